@@ -1,0 +1,63 @@
+"""Who is calling: API tokens of members, and the platform operator's token.
+
+A member's token is random, shown once, and stored only as its SHA-256. A token belongs to one
+membership, so it only ever opens its own community: tenancy is checked here, on every call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from linli_sdk import Caller, Community, Forbidden, Role
+
+from .errors import Unauthorized
+from .tables import Member
+
+__all__ = ["authenticate", "hash_token", "new_token"]
+
+PLATFORM_ROLES = frozenset(Role)
+
+
+def new_token() -> str:
+    """A fresh random API token."""
+    return "lnl_" + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 hex digest under which a token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _bearer(authorization: str | None) -> str:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send 'Authorization: Bearer <token>'")
+    return token.strip()
+
+
+async def authenticate(
+    authorization: str | None, community: Community, admin_token: str | None
+) -> Caller:
+    """The caller behind an ``Authorization`` header, in ``community``.
+
+    Raises:
+        Unauthorized: no token, or one that is not known.
+        Forbidden: the token is valid but belongs to another community.
+    """
+    token = _bearer(authorization)
+    if admin_token and hmac.compare_digest(token, admin_token):
+        return Caller(member_id=None, roles=PLATFORM_ROLES)
+    row = (
+        await Member.select(Member.id, Member.community, Member.roles)
+        .output(load_json=True)
+        .where(Member.token_hash == hash_token(token))
+        .first()
+        .run()
+    )
+    if row is None:
+        raise Unauthorized("the token is not valid")
+    if row["community"] != community.id:
+        raise Forbidden(f"you are not a member of community {community.slug!r}")
+    return Caller(member_id=row["id"], roles=frozenset({Role.MEMBER, *map(Role, row["roles"])}))

@@ -1,0 +1,167 @@
+"""Running one plugin operation: in one transaction, idempotent by key, with failures contained.
+
+The steps around the plugin's handler are the same for every module: the transaction that makes
+the plugin's writes and the idempotency record commit together, the replay of a key already
+used, the refusal of a key reused for another request, and delivery of the events the call
+published once it has committed.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from linli_sdk import Caller, Community, Context, Document, InvalidInput, LinliError, Operation
+from pydantic import BaseModel
+
+from .enablement import module_state
+from .host import CoreHost, EventBuffer
+from .registry import LoadedModule, ModuleRegistry
+from .tables import IdempotencyRecord, ModuleSetting
+
+__all__ = ["OperationFailed", "Outcome", "invoke"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What an operation answered, ready to send (and to replay)."""
+
+    status: int
+    media_type: str
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class OperationFailed(LinliError):
+    """A plugin raised something unexpected; the call failed, the platform did not (HTTP 500)."""
+
+    status = 500
+    title = "The module failed"
+    slug = "module-failed"
+
+
+def _render(result: BaseModel) -> Outcome:
+    if isinstance(result, Document):
+        disposition = f'attachment; filename="{result.filename}"'
+        return Outcome(200, result.media_type, result.content, {"Content-Disposition": disposition})
+    return Outcome(200, "application/json", result.model_dump_json().encode())
+
+
+def _request_hash(module: str, op: Operation, data: BaseModel) -> str:
+    canonical = json.dumps(
+        [module, op.name, data.model_dump(mode="json")], sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def _recorded(scope_key: str, request_hash: str) -> Outcome | None:
+    row = await IdempotencyRecord.select().where(IdempotencyRecord.scope_key == scope_key).first().run()
+    if row is None:
+        return None
+    if row["request_hash"] != request_hash:
+        raise InvalidInput(
+            "this Idempotency-Key was already used with a different request; nothing was changed",
+            field="Idempotency-Key",
+        )
+    return Outcome(
+        row["status_code"],
+        row["media_type"],
+        base64.b64decode(row["body"]),
+        {"Idempotent-Replayed": "true"},
+    )
+
+
+async def _record(community: Community, scope_key: str, request_hash: str, outcome: Outcome) -> None:
+    await IdempotencyRecord.insert(
+        IdempotencyRecord(
+            community=community.id,
+            scope_key=scope_key,
+            request_hash=request_hash,
+            status_code=outcome.status,
+            media_type=outcome.media_type,
+            body=base64.b64encode(outcome.body).decode(),
+            created_at=datetime.now(UTC),
+        )
+    ).run()
+
+
+def _is_unique_violation(exc: BaseException) -> bool:
+    name = type(exc).__name__
+    return name in ("UniqueViolationError", "IntegrityError") and "unique" in str(exc).lower()
+
+
+async def _run(op: Operation, ctx: Context[Any], data: BaseModel) -> BaseModel:
+    try:
+        return await op(ctx, data)
+    except LinliError:
+        raise
+    except Exception as exc:
+        log.exception("operation %s.%s failed in %s", ctx.module, op.name, ctx.community.slug)
+        raise OperationFailed(
+            f"{ctx.module}.{op.name} failed unexpectedly; nothing was changed",
+            module=ctx.module,
+        ) from exc
+
+
+async def _deliver(registry: ModuleRegistry, community: Community, buffer: EventBuffer) -> None:
+    if not buffer.events:
+        return
+    for loaded in registry.modules.values():
+        if not registry.hooks.implements("linli_event", loaded.name):
+            continue
+        if not (await module_state(community, loaded)).enabled:
+            continue
+        for event in buffer.events:
+            await registry.hooks.event(loaded.name, CoreHost(community, loaded.name), event)
+
+
+async def invoke(
+    registry: ModuleRegistry,
+    community: Community,
+    loaded: LoadedModule,
+    op: Operation,
+    caller: Caller,
+    data: BaseModel,
+    settings: BaseModel,
+    idempotency_key: str | None = None,
+) -> Outcome:
+    """Run ``op`` for ``caller`` in one transaction and return what to answer.
+
+    A command with an ``idempotency_key`` already used with the same request returns the first
+    outcome again without running; with a different request it is refused and changes nothing.
+    """
+    buffer = EventBuffer()
+    ctx: Context[Any] = Context(
+        community=community,
+        module=loaded.name,
+        caller=caller,
+        settings=settings,
+        host=CoreHost(community, loaded.name, buffer),
+        now=datetime.now(UTC),
+        idempotency_key=idempotency_key,
+    )
+    request_hash = _request_hash(loaded.name, op, data)
+    scope_key = f"{community.id}:{caller.member_id or 'platform'}:{idempotency_key}"
+    engine = ModuleSetting._meta.db
+    try:
+        async with engine.transaction():
+            if idempotency_key and (replay := await _recorded(scope_key, request_hash)):
+                return replay
+            outcome = _render(await _run(op, ctx, data))
+            if idempotency_key:
+                await _record(community, scope_key, request_hash, outcome)
+    except Exception as exc:
+        # Two concurrent first uses of one key: the loser's writes rolled back; answer the winner's.
+        if idempotency_key and _is_unique_violation(exc):
+            if replay := await _recorded(scope_key, request_hash):
+                return replay
+        raise
+    await _deliver(registry, community, buffer)
+    return outcome

@@ -1,0 +1,1 @@
+"""The database: engines, the runtime binding of tables, and migrations."""

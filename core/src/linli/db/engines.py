@@ -1,0 +1,43 @@
+"""Engines from a database URL: SQLite by default, PostgreSQL when the URL says so."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote, urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+
+from .sqlite import SerializedSQLiteEngine
+
+__all__ = ["close_engine", "make_engine", "start_engine"]
+
+
+def make_engine(url: str) -> Engine:  # type: ignore[type-arg]
+    """The engine for ``url``: ``sqlite:///file.db`` or ``postgresql://...``."""
+    if url.startswith("sqlite:///"):
+        return SerializedSQLiteEngine(path=url.removeprefix("sqlite:///"))
+    parts = urlsplit(url)
+    if parts.scheme in ("postgres", "postgresql"):
+        config = {
+            "host": parts.hostname or "127.0.0.1",
+            "port": parts.port or 5432,
+            "user": unquote(parts.username or "postgres"),
+            "password": unquote(parts.password or "") or None,
+            "database": parts.path.lstrip("/") or "linli",
+        }
+        return PostgresEngine(config={k: v for k, v in config.items() if v is not None})
+    raise ValueError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql://...")
+
+
+async def start_engine(engine: Engine) -> None:  # type: ignore[type-arg]
+    """Open what the engine keeps open: PostgreSQL's connection pool."""
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=2, max_size=20)
+
+
+async def close_engine(engine: Engine) -> None:  # type: ignore[type-arg]
+    """Close the engine's pool or persistent connection."""
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+    elif isinstance(engine, SerializedSQLiteEngine):
+        await engine.close()

@@ -1,0 +1,114 @@
+"""Per-community enablement of modules and their settings, validated against each plugin's model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from linli_sdk import Community, InvalidInput, NotFound
+from pydantic import BaseModel, ValidationError
+
+from .host import CoreHost
+from .registry import LoadedModule, ModuleRegistry
+from .tables import ModuleSetting
+
+__all__ = ["ModuleState", "module_state", "require_module", "set_module", "validate_settings"]
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleState:
+    """A module's state in one community."""
+
+    module: str
+    enabled: bool
+    settings: BaseModel
+
+
+def _scope(community: Community, module: str) -> str:
+    return f"{community.id}:{module}"
+
+
+def validate_settings(loaded: LoadedModule, settings: dict[str, Any]) -> BaseModel:
+    """Validate ``settings`` against the module's model; a 422 names each bad field."""
+    try:
+        return loaded.manifest.settings.model_validate(settings)
+    except ValidationError as exc:
+        errors = [
+            {"field": ".".join(["settings", *map(str, e["loc"])]), "message": e["msg"]}
+            for e in exc.errors(include_url=False)
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        raise InvalidInput(f"invalid settings for {loaded.name}: {detail}", errors=errors) from exc
+
+
+async def module_state(community: Community, loaded: LoadedModule) -> ModuleState:
+    """Whether ``loaded`` is enabled in ``community``, and its settings there."""
+    row = (
+        await ModuleSetting.select(ModuleSetting.enabled, ModuleSetting.settings)
+        .output(load_json=True)
+        .where(ModuleSetting.scope_key == _scope(community, loaded.name))
+        .first()
+        .run()
+    )
+    if row is None:
+        return ModuleState(loaded.name, False, loaded.manifest.settings())
+    return ModuleState(loaded.name, row["enabled"], loaded.manifest.settings.model_validate(row["settings"]))
+
+
+def require_module(registry: ModuleRegistry, name: str) -> LoadedModule:
+    """The loaded module ``name``; :class:`~linli_sdk.NotFound` if it is not installed."""
+    loaded = registry.get(name)
+    if loaded is None:
+        raise NotFound(f"there is no module {name!r} on this platform")
+    return loaded
+
+
+async def set_module(
+    registry: ModuleRegistry,
+    community: Community,
+    name: str,
+    *,
+    enabled: bool,
+    settings: dict[str, Any] | None = None,
+) -> ModuleState:
+    """Enable or disable a module in a community, storing validated settings; fire its hook.
+
+    ``settings=None`` keeps the stored settings (or the model's defaults).
+    """
+    loaded = require_module(registry, name)
+    current = await module_state(community, loaded)
+    model = current.settings if settings is None else validate_settings(loaded, settings)
+    values = model.model_dump(mode="json")
+    now = datetime.now(UTC)
+    scope = _scope(community, name)
+    async with ModuleSetting._meta.db.transaction():
+        updated = (
+            await ModuleSetting.update(
+                {
+                    ModuleSetting.enabled: enabled,
+                    ModuleSetting.settings: values,
+                    ModuleSetting.updated_at: now,
+                }
+            )
+            .where(ModuleSetting.scope_key == scope)
+            .returning(ModuleSetting.id)
+            .run()
+        )
+        if not updated:
+            await ModuleSetting.insert(
+                ModuleSetting(
+                    community=community.id,
+                    module=name,
+                    scope_key=scope,
+                    enabled=enabled,
+                    settings=values,
+                    updated_at=now,
+                )
+            ).run()
+    host = CoreHost(community, name)
+    if enabled:
+        await registry.hooks.module_enabled(name, host, model)
+    elif current.enabled:
+        await registry.hooks.module_disabled(name, host)
+    return ModuleState(name, enabled, model)

@@ -1,0 +1,64 @@
+"""The typed facade through which the core calls plugin hooks (never ``pm.hook.x`` elsewhere).
+
+Every call goes to one module's own implementation, with the host bound to that module, and
+awaits it if it is a coroutine. No result depends on registration order.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+from typing import Any
+
+import pluggy
+from linli_sdk import Event, Host
+from pydantic import BaseModel
+
+__all__ = ["PluginHooks"]
+
+log = logging.getLogger(__name__)
+
+
+class PluginHooks:
+    """Calls the ``linli_*`` hooks of one module at a time."""
+
+    def __init__(self, manager: pluggy.PluginManager) -> None:
+        self.manager = manager
+
+    async def _call(self, hook: str, module: str, **kwargs: Any) -> None:
+        caller = getattr(self.manager.hook, hook)
+        for impl in caller.get_hookimpls():
+            if impl.plugin_name != module:
+                continue
+            result = impl.function(**{name: kwargs[name] for name in impl.argnames})
+            if inspect.isawaitable(result):
+                await result
+
+    async def _contained(self, hook: str, module: str, **kwargs: Any) -> bool:
+        try:
+            await self._call(hook, module, **kwargs)
+        except Exception:
+            log.exception("hook %s of module %s failed", hook, module)
+            return False
+        return True
+
+    def implements(self, hook: str, module: str) -> bool:
+        """Whether ``module`` implements ``hook``."""
+        impls = getattr(self.manager.hook, hook).get_hookimpls()
+        return any(impl.plugin_name == module for impl in impls)
+
+    async def module_enabled(self, module: str, host: Host, settings: BaseModel) -> bool:
+        """Fire ``linli_module_enabled``; ``False`` if the plugin raised (logged)."""
+        return await self._contained("linli_module_enabled", module, host=host, settings=settings)
+
+    async def module_disabled(self, module: str, host: Host) -> bool:
+        """Fire ``linli_module_disabled``; ``False`` if the plugin raised (logged)."""
+        return await self._contained("linli_module_disabled", module, host=host)
+
+    async def event(self, module: str, host: Host, event: Event) -> bool:
+        """Fire ``linli_event``; ``False`` if the plugin raised (logged)."""
+        return await self._contained("linli_event", module, host=host, event=event)
+
+    async def seed_demo(self, module: str, host: Host) -> bool:
+        """Fire ``linli_seed_demo``; ``False`` if the plugin raised (logged)."""
+        return await self._contained("linli_seed_demo", module, host=host)

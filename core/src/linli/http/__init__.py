@@ -1,0 +1,1 @@
+"""The HTTP API: the platform's routes and every plugin operation, as one Litestar app."""

@@ -1,0 +1,59 @@
+"""``create_app()``: the one composition root of the HTTP API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import linli_sdk
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.datastructures import State
+
+from ..platform import Platform
+from ..settings import Settings
+from .operations import operation_routes
+from .platform_routes import platform_routes
+from .problems import exception_handlers
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    platform: Platform | None = None,
+    migrate_on_start: bool = False,
+) -> Litestar:
+    """Build the Linli HTTP app: platform routes plus every loaded module's operations.
+
+    Args:
+        settings: The platform's settings; read from the environment when omitted.
+        platform: An already built platform (the CLI passes the one it migrated).
+        migrate_on_start: Apply pending migrations when the app starts.
+    """
+    platform = platform or Platform.from_settings(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await platform.start(migrate_first=migrate_on_start)
+        try:
+            yield
+        finally:
+            await platform.stop()
+
+    return Litestar(
+        route_handlers=[*platform_routes(), *operation_routes(platform)],
+        exception_handlers=exception_handlers,
+        lifespan=[lifespan],
+        state=State({"platform": platform}),
+        openapi_config=OpenAPIConfig(
+            title="Linli",
+            version=linli_sdk.__version__,
+            description="The Linli platform API: core routes and every module's operations.",
+            path="/docs/api",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        debug=platform.settings.debug,
+    )

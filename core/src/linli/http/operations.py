@@ -1,0 +1,142 @@
+"""Serving plugin operations: one Litestar route per operation, with its schemas in OpenAPI.
+
+``/v1/communities/{community}/modules/{module}/{operation}``: commands are ``POST`` with a JSON
+body and an optional ``Idempotency-Key`` header; queries are ``GET`` with the input's fields as
+query parameters. A guard authenticates the caller, checks tenancy, that the module is enabled
+in the community, and the operation's role and scope — before the request body is read.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from linli_sdk import Caller, Community, Forbidden, NotFound, Operation, OperationKind
+from litestar import Request, Response, get, post
+from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
+from litestar.params import Body, Parameter
+from pydantic import BaseModel
+
+from ..auth import authenticate
+from ..calls import Outcome, invoke
+from ..communities import get_community
+from ..enablement import module_state
+from ..platform import Platform
+from ..registry import LoadedModule
+
+__all__ = ["operation_routes"]
+
+PREFIX = "/v1/communities/{community:str}/modules"
+
+IdempotencyKey = Annotated[
+    str | None,
+    Parameter(
+        header="Idempotency-Key",
+        required=False,
+        max_length=200,
+        description="Repeat a command safely: the same key and body replays the first response.",
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _Call:
+    community: Community
+    caller: Caller
+    settings: BaseModel
+
+
+def _guard(loaded: LoadedModule, op: Operation) -> Any:
+    async def guard(connection: Any, _: BaseRouteHandler) -> None:
+        platform: Platform = connection.app.state.platform
+        community = await get_community(connection.path_params["community"])
+        caller = await authenticate(
+            connection.headers.get("authorization"), community, platform.settings.admin_token
+        )
+        state = await module_state(community, loaded)
+        if not state.enabled:
+            raise NotFound(f"module {loaded.name!r} is not enabled in community {community.slug!r}")
+        if not caller.has_role(*op.roles):
+            roles = ", ".join(sorted(op.roles))
+            raise Forbidden(f"{loaded.name}.{op.name} requires one of the roles: {roles}")
+        if not caller.has_scope(op.scope):
+            raise Forbidden(f"{loaded.name}.{op.name} requires the scope {op.scope!r}")
+        connection.state.call = _Call(community, caller, state.settings)
+
+    return guard
+
+
+def _respond(outcome: Outcome) -> Response[bytes]:
+    return Response(
+        outcome.body, status_code=outcome.status, media_type=outcome.media_type, headers=outcome.headers
+    )
+
+
+async def _serve(
+    request: Request[Any, Any, Any], loaded: LoadedModule, op: Operation, data: BaseModel, key: str | None
+) -> Response[bytes]:
+    platform: Platform = request.app.state.platform
+    call: _Call = request.state.call
+    outcome = await invoke(
+        platform.registry, call.community, loaded, op, call.caller, data, call.settings, key
+    )
+    return _respond(outcome)
+
+
+def _command(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
+    async def handler(request: Request[Any, Any, Any], data: Any, idempotency_key: Any = None) -> Any:
+        return await _serve(request, loaded, op, data, idempotency_key)
+
+    handler.__annotations__ = {
+        "request": Request,
+        "data": Annotated[op.input, Body(title=op.input.__name__)],
+        "idempotency_key": IdempotencyKey,
+        "return": Response[op.output],  # type: ignore[name-defined]
+    }
+    return post(
+        f"{PREFIX}/{loaded.name}/{op.name}",
+        guards=[_guard(loaded, op)],
+        status_code=200,
+        **_docs(loaded, op),
+    )(handler)
+
+
+def _query(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
+    fields = op.input.model_fields
+
+    async def handler(request: Request[Any, Any, Any], **params: Any) -> Any:
+        data = op.input.model_validate(params)
+        return await _serve(request, loaded, op, data, None)
+
+    parameters = [inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)]
+    annotations: dict[str, Any] = {"request": Request, "return": Response[op.output]}  # type: ignore[name-defined]
+    for name, info in fields.items():
+        default = inspect.Parameter.empty if info.is_required() else info.get_default(call_default_factory=True)
+        annotation = Annotated[info.annotation, Parameter(query=info.alias or name, description=info.description)]
+        parameters.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default))
+        annotations[name] = annotation
+    handler.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    handler.__annotations__ = annotations
+    return get(f"{PREFIX}/{loaded.name}/{op.name}", guards=[_guard(loaded, op)], **_docs(loaded, op))(handler)
+
+
+def _docs(loaded: LoadedModule, op: Operation) -> dict[str, Any]:
+    return {
+        "name": f"{loaded.name}.{op.name}",
+        "operation_id": f"{loaded.name}.{op.name}",
+        "summary": op.summary,
+        "description": f"{op.description}\n\nRequires one of the roles: {', '.join(sorted(op.roles))}; "
+        f"scope `{op.scope}`.".strip(),
+        "tags": [loaded.name],
+    }
+
+
+def operation_routes(platform: Platform) -> list[HTTPRouteHandler]:
+    """A route handler for every operation of every loaded module."""
+    builders = {OperationKind.COMMAND: _command, OperationKind.QUERY: _query}
+    return [
+        builders[op.kind](loaded, op)
+        for loaded in platform.registry.modules.values()
+        for op in loaded.manifest.operations
+    ]

@@ -1,0 +1,84 @@
+"""RFC 9457 problem details for every error the API answers."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from linli_sdk import LinliError
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+__all__ = ["PROBLEM_JSON", "exception_handlers", "problem"]
+
+PROBLEM_JSON = "application/problem+json"
+
+log = logging.getLogger("linli.http")
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> Response[dict[str, Any]]:
+    """A problem document response; ``slug`` names a Linli problem type (see the docs)."""
+    body: dict[str, Any] = {
+        "type": f"urn:linli:problem:{slug}" if slug else "about:blank",
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extensions)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _linli_error(request: Request[Any, Any, Any], exc: LinliError) -> Response[dict[str, Any]]:
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    return problem(
+        exc.status,
+        exc.detail,
+        slug=exc.slug,
+        title=exc.title,
+        instance=request.url.path,
+        headers=headers,
+        **exc.extensions,
+    )
+
+
+def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    errors = [
+        {"field": item.get("key") or item.get("source") or "body", "message": item.get("message", "")}
+        for item in (exc.extra if isinstance(exc.extra, list) else [])
+        if isinstance(item, dict)
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
+    return problem(
+        422, detail, slug="invalid-input", title="Invalid input", instance=request.url.path, errors=errors
+    )
+
+
+def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    return problem(exc.status_code, str(exc.detail), instance=request.url.path, headers=exc.headers)
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "the server failed to answer; the error was logged", instance=request.url.path)
+
+
+exception_handlers: dict[type[Exception], Any] = {
+    LinliError: _linli_error,
+    ValidationException: _validation,
+    HTTPException: _http,
+    Exception: _unexpected,
+}
+"""Litestar exception handlers: every error becomes ``application/problem+json``."""
+

@@ -1,0 +1,89 @@
+"""linli-sdk: the contract Linli plugins are written against.
+
+A plugin is a Python package whose entry point (group ``linli.plugins``) names a module with a
+``manifest`` (:class:`Manifest`) and, optionally, hook implementations (:data:`hookimpl`).
+Everything a plugin needs is importable from here.
+"""
+
+from .context import Caller, Community, Context
+from .errors import (
+    CapabilityUnavailable,
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    LinliError,
+    NotFound,
+)
+from .hookspecs import hookimpl
+from .host import (
+    Charge,
+    ChargeStatus,
+    Credit,
+    Deadline,
+    Deadlines,
+    Dispatch,
+    Event,
+    Events,
+    Host,
+    JobRequest,
+    JobTicket,
+    MemberView,
+    Members,
+    Payments,
+    Refund,
+)
+from .manifest import CreditEventSpec, Manifest
+from .money import CurrencyMismatch, Money
+from .operations import Document, Empty, Operation, OperationKind, command, query
+from .revenue_share import RevenueShareRules, Share, fixed, percent, refund, remainder, split
+from .roles import Role
+
+__version__ = "0.1.0"
+"""The SDK's version; plugins declare the range they support in ``Manifest.sdk``."""
+
+__all__ = [
+    "CapabilityUnavailable",
+    "Caller",
+    "Charge",
+    "ChargeStatus",
+    "Community",
+    "Conflict",
+    "Context",
+    "Credit",
+    "CreditEventSpec",
+    "CurrencyMismatch",
+    "Deadline",
+    "Deadlines",
+    "Dispatch",
+    "Document",
+    "Empty",
+    "Event",
+    "Events",
+    "Forbidden",
+    "Host",
+    "InvalidInput",
+    "JobRequest",
+    "JobTicket",
+    "LinliError",
+    "Manifest",
+    "MemberView",
+    "Members",
+    "Money",
+    "NotFound",
+    "Operation",
+    "OperationKind",
+    "Payments",
+    "Refund",
+    "RevenueShareRules",
+    "Role",
+    "Share",
+    "__version__",
+    "command",
+    "fixed",
+    "hookimpl",
+    "percent",
+    "query",
+    "refund",
+    "remainder",
+    "split",
+]

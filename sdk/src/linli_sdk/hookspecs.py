@@ -1,0 +1,74 @@
+"""Hook specifications: the moments the core calls plugins, each marked with ``linli_``.
+
+Plugins implement them with :data:`~linli_sdk.hookimpl`. Every hook receives the ``host``
+bound to the community and the plugin's own module (the core calls each plugin with its own
+host). Event hooks may be ``async def``; the core awaits them. No result depends on the order
+plugins were registered in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+
+import pluggy
+from pydantic import BaseModel
+
+from .host import Deadline, Event, Host
+
+__all__ = ["NAME", "hookimpl", "hookspec"]
+
+NAME = "linli"
+"""The project name that pairs hook specifications with implementations."""
+
+hookspec = pluggy.HookspecMarker(NAME)
+"""Marks a hook specification (used by the SDK only)."""
+
+hookimpl = pluggy.HookimplMarker(NAME)
+"""Marks a plugin's hook implementation: ``@hookimpl`` above a function named like the hook."""
+
+
+@hookspec
+def linli_module_enabled(host: Host, settings: BaseModel) -> Awaitable[None] | None:
+    """An operator enabled the module for a community, or changed its settings.
+
+    Fires after the enablement and settings are stored. ``settings`` is the validated settings
+    model for that community. The result is ignored; an exception is logged and does not undo
+    the enablement.
+    """
+
+
+@hookspec
+def linli_module_disabled(host: Host) -> Awaitable[None] | None:
+    """An operator disabled the module for a community.
+
+    Fires after the change is stored; the module's operations already answer 404 there. The
+    module's data is kept. The result is ignored.
+    """
+
+
+@hookspec
+def linli_event(host: Host, event: Event) -> Awaitable[None] | None:
+    """A domain event happened in a community where the module is enabled.
+
+    Fires after the call that published the event committed, for every module enabled in the
+    community (including the publisher). Deliveries are at least once: use ``event.id`` to
+    ignore a repeat. The result is ignored.
+    """
+
+
+@hookspec
+def linli_deadline_reached(host: Host, deadline: Deadline) -> Awaitable[None] | None:
+    """A deadline the module scheduled through ``host.deadlines`` is due.
+
+    Fires once per scheduled deadline, for the module that scheduled it only. The result is
+    ignored; raising makes the host retry it later.
+    """
+
+
+@hookspec
+def linli_seed_demo(host: Host) -> Awaitable[None] | None:
+    """The demo community is being created: add a little example data.
+
+    Fires once, from ``linli demo``, after the module was enabled for the demo community.
+    Optional; the result is ignored.
+    """

@@ -1,0 +1,132 @@
+"""The manifest: what a plugin declares about itself, validated by the SDK when it is built."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .operations import Empty, Operation
+from .revenue_share import RevenueShareRules
+
+__all__ = ["CreditEventSpec", "Manifest"]
+
+_SLUG = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+
+class CreditEventSpec(BaseModel):
+    """A credit event a plugin may emit, and the bounds of its weight.
+
+    Attributes:
+        name: The event's name within the module, e.g. ``picked_up_on_time``.
+        min_weight: The lowest weight the plugin may give it (negative lowers credit).
+        max_weight: The highest weight the plugin may give it.
+        description: What the event means, shown when a score is explained.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{1,59}$")
+    min_weight: int
+    max_weight: int
+    description: str
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CreditEventSpec:
+        if self.min_weight > self.max_weight:
+            raise ValueError(f"credit event {self.name}: min_weight exceeds max_weight")
+        return self
+
+
+class Manifest(BaseModel):
+    """Everything a plugin declares: identity, compatibility, settings and contributions.
+
+    Attributes:
+        name: The module's name, unique on the platform; used in URLs and table prefixes.
+        version: The plugin's version (PEP 440).
+        sdk: The range of SDK versions the plugin supports, e.g. ``>=0.1,<0.2``.
+        title: A short human title, e.g. ``Notice board (公告栏)``.
+        description: What the module does, for operators choosing modules.
+        settings: The pydantic model of its per-community settings; every field needs a default.
+        operations: Its commands and queries.
+        credit_events: The credit events it may emit, with weight bounds.
+        revenue_share: How its charges are split, or ``None`` if it never charges.
+        piccolo_app: Dotted path of its Piccolo app config module (its tables and migrations).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
+
+    name: str
+    version: str
+    sdk: str
+    title: str
+    description: str = ""
+    settings: type[BaseModel] = Empty
+    operations: tuple[Operation, ...] = ()
+    credit_events: tuple[CreditEventSpec, ...] = ()
+    revenue_share: RevenueShareRules | None = None
+    piccolo_app: str | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _SLUG.match(value):
+            raise ValueError(f"invalid module name {value!r}: use lower-case letters, digits, _")
+        return value
+
+    @field_validator("version")
+    @classmethod
+    def _version(cls, value: str) -> str:
+        try:
+            Version(value)
+        except InvalidVersion as exc:
+            raise ValueError(f"invalid version {value!r}") from exc
+        return value
+
+    @field_validator("sdk")
+    @classmethod
+    def _sdk(cls, value: str) -> str:
+        try:
+            SpecifierSet(value)
+        except InvalidSpecifier as exc:
+            raise ValueError(f"invalid SDK range {value!r}") from exc
+        return value
+
+    @field_validator("settings")
+    @classmethod
+    def _settings_have_defaults(cls, value: type[BaseModel]) -> type[BaseModel]:
+        try:
+            value()
+        except Exception as exc:
+            raise ValueError(f"settings model {value.__name__} needs a default for every field") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _unique(self) -> Manifest:
+        for label, names in (
+            ("operation", [op.name for op in self.operations]),
+            ("credit event", [e.name for e in self.credit_events]),
+        ):
+            dupes = sorted({n for n in names if names.count(n) > 1})
+            if dupes:
+                raise ValueError(f"duplicate {label} names: {', '.join(dupes)}")
+        return self
+
+    def supports(self, sdk_version: str) -> bool:
+        """Whether this plugin supports the SDK at ``sdk_version``."""
+        return SpecifierSet(self.sdk).contains(Version(sdk_version), prereleases=True)
+
+    def operation(self, name: str) -> Operation | None:
+        """The operation called ``name``, or ``None``."""
+        return next((op for op in self.operations if op.name == name), None)
+
+    def credit_event(self, name: str) -> CreditEventSpec | None:
+        """The declared credit event called ``name``, or ``None``."""
+        return next((e for e in self.credit_events if e.name == name), None)
+
+    def settings_schema(self) -> dict[str, Any]:
+        """The JSON Schema of the settings model (what an operator may set)."""
+        return self.settings.model_json_schema()

@@ -1,0 +1,149 @@
+"""Exact money: an integer amount of minor units (fen, cents) and an ISO 4217 currency.
+
+`Money` never meets a float: the amount is a strict ``int``, it multiplies only by an ``int``,
+and it adds, subtracts and compares only with money of the same currency. It is a frozen
+pydantic model, so it sits inside operation inputs and outputs and renders as
+``{"amount": 1234, "currency": "CNY"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+
+from linli_sdk._iso4217 import MINOR_UNIT_DIGITS
+from linli_sdk.errors import InvalidInput
+
+__all__ = ["CurrencyMismatch", "Money", "UnknownCurrency", "sum_money"]
+
+
+class CurrencyMismatch(InvalidInput):
+    """Money of two different currencies met in one sum, difference or comparison."""
+
+    title = "Currency mismatch"
+    slug = "currency-mismatch"
+
+
+class UnknownCurrency(InvalidInput, ValueError):
+    """A currency code is not an active ISO 4217 code.
+
+    It is also a `ValueError`, so constructing `Money` with such a code raises a pydantic
+    `ValidationError` that carries this message, like any other invalid field.
+    """
+
+    title = "Unknown currency"
+    slug = "unknown-currency"
+
+
+class Money(BaseModel):
+    """An exact amount of one currency, counted in its minor unit (CNY 12.34 is 1234 fen).
+
+    Example:
+        >>> Money(amount=1234, currency="CNY") + Money(amount=66, currency="CNY")
+        Money(amount=1300, currency='CNY')
+        >>> str(Money(amount=-5, currency="CNY"))
+        'CNY -0.05'
+
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    amount: StrictInt = Field(description="The amount in minor units, e.g. fen for CNY.")
+    currency: Annotated[StrictStr, Field(description="An active ISO 4217 code, e.g. CNY.")]
+
+    @field_validator("currency")
+    @classmethod
+    def _active_iso_4217(cls, code: str) -> str:
+        if code not in MINOR_UNIT_DIGITS:
+            raise UnknownCurrency(
+                f"{code!r} is not an active ISO 4217 currency code", currency=code
+            )
+        return code
+
+    @classmethod
+    def zero(cls, currency: str) -> Money:
+        """Return no money of ``currency``."""
+        return cls(amount=0, currency=currency)
+
+    @property
+    def exponent(self) -> int:
+        """The number of digits of the currency's minor unit (CNY 2, JPY 0, KWD 3)."""
+        return MINOR_UNIT_DIGITS[self.currency]
+
+    @property
+    def is_zero(self) -> bool:
+        """Whether the amount is zero."""
+        return self.amount == 0
+
+    @property
+    def is_negative(self) -> bool:
+        """Whether the amount is below zero."""
+        return self.amount < 0
+
+    def _same_currency(self, other: Money, verb: str) -> None:
+        if not isinstance(other, Money):
+            raise TypeError(f"cannot {verb} Money and {type(other).__name__}")
+        if other.currency != self.currency:
+            raise CurrencyMismatch(
+                f"cannot {verb} {self} and {other}: the currencies differ",
+                currencies=[self.currency, other.currency],
+            )
+
+    def _with(self, amount: int) -> Money:
+        return Money(amount=amount, currency=self.currency)
+
+    def __add__(self, other: Money) -> Money:
+        self._same_currency(other, "add")
+        return self._with(self.amount + other.amount)
+
+    def __sub__(self, other: Money) -> Money:
+        self._same_currency(other, "subtract")
+        return self._with(self.amount - other.amount)
+
+    def __neg__(self) -> Money:
+        return self._with(-self.amount)
+
+    def __mul__(self, factor: int) -> Money:
+        if isinstance(factor, bool) or not isinstance(factor, int):
+            raise TypeError(f"Money can only be multiplied by an int, not {type(factor).__name__}")
+        return self._with(self.amount * factor)
+
+    __rmul__ = __mul__
+
+    def __lt__(self, other: Money) -> bool:
+        self._same_currency(other, "compare")
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._same_currency(other, "compare")
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        self._same_currency(other, "compare")
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._same_currency(other, "compare")
+        return self.amount >= other.amount
+
+    def __str__(self) -> str:
+        sign = "-" if self.amount < 0 else ""
+        if self.exponent == 0:
+            return f"{self.currency} {sign}{abs(self.amount)}"
+        units, minor = divmod(abs(self.amount), 10**self.exponent)
+        return f"{self.currency} {sign}{units}.{minor:0{self.exponent}d}"
+
+
+def sum_money(items: Iterable[Money], currency: str) -> Money:
+    """Add up ``items``, all in ``currency``; an empty iterable gives zero of ``currency``.
+
+    Raises:
+        CurrencyMismatch: An item is in another currency.
+
+    """
+    total = Money.zero(currency)
+    for item in items:
+        total += item
+    return total

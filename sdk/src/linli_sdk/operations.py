@@ -1,0 +1,182 @@
+"""Operations: the typed commands and queries a plugin offers, served by the core over HTTP.
+
+A plugin writes an ``async`` handler taking a :class:`~linli_sdk.Context` and a pydantic input
+model and returning a pydantic output model, and marks it with :func:`command` or
+:func:`query`. The core serves it at
+``/v1/communities/{community}/modules/{module}/{operation}``: commands as ``POST`` with a JSON
+body (and ``Idempotency-Key`` replay), queries as ``GET`` with the input's fields as query
+parameters. Authentication, tenancy, the role and scope checks, validation, OpenAPI and errors
+are the core's job; the handler only sees calls that passed them.
+
+A handler whose output model is :class:`Document` serves a file (a pick list as PDF, a QR code
+as PNG) instead of JSON.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, get_type_hints
+
+from pydantic import BaseModel, ConfigDict
+
+from .context import Context
+from .roles import Role
+
+__all__ = [
+    "Document",
+    "Empty",
+    "Handler",
+    "Operation",
+    "OperationKind",
+    "command",
+    "query",
+]
+
+Handler = Callable[[Context[Any], Any], Awaitable[Any]]
+"""The shape of an operation handler: ``async def handler(ctx, data) -> Output``."""
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+
+
+class OperationKind(StrEnum):
+    """Whether an operation changes state (command) or only reads (query)."""
+
+    COMMAND = "command"
+    """Changes state; served as ``POST``, replayed by ``Idempotency-Key``."""
+    QUERY = "query"
+    """Reads only; served as ``GET`` with the input as query parameters."""
+
+
+class Empty(BaseModel):
+    """The input of an operation that takes none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Document(BaseModel):
+    """A file an operation returns instead of JSON (PDF, CSV, PNG...).
+
+    Attributes:
+        content: The file's bytes.
+        media_type: Its media type, e.g. ``application/pdf``.
+        filename: The name a browser saves it under.
+    """
+
+    content: bytes
+    media_type: str
+    filename: str
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One command or query of a module, as declared by :func:`command` or :func:`query`.
+
+    Attributes:
+        name: The URL name, lower-case with hyphens (``post-notice``).
+        kind: Command or query.
+        input: The pydantic model the request is validated against.
+        output: The pydantic model the handler returns.
+        handler: The ``async`` function that does the work.
+        roles: The caller must hold at least one of these roles in the community.
+        scope: The scope the caller's token must carry.
+        summary: One line for the API reference; the handler's docstring by default.
+        description: The rest of the handler's docstring.
+    """
+
+    name: str
+    kind: OperationKind
+    input: type[BaseModel]
+    output: type[BaseModel]
+    handler: Handler
+    roles: frozenset[Role]
+    scope: str
+    summary: str
+    description: str
+
+    async def __call__(self, ctx: Context[Any], data: BaseModel) -> BaseModel:
+        """Run the handler (the test kit and the core both call operations this way)."""
+        result = await self.handler(ctx, data)
+        if not isinstance(result, self.output):
+            raise TypeError(
+                f"operation {self.name!r} returned {type(result).__name__}, "
+                f"declared {self.output.__name__}"
+            )
+        return result
+
+
+def _declare(
+    kind: OperationKind,
+    roles: Iterable[Role],
+    scope: str | None,
+    name: str | None,
+) -> Callable[[Handler], Operation]:
+    required = frozenset(roles)
+    if not required:
+        raise ValueError("an operation must require at least one role (Role.MEMBER for any)")
+
+    def decorate(handler: Handler) -> Operation:
+        if not inspect.iscoroutinefunction(handler):
+            raise TypeError(f"operation handler {handler.__name__!r} must be 'async def'")
+        hints = get_type_hints(handler)
+        params = [p for p in inspect.signature(handler).parameters if p != "return"]
+        if len(params) != 2:
+            raise TypeError(f"{handler.__name__}: expected (ctx, data), got {params}")
+        model_in, model_out = hints.get(params[1]), hints.get("return")
+        for label, model in (("input", model_in), ("return", model_out)):
+            if not (isinstance(model, type) and issubclass(model, BaseModel)):
+                raise TypeError(f"{handler.__name__}: the {label} type must be a pydantic model")
+        op_name = name or handler.__name__.replace("_", "-")
+        if not _NAME.match(op_name):
+            raise ValueError(f"invalid operation name {op_name!r}: use lower-case and hyphens")
+        doc = inspect.getdoc(handler) or op_name
+        summary, _, description = doc.partition("\n")
+        assert model_in is not None and model_out is not None
+        return Operation(
+            name=op_name,
+            kind=kind,
+            input=model_in,
+            output=model_out,
+            handler=handler,
+            roles=required,
+            scope=scope or ("write" if kind is OperationKind.COMMAND else "read"),
+            summary=summary.strip(),
+            description=description.strip(),
+        )
+
+    return decorate
+
+
+def command(
+    *roles: Role, scope: str | None = None, name: str | None = None
+) -> Callable[[Handler], Operation]:
+    """Declare a command: an operation that changes state.
+
+    Args:
+        *roles: The caller must hold at least one of these roles.
+        scope: The token scope required; ``write`` by default.
+        name: The URL name; the function's name with hyphens by default.
+
+    Example:
+        ```python
+        @command(Role.LEADER)
+        async def post_notice(ctx: Context[Settings], data: NewNotice) -> Notice: ...
+        ```
+    """
+    return _declare(OperationKind.COMMAND, roles, scope, name)
+
+
+def query(
+    *roles: Role, scope: str | None = None, name: str | None = None
+) -> Callable[[Handler], Operation]:
+    """Declare a query: an operation that only reads.
+
+    Args:
+        *roles: The caller must hold at least one of these roles.
+        scope: The token scope required; ``read`` by default.
+        name: The URL name; the function's name with hyphens by default.
+    """
+    return _declare(OperationKind.QUERY, roles, scope, name)

@@ -1,0 +1,23 @@
+"""Shared test configuration for tests/.
+
+tests/ is not a package, so put its directory on sys.path (pytest's default
+"prepend" import mode does this too; this keeps --import-mode=importlib working)
+and re-export the PostgreSQL fixtures from tests/postgres_fixtures.py.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+_TESTS_DIR = str(Path(__file__).resolve().parent)
+if _TESTS_DIR not in sys.path:
+    sys.path.insert(0, _TESTS_DIR)
+
+from postgres_fixtures import mark_postgres_tests, postgres_server, postgres_url  # noqa: E402
+
+__all__ = ["postgres_server", "postgres_url"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    mark_postgres_tests(items)
