@@ -14,9 +14,20 @@ _TESTS_DIR = str(Path(__file__).resolve().parent)
 if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
+from platform_fixtures import (  # noqa: E402
+    database_url,
+    fixture_plugins,
+    start_platform,
+)
 from postgres_fixtures import mark_postgres_tests, postgres_server, postgres_url  # noqa: E402
 
-__all__ = ["postgres_server", "postgres_url"]
+__all__ = [
+    "database_url",
+    "fixture_plugins",
+    "postgres_server",
+    "postgres_url",
+    "start_platform",
+]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -207,7 +207,9 @@ def test_split_is_deterministic_and_independent_of_how_the_rules_were_built(
 
 
 def run_refunds(
-    held: dict[str, Money], steps: list[Money], check: Callable[[dict[str, Money], dict[str, Money]], None]
+    held: dict[str, Money],
+    steps: list[Money],
+    check: Callable[[dict[str, Money], dict[str, Money]], None],
 ) -> dict[str, Money]:
     """Refund each step from what is left, calling ``check(left, allocation)``; return left."""
     left = held

@@ -51,6 +51,7 @@ def _serve(platform: Platform, *, migrate_on_start: bool = False) -> None:
 def main() -> None:
     """Linli (邻里): the community service marketplace platform."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("piccolo").setLevel(logging.WARNING)
 
 
 @main.command()

@@ -1,20 +1,20 @@
-"""The demo community: a few residents, a leader, a pickup point and a provider, with every module on."""
+"""The demo community: residents, a leader, a pickup point and a provider, every module on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from linli_sdk import Community, Role
 
 from .auth import hash_token, new_token
+from .communities import find_community
 from .enablement import set_module
 from .host import CoreHost
+from .members import NewMember, add_member, create_community
 from .platform import Platform
-from .tables import Community as CommunityRow
 from .tables import Member, PickupPoint, Provider
 
-__all__ = ["DEMO_SLUG", "DemoMember", "seed_demo"]
+__all__ = ["DEMO_SLUG", "seed_demo"]
 
 DEMO_SLUG = "sunny-garden"
 
@@ -29,71 +29,51 @@ _PEOPLE: tuple[tuple[str, tuple[Role, ...], str | None], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class DemoMember:
-    """A seeded member and the API token to act as them (shown once)."""
+async def seed_demo(platform: Platform) -> tuple[Community, list[NewMember]]:
+    """Create the demo community (once) and enable every loaded module there.
 
-    id: int
-    display_name: str
-    roles: tuple[Role, ...]
-    token: str
-
-
-async def seed_demo(platform: Platform) -> tuple[Community, list[DemoMember]]:
-    """Create the demo community afresh (if absent) and enable every loaded module there.
-
-    Returns the community and its members with fresh tokens; running it again only issues new
-    tokens for the existing members.
+    Returns the community and its members. Run again, it creates nothing new: it only issues
+    fresh tokens to the existing demo members (old ones stop working).
     """
-    now = datetime.now(UTC)
-    row = await CommunityRow.select().where(CommunityRow.slug == DEMO_SLUG).first()
-    fresh = row is None
-    if row is None:
-        (row,) = await CommunityRow.insert(
-            CommunityRow(slug=DEMO_SLUG, name="阳光花园 Sunny Garden", created_at=now)
-        ).returning(*CommunityRow.all_columns())
-    community = Community(id=row["id"], slug=row["slug"], name=row["name"])
-    members: list[DemoMember] = []
-    if fresh:
-        (provider,) = await Provider.insert(Provider(name="Tidy Home 家政", created_at=now)).returning(
-            Provider.id
+    community = await find_community(DEMO_SLUG)
+    if community is not None:
+        return community, await _reissue_tokens(community)
+    community = await create_community(DEMO_SLUG, "阳光花园 Sunny Garden")
+    (provider,) = await Provider.insert(
+        Provider(name="Tidy Home 家政", created_at=datetime.now(UTC))
+    ).returning(Provider.id)
+    members = [
+        await add_member(
+            community,
+            name,
+            *roles,
+            phone_masked=phone,
+            provider_id=provider["id"] if Role.PROVIDER_STAFF in roles else None,
         )
-    for name, roles, phone in _PEOPLE:
-        token = new_token()
-        existing = await Member.select(Member.id).where(
-            (Member.community == community.id) & (Member.display_name == name)
-        ).first()
-        if existing is None:
-            (created,) = await Member.insert(
-                Member(
-                    community=community.id,
-                    display_name=name,
-                    roles=[Role.MEMBER, *roles],
-                    verified=Role.RESIDENT in roles,
-                    phone_masked=phone,
-                    provider=provider["id"] if Role.PROVIDER_STAFF in roles else None,
-                    token_hash=hash_token(token),
-                    created_at=now,
-                )
-            ).returning(Member.id)
-            member_id = created["id"]
-        else:
-            member_id = existing["id"]
-            await Member.update({Member.token_hash: hash_token(token)}).where(Member.id == member_id)
-        members.append(DemoMember(member_id, name, roles, token))
-    if fresh:
-        host_id = next(m.id for m in members if Role.PICKUP_HOST in m.roles)
-        await PickupPoint.insert(
-            PickupPoint(
-                community=community.id,
-                name="3号楼快递柜旁 Building 3 lockers",
-                address="Sunny Garden, Building 3",
-                host_member=host_id,
-            )
+        for name, roles, phone in _PEOPLE
+    ]
+    host = next(m for m in members if Role.PICKUP_HOST in m.roles)
+    await PickupPoint.insert(
+        PickupPoint(
+            community=community.id,
+            name="3号楼快递柜旁 Building 3 lockers",
+            address="Sunny Garden, Building 3",
+            host_member=host.id,
         )
+    )
     registry = platform.registry
     for name in registry.modules:
         await set_module(registry, community, name, enabled=True)
-        if fresh:
-            await registry.hooks.seed_demo(name, CoreHost(community, name))
+        await registry.hooks.seed_demo(name, CoreHost(community, name))
     return community, members
+
+
+async def _reissue_tokens(community: Community) -> list[NewMember]:
+    rows = await Member.select().output(load_json=True).where(Member.community == community.id)
+    members = []
+    for row in sorted(rows, key=lambda r: r["id"]):
+        token = new_token()
+        await Member.update({Member.token_hash: hash_token(token)}).where(Member.id == row["id"])
+        roles = tuple(Role(r) for r in row["roles"] if r != Role.MEMBER)
+        members.append(NewMember(row["id"], row["display_name"], roles, token))
+    return members

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from linli_sdk import Community, InvalidInput, NotFound
+from linli_sdk import Community, NotFound
 from pydantic import BaseModel, ValidationError
 
 from .host import CoreHost
 from .registry import LoadedModule, ModuleRegistry
 from .tables import ModuleSetting
+from .validation import invalid_input
 
 __all__ = ["ModuleState", "module_state", "require_module", "set_module", "validate_settings"]
 
@@ -34,12 +35,7 @@ def validate_settings(loaded: LoadedModule, settings: dict[str, Any]) -> BaseMod
     try:
         return loaded.manifest.settings.model_validate(settings)
     except ValidationError as exc:
-        errors = [
-            {"field": ".".join(["settings", *map(str, e["loc"])]), "message": e["msg"]}
-            for e in exc.errors(include_url=False)
-        ]
-        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-        raise InvalidInput(f"invalid settings for {loaded.name}: {detail}", errors=errors) from exc
+        raise invalid_input(exc, f"settings for {loaded.name}", "settings") from exc
 
 
 async def module_state(community: Community, loaded: LoadedModule) -> ModuleState:

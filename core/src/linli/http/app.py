@@ -44,7 +44,7 @@ def create_app(
             await platform.stop()
 
     return Litestar(
-        route_handlers=[*platform_routes(), *operation_routes(platform)],
+        route_handlers=[*platform_routes(platform), *operation_routes(platform)],
         exception_handlers=exception_handlers,
         lifespan=[lifespan],
         state=State({"platform": platform}),

@@ -15,8 +15,8 @@ from typing import Annotated, Any
 from linli_sdk import Caller, Community, Forbidden, NotFound, Operation, OperationKind
 from litestar import Request, Response, get, post
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
-from litestar.params import Body, Parameter
-from pydantic import BaseModel
+from litestar.params import Body, HeaderParameter, QueryParameter
+from pydantic import BaseModel, ValidationError
 
 from ..auth import authenticate
 from ..calls import Outcome, invoke
@@ -24,6 +24,7 @@ from ..communities import get_community
 from ..enablement import module_state
 from ..platform import Platform
 from ..registry import LoadedModule
+from ..validation import invalid_input
 
 __all__ = ["operation_routes"]
 
@@ -31,8 +32,8 @@ PREFIX = "/v1/communities/{community:str}/modules"
 
 IdempotencyKey = Annotated[
     str | None,
-    Parameter(
-        header="Idempotency-Key",
+    HeaderParameter(
+        name="Idempotency-Key",
         required=False,
         max_length=200,
         description="Repeat a command safely: the same key and body replays the first response.",
@@ -90,7 +91,7 @@ def _command(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
 
     handler.__annotations__ = {
         "request": Request,
-        "data": Annotated[op.input, Body(title=op.input.__name__)],
+        "data": Annotated[op.input, Body()],
         "idempotency_key": IdempotencyKey,
         "return": Response[op.output],  # type: ignore[name-defined]
     }
@@ -106,14 +107,17 @@ def _query(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
     fields = op.input.model_fields
 
     async def handler(request: Request[Any, Any, Any], **params: Any) -> Any:
-        data = op.input.model_validate(params)
+        try:
+            data = op.input.model_validate(params)
+        except ValidationError as exc:
+            raise invalid_input(exc, f"input for {loaded.name}.{op.name}") from exc
         return await _serve(request, loaded, op, data, None)
 
     parameters = [inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)]
     annotations: dict[str, Any] = {"request": Request, "return": Response[op.output]}  # type: ignore[name-defined]
     for name, info in fields.items():
         default = inspect.Parameter.empty if info.is_required() else info.get_default(call_default_factory=True)
-        annotation = Annotated[info.annotation, Parameter(query=info.alias or name, description=info.description)]
+        annotation = Annotated[info.annotation, *info.metadata, QueryParameter(name=info.alias or name, description=info.description)]
         parameters.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default))
         annotations[name] = annotation
     handler.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]

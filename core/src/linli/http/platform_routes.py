@@ -6,6 +6,7 @@ from typing import Any
 
 from linli_sdk import Caller, Community, Forbidden, Role
 from litestar import Request, get, put
+from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
 from ..auth import authenticate
@@ -148,7 +149,7 @@ async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
 
 
 @get("/v1/communities/{community:str}/modules", tags=["platform"], summary="Modules in a community")
-async def community_modules(request: Request[Any, Any, Any], community: str) -> CommunityModules:
+async def community_modules(request: Request[Any, Any, Any], community: FromPath[str]) -> CommunityModules:
     """Every installed module and whether it is enabled here; settings for operators only."""
     where = await get_community(community)
     caller = await _caller(request, where)
@@ -167,31 +168,35 @@ async def community_modules(request: Request[Any, Any, Any], community: str) -> 
     return CommunityModules(community=where.slug, modules=items)
 
 
-@put(
-    "/v1/communities/{community:str}/modules/{module:str}",
-    tags=["platform"],
-    summary="Enable or disable a module in a community (operators)",
-)
-async def change_module(
-    request: Request[Any, Any, Any], community: str, module: str, data: ModuleChange
-) -> CommunityModule:
-    """Enable or disable a module here and store its settings, validated against its model."""
-    where = await get_community(community)
-    caller = await _caller(request, where)
-    if not caller.has_role(Role.OPERATOR):
-        raise Forbidden("only the community's operator may enable or disable modules")
-    loaded = require_module(_platform(request).registry, module)
-    state = await set_module(
-        _platform(request).registry, where, module, enabled=data.enabled, settings=data.settings
-    )
-    return CommunityModule(
-        name=module,
-        title=loaded.manifest.title,
-        enabled=state.enabled,
-        settings=state.settings.model_dump(mode="json"),
-    )
+def _change_route(name: str) -> Any:
+    async def change_module(
+        request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[ModuleChange]
+    ) -> CommunityModule:
+        where = await get_community(community)
+        caller = await _caller(request, where)
+        if not caller.has_role(Role.OPERATOR):
+            raise Forbidden("only the community's operator may enable or disable modules")
+        registry = _platform(request).registry
+        loaded = require_module(registry, name)
+        state = await set_module(registry, where, name, enabled=data.enabled, settings=data.settings)
+        return CommunityModule(
+            name=name,
+            title=loaded.manifest.title,
+            enabled=state.enabled,
+            settings=state.settings.model_dump(mode="json"),
+        )
+
+    return put(
+        f"/v1/communities/{{community:str}}/modules/{name}",
+        name=f"{name}.change",
+        operation_id=f"{name}.change",
+        tags=["platform"],
+        summary=f"Enable or disable {name} in a community (operators)",
+        description="Settings are validated against the module's model; a bad field is a 422 naming it.",
+    )(change_module)
 
 
-def platform_routes() -> list[Any]:
-    """The platform's own route handlers."""
-    return [health, ready, list_modules, community_modules, change_module]
+def platform_routes(platform: Platform) -> list[Any]:
+    """The platform's own route handlers (one enablement route per loaded module)."""
+    per_module = [_change_route(name) for name in platform.registry.modules]
+    return [health, ready, list_modules, community_modules, *per_module]

@@ -1,0 +1,98 @@
+"""A plugin the platform tests install through its entry point: it records what it is asked."""
+
+from __future__ import annotations
+
+from linli_sdk import Context, Event, Host, Manifest, Role, command, hookimpl, query
+from pydantic import BaseModel, Field
+
+CALLS: list[str] = []
+HOOKS: list[tuple[str, str]] = []
+
+
+class ProbeSettings(BaseModel):
+    greeting: str = "hello"
+    limit: int = Field(default=5, ge=1, le=10)
+
+
+class Say(BaseModel):
+    text: str = Field(min_length=1, max_length=50)
+    times: int = Field(default=1, ge=1)
+
+
+class Said(BaseModel):
+    text: str
+    greeting: str
+    call_number: int
+
+
+class WhoAmI(BaseModel):
+    member_id: int | None
+    roles: list[str]
+    community: str
+    limit: int
+
+
+class Lookup(BaseModel):
+    limit: int = Field(default=3, ge=1, le=10)
+    tag: str | None = None
+
+
+@command(Role.RESIDENT)
+async def say(ctx: Context[ProbeSettings], data: Say) -> Said:
+    """Say something; every call that runs is counted."""
+    if data.times > ctx.settings.limit:
+        from linli_sdk import InvalidInput
+
+        raise InvalidInput(f"times may be at most {ctx.settings.limit}", field="times")
+    CALLS.append(data.text)
+    await ctx.host.events.publish("said", {"text": data.text})
+    return Said(text=data.text * data.times, greeting=ctx.settings.greeting, call_number=len(CALLS))
+
+
+@command(Role.MEMBER)
+async def boom(ctx: Context[ProbeSettings], data: Say) -> Said:
+    """Fail with an unexpected error."""
+    raise RuntimeError("secret internals: " + data.text)
+
+
+@query(Role.MEMBER)
+async def whoami(ctx: Context[ProbeSettings], data: Lookup) -> WhoAmI:
+    """Who the platform says the caller is."""
+    return WhoAmI(
+        member_id=ctx.caller.member_id,
+        roles=sorted(ctx.caller.roles),
+        community=ctx.community.slug,
+        limit=data.limit,
+    )
+
+
+@query(Role.OPERATOR)
+async def staff_only(ctx: Context[ProbeSettings], data: Lookup) -> WhoAmI:
+    """An operation only operators may call."""
+    return await whoami.handler(ctx, data)
+
+
+@hookimpl
+def linli_module_enabled(host: Host, settings: ProbeSettings) -> None:
+    HOOKS.append(("enabled", host.community.slug))
+
+
+@hookimpl
+async def linli_module_disabled(host: Host) -> None:
+    HOOKS.append(("disabled", host.community.slug))
+
+
+@hookimpl
+async def linli_event(host: Host, event: Event) -> None:
+    HOOKS.append(("event:" + event.type, host.community.slug))
+
+
+manifest = Manifest(
+    name="probe",
+    version="1.0.0",
+    sdk=">=0.1,<0.2",
+    title="Probe",
+    description="Test plugin.",
+    settings=ProbeSettings,
+    operations=(say, boom, whoami, staff_only),
+)
