@@ -16,7 +16,7 @@ from linli.members import NewMember, add_member, create_community
 from linli.platform import Platform
 from linli.settings import Settings
 from linli_sdk import Community, Role
-from litestar.testing import AsyncTestClient
+import httpx
 
 FIXTURE_PLUGINS = Path(__file__).parent / "fixture_plugins"
 
@@ -57,7 +57,7 @@ def fixture_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 class Running:
     """A running platform with an HTTP client, two communities and their members."""
 
-    client: AsyncTestClient[Any]
+    client: httpx.AsyncClient
     platform: Platform
     home: Community
     other: Community
@@ -84,8 +84,12 @@ def start_platform(
     async def start(**overrides: Any) -> AsyncIterator[Running]:
         settings = Settings(database_url=overrides.pop("database_url", database_url), **overrides)
         platform = Platform.from_settings(settings)
-        app = create_app(platform=platform, migrate_on_start=True)
-        async with AsyncTestClient(app) as client:
+        app = create_app(platform=platform)
+        # The platform starts in the test's own event loop (the lifespan's job in production),
+        # so PostgreSQL's pool and the SQLite connection belong to the loop requests run on.
+        await platform.start(migrate_first=True)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://linli.test") as client:
             home = await create_community("home", "Home Garden")
             other = await create_community("other", "Other Court")
             people = {
@@ -95,6 +99,9 @@ def start_platform(
                 "newcomer": await add_member(home, "New"),
                 "stranger": await add_member(other, "Str", Role.RESIDENT, Role.OPERATOR),
             }
-            yield Running(client, platform, home, other, people)
+            try:
+                yield Running(client, platform, home, other, people)
+            finally:
+                await platform.stop()
 
     return start

@@ -118,7 +118,12 @@ def list_modules(community: str | None) -> None:
 
 
 def _change(community: str, module: str, enabled: bool, settings: str | None) -> None:
-    values = json.loads(settings) if settings else None
+    try:
+        values = json.loads(settings) if settings else None
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint="--settings") from exc
+    if values is not None and not isinstance(values, dict):
+        raise click.BadParameter("must be a JSON object", param_hint="--settings")
 
     async def work(platform: Platform) -> str:
         where = await get_community(community)

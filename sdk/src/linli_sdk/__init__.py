@@ -27,8 +27,8 @@ from .host import (
     Host,
     JobRequest,
     JobTicket,
-    MemberView,
     Members,
+    MemberView,
     Payments,
     Refund,
 )
@@ -42,8 +42,8 @@ __version__ = "0.1.0"
 """The SDK's version; plugins declare the range they support in ``Manifest.sdk``."""
 
 __all__ = [
-    "CapabilityUnavailable",
     "Caller",
+    "CapabilityUnavailable",
     "Charge",
     "ChargeStatus",
     "Community",

@@ -26,6 +26,7 @@ class Community:
         id: The community's numeric id; every row a plugin stores should carry it.
         slug: The community's URL name, e.g. ``sunny-garden``.
         name: Its display name, e.g. ``阳光花园``.
+
     """
 
     id: int
@@ -41,6 +42,7 @@ class Caller:
         member_id: The member's id in this community, or ``None`` for a service caller.
         roles: The roles the caller holds in this community (always includes ``member``).
         scopes: The scopes of the caller's token; ``*`` stands for all scopes.
+
     """
 
     member_id: int | None
@@ -70,6 +72,7 @@ class Context(Generic[SettingsT]):
         host: The ports to the platform, bound to this community and module.
         now: The time the call started (UTC).
         idempotency_key: The caller's ``Idempotency-Key`` for commands, if any.
+
     """
 
     community: Community

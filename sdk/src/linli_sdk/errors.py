@@ -27,6 +27,7 @@ class LinliError(Exception):
     Args:
         detail: A human-readable explanation of this occurrence.
         **extensions: Extra JSON-serialisable members added to the problem document.
+
     """
 
     status: ClassVar[int] = 400

@@ -29,7 +29,7 @@ hookimpl = pluggy.HookimplMarker(NAME)
 
 @hookspec
 def linli_module_enabled(host: Host, settings: BaseModel) -> Awaitable[None] | None:
-    """An operator enabled the module for a community, or changed its settings.
+    """React to an operator enabling the module for a community or changing its settings.
 
     Fires after the enablement and settings are stored. ``settings`` is the validated settings
     model for that community. The result is ignored; an exception is logged and does not undo
@@ -39,7 +39,7 @@ def linli_module_enabled(host: Host, settings: BaseModel) -> Awaitable[None] | N
 
 @hookspec
 def linli_module_disabled(host: Host) -> Awaitable[None] | None:
-    """An operator disabled the module for a community.
+    """React to an operator disabling the module for a community.
 
     Fires after the change is stored; the module's operations already answer 404 there. The
     module's data is kept. The result is ignored.
@@ -48,7 +48,7 @@ def linli_module_disabled(host: Host) -> Awaitable[None] | None:
 
 @hookspec
 def linli_event(host: Host, event: Event) -> Awaitable[None] | None:
-    """A domain event happened in a community where the module is enabled.
+    """Receive a domain event that happened in a community where the module is enabled.
 
     Fires after the call that published the event committed, for every module enabled in the
     community (including the publisher). Deliveries are at least once: use ``event.id`` to
@@ -58,7 +58,7 @@ def linli_event(host: Host, event: Event) -> Awaitable[None] | None:
 
 @hookspec
 def linli_deadline_reached(host: Host, deadline: Deadline) -> Awaitable[None] | None:
-    """A deadline the module scheduled through ``host.deadlines`` is due.
+    """Handle a deadline the module scheduled through ``host.deadlines`` that is now due.
 
     Fires once per scheduled deadline, for the module that scheduled it only. The result is
     ignored; raising makes the host retry it later.
@@ -67,7 +67,7 @@ def linli_deadline_reached(host: Host, deadline: Deadline) -> Awaitable[None] | 
 
 @hookspec
 def linli_seed_demo(host: Host) -> Awaitable[None] | None:
-    """The demo community is being created: add a little example data.
+    """Add a little example data to the demo community being created.
 
     Fires once, from ``linli demo``, after the module was enabled for the demo community.
     Optional; the result is ignored.

@@ -70,6 +70,7 @@ class Charge(_Value):
         status: Where the charge is in its life.
         parts: What each revenue-share party holds of it now.
         refunded: How much has been refunded so far.
+
     """
 
     id: str
@@ -89,6 +90,7 @@ class Refund(_Value):
         amount: The amount refunded.
         parts: What it took back from each party.
         reason: Why, as the plugin said.
+
     """
 
     id: str
@@ -107,6 +109,7 @@ class MemberView(_Value):
         roles: The member's roles in this community.
         verified: Whether the member is a verified resident (may buy and book).
         phone_masked: The phone number masked as ``138****1234``, if any.
+
     """
 
     id: int
@@ -125,6 +128,7 @@ class JobRequest(_Value):
         window_start: Earliest start.
         window_end: Latest end.
         duration: How long the job takes.
+
     """
 
     ref: str
@@ -149,6 +153,7 @@ class Deadline(_Value):
         key: The plugin's key; scheduling the same key again moves the deadline.
         due: When it is due (UTC).
         payload: JSON data handed back when it fires.
+
     """
 
     key: str
@@ -166,6 +171,7 @@ class Event(_Value):
         module: The module that published it, or ``None`` for the core.
         occurred: When it happened (UTC).
         payload: JSON data describing it.
+
     """
 
     id: str
@@ -254,23 +260,53 @@ class Members(Protocol):
     """Member look-up: the minimal, masked view of the members of this community."""
 
     async def get(self, member_id: int) -> MemberView | None:
-        """The member with this id in this community, or ``None``."""
+        """Return the member with this id in this community, or ``None``."""
         ...
 
 
 class Host(Protocol):
     """The platform as one plugin sees it, bound to one community and one module.
 
-    Attributes:
-        community: The community this host is bound to.
-        module: The module this host is bound to.
+    Every member is read-only: a plugin uses the ports it is given and cannot rebind them.
+    Any object with these attributes (plain attributes or properties) is a host.
     """
 
-    community: Community
-    module: str
-    payments: Payments
-    credit: Credit
-    dispatch: Dispatch
-    deadlines: Deadlines
-    events: Events
-    members: Members
+    @property
+    def community(self) -> Community:
+        """The community this host is bound to."""
+        ...
+
+    @property
+    def module(self) -> str:
+        """The module this host is bound to."""
+        ...
+
+    @property
+    def payments(self) -> Payments:
+        """Charges, captures, voids and refunds, split by the module's revenue-share rules."""
+        ...
+
+    @property
+    def credit(self) -> Credit:
+        """Community credit events the module declared."""
+        ...
+
+    @property
+    def dispatch(self) -> Dispatch:
+        """The dispatch engine."""
+        ...
+
+    @property
+    def deadlines(self) -> Deadlines:
+        """Durable deadlines, reported through ``linli_deadline_reached``."""
+        ...
+
+    @property
+    def events(self) -> Events:
+        """Domain events, delivered after the current call commits."""
+        ...
+
+    @property
+    def members(self) -> Members:
+        """The minimal, masked view of the community's members."""
+        ...

@@ -25,6 +25,7 @@ class CreditEventSpec(BaseModel):
         min_weight: The lowest weight the plugin may give it (negative lowers credit).
         max_weight: The highest weight the plugin may give it.
         description: What the event means, shown when a score is explained.
+
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -55,6 +56,7 @@ class Manifest(BaseModel):
         credit_events: The credit events it may emit, with weight bounds.
         revenue_share: How its charges are split, or ``None`` if it never charges.
         piccolo_app: Dotted path of its Piccolo app config module (its tables and migrations).
+
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", arbitrary_types_allowed=True)
@@ -101,7 +103,9 @@ class Manifest(BaseModel):
         try:
             value()
         except Exception as exc:
-            raise ValueError(f"settings model {value.__name__} needs a default for every field") from exc
+            raise ValueError(
+                f"settings model {value.__name__} needs a default for every field"
+            ) from exc
         return value
 
     @model_validator(mode="after")
@@ -116,17 +120,17 @@ class Manifest(BaseModel):
         return self
 
     def supports(self, sdk_version: str) -> bool:
-        """Whether this plugin supports the SDK at ``sdk_version``."""
+        """Tell whether this plugin supports the SDK at ``sdk_version``."""
         return SpecifierSet(self.sdk).contains(Version(sdk_version), prereleases=True)
 
     def operation(self, name: str) -> Operation | None:
-        """The operation called ``name``, or ``None``."""
+        """Return the operation called ``name``, or ``None``."""
         return next((op for op in self.operations if op.name == name), None)
 
     def credit_event(self, name: str) -> CreditEventSpec | None:
-        """The declared credit event called ``name``, or ``None``."""
+        """Return the declared credit event called ``name``, or ``None``."""
         return next((e for e in self.credit_events if e.name == name), None)
 
     def settings_schema(self) -> dict[str, Any]:
-        """The JSON Schema of the settings model (what an operator may set)."""
+        """Return the JSON Schema of the settings model (what an operator may set)."""
         return self.settings.model_json_schema()

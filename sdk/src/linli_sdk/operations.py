@@ -64,6 +64,7 @@ class Document(BaseModel):
         content: The file's bytes.
         media_type: Its media type, e.g. ``application/pdf``.
         filename: The name a browser saves it under.
+
     """
 
     content: bytes
@@ -85,6 +86,7 @@ class Operation:
         scope: The scope the caller's token must carry.
         summary: One line for the API reference; the handler's docstring by default.
         description: The rest of the handler's docstring.
+
     """
 
     name: str
@@ -165,6 +167,7 @@ def command(
         @command(Role.LEADER)
         async def post_notice(ctx: Context[Settings], data: NewNotice) -> Notice: ...
         ```
+
     """
     return _declare(OperationKind.COMMAND, roles, scope, name)
 
@@ -178,5 +181,6 @@ def query(
         *roles: The caller must hold at least one of these roles.
         scope: The token scope required; ``read`` by default.
         name: The URL name; the function's name with hyphens by default.
+
     """
     return _declare(OperationKind.QUERY, roles, scope, name)

@@ -49,7 +49,7 @@ __all__ = ["InMemoryHost", "PluginKit", "linli_kit", "load_manifest"]
 
 
 def load_manifest(plugin: object) -> Manifest:
-    """The manifest a plugin object (module or instance) declares as its ``manifest``."""
+    """Return the manifest a plugin object (module or instance) declares as its ``manifest``."""
     manifest = getattr(plugin, "manifest", None)
     if not isinstance(manifest, Manifest):
         raise TypeError(f"{plugin!r} has no 'manifest' attribute of type linli_sdk.Manifest")
@@ -236,6 +236,7 @@ class PluginKit:
         plugin: The plugin object (the module your entry point names).
         community: The community calls happen in.
         now: The kit's clock starts here (UTC); move it with :meth:`advance`.
+
     """
 
     def __init__(
@@ -259,7 +260,11 @@ class PluginKit:
         self._pm.check_pending()
 
     def add_member(
-        self, display_name: str, *roles: Role, verified: bool = True, phone_masked: str | None = None
+        self,
+        display_name: str,
+        *roles: Role,
+        verified: bool = True,
+        phone_masked: str | None = None,
     ) -> MemberView:
         """Add a member to the community with ``roles`` (``member`` is implied)."""
         member = MemberView(
@@ -305,6 +310,7 @@ class PluginKit:
             NotFound: the module has no such operation.
             Forbidden: the caller lacks the role or scope.
             pydantic.ValidationError: the input does not fit the operation's model.
+
         """
         op = self.manifest.operation(operation)
         if op is None:
@@ -350,5 +356,5 @@ class PluginKit:
 
 @pytest.fixture
 def linli_kit() -> Iterator[Callable[..., PluginKit]]:
-    """A factory: ``linli_kit(plugin, **options)`` gives a fresh :class:`PluginKit`."""
+    """Provide a factory: ``linli_kit(plugin, **options)`` builds a fresh :class:`PluginKit`."""
     yield PluginKit
