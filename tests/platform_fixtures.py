@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from linli.http.app import create_app
 from linli.members import NewMember, add_member, create_community
 from linli.platform import Platform
 from linli.settings import Settings
 from linli_sdk import Community, Role
-import httpx
 
 FIXTURE_PLUGINS = Path(__file__).parent / "fixture_plugins"
 
@@ -78,7 +78,7 @@ def database_url(tmp_path: Path) -> str:
 def start_platform(
     database_url: str,
 ) -> Callable[..., Any]:
-    """``async with start_platform(**settings) as running``: migrate, seed two communities, serve."""
+    """``async with start_platform(**settings) as running``: migrate, seed, serve."""
 
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[Running]:

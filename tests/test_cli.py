@@ -16,7 +16,12 @@ LINLI = [sys.executable, "-m", "linli.cli"]
 
 def run(args, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [*LINLI, *args], cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True, timeout=60
+        [*LINLI, *args],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -28,15 +33,26 @@ def free_port() -> int:
 
 def test_the_demo_serves_the_modules_of_the_demo_community(tmp_path):
     port = free_port()
-    env = {**os.environ, "LINLI_PORT": str(port), "LINLI_DATABASE_URL": f"sqlite:///{tmp_path}/demo.db"}
+    env = {
+        **os.environ,
+        "LINLI_PORT": str(port),
+        "LINLI_DATABASE_URL": f"sqlite:///{tmp_path}/demo.db",
+    }
     server = subprocess.Popen(
-        [*LINLI, "demo"], cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [*LINLI, "demo"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/modules", timeout=2) as answer:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/v1/modules", timeout=2
+                ) as answer:
                     modules = json.load(answer)
                 break
             except OSError:
@@ -69,7 +85,9 @@ def test_modules_can_be_listed_enabled_and_disabled_from_the_command_line(tmp_pa
     assert "noticeboard disabled in sunny-garden" in disabled.stdout
 
     enabled = run(
-        ["modules", "enable", "sunny-garden", "noticeboard", "--settings", '{"max_pinned": 5}'], tmp_path, **db
+        ["modules", "enable", "sunny-garden", "noticeboard", "--settings", '{"max_pinned": 5}'],
+        tmp_path,
+        **db,
     )
     assert enabled.returncode == 0
     assert '"max_pinned":5' in enabled.stdout
@@ -80,7 +98,9 @@ def test_bad_input_on_the_command_line_is_one_clear_line(tmp_path):
     run(["demo", "--no-serve"], tmp_path, **db)
 
     bad = run(
-        ["modules", "enable", "sunny-garden", "noticeboard", "--settings", '{"max_pinned": 99}'], tmp_path, **db
+        ["modules", "enable", "sunny-garden", "noticeboard", "--settings", '{"max_pinned": 99}'],
+        tmp_path,
+        **db,
     )
     assert bad.returncode == 1
     errors = [line for line in bad.stderr.splitlines() if line.startswith("Error:")]
@@ -94,7 +114,9 @@ def test_bad_input_on_the_command_line_is_one_clear_line(tmp_path):
     assert unknown.returncode == 1
     assert "Error: there is no community 'nowhere'" in unknown.stderr
 
-    not_json = run(["modules", "enable", "sunny-garden", "noticeboard", "--settings", "{oops"], tmp_path, **db)
+    not_json = run(
+        ["modules", "enable", "sunny-garden", "noticeboard", "--settings", "{oops"], tmp_path, **db
+    )
     assert not_json.returncode != 0
     assert "Traceback" not in not_json.stderr
 

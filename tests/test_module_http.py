@@ -32,7 +32,13 @@ async def test_the_platform_lists_loaded_and_refused_modules(start_platform):
     body = response.json()
     assert {m["name"] for m in body["modules"]} >= {"probe", "noticeboard"}
     assert {r["name"] for r in body["refused"]} == {"future", "broken"}
-    (say,) = [op for m in body["modules"] if m["name"] == "probe" for op in m["operations"] if op["name"] == "say"]
+    (say,) = [
+        op
+        for m in body["modules"]
+        if m["name"] == "probe"
+        for op in m["operations"]
+        if op["name"] == "say"
+    ]
     assert say == {
         "name": "say",
         "kind": "command",
@@ -45,22 +51,30 @@ async def test_the_platform_lists_loaded_and_refused_modules(start_platform):
 
 async def test_a_module_is_served_only_where_it_is_enabled(start_platform):
     async with start_platform() as running:
-        before = await running.client.post(SAY.format(c="home"), json={"text": "hi"}, headers=running.auth("resident"))
+        before = await running.client.post(
+            SAY.format(c="home"), json={"text": "hi"}, headers=running.auth("resident")
+        )
         assert before.status_code == 404
         assert before.headers["content-type"].startswith("application/problem+json")
         assert "not enabled" in before.json()["detail"]
 
         assert (await enable(running)).status_code == 200
-        after = await running.client.post(SAY.format(c="home"), json={"text": "hi"}, headers=running.auth("resident"))
+        after = await running.client.post(
+            SAY.format(c="home"), json={"text": "hi"}, headers=running.auth("resident")
+        )
         assert after.status_code == 200
         assert after.json() == {"text": "hi", "greeting": "hello", "call_number": 1}
 
         # the other community did not enable it: still a 404 there
-        elsewhere = await running.client.post(SAY.format(c="other"), json={"text": "hi"}, headers=running.auth("stranger"))
+        elsewhere = await running.client.post(
+            SAY.format(c="other"), json={"text": "hi"}, headers=running.auth("stranger")
+        )
         assert elsewhere.status_code == 404
 
         assert (await enable(running, enabled=False)).status_code == 200
-        disabled = await running.client.post(SAY.format(c="home"), json={"text": "hi"}, headers=running.auth("resident"))
+        disabled = await running.client.post(
+            SAY.format(c="home"), json={"text": "hi"}, headers=running.auth("resident")
+        )
         assert disabled.status_code == 404
     assert probe().HOOKS[:2] == [("enabled", "home"), ("event:probe.said", "home")]
     assert ("disabled", "home") in probe().HOOKS
@@ -76,13 +90,17 @@ async def test_settings_are_validated_and_a_bad_field_is_named(start_platform):
         assert problem["errors"][0]["field"] == "settings.limit"
 
         # nothing was stored: the module is still off
-        listing = await running.client.get("/v1/communities/home/modules", headers=running.auth("operator"))
+        listing = await running.client.get(
+            "/v1/communities/home/modules", headers=running.auth("operator")
+        )
         (state,) = [m for m in listing.json()["modules"] if m["name"] == "probe"]
         assert state["enabled"] is False
 
         good = await enable(running, settings={"greeting": "你好", "limit": 2})
         assert good.json()["settings"] == {"greeting": "你好", "limit": 2}
-        said = await running.client.post(SAY.format(c="home"), json={"text": "hi"}, headers=running.auth("resident"))
+        said = await running.client.post(
+            SAY.format(c="home"), json={"text": "hi"}, headers=running.auth("resident")
+        )
         assert said.json()["greeting"] == "你好"
         refused = await running.client.post(
             SAY.format(c="home"), json={"text": "hi", "times": 3}, headers=running.auth("resident")
@@ -94,14 +112,20 @@ async def test_settings_are_validated_and_a_bad_field_is_named(start_platform):
 async def test_only_operators_enable_modules(start_platform):
     async with start_platform() as running:
         as_resident = await running.client.put(
-            "/v1/communities/home/modules/probe", json={"enabled": True}, headers=running.auth("resident")
+            "/v1/communities/home/modules/probe",
+            json={"enabled": True},
+            headers=running.auth("resident"),
         )
         assert as_resident.status_code == 403
         as_foreign_operator = await running.client.put(
-            "/v1/communities/home/modules/probe", json={"enabled": True}, headers=running.auth("stranger")
+            "/v1/communities/home/modules/probe",
+            json={"enabled": True},
+            headers=running.auth("stranger"),
         )
         assert as_foreign_operator.status_code == 403
-        anonymous = await running.client.put("/v1/communities/home/modules/probe", json={"enabled": True})
+        anonymous = await running.client.put(
+            "/v1/communities/home/modules/probe", json={"enabled": True}
+        )
         assert anonymous.status_code == 401
         assert anonymous.headers["www-authenticate"] == "Bearer"
 
@@ -123,8 +147,12 @@ async def test_operations_check_authentication_tenancy_and_roles(start_platform)
             assert response.status_code == status, header
             assert "text" not in response.json()
         staff = "/v1/communities/home/modules/probe/staff-only"
-        assert (await running.client.get(staff, headers=running.auth("resident"))).status_code == 403
-        assert (await running.client.get(staff, headers=running.auth("operator"))).status_code == 200
+        assert (
+            await running.client.get(staff, headers=running.auth("resident"))
+        ).status_code == 403
+        assert (
+            await running.client.get(staff, headers=running.auth("operator"))
+        ).status_code == 200
     assert probe().CALLS == []
 
 
@@ -139,7 +167,9 @@ async def test_a_query_takes_its_input_from_the_query_string(start_platform):
         assert body["community"] == "home"
         assert body["limit"] == 7
         assert body["roles"] == ["leader", "member", "resident"]
-        bad = await running.client.get(WHOAMI.format(c="home") + "?limit=70", headers=running.auth("leader"))
+        bad = await running.client.get(
+            WHOAMI.format(c="home") + "?limit=70", headers=running.auth("leader")
+        )
         assert bad.status_code == 422
         assert "limit" in bad.json()["detail"]
 
@@ -177,7 +207,9 @@ async def test_an_exception_in_a_plugin_is_contained(start_platform):
     async with start_platform() as running:
         await enable(running)
         failed = await running.client.post(
-            "/v1/communities/home/modules/probe/boom", json={"text": "x"}, headers=running.auth("resident")
+            "/v1/communities/home/modules/probe/boom",
+            json={"text": "x"},
+            headers=running.auth("resident"),
         )
         assert failed.status_code == 500
         problem = failed.json()
@@ -185,7 +217,9 @@ async def test_an_exception_in_a_plugin_is_contained(start_platform):
         assert "secret internals" not in failed.text
         # the platform and the module keep serving
         assert (await running.client.get("/v1/health")).status_code == 200
-        ok = await running.client.post(SAY.format(c="home"), json={"text": "still"}, headers=running.auth("resident"))
+        ok = await running.client.post(
+            SAY.format(c="home"), json={"text": "still"}, headers=running.auth("resident")
+        )
         assert ok.status_code == 200
 
 
@@ -193,21 +227,29 @@ async def test_a_repeated_idempotency_key_replays_the_first_response(start_platf
     async with start_platform() as running:
         await enable(running)
         headers = {**running.auth("resident"), "Idempotency-Key": "order-42"}
-        first = await running.client.post(SAY.format(c="home"), json={"text": "once"}, headers=headers)
-        again = await running.client.post(SAY.format(c="home"), json={"text": "once"}, headers=headers)
+        first = await running.client.post(
+            SAY.format(c="home"), json={"text": "once"}, headers=headers
+        )
+        again = await running.client.post(
+            SAY.format(c="home"), json={"text": "once"}, headers=headers
+        )
         assert first.status_code == again.status_code == 200
         assert again.json() == first.json()
         assert again.headers["idempotent-replayed"] == "true"
         assert probe().CALLS == ["once"]
 
-        other_body = await running.client.post(SAY.format(c="home"), json={"text": "twice"}, headers=headers)
+        other_body = await running.client.post(
+            SAY.format(c="home"), json={"text": "twice"}, headers=headers
+        )
         assert other_body.status_code == 422
         assert "Idempotency-Key" in other_body.json()["detail"]
         assert probe().CALLS == ["once"]
 
         # the key is the caller's own: another member may use the same key independently
         leader = {**running.auth("leader"), "Idempotency-Key": "order-42"}
-        theirs = await running.client.post(SAY.format(c="home"), json={"text": "twice"}, headers=leader)
+        theirs = await running.client.post(
+            SAY.format(c="home"), json={"text": "twice"}, headers=leader
+        )
         assert theirs.status_code == 200
         assert probe().CALLS == ["once", "twice"]
 
@@ -216,9 +258,13 @@ async def test_a_failed_command_records_no_key_and_can_be_retried(start_platform
     async with start_platform() as running:
         await enable(running, settings={"limit": 1})
         headers = {**running.auth("resident"), "Idempotency-Key": "k1"}
-        refused = await running.client.post(SAY.format(c="home"), json={"text": "a", "times": 2}, headers=headers)
+        refused = await running.client.post(
+            SAY.format(c="home"), json={"text": "a", "times": 2}, headers=headers
+        )
         assert refused.status_code == 422
         await enable(running, settings={"limit": 5})
-        retried = await running.client.post(SAY.format(c="home"), json={"text": "a", "times": 2}, headers=headers)
+        retried = await running.client.post(
+            SAY.format(c="home"), json={"text": "a", "times": 2}, headers=headers
+        )
         assert retried.status_code == 200
         assert retried.json()["text"] == "aa"

@@ -46,6 +46,10 @@ async def _writer(engine: SerializedSQLiteEngine, writer: int) -> None:
         await asyncio.sleep(0)
     for start in (4, 7):
         async with engine.transaction():
+            # read, then write: a deferred transaction would fail here ('database is locked')
+            # when another writer commits in between; ours begins IMMEDIATE under the lock
+            mine = await Scribble.count().where(Scribble.writer == writer).run()
+            assert mine == start
             for seq in range(start, start + 3):
                 await Scribble.insert(Scribble(writer=writer, seq=seq)).run()
                 await asyncio.sleep(0)  # let other writers queue up on the lock meanwhile

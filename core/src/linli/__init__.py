@@ -1,0 +1,1 @@
+"""linli: the Linli platform — module registry, HTTP API, database and CLI around the SDK."""

@@ -62,7 +62,12 @@ def _request_hash(module: str, op: Operation, data: BaseModel) -> str:
 
 
 async def _recorded(scope_key: str, request_hash: str) -> Outcome | None:
-    row = await IdempotencyRecord.select().where(IdempotencyRecord.scope_key == scope_key).first().run()
+    row = (
+        await IdempotencyRecord.select()
+        .where(IdempotencyRecord.scope_key == scope_key)
+        .first()
+        .run()
+    )
     if row is None:
         return None
     if row["request_hash"] != request_hash:
@@ -78,7 +83,9 @@ async def _recorded(scope_key: str, request_hash: str) -> Outcome | None:
     )
 
 
-async def _record(community: Community, scope_key: str, request_hash: str, outcome: Outcome) -> None:
+async def _record(
+    community: Community, scope_key: str, request_hash: str, outcome: Outcome
+) -> None:
     await IdempotencyRecord.insert(
         IdempotencyRecord(
             community=community.id,

@@ -138,7 +138,7 @@ def _change(community: str, module: str, enabled: bool, settings: str | None) ->
 @modules.command("enable")
 @click.argument("community")
 @click.argument("module")
-@click.option("--settings", help='Settings as JSON, e.g. \'{"max_pinned": 5}\'.')
+@click.option("--settings", help="Settings as JSON, e.g. '{\"max_pinned\": 5}'.")
 def enable(community: str, module: str, settings: str | None) -> None:
     """Enable MODULE in COMMUNITY (with optional settings)."""
     _change(community, module, True, settings)

@@ -49,7 +49,9 @@ async def module_state(community: Community, loaded: LoadedModule) -> ModuleStat
     )
     if row is None:
         return ModuleState(loaded.name, False, loaded.manifest.settings())
-    return ModuleState(loaded.name, row["enabled"], loaded.manifest.settings.model_validate(row["settings"]))
+    return ModuleState(
+        loaded.name, row["enabled"], loaded.manifest.settings.model_validate(row["settings"])
+    )
 
 
 def require_module(registry: ModuleRegistry, name: str) -> LoadedModule:

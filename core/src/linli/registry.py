@@ -115,7 +115,9 @@ def load_modules(settings: Settings, points: Iterable[EntryPoint] | None = None)
             settings.plugins_allow is not None and point.name not in settings.plugins_allow
         ):
             registry.refused.append(
-                RefusedModule(point.name, _distribution(point), "excluded by the platform's settings")
+                RefusedModule(
+                    point.name, _distribution(point), "excluded by the platform's settings"
+                )
             )
             continue
         try:

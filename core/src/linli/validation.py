@@ -11,7 +11,10 @@ __all__ = ["invalid_input"]
 def invalid_input(exc: ValidationError, what: str, prefix: str = "") -> InvalidInput:
     """A 422 for ``exc``: ``detail`` lists ``field: message`` pairs, ``errors`` holds them."""
     errors = [
-        {"field": ".".join([*([prefix] if prefix else []), *map(str, e["loc"])]), "message": e["msg"]}
+        {
+            "field": ".".join([*([prefix] if prefix else []), *map(str, e["loc"])]),
+            "message": e["msg"],
+        }
         for e in exc.errors(include_url=False)
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)

@@ -123,7 +123,13 @@ def _declare(
     def decorate(handler: Handler) -> Operation:
         if not inspect.iscoroutinefunction(handler):
             raise TypeError(f"operation handler {handler.__name__!r} must be 'async def'")
-        hints = get_type_hints(handler)
+        try:
+            hints = get_type_hints(handler)
+        except NameError as exc:
+            raise TypeError(
+                f"{handler.__name__}: cannot resolve its annotations ({exc}); "
+                "define the input and output models at module level"
+            ) from exc
         params = [p for p in inspect.signature(handler).parameters if p != "return"]
         if len(params) != 2:
             raise TypeError(f"{handler.__name__}: expected (ctx, data), got {params}")

@@ -10,7 +10,10 @@ fixture::
 
 The in-memory host splits charges by the plugin's declared revenue-share rules, refuses credit
 events outside their declared bounds, keeps deadlines on a clock the test moves, and records
-published events, exactly as the platform's contract says.
+published events, exactly as the platform's contract says. Like the platform, the kit runs each
+operation (and each deadline) as one unit: if it raises, what it asked of the host (charges,
+refunds, credit events, jobs, deadlines, events) is discarded, and a deadline whose hook raised
+stays pending to be retried.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ from __future__ import annotations
 import inspect
 import itertools
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -41,11 +45,14 @@ from .host import (
 )
 from .manifest import Manifest
 from .money import Money
+from .revenue_share import RevenueShareRules, split
 from .revenue_share import refund as allocate_refund
-from .revenue_share import split
 from .roles import Role
 
 __all__ = ["InMemoryHost", "PluginKit", "linli_kit", "load_manifest"]
+
+_MAX_ROUNDS = 1000
+"""How many rounds of events (or due deadlines) one delivery runs before it gives up."""
 
 
 def load_manifest(plugin: object) -> Manifest:
@@ -63,7 +70,7 @@ class _Payments:
         self.refunds: dict[str, Refund] = {}
         self._ids = itertools.count(1)
 
-    def _rules(self) -> Any:
+    def _rules(self) -> RevenueShareRules:
         if self._manifest.revenue_share is None:
             raise InvalidInput(f"module {self._manifest.name} declares no revenue-share rules")
         return self._manifest.revenue_share
@@ -175,6 +182,8 @@ class _Deadlines:
         self.pending: dict[str, Deadline] = {}
 
     async def schedule(self, key: str, due: datetime, payload: Mapping[str, Any]) -> Deadline:
+        if due.tzinfo is None or due.utcoffset() is None:
+            raise InvalidInput(f"deadline {key!r}: 'due' must be timezone-aware (UTC), got {due}")
         deadline = Deadline(key=key, due=due, payload=dict(payload))
         self.pending[key] = deadline
         return deadline
@@ -228,6 +237,37 @@ class InMemoryHost:
         self.events = _Events(self)
         self.members = _Members()
 
+    def _snapshot(self) -> tuple[dict[Any, Any] | list[Any], ...]:
+        """Copy what the plugin can change, to undo a unit of work that raised."""
+        return tuple(
+            container.copy()
+            for container in (
+                self.payments.charges,
+                self.payments.refunds,
+                self.credit.events,
+                self.dispatch.jobs,
+                self.deadlines.pending,
+                self.events.published,
+            )
+        )
+
+    def _restore(self, snapshot: tuple[dict[Any, Any] | list[Any], ...]) -> None:
+        """Put back what :meth:`_snapshot` copied (in place, so references stay valid)."""
+        containers: tuple[dict[Any, Any] | list[Any], ...] = (
+            self.payments.charges,
+            self.payments.refunds,
+            self.credit.events,
+            self.dispatch.jobs,
+            self.deadlines.pending,
+            self.events.published,
+        )
+        for container, saved in zip(containers, snapshot, strict=True):
+            container.clear()
+            if isinstance(container, dict) and isinstance(saved, dict):
+                container.update(saved)
+            elif isinstance(container, list) and isinstance(saved, list):
+                container.extend(saved)
+
 
 class PluginKit:
     """Drives one plugin like the platform does: operations, hooks, deadlines and events.
@@ -249,6 +289,8 @@ class PluginKit:
         self.plugin = plugin
         self.manifest = load_manifest(plugin)
         self.community = community or Community(id=1, slug="test-community", name="Test")
+        if now is not None and (now.tzinfo is None or now.utcoffset() is None):
+            raise ValueError(f"the kit's clock must be timezone-aware (UTC), got {now}")
         self.clock = now or datetime(2026, 1, 1, tzinfo=UTC)
         self.host = InMemoryHost(self.manifest, self.community, lambda: self.clock)
         self.settings: BaseModel = self.manifest.settings()
@@ -282,19 +324,39 @@ class PluginKit:
             if inspect.isawaitable(result):
                 await result
 
+    @asynccontextmanager
+    async def _atomic(self) -> AsyncIterator[None]:
+        """Run a unit of work: if it raises, undo what it asked of the host, then re-raise."""
+        snapshot = self.host._snapshot()
+        try:
+            yield
+        except BaseException:
+            self.host._restore(snapshot)
+            self._delivered = min(self._delivered, len(self.host.events.published))
+            raise
+
     async def enable(self, settings: Mapping[str, Any] | None = None) -> BaseModel:
-        """Enable the module with ``settings`` (validated) and fire ``linli_module_enabled``."""
+        """Enable the module with ``settings`` (validated) and fire ``linli_module_enabled``.
+
+        Raises:
+            pydantic.ValidationError: ``settings`` do not fit the module's settings model; the
+                settings in force stay as they were.
+
+        """
         self.settings = self.manifest.settings.model_validate(dict(settings or {}))
         await self._fire("linli_module_enabled", settings=self.settings)
+        await self.deliver_events()
         return self.settings
 
     async def disable(self) -> None:
         """Fire ``linli_module_disabled``."""
         await self._fire("linli_module_disabled")
+        await self.deliver_events()
 
     async def seed_demo(self) -> None:
         """Fire ``linli_seed_demo`` as ``linli demo`` does."""
         await self._fire("linli_seed_demo")
+        await self.deliver_events()
 
     async def call(
         self,
@@ -304,7 +366,10 @@ class PluginKit:
         as_: MemberView | Caller,
         idempotency_key: str | None = None,
     ) -> BaseModel:
-        """Call an operation as a member: validate input, check the role and scope, run it.
+        """Call an operation as a member: check the role and scope, validate input, run it.
+
+        The events the operation published are delivered to ``linli_event`` after it returns.
+        If it raises, what it asked of the host is discarded, as the platform rolls back.
 
         Raises:
             NotFound: the module has no such operation.
@@ -316,9 +381,17 @@ class PluginKit:
         if op is None:
             raise NotFound(f"module {self.manifest.name} has no operation {operation}")
         caller = as_ if isinstance(as_, Caller) else Caller(member_id=as_.id, roles=as_.roles)
-        if not caller.has_role(*op.roles) or not caller.has_scope(op.scope):
-            raise Forbidden(f"{operation} requires one of the roles {sorted(op.roles)}")
-        payload = data if isinstance(data, BaseModel) else op.input.model_validate(dict(data or {}))
+        if not caller.has_role(*op.roles):
+            wanted = ", ".join(sorted(op.roles))
+            raise Forbidden(f"{operation} requires one of the roles: {wanted}")
+        if not caller.has_scope(op.scope):
+            raise Forbidden(f"{operation} requires the scope {op.scope!r}")
+        if isinstance(data, op.input):
+            payload = data
+        elif isinstance(data, BaseModel):
+            payload = op.input.model_validate(data.model_dump())
+        else:
+            payload = op.input.model_validate(dict(data or {}))
         ctx: Context[BaseModel] = Context(
             community=self.community,
             module=self.manifest.name,
@@ -328,30 +401,54 @@ class PluginKit:
             now=self.clock,
             idempotency_key=idempotency_key,
         )
-        result = await op(ctx, payload)
+        async with self._atomic():
+            result = await op(ctx, payload)
         await self.deliver_events()
         return result
 
     async def deliver_events(self) -> list[Event]:
-        """Deliver events published since the last delivery to ``linli_event``."""
-        fresh = self.host.events.published[self._delivered :]
-        self._delivered = len(self.host.events.published)
-        for event in fresh:
+        """Deliver events published since the last delivery to ``linli_event``, in order.
+
+        Events that hooks publish while handling these are delivered too. An event whose hook
+        raised is delivered again by the next delivery (at least once, as on the platform).
+        """
+        published = self.host.events.published
+        delivered: list[Event] = []
+        for _ in range(_MAX_ROUNDS):
+            if self._delivered >= len(published):
+                return delivered
+            event = published[self._delivered]
             await self._fire("linli_event", event=event)
-        return fresh
+            self._delivered += 1
+            delivered.append(event)
+        raise RuntimeError(f"more than {_MAX_ROUNDS} events in one delivery: do hooks loop?")
 
     async def advance(self, delta: timedelta) -> list[Deadline]:
-        """Move the clock forward and fire every deadline now due, earliest first."""
+        """Move the clock forward and fire every deadline now due, earliest first.
+
+        Each deadline is removed from ``host.deadlines.pending`` and handed to
+        ``linli_deadline_reached``; events it publishes are delivered before the next one
+        fires. Deadlines not yet due stay pending. If a hook raises, the deadline stays pending
+        (the platform retries it) and the exception propagates.
+
+        Returns:
+            The deadlines fired, in the order they fired.
+
+        """
         self.clock += delta
-        due = sorted(
-            (d for d in self.host.deadlines.pending.values() if d.due <= self.clock),
-            key=lambda d: (d.due, d.key),
-        )
-        for deadline in due:
-            del self.host.deadlines.pending[deadline.key]
-            await self._fire("linli_deadline_reached", deadline=deadline)
-        await self.deliver_events()
-        return due
+        pending = self.host.deadlines.pending
+        fired: list[Deadline] = []
+        for _ in range(_MAX_ROUNDS):
+            due = [d for d in pending.values() if d.due <= self.clock]
+            if not due:
+                return fired
+            deadline = min(due, key=lambda d: (d.due, d.key))
+            async with self._atomic():
+                del pending[deadline.key]
+                await self._fire("linli_deadline_reached", deadline=deadline)
+            fired.append(deadline)
+            await self.deliver_events()
+        raise RuntimeError(f"more than {_MAX_ROUNDS} deadlines in one advance: do hooks loop?")
 
 
 @pytest.fixture

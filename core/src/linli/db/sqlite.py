@@ -47,7 +47,11 @@ class _SerializedTransaction(SQLiteTransaction):
 
     async def begin(self) -> None:
         # Writers queue on the lock; IMMEDIATE makes another process wait rather than fail later.
-        kind = TransactionType.immediate if self.transaction_type is not TransactionType.exclusive else self.transaction_type
+        kind = (
+            TransactionType.immediate
+            if self.transaction_type is not TransactionType.exclusive
+            else self.transaction_type
+        )
         await self.connection.execute(f"BEGIN {kind.value}")
 
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
@@ -101,7 +105,9 @@ class SerializedSQLiteEngine(SQLiteEngine):
         self._connection = None
 
     def transaction(
-        self, transaction_type: TransactionType = TransactionType.immediate, allow_nested: bool = True
+        self,
+        transaction_type: TransactionType = TransactionType.immediate,
+        allow_nested: bool = True,
     ) -> SQLiteTransaction:
         """A transaction that holds the connection from ``BEGIN IMMEDIATE`` to its end."""
         return _SerializedTransaction(self, transaction_type, allow_nested)
@@ -111,7 +117,11 @@ class SerializedSQLiteEngine(SQLiteEngine):
             return await cursor.fetchall()
 
     async def _run_in_new_connection(
-        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
     ) -> Any:
         async with self.lock():
             return await self._execute(await self.connection(), query, args or [])

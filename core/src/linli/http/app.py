@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 
 import linli_sdk
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.datastructures import State
 
 from ..platform import Platform
 from ..settings import Settings

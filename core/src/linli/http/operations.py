@@ -70,12 +70,19 @@ def _guard(loaded: LoadedModule, op: Operation) -> Any:
 
 def _respond(outcome: Outcome) -> Response[bytes]:
     return Response(
-        outcome.body, status_code=outcome.status, media_type=outcome.media_type, headers=outcome.headers
+        outcome.body,
+        status_code=outcome.status,
+        media_type=outcome.media_type,
+        headers=outcome.headers,
     )
 
 
 async def _serve(
-    request: Request[Any, Any, Any], loaded: LoadedModule, op: Operation, data: BaseModel, key: str | None
+    request: Request[Any, Any, Any],
+    loaded: LoadedModule,
+    op: Operation,
+    data: BaseModel,
+    key: str | None,
 ) -> Response[bytes]:
     platform: Platform = request.app.state.platform
     call: _Call = request.state.call
@@ -86,7 +93,9 @@ async def _serve(
 
 
 def _command(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
-    async def handler(request: Request[Any, Any, Any], data: Any, idempotency_key: Any = None) -> Any:
+    async def handler(
+        request: Request[Any, Any, Any], data: Any, idempotency_key: Any = None
+    ) -> Any:
         return await _serve(request, loaded, op, data, idempotency_key)
 
     handler.__annotations__ = {
@@ -116,22 +125,36 @@ def _query(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
     parameters = [inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)]
     annotations: dict[str, Any] = {"request": Request, "return": Response[op.output]}  # type: ignore[name-defined]
     for name, info in fields.items():
-        default = inspect.Parameter.empty if info.is_required() else info.get_default(call_default_factory=True)
-        annotation = Annotated[info.annotation, *info.metadata, QueryParameter(name=info.alias or name, description=info.description)]
-        parameters.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default))
+        default = (
+            inspect.Parameter.empty
+            if info.is_required()
+            else info.get_default(call_default_factory=True)
+        )
+        annotation = Annotated[
+            info.annotation,
+            *info.metadata,
+            QueryParameter(name=info.alias or name, description=info.description),
+        ]
+        parameters.append(
+            inspect.Parameter(
+                name, inspect.Parameter.KEYWORD_ONLY, annotation=annotation, default=default
+            )
+        )
         annotations[name] = annotation
     handler.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     handler.__annotations__ = annotations
-    return get(f"{PREFIX}/{loaded.name}/{op.name}", guards=[_guard(loaded, op)], **_docs(loaded, op))(handler)
+    return get(
+        f"{PREFIX}/{loaded.name}/{op.name}", guards=[_guard(loaded, op)], **_docs(loaded, op)
+    )(handler)
 
 
 def _docs(loaded: LoadedModule, op: Operation) -> dict[str, Any]:
+    needs = f"Requires one of the roles: {', '.join(sorted(op.roles))}; scope `{op.scope}`."
     return {
         "name": f"{loaded.name}.{op.name}",
         "operation_id": f"{loaded.name}.{op.name}",
         "summary": op.summary,
-        "description": f"{op.description}\n\nRequires one of the roles: {', '.join(sorted(op.roles))}; "
-        f"scope `{op.scope}`.".strip(),
+        "description": f"{op.description}\n\n{needs}".strip(),
         "tags": [loaded.name],
     }
 

@@ -82,7 +82,8 @@ class ModuleChange(BaseModel):
 
     enabled: bool
     settings: dict[str, Any] | None = Field(
-        default=None, description="New settings, validated against the module's model; omit to keep."
+        default=None,
+        description="New settings, validated against the module's model; omit to keep.",
     )
 
 
@@ -111,7 +112,11 @@ async def ready(request: Request[Any, Any, Any]) -> Any:
         await platform.engine.run_ddl("SELECT 1")
     except Exception as exc:
         return problem(503, f"the database does not answer: {type(exc).__name__}")
-    return {"status": "ready", "database": platform.engine.engine_type, "modules": len(platform.registry.modules)}
+    return {
+        "status": "ready",
+        "database": platform.engine.engine_type,
+        "modules": len(platform.registry.modules),
+    }
 
 
 @get("/v1/modules", tags=["platform"], summary="The installed modules, and the refused ones")
@@ -144,12 +149,17 @@ async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
         )
         for m in registry.modules.values()
     ]
-    refused = [RefusedInfo(name=r.name, distribution=r.distribution, reason=r.reason) for r in registry.refused]
+    refused = [
+        RefusedInfo(name=r.name, distribution=r.distribution, reason=r.reason)
+        for r in registry.refused
+    ]
     return ModuleList(sdk_version=linli_sdk.__version__, modules=modules, refused=refused)
 
 
 @get("/v1/communities/{community:str}/modules", tags=["platform"], summary="Modules in a community")
-async def community_modules(request: Request[Any, Any, Any], community: FromPath[str]) -> CommunityModules:
+async def community_modules(
+    request: Request[Any, Any, Any], community: FromPath[str]
+) -> CommunityModules:
     """Every installed module and whether it is enabled here; settings for operators only."""
     where = await get_community(community)
     caller = await _caller(request, where)
@@ -178,7 +188,9 @@ def _change_route(name: str) -> Any:
             raise Forbidden("only the community's operator may enable or disable modules")
         registry = _platform(request).registry
         loaded = require_module(registry, name)
-        state = await set_module(registry, where, name, enabled=data.enabled, settings=data.settings)
+        state = await set_module(
+            registry, where, name, enabled=data.enabled, settings=data.settings
+        )
         return CommunityModule(
             name=name,
             title=loaded.manifest.title,
@@ -192,7 +204,7 @@ def _change_route(name: str) -> Any:
         operation_id=f"{name}.change",
         tags=["platform"],
         summary=f"Enable or disable {name} in a community (operators)",
-        description="Settings are validated against the module's model; a bad field is a 422 naming it.",
+        description="Settings are validated against the module's model; a bad field is a 422.",
     )(change_module)
 
 

@@ -53,15 +53,25 @@ def _linli_error(request: Request[Any, Any, Any], exc: LinliError) -> Response[d
     )
 
 
-def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+def _validation(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[dict[str, Any]]:
     errors = [
-        {"field": item.get("key") or item.get("source") or "body", "message": item.get("message", "")}
+        {
+            "field": item.get("key") or item.get("source") or "body",
+            "message": item.get("message", ""),
+        }
         for item in (exc.extra if isinstance(exc.extra, list) else [])
         if isinstance(item, dict)
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or str(exc.detail)
     return problem(
-        422, detail, slug="invalid-input", title="Invalid input", instance=request.url.path, errors=errors
+        422,
+        detail,
+        slug="invalid-input",
+        title="Invalid input",
+        instance=request.url.path,
+        errors=errors,
     )
 
 
@@ -71,7 +81,9 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "the server failed to answer; the error was logged", instance=request.url.path)
+    return problem(
+        500, "the server failed to answer; the error was logged", instance=request.url.path
+    )
 
 
 exception_handlers: dict[type[Exception], Any] = {
@@ -81,4 +93,3 @@ exception_handlers: dict[type[Exception], Any] = {
     Exception: _unexpected,
 }
 """Litestar exception handlers: every error becomes ``application/problem+json``."""
-

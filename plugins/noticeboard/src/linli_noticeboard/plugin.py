@@ -144,7 +144,9 @@ async def export_notices(ctx: Ctx, data: ListNotices) -> Document:
     writer = csv.writer(out)
     writer.writerow(["id", "title", "posted_at", "expires_at", "pinned"])
     for n in notices.items:
-        writer.writerow([n.id, n.title, n.posted_at.isoformat(), n.expires_at.isoformat(), n.pinned])
+        writer.writerow(
+            [n.id, n.title, n.posted_at.isoformat(), n.expires_at.isoformat(), n.pinned]
+        )
     return Document(
         content=out.getvalue().encode("utf-8-sig"),
         media_type="text/csv; charset=utf-8",
