@@ -268,3 +268,36 @@ async def test_a_failed_command_records_no_key_and_can_be_retried(start_platform
         )
         assert retried.status_code == 200
         assert retried.json()["text"] == "aa"
+
+
+async def test_errors_are_documented_as_problem_documents_in_openapi(start_platform):
+    async with start_platform() as running:
+        spec = (await running.client.get("/docs/api/openapi.json")).json()
+
+    say = spec["paths"]["/v1/communities/{community}/modules/probe/say"]["post"]
+    for status in ("401", "403", "404", "422", "500"):
+        assert "application/problem+json" in say["responses"][status]["content"], status
+
+
+async def test_a_failing_hook_does_not_undo_the_enablement(start_platform):
+    async with start_platform() as running:
+        response = await enable(running, settings={"greeting": "explode"})
+        assert response.status_code == 200
+        said = await running.client.post(
+            SAY.format(c="home"), json={"text": "hi"}, headers=running.auth("resident")
+        )
+        assert said.json()["greeting"] == "explode"
+
+
+async def test_a_command_without_required_input_needs_no_body(start_platform):
+    async with start_platform() as running:
+        await enable(running)
+        url = "/v1/communities/home/modules/probe/ping"
+        bare = await running.client.post(url, headers=running.auth("newcomer"))
+        empty = await running.client.post(url, json={}, headers=running.auth("newcomer"))
+        extra = await running.client.post(
+            url, json={"surprise": 1}, headers=running.auth("newcomer")
+        )
+    assert bare.status_code == empty.status_code == 200
+    assert bare.json()["text"] == "pong"
+    assert extra.status_code == 422

@@ -14,7 +14,13 @@ def test_installed_plugins_are_discovered_through_their_entry_points(fixture_plu
     assert "noticeboard" in registry.modules  # installed in the workspace like any package
     probe = registry.modules["probe"]
     assert probe.distribution == "linli-fixture-plugins 1.0.0"
-    assert [op.name for op in probe.manifest.operations] == ["say", "boom", "whoami", "staff-only"]
+    assert [op.name for op in probe.manifest.operations] == [
+        "say",
+        "boom",
+        "ping",
+        "whoami",
+        "staff-only",
+    ]
 
 
 def test_a_plugin_for_another_sdk_is_refused_naming_both_versions(fixture_plugins):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linli_sdk import Context, Event, Host, Manifest, Role, command, hookimpl, query
+from linli_sdk import Context, Empty, Event, Host, Manifest, Role, command, hookimpl, query
 from pydantic import BaseModel, Field
 
 CALLS: list[str] = []
@@ -55,6 +55,12 @@ async def boom(ctx: Context[ProbeSettings], data: Say) -> Said:
     raise RuntimeError("secret internals: " + data.text)
 
 
+@command(Role.MEMBER)
+async def ping(ctx: Context[ProbeSettings], data: Empty) -> Said:
+    """Answer with the greeting; takes no input."""
+    return Said(text="pong", greeting=ctx.settings.greeting, call_number=len(CALLS))
+
+
 @query(Role.MEMBER)
 async def whoami(ctx: Context[ProbeSettings], data: Lookup) -> WhoAmI:
     """Who the platform says the caller is."""
@@ -74,6 +80,8 @@ async def staff_only(ctx: Context[ProbeSettings], data: Lookup) -> WhoAmI:
 
 @hookimpl
 def linli_module_enabled(host: Host, settings: ProbeSettings) -> None:
+    if settings.greeting == "explode":
+        raise RuntimeError("the enabled hook failed")
     HOOKS.append(("enabled", host.community.slug))
 
 
@@ -94,5 +102,5 @@ manifest = Manifest(
     title="Probe",
     description="Test plugin.",
     settings=ProbeSettings,
-    operations=(say, boom, whoami, staff_only),
+    operations=(say, boom, ping, whoami, staff_only),
 )

@@ -25,6 +25,7 @@ from ..enablement import module_state
 from ..platform import Platform
 from ..registry import LoadedModule
 from ..validation import invalid_input
+from .problems import problem_responses
 
 __all__ = ["operation_routes"]
 
@@ -93,14 +94,17 @@ async def _serve(
 
 
 def _command(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
+    # An input without required fields may be sent as no body at all.
+    optional = not any(f.is_required() for f in op.input.model_fields.values())
+
     async def handler(
-        request: Request[Any, Any, Any], data: Any, idempotency_key: Any = None
+        request: Request[Any, Any, Any], data: Any = None, idempotency_key: Any = None
     ) -> Any:
-        return await _serve(request, loaded, op, data, idempotency_key)
+        return await _serve(request, loaded, op, data or op.input(), idempotency_key)
 
     handler.__annotations__ = {
         "request": Request,
-        "data": Annotated[op.input, Body()],
+        "data": Annotated[op.input | None if optional else op.input, Body()],
         "idempotency_key": IdempotencyKey,
         "return": Response[op.output],  # type: ignore[name-defined]
     }
@@ -156,6 +160,7 @@ def _docs(loaded: LoadedModule, op: Operation) -> dict[str, Any]:
         "summary": op.summary,
         "description": f"{op.description}\n\n{needs}".strip(),
         "tags": [loaded.name],
+        "responses": problem_responses(401, 403, 404, 409, 422, 500),
     }
 
 

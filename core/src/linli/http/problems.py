@@ -9,12 +9,49 @@ from typing import Any
 from linli_sdk import LinliError
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from pydantic import BaseModel, ConfigDict
 
-__all__ = ["PROBLEM_JSON", "exception_handlers", "problem"]
+__all__ = ["PROBLEM_JSON", "Problem", "exception_handlers", "problem", "problem_responses"]
 
 PROBLEM_JSON = "application/problem+json"
 
 log = logging.getLogger("linli.http")
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document (extension members such as ``errors`` may follow)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+
+
+_WHEN = {
+    401: "No valid token was sent.",
+    403: "The caller may not do this here (another community, or a missing role or scope).",
+    404: "No such community, or the module is not enabled in it.",
+    409: "The request conflicts with the current state.",
+    422: "The input breaks a rule; `errors` names each field.",
+    500: "The module failed; nothing was changed.",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI response entries documenting the problem documents a route may answer."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            generate_examples=False,
+            description=_WHEN[status],
+            media_type=PROBLEM_JSON,
+        )
+        for status in statuses
+    }
 
 
 def problem(
