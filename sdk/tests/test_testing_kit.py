@@ -92,7 +92,7 @@ def cny(amount: int) -> Money:
 
 
 def group_buying_rules() -> RevenueShareRules:
-    """Platform 5 % (0-10 %), leader 10 % (5-15 %), pickup host CNY 1.00, fund 1 %, supplier rest."""
+    """Platform 5 % (0-10 %), leader 10 % (5-15 %), pickup host CNY 1, fund 1 %, supplier rest."""
     return RevenueShareRules(
         shares=(
             percent("platform", 500, min=0, max=1000),
@@ -266,7 +266,7 @@ def test_an_object_without_a_manifest_is_refused() -> None:
         PluginKit(object())
 
 
-def test_a_class_instance_works_as_a_plugin_too() -> None:
+async def test_a_class_instance_works_as_a_plugin_too() -> None:
     class Plugin:
         manifest = Manifest(name="inst", version="0.1.0", sdk=">=0.1", title="Instance")
 
@@ -280,10 +280,7 @@ def test_a_class_instance_works_as_a_plugin_too() -> None:
     instance = Plugin()
     kit = PluginKit(instance)
     assert kit.manifest.name == "inst"
-
-    import asyncio
-
-    asyncio.run(kit.seed_demo())
+    await kit.seed_demo()
     assert instance.seen == ["inst"]
 
 
@@ -620,6 +617,7 @@ async def test_percent_shares_are_floored_and_the_remainder_takes_the_cents(
 
 
 async def test_an_operation_sees_the_same_split(kit: PluginKit) -> None:
+    await kit.enable({"max_qty": 10})
     buyer = kit.add_member("Zhao", Role.RESIDENT)
     out = await kit.call("place-order", {"qty": 10, "ref": "o-1"}, as_=buyer)
     assert isinstance(out, OrderOut)

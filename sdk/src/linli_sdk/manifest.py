@@ -92,9 +92,11 @@ class Manifest(BaseModel):
     @classmethod
     def _sdk(cls, value: str) -> str:
         try:
-            SpecifierSet(value)
+            specifiers = SpecifierSet(value)
         except InvalidSpecifier as exc:
             raise ValueError(f"invalid SDK range {value!r}") from exc
+        if not len(specifiers):
+            raise ValueError(f"invalid SDK range {value!r}: declare one, e.g. '>=0.1,<0.2'")
         return value
 
     @field_validator("settings")

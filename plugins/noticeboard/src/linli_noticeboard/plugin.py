@@ -91,7 +91,9 @@ async def post_notice(ctx: Ctx, data: NewNotice) -> Notice:
     community = ctx.community.id
     if data.pinned:
         pinned = await NoticeRow.count().where(
-            (NoticeRow.community_id == community) & (NoticeRow.pinned == True)  # noqa: E712
+            (NoticeRow.community_id == community)
+            & (NoticeRow.pinned == True)  # noqa: E712
+            & (NoticeRow.expires_at > ctx.now)
         )
         if pinned >= ctx.settings.max_pinned:
             raise Conflict(f"at most {ctx.settings.max_pinned} notices may be pinned")
