@@ -9,6 +9,7 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     Boolean,
+    Serial,
     ForeignKey,
     Integer,
     Text,
@@ -30,6 +31,8 @@ __all__ = [
 class Community(Table, tablename="linli_community"):
     """A residential community (小区) served by the platform."""
 
+    id = Serial(primary_key=True)
+
     slug = Varchar(length=64, unique=True, index=True)
     name = Varchar(length=200)
     created_at = Timestamptz()
@@ -37,6 +40,8 @@ class Community(Table, tablename="linli_community"):
 
 class Provider(Table, tablename="linli_provider"):
     """A service provider or supplier admitted to serve communities."""
+
+    id = Serial(primary_key=True)
 
     name = Varchar(length=200)
     created_at = Timestamptz()
@@ -47,6 +52,8 @@ class Member(Table, tablename="linli_member"):
 
     ``token_hash`` is the SHA-256 of the member's API token (the token itself is never stored).
     """
+
+    id = Serial(primary_key=True)
 
     community = ForeignKey(references=Community, index=True)
     display_name = Varchar(length=100)
@@ -61,6 +68,8 @@ class Member(Table, tablename="linli_member"):
 class PickupPoint(Table, tablename="linli_pickup_point"):
     """A pickup point (自提点) in a community, kept by a pickup host."""
 
+    id = Serial(primary_key=True)
+
     community = ForeignKey(references=Community, index=True)
     name = Varchar(length=200)
     address = Varchar(length=300)
@@ -69,6 +78,8 @@ class PickupPoint(Table, tablename="linli_pickup_point"):
 
 class ModuleSetting(Table, tablename="linli_module_setting"):
     """Whether a module is enabled in a community, and its settings there."""
+
+    id = Serial(primary_key=True)
 
     community = ForeignKey(references=Community, index=True)
     module = Varchar(length=40)
@@ -80,6 +91,8 @@ class ModuleSetting(Table, tablename="linli_module_setting"):
 
 class IdempotencyRecord(Table, tablename="linli_idempotency"):
     """The first successful response to a command sent with an ``Idempotency-Key``."""
+
+    id = Serial(primary_key=True)
 
     community = ForeignKey(references=Community, index=True)
     scope_key = Varchar(length=400, unique=True)  # "<community>:<caller>:<key>"

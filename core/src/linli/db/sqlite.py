@@ -60,9 +60,9 @@ class _SerializedTransaction(SQLiteTransaction):
         try:
             if exception:
                 if not self._rolled_back:
-                    await self.rollback()
+                    await self.rollback()  # type: ignore[no-untyped-call]
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                await self.commit()  # type: ignore[no-untyped-call]
         finally:
             self.engine.current_transaction.reset(self.context)
             self.engine.lock().release()

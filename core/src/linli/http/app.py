@@ -45,7 +45,7 @@ def create_app(
 
     return Litestar(
         route_handlers=[*platform_routes(platform), *operation_routes(platform)],
-        exception_handlers=exception_handlers,
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],
         state=State({"platform": platform}),
         openapi_config=OpenAPIConfig(

@@ -135,7 +135,7 @@ def _query(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
             else info.get_default(call_default_factory=True)
         )
         annotation = Annotated[
-            info.annotation,
+            info.annotation,  # type: ignore[name-defined]
             *info.metadata,
             QueryParameter(name=info.alias or name, description=info.description),
         ]
