@@ -301,3 +301,39 @@ async def test_a_command_without_required_input_needs_no_body(start_platform):
     assert bare.status_code == empty.status_code == 200
     assert bare.json()["text"] == "pong"
     assert extra.status_code == 422
+
+
+def sse_data(text: str) -> list[dict]:
+    import json
+
+    return [json.loads(line[5:]) for line in text.splitlines() if line.startswith("data:")]
+
+
+async def test_a_stream_is_served_as_server_sent_events(start_platform):
+    async with start_platform() as running:
+        await enable(running)
+        url = "/v1/communities/home/modules/probe/countdown"
+        answer = await running.client.get(url + "?limit=3", headers=running.auth("newcomer"))
+        assert answer.status_code == 200
+        assert answer.headers["content-type"].startswith("text/event-stream")
+        assert "event: countdown" in answer.text
+        assert sse_data(answer.text) == [{"n": 3, "of": 3}, {"n": 2, "of": 3}, {"n": 1, "of": 3}]
+
+        refused = await running.client.get(url + "?tag=refuse", headers=running.auth("newcomer"))
+        assert refused.status_code == 422
+        assert refused.json()["field"] == "tag"
+
+        crashed = await running.client.get(
+            url + "?limit=5&tag=crash", headers=running.auth("newcomer")
+        )
+        assert sse_data(crashed.text) == [{"n": 5, "of": 5}, {"n": 4, "of": 5}]
+
+        anonymous = await running.client.get(url)
+        assert anonymous.status_code == 401
+        spec = (await running.client.get("/docs/api/openapi.json")).json()
+        assert (
+            "text/event-stream"
+            in spec["paths"]["/v1/communities/{community}/modules/probe/countdown"]["get"][
+                "description"
+            ]
+        )

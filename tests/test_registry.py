@@ -19,6 +19,7 @@ def test_installed_plugins_are_discovered_through_their_entry_points(fixture_plu
         "boom",
         "ping",
         "whoami",
+        "countdown",
         "staff-only",
     ]
 

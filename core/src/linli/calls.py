@@ -12,6 +12,7 @@ import base64
 import hashlib
 import json
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,7 +25,7 @@ from .host import CoreHost, EventBuffer
 from .registry import LoadedModule, ModuleRegistry
 from .tables import IdempotencyRecord, ModuleSetting
 
-__all__ = ["OperationFailed", "Outcome", "invoke"]
+__all__ = ["OperationFailed", "Outcome", "invoke", "open_stream"]
 
 log = logging.getLogger(__name__)
 
@@ -172,3 +173,39 @@ async def invoke(
         raise
     await _deliver(registry, community, buffer)
     return outcome
+
+
+async def open_stream(
+    community: Community,
+    loaded: LoadedModule,
+    op: Operation,
+    caller: Caller,
+    data: BaseModel,
+    settings: BaseModel,
+) -> AsyncIterator[BaseModel]:
+    """Run a stream outside any transaction, yielding its items; an unexpected error ends it.
+
+    An error raised before the first item propagates (the caller answers a problem); one raised
+    later is logged and ends the stream, since the response has begun.
+    """
+    ctx: Context[Any] = Context(
+        community=community,
+        module=loaded.name,
+        caller=caller,
+        settings=settings,
+        host=CoreHost(community, loaded.name),
+        now=datetime.now(UTC),
+    )
+    started = False
+    try:
+        async for item in op.stream(ctx, data):
+            started = True
+            yield item
+    except LinliError:
+        if not started:
+            raise
+        log.warning("stream %s.%s ended by an error", loaded.name, op.name, exc_info=True)
+    except Exception as exc:
+        log.exception("stream %s.%s failed in %s", loaded.name, op.name, community.slug)
+        if not started:
+            raise OperationFailed(f"{loaded.name}.{op.name} failed unexpectedly") from exc

@@ -9,9 +9,9 @@ from __future__ import annotations
 from piccolo.columns import (
     JSON,
     Boolean,
-    Serial,
     ForeignKey,
     Integer,
+    Serial,
     Text,
     Timestamptz,
     Varchar,

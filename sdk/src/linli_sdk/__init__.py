@@ -34,7 +34,7 @@ from .host import (
 )
 from .manifest import CreditEventSpec, Manifest
 from .money import CurrencyMismatch, Money
-from .operations import Document, Empty, Operation, OperationKind, command, query
+from .operations import Document, Empty, Operation, OperationKind, command, query, stream
 from .revenue_share import RevenueShareRules, Share, fixed, percent, refund, remainder, split
 from .roles import Role
 
@@ -86,4 +86,5 @@ __all__ = [
     "refund",
     "remainder",
     "split",
+    "stream",
 ]

@@ -9,17 +9,18 @@ parameters. Authentication, tenancy, the role and scope checks, validation, Open
 are the core's job; the handler only sees calls that passed them.
 
 A handler whose output model is :class:`Document` serves a file (a pick list as PDF, a QR code
-as PNG) instead of JSON.
+as PNG) instead of JSON. A :func:`stream` is an ``async`` generator served as Server-Sent Events:
+one event per model it yields (a flash sale's live stock counter).
 """
 
 from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel, ConfigDict
 
@@ -34,10 +35,11 @@ __all__ = [
     "OperationKind",
     "command",
     "query",
+    "stream",
 ]
 
-Handler = Callable[[Context[Any], Any], Awaitable[Any]]
-"""The shape of an operation handler: ``async def handler(ctx, data) -> Output``."""
+Handler = Callable[[Context[Any], Any], Awaitable[Any] | AsyncIterator[Any]]
+"""An operation handler: ``async def handler(ctx, data) -> Output``, or a stream that yields."""
 
 _NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 
@@ -49,6 +51,8 @@ class OperationKind(StrEnum):
     """Changes state; served as ``POST``, replayed by ``Idempotency-Key``."""
     QUERY = "query"
     """Reads only; served as ``GET`` with the input as query parameters."""
+    STREAM = "stream"
+    """Reads as things happen; served as ``GET`` answering Server-Sent Events."""
 
 
 class Empty(BaseModel):
@@ -99,15 +103,30 @@ class Operation:
     summary: str
     description: str
 
-    async def __call__(self, ctx: Context[Any], data: BaseModel) -> BaseModel:
-        """Run the handler (the test kit and the core both call operations this way)."""
-        result = await self.handler(ctx, data)
+    def _checked(self, result: Any) -> BaseModel:
         if not isinstance(result, self.output):
             raise TypeError(
                 f"operation {self.name!r} returned {type(result).__name__}, "
                 f"declared {self.output.__name__}"
             )
         return result
+
+    async def __call__(self, ctx: Context[Any], data: BaseModel) -> BaseModel:
+        """Run a command or query (the test kit and the core both call operations this way)."""
+        if self.kind is OperationKind.STREAM:
+            raise TypeError(f"{self.name!r} is a stream: iterate over op.stream(ctx, data)")
+        result = self.handler(ctx, data)
+        assert inspect.isawaitable(result)
+        return self._checked(await result)
+
+    async def stream(self, ctx: Context[Any], data: BaseModel) -> AsyncIterator[BaseModel]:
+        """Run a stream, yielding each model its handler yields."""
+        if self.kind is not OperationKind.STREAM:
+            raise TypeError(f"{self.name!r} is a {self.kind}, not a stream: await op(ctx, data)")
+        items = self.handler(ctx, data)
+        assert isinstance(items, AsyncIterator)
+        async for item in items:
+            yield self._checked(item)
 
 
 def _declare(
@@ -121,7 +140,9 @@ def _declare(
         raise ValueError("an operation must require at least one role (Role.MEMBER for any)")
 
     def decorate(handler: Handler) -> Operation:
-        if not inspect.iscoroutinefunction(handler):
+        if kind is OperationKind.STREAM and not inspect.isasyncgenfunction(handler):
+            raise TypeError(f"stream handler {handler.__name__!r} must be 'async def' with 'yield'")
+        if kind is not OperationKind.STREAM and not inspect.iscoroutinefunction(handler):
             raise TypeError(f"operation handler {handler.__name__!r} must be 'async def'")
         try:
             hints = get_type_hints(handler)
@@ -134,6 +155,9 @@ def _declare(
         if len(params) != 2:
             raise TypeError(f"{handler.__name__}: expected (ctx, data), got {params}")
         model_in, model_out = hints.get(params[1]), hints.get("return")
+        if kind is OperationKind.STREAM:  # AsyncIterator[Model] -> Model
+            is_iterator = get_origin(model_out) in (AsyncIterator, AsyncGenerator)
+            model_out = get_args(model_out)[0] if is_iterator else None
         for label, model in (("input", model_in), ("return", model_out)):
             if not (isinstance(model, type) and issubclass(model, BaseModel)):
                 raise TypeError(f"{handler.__name__}: the {label} type must be a pydantic model")
@@ -190,3 +214,29 @@ def query(
 
     """
     return _declare(OperationKind.QUERY, roles, scope, name)
+
+
+def stream(
+    *roles: Role, scope: str | None = None, name: str | None = None
+) -> Callable[[Handler], Operation]:
+    """Declare a stream: an ``async`` generator whose every ``yield`` reaches the caller live.
+
+    The core serves it as Server-Sent Events (one ``data:`` line of JSON per model) until the
+    generator ends or the caller goes away. Streams run outside any transaction.
+
+    Args:
+        *roles: The caller must hold at least one of these roles.
+        scope: The token scope required; ``read`` by default.
+        name: The URL name; the function's name with hyphens by default.
+
+    Example:
+        ```python
+        @stream(Role.MEMBER)
+        async def stock(ctx: Context[Settings], data: Item) -> AsyncIterator[Stock]:
+            while True:
+                yield await current_stock(data.item_id)
+                await asyncio.sleep(1)
+        ```
+
+    """
+    return _declare(OperationKind.STREAM, roles, scope, name)

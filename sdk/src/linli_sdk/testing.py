@@ -45,6 +45,7 @@ from .host import (
 )
 from .manifest import Manifest
 from .money import Money
+from .operations import Operation
 from .revenue_share import RevenueShareRules, split
 from .revenue_share import refund as allocate_refund
 from .roles import Role
@@ -358,25 +359,13 @@ class PluginKit:
         await self._fire("linli_seed_demo")
         await self.deliver_events()
 
-    async def call(
+    def _prepare(
         self,
         operation: str,
-        data: Mapping[str, Any] | BaseModel | None = None,
-        *,
+        data: Mapping[str, Any] | BaseModel | None,
         as_: MemberView | Caller,
-        idempotency_key: str | None = None,
-    ) -> BaseModel:
-        """Call an operation as a member: check the role and scope, validate input, run it.
-
-        The events the operation published are delivered to ``linli_event`` after it returns.
-        If it raises, what it asked of the host is discarded, as the platform rolls back.
-
-        Raises:
-            NotFound: the module has no such operation.
-            Forbidden: the caller lacks the role or scope.
-            pydantic.ValidationError: the input does not fit the operation's model.
-
-        """
+        idempotency_key: str | None,
+    ) -> tuple[Operation, Context[BaseModel], BaseModel]:
         op = self.manifest.operation(operation)
         if op is None:
             raise NotFound(f"module {self.manifest.name} has no operation {operation}")
@@ -401,10 +390,52 @@ class PluginKit:
             now=self.clock,
             idempotency_key=idempotency_key,
         )
+        return op, ctx, payload
+
+    async def call(
+        self,
+        operation: str,
+        data: Mapping[str, Any] | BaseModel | None = None,
+        *,
+        as_: MemberView | Caller,
+        idempotency_key: str | None = None,
+    ) -> BaseModel:
+        """Call an operation as a member: check the role and scope, validate input, run it.
+
+        The events the operation published are delivered to ``linli_event`` after it returns.
+        If it raises, what it asked of the host is discarded, as the platform rolls back.
+
+        Raises:
+            NotFound: the module has no such operation.
+            Forbidden: the caller lacks the role or scope.
+            pydantic.ValidationError: the input does not fit the operation's model.
+
+        """
+        op, ctx, payload = self._prepare(operation, data, as_, idempotency_key)
         async with self._atomic():
             result = await op(ctx, payload)
         await self.deliver_events()
         return result
+
+    async def stream(
+        self,
+        operation: str,
+        data: Mapping[str, Any] | BaseModel | None = None,
+        *,
+        as_: MemberView | Caller,
+        limit: int | None = None,
+    ) -> list[BaseModel]:
+        """Run a stream as a member and collect what it yields (at most ``limit`` items).
+
+        Raises the same errors as :meth:`call`.
+        """
+        op, ctx, payload = self._prepare(operation, data, as_, None)
+        items: list[BaseModel] = []
+        async for item in op.stream(ctx, payload):
+            items.append(item)
+            if limit is not None and len(items) >= limit:
+                break
+        return items
 
     async def deliver_events(self) -> list[Event]:
         """Deliver events published since the last delivery to ``linli_event``, in order.

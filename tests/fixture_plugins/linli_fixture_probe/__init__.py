@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from linli_sdk import Context, Empty, Event, Host, Manifest, Role, command, hookimpl, query
+from collections.abc import AsyncIterator
+
+from linli_sdk import (
+    Context,
+    Empty,
+    Event,
+    Host,
+    InvalidInput,
+    Manifest,
+    Role,
+    command,
+    hookimpl,
+    query,
+    stream,
+)
 from pydantic import BaseModel, Field
 
 CALLS: list[str] = []
@@ -72,6 +86,22 @@ async def whoami(ctx: Context[ProbeSettings], data: Lookup) -> WhoAmI:
     )
 
 
+class Tick(BaseModel):
+    n: int
+    of: int
+
+
+@stream(Role.MEMBER)
+async def countdown(ctx: Context[ProbeSettings], data: Lookup) -> AsyncIterator[Tick]:
+    """Count down from ``limit``; a tag of 'refuse' is refused before the first tick."""
+    if data.tag == "refuse":
+        raise InvalidInput("refused before the first tick", field="tag")
+    for n in range(data.limit, 0, -1):
+        yield Tick(n=n, of=data.limit)
+        if data.tag == "crash" and n == data.limit - 1:
+            raise RuntimeError("crashed mid-stream")
+
+
 @query(Role.OPERATOR)
 async def staff_only(ctx: Context[ProbeSettings], data: Lookup) -> WhoAmI:
     """An operation only operators may call."""
@@ -102,5 +132,5 @@ manifest = Manifest(
     title="Probe",
     description="Test plugin.",
     settings=ProbeSettings,
-    operations=(say, boom, ping, whoami, staff_only),
+    operations=(say, boom, ping, whoami, countdown, staff_only),
 )

@@ -9,6 +9,7 @@ in the community, and the operation's role and scope — before the request body
 from __future__ import annotations
 
 import inspect
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -16,10 +17,11 @@ from linli_sdk import Caller, Community, Forbidden, NotFound, Operation, Operati
 from litestar import Request, Response, get, post
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import Body, HeaderParameter, QueryParameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
 from pydantic import BaseModel, ValidationError
 
 from ..auth import authenticate
-from ..calls import Outcome, invoke
+from ..calls import Outcome, invoke, open_stream
 from ..communities import get_community
 from ..enablement import module_state
 from ..platform import Platform
@@ -116,19 +118,11 @@ def _command(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
     )(handler)
 
 
-def _query(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
-    fields = op.input.model_fields
-
-    async def handler(request: Request[Any, Any, Any], **params: Any) -> Any:
-        try:
-            data = op.input.model_validate(params)
-        except ValidationError as exc:
-            raise invalid_input(exc, f"input for {loaded.name}.{op.name}") from exc
-        return await _serve(request, loaded, op, data, None)
-
+def _with_query_parameters(handler: Any, op: Operation, returns: Any) -> Any:
+    """Give ``handler(request, **params)`` one query parameter per field of the input model."""
     parameters = [inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)]
-    annotations: dict[str, Any] = {"request": Request, "return": Response[op.output]}  # type: ignore[name-defined]
-    for name, info in fields.items():
+    annotations: dict[str, Any] = {"request": Request, "return": returns}
+    for name, info in op.input.model_fields.items():
         default = (
             inspect.Parameter.empty
             if info.is_required()
@@ -145,11 +139,53 @@ def _query(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
             )
         )
         annotations[name] = annotation
-    handler.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    handler.__signature__ = inspect.Signature(parameters)
     handler.__annotations__ = annotations
+    return handler
+
+
+def _input(loaded: LoadedModule, op: Operation, params: dict[str, Any]) -> BaseModel:
+    try:
+        return op.input.model_validate(params)
+    except ValidationError as exc:
+        raise invalid_input(exc, f"input for {loaded.name}.{op.name}") from exc
+
+
+def _query(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
+    async def handler(request: Request[Any, Any, Any], **params: Any) -> Any:
+        return await _serve(request, loaded, op, _input(loaded, op, params), None)
+
+    returns = Response[op.output]  # type: ignore[name-defined]
     return get(
         f"{PREFIX}/{loaded.name}/{op.name}", guards=[_guard(loaded, op)], **_docs(loaded, op)
-    )(handler)
+    )(_with_query_parameters(handler, op, returns))
+
+
+def _stream(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
+    async def handler(request: Request[Any, Any, Any], **params: Any) -> ServerSentEvent:
+        call: _Call = request.state.call
+        items = open_stream(
+            call.community, loaded, op, call.caller, _input(loaded, op, params), call.settings
+        )
+        first = await anext(items, None)  # errors before the first item are still problems
+
+        async def events() -> AsyncIterator[ServerSentEventMessage]:
+            if first is None:
+                return
+            yield ServerSentEventMessage(data=first.model_dump_json(), event=op.name)
+            async for item in items:
+                yield ServerSentEventMessage(data=item.model_dump_json(), event=op.name)
+
+        return ServerSentEvent(events())
+
+    docs = _docs(loaded, op)
+    docs["description"] += (
+        f"\n\nAnswers `text/event-stream`: one `{op.name}` event per update, "
+        f"its data a `{op.output.__name__}` as JSON."
+    )
+    return get(f"{PREFIX}/{loaded.name}/{op.name}", guards=[_guard(loaded, op)], **docs)(
+        _with_query_parameters(handler, op, ServerSentEvent)
+    )
 
 
 def _docs(loaded: LoadedModule, op: Operation) -> dict[str, Any]:
@@ -166,7 +202,11 @@ def _docs(loaded: LoadedModule, op: Operation) -> dict[str, Any]:
 
 def operation_routes(platform: Platform) -> list[HTTPRouteHandler]:
     """A route handler for every operation of every loaded module."""
-    builders = {OperationKind.COMMAND: _command, OperationKind.QUERY: _query}
+    builders = {
+        OperationKind.COMMAND: _command,
+        OperationKind.QUERY: _query,
+        OperationKind.STREAM: _stream,
+    }
     return [
         builders[op.kind](loaded, op)
         for loaded in platform.registry.modules.values()
