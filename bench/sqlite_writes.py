@@ -79,7 +79,9 @@ def quantile(sorted_values: list[float], q: float) -> float:
     return sorted_values[min(len(sorted_values) - 1, int(q * len(sorted_values)))]
 
 
-async def run(name: str, path: str, insert: Insert, inserts: int, clients: int) -> dict[str, object]:
+async def run(
+    name: str, path: str, insert: Insert, inserts: int, clients: int
+) -> dict[str, object]:
     latencies: list[float] = []
     errors: dict[str, int] = {}
 
@@ -137,7 +139,9 @@ async def main(inserts: int, clients: int) -> list[dict[str, object]]:
 
 
 def print_table(results: list[dict[str, object]]) -> None:
-    header = f"{'engine':<28} {'inserts/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7} {'locked':>7}"
+    header = (
+        f"{'engine':<28} {'inserts/s':>10} {'p50 ms':>9} {'p99 ms':>9} {'errors':>7} {'locked':>7}"
+    )
     print(header)
     print("-" * len(header))
     for r in results:
@@ -155,7 +159,8 @@ if __name__ == "__main__":
     args = parser.parse_args()
 
     results = asyncio.run(main(args.inserts, args.clients))
-    print(f"{args.inserts} inserts, {args.clients} concurrent clients, SQLite {sqlite3.sqlite_version}")
+    version = sqlite3.sqlite_version
+    print(f"{args.inserts} inserts, {args.clients} concurrent clients, SQLite {version}")
     print_table(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     report = {
@@ -165,7 +170,7 @@ if __name__ == "__main__":
         "clients": args.clients,
         "python": sys.version.split()[0],
         "sqlite": sqlite3.sqlite_version,
-        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs",
+        "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}",
         "results": results,
     }
     args.out.write_text(json.dumps(report, indent=2) + "\n")

@@ -12,6 +12,7 @@ import secrets
 
 from linli_sdk import Caller, Community, Forbidden, Role
 
+from .communities import get_community
 from .errors import Unauthorized
 from .tables import Member
 
@@ -38,19 +39,29 @@ def _bearer(authorization: str | None) -> str:
 
 
 async def authenticate(
-    authorization: str | None, community: Community, admin_token: str | None
-) -> Caller:
-    """The caller behind an ``Authorization`` header, in ``community``.
+    authorization: str | None, community: str, admin_token: str | None
+) -> tuple[Community, Caller]:
+    """The community ``community`` (a slug) and the caller behind an ``Authorization`` header.
+
+    One query finds a member's token together with the member's community.
 
     Raises:
         Unauthorized: no token, or one that is not known.
-        Forbidden: the token is valid but belongs to another community.
+        Forbidden: the token is valid but belongs to another community (whether or not the
+            community asked for exists: that is not the caller's to know).
+        NotFound: the platform operator asked for a community that does not exist.
     """
     token = _bearer(authorization)
     if admin_token and hmac.compare_digest(token, admin_token):
-        return Caller(member_id=None, roles=PLATFORM_ROLES)
+        return await get_community(community), Caller(member_id=None, roles=PLATFORM_ROLES)
     row = (
-        await Member.select(Member.id, Member.community, Member.roles)
+        await Member.select(
+            Member.id,
+            Member.roles,
+            Member.community.id.as_alias("community_id"),
+            Member.community.slug.as_alias("community_slug"),
+            Member.community.name.as_alias("community_name"),
+        )
         .output(load_json=True)
         .where(Member.token_hash == hash_token(token))
         .first()
@@ -58,6 +69,11 @@ async def authenticate(
     )
     if row is None:
         raise Unauthorized("the token is not valid")
-    if row["community"] != community.id:
-        raise Forbidden(f"you are not a member of community {community.slug!r}")
-    return Caller(member_id=row["id"], roles=frozenset({Role.MEMBER, *map(Role, row["roles"])}))
+    if row["community_slug"] != community:
+        raise Forbidden(f"you are not a member of community {community!r}")
+    where = Community(
+        id=row["community_id"], slug=row["community_slug"], name=row["community_name"]
+    )
+    return where, Caller(
+        member_id=row["id"], roles=frozenset({Role.MEMBER, *map(Role, row["roles"])})
+    )

@@ -113,8 +113,8 @@ class SerializedSQLiteEngine(SQLiteEngine):
         return _SerializedTransaction(self, transaction_type, allow_nested)
 
     async def _execute(self, connection: aiosqlite.Connection, query: str, args: list[Any]) -> Any:
-        async with connection.execute(query, args) as cursor:
-            return await cursor.fetchall()
+        # One round trip to the connection's thread (execute + fetchall + close in one call).
+        return await connection.execute_fetchall(query, args)
 
     async def _run_in_new_connection(
         self,

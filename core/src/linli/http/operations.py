@@ -22,7 +22,6 @@ from pydantic import BaseModel, ValidationError
 
 from ..auth import authenticate
 from ..calls import Outcome, invoke, open_stream
-from ..communities import get_community
 from ..enablement import module_state
 from ..platform import Platform
 from ..registry import LoadedModule
@@ -54,9 +53,10 @@ class _Call:
 def _guard(loaded: LoadedModule, op: Operation) -> Any:
     async def guard(connection: Any, _: BaseRouteHandler) -> None:
         platform: Platform = connection.app.state.platform
-        community = await get_community(connection.path_params["community"])
-        caller = await authenticate(
-            connection.headers.get("authorization"), community, platform.settings.admin_token
+        community, caller = await authenticate(
+            connection.headers.get("authorization"),
+            connection.path_params["community"],
+            platform.settings.admin_token,
         )
         state = await module_state(community, loaded)
         if not state.enabled:

@@ -10,7 +10,6 @@ from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
 from ..auth import authenticate
-from ..communities import get_community
 from ..enablement import module_state, require_module, set_module
 from ..platform import Platform
 from .problems import problem
@@ -92,7 +91,7 @@ def _platform(request: Request[Any, Any, Any]) -> Platform:
     return platform
 
 
-async def _caller(request: Request[Any, Any, Any], community: Community) -> Caller:
+async def _caller(request: Request[Any, Any, Any], community: str) -> tuple[Community, Caller]:
     return await authenticate(
         request.headers.get("authorization"), community, _platform(request).settings.admin_token
     )
@@ -161,8 +160,7 @@ async def community_modules(
     request: Request[Any, Any, Any], community: FromPath[str]
 ) -> CommunityModules:
     """Every installed module and whether it is enabled here; settings for operators only."""
-    where = await get_community(community)
-    caller = await _caller(request, where)
+    where, caller = await _caller(request, community)
     staff = caller.has_role(Role.OPERATOR, Role.AUDITOR)
     items = []
     for loaded in _platform(request).registry.modules.values():
@@ -182,8 +180,7 @@ def _change_route(name: str) -> Any:
     async def change_module(
         request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[ModuleChange]
     ) -> CommunityModule:
-        where = await get_community(community)
-        caller = await _caller(request, where)
+        where, caller = await _caller(request, community)
         if not caller.has_role(Role.OPERATOR):
             raise Forbidden("only the community's operator may enable or disable modules")
         registry = _platform(request).registry
