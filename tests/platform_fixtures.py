@@ -24,6 +24,7 @@ ENTRY_POINTS = {
     "probe": "linli_fixture_probe",
     "future": "linli_fixture_future",
     "broken": "linli_fixture_broken",
+    "typo": "linli_fixture_typo",
 }
 
 

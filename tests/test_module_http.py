@@ -31,7 +31,7 @@ async def test_the_platform_lists_loaded_and_refused_modules(start_platform):
     assert response.status_code == 200
     body = response.json()
     assert {m["name"] for m in body["modules"]} >= {"probe", "noticeboard"}
-    assert {r["name"] for r in body["refused"]} == {"future", "broken"}
+    assert {r["name"] for r in body["refused"]} == {"future", "broken", "typo"}
     (say,) = [
         op
         for m in body["modules"]
@@ -76,7 +76,12 @@ async def test_a_module_is_served_only_where_it_is_enabled(start_platform):
             SAY.format(c="home"), json={"text": "hi"}, headers=running.auth("resident")
         )
         assert disabled.status_code == 404
-    assert probe().HOOKS[:2] == [("enabled", "home"), ("event:probe.said", "home")]
+    # events published by a hook are delivered too, before the later call's
+    assert probe().HOOKS[:3] == [
+        ("enabled", "home"),
+        ("event:probe.welcomed", "home"),
+        ("event:probe.said", "home"),
+    ]
     assert ("disabled", "home") in probe().HOOKS
 
 
@@ -337,3 +342,10 @@ async def test_a_stream_is_served_as_server_sent_events(start_platform):
                 "description"
             ]
         )
+
+
+async def test_an_unknown_setting_is_refused_not_dropped(start_platform):
+    async with start_platform() as running:
+        typo = await enable(running, settings={"greting": "hi"})
+    assert typo.status_code == 422
+    assert typo.json()["errors"] == [{"field": "settings.greting", "message": "no such setting"}]

@@ -56,3 +56,11 @@ def test_the_allow_list_loads_only_what_it_names(fixture_plugins, monkeypatch):
     assert list(registry.modules) == ["probe"]
     reasons = {r.name: r.reason for r in registry.refused}
     assert reasons["noticeboard"] == "excluded by the platform's settings"
+
+
+def test_a_plugin_implementing_an_unknown_hook_is_refused_and_the_rest_load(fixture_plugins):
+    registry = load_modules(Settings())
+
+    (refusal,) = [r for r in registry.refused if r.name == "typo"]
+    assert "linli_module_enabeld" in refusal.reason
+    assert {"probe", "noticeboard"} <= set(registry.modules)

@@ -20,7 +20,7 @@ from typing import Any
 from linli_sdk import Caller, Community, Context, Document, InvalidInput, LinliError, Operation
 from pydantic import BaseModel
 
-from .enablement import module_state
+from .events import deliver_events
 from .host import CoreHost, EventBuffer
 from .registry import LoadedModule, ModuleRegistry
 from .tables import IdempotencyRecord, ModuleSetting
@@ -118,18 +118,6 @@ async def _run(op: Operation, ctx: Context[Any], data: BaseModel) -> BaseModel:
         ) from exc
 
 
-async def _deliver(registry: ModuleRegistry, community: Community, buffer: EventBuffer) -> None:
-    if not buffer.events:
-        return
-    for loaded in registry.modules.values():
-        if not registry.hooks.implements("linli_event", loaded.name):
-            continue
-        if not (await module_state(community, loaded)).enabled:
-            continue
-        for event in buffer.events:
-            await registry.hooks.event(loaded.name, CoreHost(community, loaded.name), event)
-
-
 async def invoke(
     registry: ModuleRegistry,
     community: Community,
@@ -171,11 +159,12 @@ async def invoke(
             if replay := await _recorded(scope_key, request_hash):
                 return replay
         raise
-    await _deliver(registry, community, buffer)
+    await deliver_events(registry, community, buffer)
     return outcome
 
 
 async def open_stream(
+    registry: ModuleRegistry,
     community: Community,
     loaded: LoadedModule,
     op: Operation,
@@ -188,18 +177,20 @@ async def open_stream(
     An error raised before the first item propagates (the caller answers a problem); one raised
     later is logged and ends the stream, since the response has begun.
     """
+    host = CoreHost(community, loaded.name)
     ctx: Context[Any] = Context(
         community=community,
         module=loaded.name,
         caller=caller,
         settings=settings,
-        host=CoreHost(community, loaded.name),
+        host=host,
         now=datetime.now(UTC),
     )
     started = False
     try:
         async for item in op.stream(ctx, data):
             started = True
+            await deliver_events(registry, community, host.buffer)
             yield item
     except LinliError:
         if not started:

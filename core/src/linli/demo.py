@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 
 from linli_sdk import Community, Role
 
 from .auth import hash_token, new_token
 from .communities import find_community
 from .enablement import set_module
-from .host import CoreHost
+from .events import with_events
 from .members import NewMember, add_member, create_community
 from .platform import Platform
 from .tables import Member, PickupPoint, Provider
@@ -64,7 +65,7 @@ async def seed_demo(platform: Platform) -> tuple[Community, list[NewMember]]:
     registry = platform.registry
     for name in registry.modules:
         await set_module(registry, community, name, enabled=True)
-        await registry.hooks.seed_demo(name, CoreHost(community, name))
+        await with_events(registry, community, name, partial(registry.hooks.seed_demo, name))
     return community, members
 
 

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from linli_sdk import Community, NotFound
+from linli_sdk import Community, InvalidInput, NotFound
 from pydantic import BaseModel, ValidationError
 
-from .host import CoreHost
+from .events import with_events
 from .registry import LoadedModule, ModuleRegistry
 from .tables import ModuleSetting
 from .validation import invalid_input
@@ -32,8 +32,15 @@ def _scope(community: Community, module: str) -> str:
 
 def validate_settings(loaded: LoadedModule, settings: dict[str, Any]) -> BaseModel:
     """Validate ``settings`` against the module's model; a 422 names each bad field."""
+    model = loaded.manifest.settings
+    known = {info.alias or name for name, info in model.model_fields.items()}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        errors = [{"field": f"settings.{name}", "message": "no such setting"} for name in unknown]
+        fields = ", ".join(e["field"] for e in errors)
+        raise InvalidInput(f"invalid settings for {loaded.name}: unknown {fields}", errors=errors)
     try:
-        return loaded.manifest.settings.model_validate(settings)
+        return model.model_validate(settings)
     except ValidationError as exc:
         raise invalid_input(exc, f"settings for {loaded.name}", "settings") from exc
 
@@ -104,9 +111,12 @@ async def set_module(
                     updated_at=now,
                 )
             ).run()
-    host = CoreHost(community, name)
     if enabled:
-        await registry.hooks.module_enabled(name, host, model)
+        await with_events(
+            registry, community, name, lambda host: registry.hooks.module_enabled(name, host, model)
+        )
     elif current.enabled:
-        await registry.hooks.module_disabled(name, host)
+        await with_events(
+            registry, community, name, lambda host: registry.hooks.module_disabled(name, host)
+        )
     return ModuleState(name, enabled, model)

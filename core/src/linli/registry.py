@@ -94,10 +94,17 @@ def _check(point: EntryPoint, settings: Settings, registry: ModuleRegistry) -> L
         )
     if manifest.name in registry.modules:
         raise ValueError(f"module name {manifest.name!r} is already taken")
+    manager = registry.hooks.manager
     try:
-        registry.hooks.manager.register(plugin, name=manifest.name)
+        manager.register(plugin, name=manifest.name)
     except (pluggy.PluginValidationError, ValueError) as exc:
         raise ValueError(f"{manifest.name}: {exc}") from exc
+    unknown = sorted(c.name for c in manager.get_hookcallers(plugin) or () if not c.has_spec())
+    if unknown:
+        manager.unregister(plugin)
+        raise ValueError(
+            f"{manifest.name} implements hooks that do not exist: {', '.join(unknown)}"
+        )
     return LoadedModule(manifest.name, manifest, plugin, _distribution(point))
 
 

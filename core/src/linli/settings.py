@@ -23,7 +23,7 @@ class Settings(BaseSettings):
         admin_token: A platform operator's token (above communities); unset disables it.
         host: Address ``linli serve`` binds.
         port: Port ``linli serve`` binds.
-        debug: Serve tracebacks in 500 problems (never in production).
+        debug: Litestar's debug mode: exceptions logged with tracebacks (not for production).
     """
 
     model_config = SettingsConfigDict(env_prefix="LINLI_", env_file=".env", extra="ignore")

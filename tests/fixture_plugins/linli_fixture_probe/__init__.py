@@ -109,14 +109,15 @@ async def staff_only(ctx: Context[ProbeSettings], data: Lookup) -> WhoAmI:
 
 
 @hookimpl
-def linli_module_enabled(host: Host, settings: ProbeSettings) -> None:
+async def linli_module_enabled(host: Host, settings: ProbeSettings) -> None:
     if settings.greeting == "explode":
         raise RuntimeError("the enabled hook failed")
     HOOKS.append(("enabled", host.community.slug))
+    await host.events.publish("welcomed", {"greeting": settings.greeting})
 
 
 @hookimpl
-async def linli_module_disabled(host: Host) -> None:
+def linli_module_disabled(host: Host) -> None:
     HOOKS.append(("disabled", host.community.slug))
 
 

@@ -165,7 +165,13 @@ def _stream(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
     async def handler(request: Request[Any, Any, Any], **params: Any) -> ServerSentEvent:
         call: _Call = request.state.call
         items = open_stream(
-            call.community, loaded, op, call.caller, _input(loaded, op, params), call.settings
+            request.app.state.platform.registry,
+            call.community,
+            loaded,
+            op,
+            call.caller,
+            _input(loaded, op, params),
+            call.settings,
         )
         first = await anext(items, None)  # errors before the first item are still problems
 

@@ -151,7 +151,7 @@ async def export_notices(ctx: Ctx, data: ListNotices) -> Document:
         )
     return Document(
         content=out.getvalue().encode("utf-8-sig"),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",  # the platform adds charset=utf-8 to text types
         filename=f"notices-{ctx.community.slug}.csv",
     )
 
