@@ -35,12 +35,12 @@ async def deliver_events(
 
     Events that hooks publish while handling events are delivered in turn, in order.
     """
+    listeners = {n for n in registry.modules if registry.hooks.implements("linli_event", n)}
     while buffer.events:
         events, buffer.events = buffer.events, []
-        enabled = await _enabled_modules(community)
-        for name in sorted(enabled & registry.modules.keys()):
-            if not registry.hooks.implements("linli_event", name):
-                continue
+        if not listeners:  # nobody listens: no need to ask the database who is enabled
+            continue
+        for name in sorted(listeners & await _enabled_modules(community)):
             for event in events:
                 host = CoreHost(community, name, buffer)
                 await registry.hooks.event(name, host, event)
