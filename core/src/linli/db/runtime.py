@@ -15,7 +15,13 @@ from piccolo.engine.base import Engine
 
 __all__ = ["activate", "current_apps", "current_engine"]
 
-CORE_APP = "linli.piccolo_app"
+CORE_APPS = (
+    "linli.piccolo_app",
+    "linli.identity.piccolo_app",
+    "linli.settlement.piccolo_app",
+    "linli.dispatch.piccolo_app",
+)
+"""The core's Piccolo apps: the platform's own tables, then each service's."""
 
 _engine: Engine | None = None  # type: ignore[type-arg]
 _apps: AppRegistry | None = None
@@ -25,7 +31,7 @@ def activate(engine: Engine, plugin_apps: Sequence[str] = ()) -> AppRegistry:  #
     """Make ``engine`` the one every table of the core and of ``plugin_apps`` uses."""
     global _engine, _apps
     _engine = engine
-    _apps = AppRegistry(apps=[CORE_APP, *plugin_apps])
+    _apps = AppRegistry(apps=[*CORE_APPS, *plugin_apps])
     config: AppConfig
     for config in _apps.app_configs.values():
         for table in config.table_classes:

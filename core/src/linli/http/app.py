@@ -11,8 +11,11 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from ..dispatch.routes import routes as dispatch_routes
+from ..identity.routes import routes as identity_routes
 from ..platform import Platform
 from ..settings import Settings
+from ..settlement.routes import routes as settlement_routes
 from .operations import operation_routes
 from .platform_routes import platform_routes
 from .problems import exception_handlers
@@ -44,7 +47,13 @@ def create_app(
             await platform.stop()
 
     return Litestar(
-        route_handlers=[*platform_routes(platform), *operation_routes(platform)],
+        route_handlers=[
+            *platform_routes(platform),
+            *identity_routes(platform),
+            *settlement_routes(platform),
+            *dispatch_routes(platform),
+            *operation_routes(platform),
+        ],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],
         state=State({"platform": platform}),

@@ -1,0 +1,1 @@
+"""Dispatch: matching jobs to workers, delivery networks, durable deadlines, event delivery."""

@@ -1,0 +1,14 @@
+"""The identity service's HTTP routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..platform import Platform
+
+__all__ = ["routes"]
+
+
+def routes(platform: Platform) -> list[Any]:
+    """The route handlers of the identity service."""
+    return []

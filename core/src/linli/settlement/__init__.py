@@ -1,0 +1,1 @@
+"""Split-payment settlement: the double-entry ledger, gateways, refunds, payouts, reconciliation."""
