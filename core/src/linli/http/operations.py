@@ -203,6 +203,7 @@ def _docs(loaded: LoadedModule, op: Operation) -> dict[str, Any]:
         "description": f"{op.description}\n\n{needs}".strip(),
         "tags": [loaded.name],
         "responses": problem_responses(401, 403, 404, 409, 422, 500),
+        "opt": {"access": "role:" + ",".join(sorted(op.roles))},
     }
 
 

@@ -97,13 +97,23 @@ async def _caller(request: Request[Any, Any, Any], community: str) -> tuple[Comm
     )
 
 
-@get("/v1/health", tags=["platform"], summary="Liveness: the process answers")
+@get(
+    "/v1/health",
+    tags=["platform"],
+    summary="Liveness: the process answers",
+    opt={"access": "public"},
+)
 async def health() -> dict[str, str]:
     """Answer as long as the process runs."""
     return {"status": "ok"}
 
 
-@get("/v1/ready", tags=["platform"], summary="Readiness: the database answers")
+@get(
+    "/v1/ready",
+    tags=["platform"],
+    summary="Readiness: the database answers",
+    opt={"access": "public"},
+)
 async def ready(request: Request[Any, Any, Any]) -> Any:
     """Answer 200 when the database answers, 503 otherwise."""
     platform = _platform(request)
@@ -118,7 +128,12 @@ async def ready(request: Request[Any, Any, Any]) -> Any:
     }
 
 
-@get("/v1/modules", tags=["platform"], summary="The installed modules, and the refused ones")
+@get(
+    "/v1/modules",
+    tags=["platform"],
+    summary="The installed modules, and the refused ones",
+    opt={"access": "public"},
+)
 async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
     """List every module the platform loaded, with its operations and settings schema."""
     import linli_sdk
@@ -155,7 +170,12 @@ async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
     return ModuleList(sdk_version=linli_sdk.__version__, modules=modules, refused=refused)
 
 
-@get("/v1/communities/{community:str}/modules", tags=["platform"], summary="Modules in a community")
+@get(
+    "/v1/communities/{community:str}/modules",
+    tags=["platform"],
+    summary="Modules in a community",
+    opt={"access": "member"},
+)
 async def community_modules(
     request: Request[Any, Any, Any], community: FromPath[str]
 ) -> CommunityModules:
@@ -202,6 +222,7 @@ def _change_route(name: str) -> Any:
         tags=["platform"],
         summary=f"Enable or disable {name} in a community (operators)",
         description="Settings are validated against the module's model; a bad field is a 422.",
+        opt={"access": "role:operator"},
     )(change_module)
 
 
