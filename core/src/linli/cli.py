@@ -152,5 +152,176 @@ def disable(community: str, module: str) -> None:
     _change(community, module, False, None)
 
 
+@main.group()
+def dispatch() -> None:
+    """The dispatch service: its worker (deadlines, events, webhooks)."""
+
+
+@dispatch.command("work")
+def dispatch_work() -> None:
+    """Run a dispatch worker until stopped (PostgreSQL: run as many as you like)."""
+    from .dispatch.worker import DispatchWorker
+
+    _run(lambda platform: DispatchWorker(platform.registry, platform.settings).run())
+
+
+@main.group()
+def identity() -> None:
+    """The identity service: OAuth clients, operator accounts, personal-data keys."""
+
+
+@identity.command("add-client")
+@click.argument("name")
+@click.option("--redirect-uri", "redirect_uris", multiple=True, help="A frontend's redirect URI.")
+@click.option("--community", help="A provider back end acting in this community (slug).")
+@click.option("--scopes", default="read write profile", show_default=True)
+def identity_add_client(
+    name: str, redirect_uris: tuple[str, ...], community: str | None, scopes: str
+) -> None:
+    """Register an OAuth client: a frontend (--redirect-uri) or a back end (--community)."""
+    from .identity.clients import register_client
+
+    async def work(platform: Platform) -> str:
+        where = await get_community(community) if community else None
+        made = await register_client(
+            name, redirect_uris=list(redirect_uris) or None, scopes=scopes, community=where
+        )
+        secret = f"\nclient_secret: {made.client_secret} (shown once)" if made.client_secret else ""
+        return f"client_id: {made.client_id}{secret}"
+
+    click.echo(_run(work))
+
+
+@identity.command("add-operator")
+@click.argument("community")
+@click.argument("username")
+@click.password_option()
+def identity_add_operator(community: str, username: str, password: str) -> None:
+    """Create an operator of COMMUNITY who signs in with USERNAME and a password."""
+    from linli_sdk import Role
+
+    from .identity.accounts import create_operator_account, link_member
+    from .members import add_member
+
+    async def work(platform: Platform) -> str:
+        where = await get_community(community)
+        account = await create_operator_account(username, password)
+        member = await add_member(where, username, Role.OPERATOR)
+        await link_member(account, where, member.id)
+        return f"operator {username} (member {member.id}) of {where.slug}"
+
+    click.echo(_run(work))
+
+
+@identity.command("purge")
+def identity_purge() -> None:
+    """Delete expired sign-in codes, authorization codes and tokens (run it hourly)."""
+    from .identity.housekeeping import purge_expired
+
+    async def work(platform: Platform) -> str:
+        counts = await purge_expired()
+        return ", ".join(f"{kind}: {count}" for kind, count in counts.items())
+
+    click.echo(_run(work))
+
+
+@identity.command("reseal")
+def identity_reseal() -> None:
+    """Re-encrypt personal data with the current (first) key of LINLI_IDENTITY_DATA_KEYS."""
+    from .identity.privacy import reseal_personal_data
+    from .identity.service import identity_of
+
+    async def work(platform: Platform) -> str:
+        count = await reseal_personal_data(identity_of(platform))
+        return f"re-encrypted {count} accounts"
+
+    click.echo(_run(work))
+
+
+@main.group("ledger")
+def settlement() -> None:
+    """Settlement's ledger: sweep intents, pay out, reconcile, statements."""
+
+
+def _settlement_run(community: str, work: Callable[[Any, Any], Awaitable[T]]) -> T:
+    from .settlement.payments import bind
+
+    async def run(platform: Platform) -> T:
+        return await work(bind(platform), await get_community(community))
+
+    return _run(run)
+
+
+@settlement.command("sweep")
+@click.argument("community")
+def settlement_sweep(community: str) -> None:
+    """Carry out COMMUNITY's pending gateway intents (after a crash or an outage)."""
+    done = _settlement_run(community, lambda s, where: s.sweep(where.id))
+    click.echo(f"carried out {done} gateway intents")
+
+
+@settlement.command("payouts")
+@click.argument("community")
+def settlement_payouts(community: str) -> None:
+    """Pay each payee of COMMUNITY what is settled and past the hold (safe to repeat)."""
+    from datetime import timedelta
+
+    async def work(s: Any, where: Any) -> Any:
+        hold = timedelta(seconds=Settings().settlement_payout_hold_seconds)
+        return await s.pay_out(where, hold=hold)
+
+    paid = _settlement_run(community, work)
+    for payout in paid:
+        click.echo(f"{payout.account}\t{payout.amount}")
+    click.echo(f"{len(paid)} payouts")
+
+
+@settlement.command("reconcile")
+@click.argument("community")
+@click.option("--json", "as_json", is_flag=True, help="Print the differences as JSON.")
+def settlement_reconcile(community: str, as_json: bool) -> None:
+    """Compare COMMUNITY's ledger with the gateway's records; exit 1 on any difference."""
+
+    async def work(s: Any, where: Any) -> Any:
+        from .settlement.reports import ledger_records
+
+        with click.progressbar(length=2, label="reconciling", file=sys.stderr) as bar:
+            records = await ledger_records(where.id)
+            bar.update(1)
+            theirs = await s.gateway.records(f"linli-c{where.id}-")
+            bar.update(1)
+        from .settlement.reconciliation import compare
+
+        return compare(records, theirs)
+
+    differences = _settlement_run(community, work)
+    if as_json:
+        click.echo(json.dumps([d.model_dump(mode="json") for d in differences], indent=2))
+    else:
+        for d in differences:
+            click.echo(f"{d.kind}\t{d.key}\tledger: {d.ledger}\tgateway: {d.gateway}")
+        click.echo(f"{len(differences)} differences")
+    if differences:
+        sys.exit(1)
+
+
+@settlement.command("statement")
+@click.argument("community")
+@click.argument("account")
+@click.option("--csv", "as_csv", is_flag=True, help="CSV instead of JSON.")
+def settlement_statement(community: str, account: str, as_csv: bool) -> None:
+    """Print ACCOUNT's statement in COMMUNITY (e.g. payable:leader:12)."""
+    from .settlement.reports import statement, statement_csv
+
+    async def work(s: Any, where: Any) -> Any:
+        return s, await statement(where.id, account)
+
+    service, lines = _settlement_run(community, work)
+    if as_csv:
+        click.echo(statement_csv(lines, test_money=service.gateway.test_money), nl=False)
+    else:
+        click.echo(json.dumps([line.model_dump(mode="json") for line in lines], indent=2))
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -1,8 +1,10 @@
-"""Delivering domain events to the ``linli_event`` hook of every module enabled in a community.
+"""Domain events: written to the outbox with their cause, delivered after it commits.
 
-Events are collected while a call runs and delivered after it committed. In this version
-delivery happens in the process that published them, right after the commit; a durable outbox
-with retries and webhooks to outside subscribers comes with the dispatch service.
+``host.events.publish`` writes the event to the dispatch service's outbox inside the current
+transaction. Once the call commits, :func:`deliver_events` delivers it at once to the
+``linli_event`` hook of every module enabled in the community (the fast path); whatever that
+misses (a hook that raised, a process that died) and every webhook to an outside subscriber is
+carried out by the dispatch worker, with retries (see :mod:`linli.dispatch`).
 """
 
 from __future__ import annotations
@@ -12,38 +14,13 @@ from typing import TypeVar
 
 from linli_sdk import Community
 
-from .host import CoreHost, EventBuffer
+from .dispatch.outbox import deliver_events
+from .host import CoreHost
 from .registry import ModuleRegistry
-from .tables import ModuleSetting
 
 __all__ = ["deliver_events", "with_events"]
 
 T = TypeVar("T")
-
-
-async def _enabled_modules(community: Community) -> set[str]:
-    rows = await ModuleSetting.select(ModuleSetting.module).where(
-        (ModuleSetting.community == community.id) & (ModuleSetting.enabled == True)  # noqa: E712
-    )
-    return {row["module"] for row in rows}
-
-
-async def deliver_events(
-    registry: ModuleRegistry, community: Community, buffer: EventBuffer
-) -> None:
-    """Deliver what ``buffer`` holds to every enabled module's ``linli_event``, then empty it.
-
-    Events that hooks publish while handling events are delivered in turn, in order.
-    """
-    listeners = {n for n in registry.modules if registry.hooks.implements("linli_event", n)}
-    while buffer.events:
-        events, buffer.events = buffer.events, []
-        if not listeners:  # nobody listens: no need to ask the database who is enabled
-            continue
-        for name in sorted(listeners & await _enabled_modules(community)):
-            for event in events:
-                host = CoreHost(community, name, buffer)
-                await registry.hooks.event(name, host, event)
 
 
 async def with_events(

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 import pluggy
-from linli_sdk import Event, Host
+from linli_sdk import Deadline, Event, Host
 from pydantic import BaseModel
 
 __all__ = ["PluginHooks"]
@@ -58,6 +58,10 @@ class PluginHooks:
     async def event(self, module: str, host: Host, event: Event) -> bool:
         """Fire ``linli_event``; ``False`` if the plugin raised (logged)."""
         return await self._contained("linli_event", module, host=host, event=event)
+
+    async def deadline_reached(self, module: str, host: Host, deadline: Deadline) -> bool:
+        """Fire ``linli_deadline_reached``; ``False`` if the plugin raised (logged)."""
+        return await self._contained("linli_deadline_reached", module, host=host, deadline=deadline)
 
     async def seed_demo(self, module: str, host: Host) -> bool:
         """Fire ``linli_seed_demo``; ``False`` if the plugin raised (logged)."""

@@ -1,19 +1,20 @@
 """The core's implementation of the SDK host, bound to one community and one module.
 
-Member look-up and events are served here. Payments, credit, dispatch and deadlines answer
-:class:`~linli_sdk.CapabilityUnavailable` until the settlement, credit and dispatch services
-are part of the platform; the SDK's test kit already implements them for plugin authors.
+Member look-up is served here; events (the outbox), durable deadlines and job dispatch by the
+dispatch service. Payments and credit answer :class:`~linli_sdk.CapabilityUnavailable` until
+their services are part of the platform; the SDK's test kit already implements them.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 from linli_sdk import CapabilityUnavailable, Community, Event, MemberView, Role
 
+from .dispatch.jobs import JobDispatch
+from .dispatch.ports import DurableDeadlines, record_event
+from .settlement.payments import HostPayments
 from .tables import Member
 
 __all__ = ["CoreHost", "EventBuffer"]
@@ -69,14 +70,8 @@ class _Events:
         self._community, self._module, self._buffer = community, module, buffer
 
     async def publish(self, type: str, payload: Mapping[str, Any]) -> Event:
-        event = Event(
-            id=str(uuid.uuid4()),
-            type=f"{self._module}.{type}",
-            community=self._community.slug,
-            module=self._module,
-            occurred=datetime.now(UTC),
-            payload=dict(payload),
-        )
+        # Written to the outbox in the current transaction; delivered after it commits.
+        event = await record_event(self._community, self._module, f"{self._module}.{type}", payload)
         self._buffer.events.append(event)
         return event
 
@@ -90,7 +85,7 @@ class CoreHost:
         self.buffer = buffer or EventBuffer()
         self.members = _Members(community)
         self.events = _Events(community, module, self.buffer)
-        self.payments: Any = _Unavailable("settlement")
+        self.payments = HostPayments(community, module)
         self.credit: Any = _Unavailable("community credit")
-        self.dispatch: Any = _Unavailable("dispatch")
-        self.deadlines: Any = _Unavailable("durable deadlines")
+        self.dispatch = JobDispatch(community, module)
+        self.deadlines = DurableDeadlines(community, module)

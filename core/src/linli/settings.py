@@ -49,3 +49,46 @@ class Settings(BaseSettings):
         if self.database_url.startswith("sqlite:///"):
             return Path(self.database_url.removeprefix("sqlite:///"))
         return None
+
+    # identity: OAuth 2.0 tokens and personal data keys (see docs/identity.md)
+    identity_issuer: str = "http://127.0.0.1:8000"
+    identity_signing_key: str | None = None
+    identity_data_keys: str | None = None
+    identity_index_key: str | None = None
+    identity_access_token_ttl: int = 900
+    identity_refresh_token_ttl: int = 30 * 24 * 3600
+
+    # dispatch: the worker, retries and webhooks (see docs/dispatch.md)
+    dispatch_worker: bool = True
+    """Run the dispatch worker inside the app process (``linli serve``)."""
+    dispatch_poll_seconds: float = 1.0
+    dispatch_retry_base_seconds: float = 2.0
+    dispatch_retry_cap_seconds: float = 3600.0
+    dispatch_max_attempts: int = 15
+    dispatch_lease_seconds: float = 60.0
+    dispatch_webhook_timeout_seconds: float = 10.0
+    dispatch_webhook_allow: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Networks webhooks may reach although not public (CIDRs, comma-separated in the env)."""
+
+    @field_validator("dispatch_webhook_allow", mode="before")
+    @classmethod
+    def _split_networks(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [net.strip() for net in value.split(",") if net.strip()]
+        return value
+
+    # settlement: the payment gateway (see docs/settlement.md)
+    settlement_gateway: str = "sandbox"
+    """The payment gateway: ``sandbox`` (the embedded default, test money)."""
+    settlement_sandbox_fee_bp: int = Field(default=60, ge=0, le=10_000)
+    """The sandbox gateway's fee in basis points of each capture (60 bp = 0.6 %)."""
+    settlement_stripe_api_key: str | None = None
+    """Stripe's secret key (``sk_test_...`` is shown as test money); needed for ``stripe``."""
+    settlement_stripe_api_base: str = "https://api.stripe.com"
+    """Where Stripe's API answers (tests point it at a local fake)."""
+    settlement_stripe_webhook_secret: str | None = None
+    """The signing secret of the Stripe webhook endpoint (``whsec_...``)."""
+    settlement_stripe_payment_method: str = "pm_card_visa"
+    """The payment method server-side confirmation uses (test mode only)."""
+    settlement_payout_hold_seconds: int = Field(default=0, ge=0)
+    """How long a payee's earnings are held before a payout batch may pay them."""

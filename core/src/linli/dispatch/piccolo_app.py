@@ -4,10 +4,26 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from .tables import (
+    DispatchJob,
+    EventDelivery,
+    OutboxEvent,
+    ScheduledDeadline,
+    ServiceWorker,
+    WebhookSubscription,
+)
+
 APP_CONFIG = AppConfig(
     app_name="linli_dispatch",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[],
+    table_classes=[
+        ScheduledDeadline,
+        OutboxEvent,
+        EventDelivery,
+        WebhookSubscription,
+        ServiceWorker,
+        DispatchJob,
+    ],
     migration_dependencies=["linli.piccolo_app"],
     commands=[],
 )

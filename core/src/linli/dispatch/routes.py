@@ -1,14 +1,371 @@
-"""The dispatch service's HTTP routes."""
+"""The dispatch service's HTTP routes: webhook subscriptions, replays, offers and rates.
+
+Every route is under ``/v1/communities/{community}/dispatch``, authenticated, and checks the
+caller's role there. Commands take an ``Idempotency-Key``: the same key and body replay the
+first answer.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+import ipaddress
+import json
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
+from linli_sdk import Caller, Community, Forbidden, InvalidInput, NotFound, Role
+from litestar import Request, Response, get, post
+from litestar.params import Body, FromPath, QueryParameter
+from pydantic import BaseModel, Field
+
+from ..auth import authenticate
+from ..calls import Outcome, _record, _recorded
+from ..http.operations import IdempotencyKey
+from ..http.problems import problem_responses
 from ..platform import Platform
+from . import jobs
+from .destinations import Network
+from .documents import goods_documents, to_csv, to_pdf
+from .goods import GoodsOrder, OrderLine
+from .outbox import replay
+from .store import engine
+from .tables import ServiceWorker, WebhookSubscription
+from .webhooks import PAYLOAD_VERSIONS, subscribe
 
 __all__ = ["routes"]
+
+PREFIX = "/v1/communities/{community:str}/dispatch"
+
+
+class NewWebhook(BaseModel):
+    """A subscriber to the community's events."""
+
+    url: str = Field(max_length=2000, description="Where to POST; public http(s) only.")
+    event_types: list[str] = Field(default_factory=list, description="Empty: every type.")
+    payload_version: int = Field(default=1, description=f"One of {PAYLOAD_VERSIONS}.")
+
+
+class Webhook(BaseModel):
+    """A webhook subscription; ``secret`` (``whsec_…``) is shown only when it is created."""
+
+    id: int
+    url: str
+    event_types: list[str]
+    payload_version: int
+    secret: str | None = None
+
+
+class Replayed(BaseModel):
+    """How many deliveries of the event were re-armed."""
+
+    event_id: str
+    deliveries: int
+
+
+class Offer(BaseModel):
+    """A job's state after a worker answered its offer."""
+
+    job_id: str
+    ref: str
+    status: str
+
+
+class OnTime(BaseModel):
+    """Completed jobs finished by the end of their window."""
+
+    community: float | None
+    completed: int
+    providers: dict[str, float | None]
+
+
+class Rematched(BaseModel):
+    """Pending jobs offered by a batch match: job id → worker id."""
+
+    placed: dict[str, str]
+
+
+def _allow(request: Request[Any, Any, Any]) -> list[Network]:
+    platform: Platform = request.app.state.platform
+    return [ipaddress.ip_network(n, strict=False) for n in platform.settings.dispatch_webhook_allow]
+
+
+async def _caller(request: Request[Any, Any, Any], community: str, *roles: Role) -> Any:
+    platform: Platform = request.app.state.platform
+    where, caller = await authenticate(
+        request.headers.get("authorization"), community, platform.settings.admin_token
+    )
+    if roles and not caller.has_role(*roles):
+        raise Forbidden(f"this needs one of the roles: {', '.join(sorted(roles))}")
+    return where, caller
+
+
+async def _command(
+    where: Community,
+    caller: Caller,
+    name: str,
+    body: Any,
+    key: str | None,
+    work: Callable[[], Awaitable[BaseModel]],
+) -> Response[Any]:
+    """Run ``work`` in one transaction, answering the recorded outcome for a repeated key."""
+    canonical = json.dumps(["dispatch", name, body], sort_keys=True, default=str)
+    request_hash = hashlib.sha256(canonical.encode()).hexdigest()
+    scope = f"{where.id}:{caller.member_id or 'platform'}:dispatch:{key}"
+    async with engine().transaction():
+        if key and (replayed := await _recorded(scope, request_hash)):
+            outcome = replayed
+        else:
+            result = await work()
+            outcome = Outcome(200, "application/json", result.model_dump_json().encode())
+            if key:
+                await _record(where, scope, request_hash, outcome)
+    return Response(
+        outcome.body,
+        status_code=outcome.status,
+        media_type=outcome.media_type,
+        headers=outcome.headers,
+    )
+
+
+@post(
+    f"{PREFIX}/webhooks",
+    tags=["dispatch"],
+    summary="Subscribe a URL to the community's events (operators)",
+    status_code=200,
+    responses=problem_responses(401, 403, 422),
+    opt={"access": "role:operator"},
+)
+async def add_webhook(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    data: Annotated[NewWebhook, Body()],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[Webhook]:
+    """Check the URL against SSRF, store the subscription and show its secret once."""
+    where, caller = await _caller(request, community, Role.OPERATOR)
+
+    async def work() -> Webhook:
+        made = await subscribe(
+            where,
+            data.url,
+            data.event_types,
+            allow=_allow(request),
+            payload_version=data.payload_version,
+        )
+        return Webhook(**made)
+
+    return await _command(where, caller, "webhook", data.model_dump(), idempotency_key, work)
+
+
+@get(
+    f"{PREFIX}/webhooks",
+    tags=["dispatch"],
+    summary="The community's webhook subscriptions (operators, auditors)",
+    responses=problem_responses(401, 403),
+    opt={"access": "role:operator,auditor"},
+)
+async def list_webhooks(request: Request[Any, Any, Any], community: FromPath[str]) -> list[Webhook]:
+    """Every active subscription, without secrets."""
+    where, _ = await _caller(request, community, Role.OPERATOR, Role.AUDITOR)
+    rows = (
+        await WebhookSubscription.select()
+        .output(load_json=True)
+        .where(
+            (WebhookSubscription.community == where.id) & (WebhookSubscription.status == "active")
+        )
+        .order_by(WebhookSubscription.id)
+    )
+    return [
+        Webhook(
+            id=r["id"],
+            url=r["url"],
+            event_types=r["event_types"],
+            payload_version=r["payload_version"],
+        )
+        for r in rows
+    ]
+
+
+@post(
+    f"{PREFIX}/events/{{event_id:str}}/replay",
+    tags=["dispatch"],
+    summary="Deliver an event again to its modules and webhooks (operators)",
+    status_code=200,
+    responses=problem_responses(401, 403, 404),
+    opt={"access": "role:operator"},
+)
+async def replay_event(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    event_id: FromPath[str],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[Replayed]:
+    """Re-arm every delivery of the event; receivers see the same ``webhook-id``."""
+    where, caller = await _caller(request, community, Role.OPERATOR)
+
+    async def work() -> Replayed:
+        count = await replay(where, event_id)
+        if not count:
+            raise NotFound(f"there is no delivered event {event_id} in {where.slug}")
+        return Replayed(event_id=event_id, deliveries=count)
+
+    return await _command(where, caller, f"replay:{event_id}", {}, idempotency_key, work)
+
+
+async def _worker_of(where: Community, caller: Caller) -> int:
+    row = (
+        await ServiceWorker.select(ServiceWorker.id)
+        .where((ServiceWorker.community == where.id) & (ServiceWorker.member == caller.member_id))
+        .first()
+        .run()
+    )
+    if row is None:
+        raise Forbidden("the caller is not a dispatch worker in this community")
+    return int(row["id"])
+
+
+def _answer_route(accept: bool) -> Any:
+    verb = "accept" if accept else "decline"
+
+    async def answer(
+        request: Request[Any, Any, Any],
+        community: FromPath[str],
+        job_id: FromPath[int],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Offer]:
+        where, caller = await _caller(request, community, Role.PROVIDER_STAFF)
+        worker = await _worker_of(where, caller)
+
+        async def work() -> Offer:
+            ticket = await jobs.respond(where, job_id, worker, accept=accept)
+            return Offer(job_id=ticket.id, ref=ticket.ref, status=ticket.status)
+
+        return await _command(where, caller, f"{verb}:{job_id}", {}, idempotency_key, work)
+
+    answer.__doc__ = f"The worker the job is offered to {verb}s it."
+    return post(
+        f"{PREFIX}/jobs/{{job_id:int}}/{verb}",
+        name=f"dispatch.{verb}",
+        tags=["dispatch"],
+        summary=f"{verb.capitalize()} a job offered to me (provider staff)",
+        status_code=200,
+        responses=problem_responses(401, 403, 404, 409),
+        opt={"access": "role:provider_staff"},
+    )(answer)
+
+
+@post(
+    f"{PREFIX}/rematch",
+    tags=["dispatch"],
+    summary="Offer every pending job by one batch match (operators)",
+    status_code=200,
+    responses=problem_responses(401, 403),
+    opt={"access": "role:operator"},
+)
+async def rematch_pending(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[Rematched]:
+    """Place pending jobs at the least total cost (SciPy ``linear_sum_assignment``)."""
+    where, caller = await _caller(request, community, Role.OPERATOR)
+
+    async def work() -> Rematched:
+        return Rematched(placed=await jobs.rematch(where))
+
+    return await _command(where, caller, "rematch", {}, idempotency_key, work)
+
+
+@get(
+    f"{PREFIX}/on-time",
+    tags=["dispatch"],
+    summary="On-time rate of completed jobs, per community and provider (operators, auditors)",
+    responses=problem_responses(401, 403),
+    opt={"access": "role:operator,auditor"},
+)
+async def on_time(request: Request[Any, Any, Any], community: FromPath[str]) -> OnTime:
+    """Completed jobs finished by their window's end."""
+    where, _ = await _caller(request, community, Role.OPERATOR, Role.AUDITOR)
+    return OnTime(**await jobs.on_time_rates(where))
+
+
+class GoodsLine(BaseModel):
+    """So many of one item."""
+
+    sku: str = Field(max_length=64)
+    name: str = Field(max_length=200)
+    quantity: int = Field(ge=1)
+
+
+class GoodsOrderIn(BaseModel):
+    """A confirmed order to be picked up at a pickup point."""
+
+    ref: str = Field(max_length=200)
+    member: str = Field(max_length=100, description="The name to print (masked).")
+    pickup_point: str = Field(max_length=200)
+    lines: list[GoodsLine] = Field(min_length=1)
+
+
+class GoodsBatch(BaseModel):
+    """Confirmed orders, where each pickup point's grid warehouse is, and a truck's capacity."""
+
+    orders: list[GoodsOrderIn] = Field(max_length=20_000)
+    grid_of: dict[str, str] = Field(default_factory=dict, description="pickup point → grid")
+    truck_capacity: int = Field(default=1000, ge=1, description="Items per truck run.")
+
+
+@post(
+    f"{PREFIX}/goods/{{kind:str}}",
+    tags=["dispatch"],
+    summary="Pick lists, grid-warehouse or truck-run manifests as CSV or PDF",
+    description="`kind`: `pick-lists`, `grid-manifests` or `truck-runs`; `format`: `csv`, `pdf`."
+    " Prints what it is given; changes nothing.",
+    status_code=200,
+    responses=problem_responses(401, 403, 422),
+    opt={"access": "role:leader,pickup_host,operator"},
+)
+async def goods_document(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    kind: FromPath[str],
+    data: Annotated[GoodsBatch, Body()],
+    format: Annotated[str, QueryParameter(pattern="^(csv|pdf)$")] = "pdf",
+) -> Response[bytes]:
+    """Render the documents for a confirmed group buy's orders."""
+    where, _ = await _caller(request, community, Role.LEADER, Role.PICKUP_HOST, Role.OPERATOR)
+    orders = [
+        GoodsOrder(
+            o.ref,
+            o.member,
+            o.pickup_point,
+            tuple(OrderLine(line.sku, line.name, line.quantity) for line in o.lines),
+        )
+        for o in data.orders
+    ]
+    try:
+        tables = goods_documents(kind, orders, data.grid_of, data.truck_capacity)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    body, media = (
+        (to_csv(tables), "text/csv") if format == "csv" else (to_pdf(tables), "application/pdf")
+    )
+    filename = f"{where.slug}-{kind}.{format}"
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def routes(platform: Platform) -> list[Any]:
     """The route handlers of the dispatch service."""
-    return []
+    return [
+        add_webhook,
+        list_webhooks,
+        replay_event,
+        _answer_route(True),
+        _answer_route(False),
+        rematch_pending,
+        on_time,
+        goods_document,
+    ]

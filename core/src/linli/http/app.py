@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from ..dispatch.routes import routes as dispatch_routes
+from ..dispatch.worker import DispatchWorker
 from ..identity.routes import routes as identity_routes
 from ..platform import Platform
 from ..settings import Settings
@@ -41,9 +42,13 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await platform.start(migrate_first=migrate_on_start)
+        worker = DispatchWorker(platform.registry, platform.settings)
+        if platform.settings.dispatch_worker:
+            worker.start()  # deadlines, event deliveries and webhooks, in this process
         try:
             yield
         finally:
+            await worker.stop()
             await platform.stop()
 
     return Litestar(

@@ -4,10 +4,38 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from .tables import (
+    Account,
+    AuthorizationCode,
+    Consent,
+    IdentityKey,
+    Invitation,
+    Membership,
+    OAuthClient,
+    OneTimeCode,
+    RefreshToken,
+    RevokedToken,
+    Unit,
+    VerificationRequest,
+)
+
 APP_CONFIG = AppConfig(
     app_name="linli_identity",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[],
+    table_classes=[
+        IdentityKey,
+        Account,
+        Unit,
+        Membership,
+        Invitation,
+        VerificationRequest,
+        Consent,
+        OneTimeCode,
+        OAuthClient,
+        AuthorizationCode,
+        RefreshToken,
+        RevokedToken,
+    ],
     migration_dependencies=["linli.piccolo_app"],
     commands=[],
 )

@@ -1,14 +1,375 @@
-"""The identity service's HTTP routes."""
+"""The identity service's HTTP routes.
+
+Members, units, verification, personal data and OAuth clients of one community; the public
+OAuth 2.0 routes are in :mod:`.sign_in_routes`.
+
+Community routes are guarded by :func:`linli.auth.access_guard`: the caller is authenticated,
+the token's scope (``opt["scope"]``: ``read``, ``write``, ``profile`` or ``admin``) and the
+route's roles (``opt["access"]``) checked before the body is read.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from linli_sdk import Caller, Community, Forbidden, Role
+from litestar import Request, Response, delete, get, post, put
+from litestar.params import FromPath, JSONBody
+
+from ..auth import access_guard
 from ..platform import Platform
+from . import privacy, verification
+from .clients import register_client
+from .idempotency import IdempotencyKey, once
+from .schemas import (
+    DOC,
+    ClientIn,
+    ClientOut,
+    ConsentIn,
+    ConsentOut,
+    ConsentWithdrawn,
+    DecisionIn,
+    DecisionOut,
+    ErasureOut,
+    InvitationIn,
+    InvitationOut,
+    MemberOut,
+    NationalIdIn,
+    NationalIdOut,
+    RedeemIn,
+    RequestIn,
+    RequestOut,
+    UnitIn,
+    UnitOut,
+)
+from .service import identity_of
+from .sign_in_routes import public_routes, service_of
 
 __all__ = ["routes"]
+
+C = "/v1/communities/{community:str}"
+
+
+def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
+    """Who called where, as ``access_guard`` found before the body was read."""
+    identity: tuple[Community, Caller] = request.state.identity
+    return identity
+
+
+def _person(request: Request[Any, Any, Any]) -> tuple[Community, int]:
+    """A member acting for themselves (a provider's back end or the platform token is not)."""
+    where, caller = _identity(request)
+    if caller.member_id is None:
+        raise Forbidden("only a member acts on their own personal data")
+    return where, caller.member_id
+
+
+# -- members and personal data -----------------------------------------------------------------
+
+
+@get(f"{C}/me", opt={"access": "member", "scope": "profile"}, guards=[access_guard], **DOC)
+async def me(request: Request[Any, Any, Any], community: FromPath[str]) -> MemberOut:
+    """The caller's own membership, their phone in full."""
+    where, member_id = _person(request)
+    profile = await privacy.member_profile(service_of(request), where, member_id, reveal=True)
+    return MemberOut(**profile)
+
+
+@get(
+    f"{C}/members/{{member_id:int}}",
+    opt={"access": "role:operator,leader,auditor", "scope": "read"},
+    guards=[access_guard],
+    **DOC,
+)
+async def member(
+    request: Request[Any, Any, Any], community: FromPath[str], member_id: FromPath[int]
+) -> MemberOut:
+    """A member of the community; the phone in full for operators, masked for others."""
+    where, caller = _identity(request)
+    reveal = caller.has_role(Role.OPERATOR)
+    return MemberOut(
+        **await privacy.member_profile(service_of(request), where, member_id, reveal=reveal)
+    )
+
+
+@post(
+    f"{C}/me/consents",
+    opt={"access": "member", "scope": "profile"},
+    guards=[access_guard],
+    status_code=201,
+    **DOC,
+)
+async def consent(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    data: JSONBody[ConsentIn],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[ConsentOut]:
+    """Record the caller's consent to a purpose (before an ID number is collected)."""
+    _, member_id = _person(request)
+
+    async def run() -> ConsentOut:
+        return ConsentOut(**await privacy.give_consent(member_id, data.purpose))
+
+    given = data.model_dump_json()
+    return await once(request, idempotency_key, "consent", given, ConsentOut, run, 201)
+
+
+@delete(
+    f"{C}/me/consents/{{purpose:str}}",
+    opt={"access": "member", "scope": "profile"},
+    guards=[access_guard],
+    status_code=200,
+    **DOC,
+)
+async def withdraw(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    purpose: FromPath[str],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[ConsentWithdrawn]:
+    """Withdraw a consent; for ``national_id`` the stored ID number is erased with it."""
+    _, member_id = _person(request)
+
+    async def run() -> ConsentWithdrawn:
+        return ConsentWithdrawn(**await privacy.withdraw_consent(member_id, purpose))
+
+    return await once(request, idempotency_key, "withdraw", purpose, ConsentWithdrawn, run)
+
+
+@put(
+    f"{C}/me/national-id",
+    opt={"access": "member", "scope": "profile"},
+    guards=[access_guard],
+    **DOC,
+)
+async def national_id(
+    request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[NationalIdIn]
+) -> NationalIdOut:
+    """Give the caller's ID number (consent first); stored sealed, answered masked.
+
+    Setting the same number again changes nothing, so this takes no ``Idempotency-Key`` (a
+    recorded request would hold the number).
+    """
+    _, member_id = _person(request)
+    masked = await privacy.set_national_id(service_of(request), member_id, data.number)
+    return NationalIdOut(national_id=masked)
+
+
+@get(f"{C}/me/export", opt={"access": "member", "scope": "profile"}, guards=[access_guard], **DOC)
+async def export(request: Request[Any, Any, Any], community: FromPath[str]) -> dict[str, Any]:
+    """Everything Linli holds about the caller, as JSON (PIPL)."""
+    _, member_id = _person(request)
+    return await privacy.export(service_of(request), member_id)
+
+
+@delete(
+    f"{C}/me",
+    opt={"access": "member", "scope": "profile"},
+    guards=[access_guard],
+    status_code=200,
+    **DOC,
+)
+async def erase(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[ErasureOut]:
+    """Erase the caller's personal data; memberships stay, pseudonymised (PIPL)."""
+    _, member_id = _person(request)
+
+    async def run() -> ErasureOut:
+        return ErasureOut(**await privacy.erase(member_id))
+
+    return await once(request, idempotency_key, "erase", "", ErasureOut, run)
+
+
+# -- units and verification ----------------------------------------------------------------
+
+
+@post(
+    f"{C}/units",
+    opt={"access": "role:operator", "scope": "admin"},
+    guards=[access_guard],
+    status_code=201,
+    **DOC,
+)
+async def add_unit(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    data: JSONBody[UnitIn],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[UnitOut]:
+    """Add a unit (building, room) to the community."""
+    where, _ = _identity(request)
+
+    async def run() -> UnitOut:
+        return UnitOut(**await verification.add_unit(where, data.building, data.room))
+
+    given = data.model_dump_json()
+    return await once(request, idempotency_key, "add_unit", given, UnitOut, run, 201)
+
+
+@get(
+    f"{C}/units",
+    opt={"access": "role:operator,leader,auditor", "scope": "read"},
+    guards=[access_guard],
+    **DOC,
+)
+async def units(request: Request[Any, Any, Any], community: FromPath[str]) -> list[UnitOut]:
+    """The community's units."""
+    where, _ = _identity(request)
+    return [UnitOut(**row) for row in await verification.list_units(where)]
+
+
+@post(
+    f"{C}/invitations",
+    opt={"access": "role:leader,operator", "scope": "write"},
+    guards=[access_guard],
+    status_code=201,
+    **DOC,
+)
+async def invite(
+    request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[InvitationIn]
+) -> InvitationOut:
+    """Issue an invitation code for a unit (leaders and operators); shown once."""
+    where, caller = _identity(request)
+    code = await verification.issue_invitation(
+        where, data.unit_id, caller.member_id, data.uses, data.days
+    )
+    return InvitationOut(code=code, unit_id=data.unit_id)
+
+
+@post(
+    f"{C}/verification/invitation",
+    opt={"access": "member", "scope": "write"},
+    guards=[access_guard],
+    status_code=200,
+    **DOC,
+)
+async def redeem(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    data: JSONBody[RedeemIn],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[UnitOut]:
+    """Redeem an invitation code: the caller becomes a verified resident of its unit."""
+    where, member_id = _person(request)
+
+    async def run() -> UnitOut:
+        return UnitOut(**await verification.redeem_invitation(where, member_id, data.code))
+
+    given = data.model_dump_json()
+    return await once(request, idempotency_key, "redeem", given, UnitOut, run)
+
+
+@post(
+    f"{C}/verification/requests",
+    opt={"access": "member", "scope": "write"},
+    guards=[access_guard],
+    status_code=201,
+    **DOC,
+)
+async def ask(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    data: JSONBody[RequestIn],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[RequestOut]:
+    """Ask an operator to verify the caller as a resident of a unit."""
+    where, member_id = _person(request)
+
+    async def run() -> RequestOut:
+        made = await verification.request_verification(where, member_id, data.unit_id)
+        return RequestOut(id=made, member=member_id, unit=data.unit_id)
+
+    given = data.model_dump_json()
+    return await once(request, idempotency_key, "ask", given, RequestOut, run, 201)
+
+
+@get(
+    f"{C}/verification/requests",
+    opt={"access": "role:operator,auditor", "scope": "read"},
+    guards=[access_guard],
+    **DOC,
+)
+async def pending(request: Request[Any, Any, Any], community: FromPath[str]) -> list[RequestOut]:
+    """The pending verification requests."""
+    where, _ = _identity(request)
+    return [RequestOut(**row) for row in await verification.list_requests(where)]
+
+
+@post(
+    f"{C}/verification/requests/{{request_id:int}}/decision",
+    opt={"access": "role:operator", "scope": "admin"},
+    guards=[access_guard],
+    status_code=200,
+    **DOC,
+)
+async def decide(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    request_id: FromPath[int],
+    data: JSONBody[DecisionIn],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[DecisionOut]:
+    """Approve or reject a verification request (operators)."""
+    where, caller = _identity(request)
+
+    async def run() -> DecisionOut:
+        status = await verification.decide_request(
+            where, request_id, caller.member_id, data.approve
+        )
+        return DecisionOut(id=request_id, status=status)
+
+    given = f"{request_id}:{data.model_dump_json()}"
+    return await once(request, idempotency_key, "decide", given, DecisionOut, run)
+
+
+@post(
+    f"{C}/clients",
+    opt={"access": "role:operator", "scope": "admin"},
+    guards=[access_guard],
+    status_code=201,
+    **DOC,
+)
+async def add_client(
+    request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[ClientIn]
+) -> ClientOut:
+    """Register an OAuth client: a frontend (with redirect URIs) or a back end acting here."""
+    where, _ = _identity(request)
+    made = await register_client(
+        data.name,
+        redirect_uris=data.redirect_uris or None,
+        scopes=data.scopes,
+        community=None if data.redirect_uris else where,
+    )
+    return ClientOut(
+        client_id=made.client_id,
+        client_secret=made.client_secret,
+        grant_types=list(made.grant_types),
+        scopes=made.scopes,
+    )
 
 
 def routes(platform: Platform) -> list[Any]:
     """The route handlers of the identity service."""
-    return []
+    identity_of(platform)
+    return [
+        *public_routes(),
+        me,
+        member,
+        consent,
+        withdraw,
+        national_id,
+        export,
+        erase,
+        add_unit,
+        units,
+        invite,
+        redeem,
+        ask,
+        pending,
+        decide,
+        add_client,
+    ]

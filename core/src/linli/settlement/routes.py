@@ -1,14 +1,403 @@
-"""The settlement service's HTTP routes."""
+"""The settlement service's HTTP routes: revenue-share overrides, charges, refunds, the ledger.
+
+Every route is under ``/v1/communities/{community}/settlement``; money commands take an
+``Idempotency-Key``. A refund's key is its ledger ref: the same key with the same body returns
+the first refund, with another body it is refused (422) and nothing changes.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import timedelta
+from typing import Annotated, Any
 
+from linli_sdk import Caller, Community, Forbidden, InvalidInput, Money, NotFound, Refund, Role
+from linli_sdk import Charge as ChargeView
+from litestar import Request, Response, get, post, put
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
+from pydantic import BaseModel, Field
+
+from ..auth import access_guard
+from ..errors import Unauthorized
+from ..http.problems import problem_responses
 from ..platform import Platform
+from .payments import active, bind
+from .reconciliation import Difference
+from .reports import StatementLine, statement_csv
+from .reports import statement as statement_of
+from .service import charge_id_of, community_of
+from .stripe_gateway import StripeGateway
 
 __all__ = ["routes"]
 
+PREFIX = "/v1/communities/{community:str}/settlement"
+
+RequiredIdempotencyKey = Annotated[
+    str,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=True,
+        min_length=1,
+        max_length=200,
+        description="Makes the command safe to repeat: the same key and body replay the first "
+        "result; the same key with another body is refused.",
+    ),
+]
+
+
+class ShareOverrides(BaseModel):
+    """An operator's revenue-share values for one module, each inside its declared bounds."""
+
+    overrides: dict[str, int | Money] = Field(
+        description="Party -> basis points (percent shares) or Money (fixed shares)."
+    )
+
+
+class EffectiveRules(BaseModel):
+    """A module's revenue-share rules in a community: the declared ones with the overrides."""
+
+    module: str
+    overrides: dict[str, int | Money]
+    rules: dict[str, Any]
+
+
+class RefundRequest(BaseModel):
+    """A refund (or an after-sale compensation, which is a partial refund) of a charge."""
+
+    amount: Money
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class AccountBalance(BaseModel):
+    """One ledger account's balance in one currency (debits positive, credits negative)."""
+
+    account: str
+    currency: str
+    balance: int
+
+
+class LedgerBalances(BaseModel):
+    """Every account's balance in a community, and whether each currency sums to zero."""
+
+    community: str
+    balanced: bool
+    test_money: bool = Field(description="True while the gateway is the sandbox.")
+    accounts: list[AccountBalance]
+
+
+class SweepResult(BaseModel):
+    """How many pending gateway intents a sweep carried out."""
+
+    carried_out: int
+
+
+def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
+    """The community and caller `access_guard` authenticated (and checked) before the body."""
+    identity: tuple[Community, Caller] = request.state.identity
+    return identity
+
+
+_RESPONSES = problem_responses(401, 403, 404, 409, 422)
+
+
+@get(
+    f"{PREFIX}/revenue-share/{{module:str}}",
+    tags=["settlement"],
+    summary="A module's effective revenue-share rules in a community",
+    responses=_RESPONSES,
+    guards=[access_guard],
+    opt={"access": "role:operator,auditor"},
+)
+async def get_rules(
+    request: Request[Any, Any, Any], community: FromPath[str], module: FromPath[str]
+) -> EffectiveRules:
+    """The declared rules with this community's overrides applied."""
+    where, _ = _identity(request)
+    settlement = active()
+    overrides = await settlement.overrides(where.id, module)
+    rules = settlement.declared_rules(module).with_overrides(overrides)
+    return EffectiveRules(module=module, overrides=overrides, rules=rules.model_dump(mode="json"))
+
+
+@put(
+    f"{PREFIX}/revenue-share/{{module:str}}",
+    tags=["settlement"],
+    summary="Set a module's revenue share in a community, inside its declared bounds",
+    description="A value outside the declared bounds is a 422 naming the bound.",
+    responses=_RESPONSES,
+    guards=[access_guard],
+    opt={"access": "role:operator"},
+)
+async def put_rules(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    module: FromPath[str],
+    data: JSONBody[ShareOverrides],
+) -> EffectiveRules:
+    """Replace the community's overrides for ``module`` (applies to charges made from now)."""
+    where, _ = _identity(request)
+    rules = await active().set_overrides(where, module, data.overrides)
+    return EffectiveRules(
+        module=module, overrides=data.overrides, rules=rules.model_dump(mode="json")
+    )
+
+
+@get(
+    f"{PREFIX}/charges/{{charge_id:str}}",
+    tags=["settlement"],
+    summary="A charge, as the ledger has it",
+    responses=_RESPONSES,
+    guards=[access_guard],
+    opt={"access": "role:operator,auditor"},
+)
+async def get_charge(
+    request: Request[Any, Any, Any], community: FromPath[str], charge_id: FromPath[str]
+) -> ChargeView:
+    """Status, parts held by each party, and refunds so far — derived from the ledger."""
+    where, _ = _identity(request)
+    return await active().get(where, charge_id_of(charge_id))
+
+
+@post(
+    f"{PREFIX}/charges/{{charge_id:str}}/refunds",
+    tags=["settlement"],
+    summary="Refund a charge in part or in full (after-sale compensation)",
+    status_code=200,
+    responses=_RESPONSES,
+    guards=[access_guard],
+    opt={"access": "role:operator"},
+)
+async def refund_charge(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    charge_id: FromPath[str],
+    data: JSONBody[RefundRequest],
+    idempotency_key: RequiredIdempotencyKey,
+) -> Refund:
+    """Grant a refund split back pro rata; never more than what is left of the charge."""
+    where, _ = _identity(request)
+    settlement = active()
+    engine = request.app.state.platform.engine
+    async with engine.transaction():
+        refund = await settlement.refund(
+            where,
+            charge_id_of(charge_id),
+            data.amount,
+            reason=data.reason,
+            ref=f"http-{idempotency_key}",
+        )
+    if refund.amount != data.amount or refund.reason != data.reason:
+        raise InvalidInput(
+            "this Idempotency-Key was already used with a different request; nothing was changed",
+            field="Idempotency-Key",
+        )
+    return refund
+
+
+@get(
+    f"{PREFIX}/ledger",
+    tags=["settlement"],
+    summary="Ledger balances per account and currency",
+    responses=_RESPONSES,
+    guards=[access_guard],
+    opt={"access": "role:operator,auditor"},
+)
+async def ledger_balances(
+    request: Request[Any, Any, Any], community: FromPath[str]
+) -> LedgerBalances:
+    """Every account's balance; ``balanced`` is true when each currency sums to zero."""
+    from .store import balances
+
+    where, _ = _identity(request)
+    totals = await balances(where.id)
+    per_currency: dict[str, int] = {}
+    for (_, currency), total in totals.items():
+        per_currency[currency] = per_currency.get(currency, 0) + total
+    return LedgerBalances(
+        community=where.slug,
+        balanced=not any(per_currency.values()),
+        test_money=active().gateway.test_money,
+        accounts=[
+            AccountBalance(account=account, currency=currency, balance=total)
+            for (account, currency), total in sorted(totals.items())
+        ],
+    )
+
+
+@post(
+    f"{PREFIX}/sweep",
+    tags=["settlement"],
+    summary="Carry out every pending gateway intent (after a crash or an outage)",
+    status_code=200,
+    responses=_RESPONSES,
+    guards=[access_guard],
+    opt={"access": "role:operator"},
+)
+async def sweep(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    idempotency_key: RequiredIdempotencyKey,
+) -> SweepResult:
+    """Safe to repeat: each intent reaches the gateway with its key and applies once."""
+    where, _ = _identity(request)
+    return SweepResult(carried_out=await active().sweep(where.id))
+
+
+class PayoutLine(BaseModel):
+    """One payee paid by a batch."""
+
+    account: str
+    amount: Money
+
+
+class PayoutBatch(BaseModel):
+    """What a payout batch paid (nothing twice: a repeated batch pays only what is new)."""
+
+    test_money: bool
+    payouts: list[PayoutLine]
+
+
+@post(
+    f"{PREFIX}/payouts",
+    tags=["settlement"],
+    summary="Run a payout batch: pay each payee what is settled and past the hold",
+    status_code=200,
+    responses=_RESPONSES,
+    guards=[access_guard],
+    opt={"access": "role:operator"},
+)
+async def run_payouts(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    idempotency_key: RequiredIdempotencyKey,
+) -> PayoutBatch:
+    """Pay out per payee, netted against clawbacks; safe to repeat."""
+    where, _ = _identity(request)
+    platform: Platform = request.app.state.platform
+    hold = timedelta(seconds=platform.settings.settlement_payout_hold_seconds)
+    settlement = active()
+    paid = await settlement.pay_out(where, hold=hold)
+    return PayoutBatch(
+        test_money=settlement.gateway.test_money,
+        payouts=[PayoutLine(account=p.account, amount=p.amount) for p in paid],
+    )
+
+
+class Reconciliation(BaseModel):
+    """The ledger compared with the gateway's records: every difference (none when they agree)."""
+
+    gateway: str
+    test_money: bool
+    differences: list[Difference]
+
+
+@get(
+    f"{PREFIX}/reconciliation",
+    tags=["settlement"],
+    summary="Compare the ledger with the gateway's records and list every difference",
+    responses=_RESPONSES,
+    guards=[access_guard],
+    opt={"access": "role:operator,auditor"},
+)
+async def reconciliation(
+    request: Request[Any, Any, Any], community: FromPath[str]
+) -> Reconciliation:
+    """Payments and refunds, object by object; a sweep fixes ``not_applied`` differences."""
+    where, _ = _identity(request)
+    settlement = active()
+    return Reconciliation(
+        gateway=settlement.gateway.name,
+        test_money=settlement.gateway.test_money,
+        differences=await settlement.reconcile(where.id),
+    )
+
+
+class Statement(BaseModel):
+    """A party's statement: each posting with the order and module it came from."""
+
+    account: str
+    test_money: bool
+    lines: list[StatementLine]
+
+
+@get(
+    f"{PREFIX}/statements/{{account:str}}",
+    tags=["settlement"],
+    summary="A party's statement as JSON, or CSV with ?format=csv",
+    responses=_RESPONSES,
+    guards=[access_guard],
+    opt={"access": "member"},
+)
+async def statement(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    account: FromPath[str],
+    format: Annotated[str, QueryParameter(pattern="^(json|csv)$")] = "json",
+) -> Response[bytes]:
+    """Operators and auditors see any account; a member sees the accounts in their own name."""
+    where, caller = _identity(request)
+    own = caller.member_id is not None and account.endswith(f":{caller.member_id}")
+    if not (own or caller.has_role(Role.OPERATOR, Role.AUDITOR)):
+        raise Forbidden("a member may only see their own statement")
+    settlement = active()
+    lines = await statement_of(where.id, account)
+    if format == "csv":
+        return Response(
+            statement_csv(lines, test_money=settlement.gateway.test_money).encode(),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{account}.csv"'},
+        )
+    body = Statement(account=account, test_money=settlement.gateway.test_money, lines=lines)
+    return Response(body.model_dump_json().encode(), media_type="application/json")
+
+
+class WebhookReceipt(BaseModel):
+    """What the platform did with a gateway webhook."""
+
+    received: bool = True
+    applied: bool = Field(description="False for a repeat of an event already applied.")
+
+
+@post(
+    "/v1/settlement/webhooks/stripe",
+    tags=["settlement"],
+    summary="Stripe's webhook endpoint (verified by signature, de-duplicated by event id)",
+    status_code=200,
+    responses=problem_responses(401, 404, 409, 422),
+    opt={"access": "service"},
+)
+async def stripe_webhook(request: Request[Any, Any, Any]) -> WebhookReceipt:
+    """Apply a verified Stripe event to the intent it names, exactly once."""
+    settlement = active()
+    gateway = settlement.gateway
+    if not isinstance(gateway, StripeGateway):
+        raise NotFound("this platform does not use the Stripe gateway")
+    signature = request.headers.get("stripe-signature")
+    if not signature:
+        raise Unauthorized("a Stripe webhook must carry its Stripe-Signature")
+    verified = gateway.verify(await request.body(), signature)
+    if verified is None:
+        return WebhookReceipt(applied=False)
+    applied = await settlement.receive_event(
+        community_of(verified.intent_key),
+        verified.event_id,
+        verified.intent_key,
+        verified.outcome,
+    )
+    return WebhookReceipt(applied=applied)
+
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of the settlement service."""
-    return []
+    """The route handlers of the settlement service (binds the platform's settlement)."""
+    bind(platform)
+    return [
+        get_rules,
+        put_rules,
+        get_charge,
+        refund_charge,
+        ledger_balances,
+        sweep,
+        run_payouts,
+        reconciliation,
+        statement,
+        stripe_webhook,
+    ]

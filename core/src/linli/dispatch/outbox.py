@@ -1,0 +1,213 @@
+"""The outbox: domain events fanned out to their targets and delivered to modules' hooks.
+
+Each event written by :func:`~linli.dispatch.ports.record_event` is fanned out once into one
+delivery per target: every module enabled in the community that implements ``linli_event``,
+and every active webhook subscription that wants the event's type. A module's delivery runs in
+one transaction with its claim, so the hook's own writes and the "delivered" mark commit
+together; a hook that raises is rolled back and retried with backoff. Webhooks are sent by the
+worker (:mod:`linli.dispatch.webhooks`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from linli_sdk import Community, Event
+
+from ..host import CoreHost, EventBuffer
+from ..registry import ModuleRegistry
+from ..tables import ModuleSetting
+from .retry import retry_delay_ms
+from .store import as_datetime, claim, community_by_id, engine, epoch_ms, json_value, postpone
+from .tables import EventDelivery, OutboxEvent, WebhookSubscription
+
+__all__ = ["Retries", "deliver_events", "deliver_to_module", "fan_out", "replay"]
+
+log = logging.getLogger(__name__)
+
+MODULE = "module:"
+WEBHOOK = "webhook:"
+
+
+class Retries:
+    """How failed attempts are retried: exponential backoff, then give up."""
+
+    def __init__(self, base_seconds: float = 2.0, cap_seconds: float = 3600.0, limit: int = 15):
+        self.base_seconds, self.cap_seconds, self.limit = base_seconds, cap_seconds, limit
+
+    async def postpone(self, table: str, row: dict[str, Any], error: str) -> None:
+        """Record a failed attempt of a claimed ``row`` of ``table``: retry later, or give up."""
+        await postpone(table, row, self.delay_ms(row["attempts"]), error, self.limit)
+
+    def delay_ms(self, attempts: int) -> int:
+        """Milliseconds before the next attempt after ``attempts`` attempts."""
+        return retry_delay_ms(
+            attempts, base_seconds=self.base_seconds, cap_seconds=self.cap_seconds
+        )
+
+
+class _HookFailed(Exception):
+    """Raised inside a delivery's transaction to roll it back."""
+
+
+def event_from_row(row: dict[str, Any]) -> Event:
+    """The :class:`~linli_sdk.Event` an outbox row holds."""
+    return Event(
+        id=row["event_id"],
+        type=row["type"],
+        community=row["community_slug"],
+        module=row["module"],
+        occurred=as_datetime(row["occurred"]),
+        payload=json_value(row["payload"]),
+    )
+
+
+async def _module_targets(registry: ModuleRegistry, community_id: int) -> list[str]:
+    listeners = {n for n in registry.modules if registry.hooks.implements("linli_event", n)}
+    if not listeners:  # nobody listens: no need to ask the database who is enabled
+        return []
+    rows = await ModuleSetting.select(ModuleSetting.module).where(
+        (ModuleSetting.community == community_id) & (ModuleSetting.enabled == True)  # noqa: E712
+    )
+    return [MODULE + name for name in sorted(listeners & {row["module"] for row in rows})]
+
+
+async def _webhook_targets(community_id: int, type: str) -> list[str]:
+    rows = (
+        await WebhookSubscription.select(WebhookSubscription.id, WebhookSubscription.event_types)
+        .output(load_json=True)
+        .where(
+            (WebhookSubscription.community == community_id)
+            & (WebhookSubscription.status == "active")
+        )
+    )
+    wanted = [row for row in rows if not row["event_types"] or type in row["event_types"]]
+    return [f"{WEBHOOK}{row['id']}" for row in sorted(wanted, key=lambda row: row["id"])]
+
+
+async def fan_out(registry: ModuleRegistry, event_id: str | None = None) -> Event | None:
+    """Create the deliveries of the next new event (or of ``event_id``), exactly once.
+
+    Returns the event fanned out, or ``None`` if there was none to fan out.
+    """
+    where, args = "status = 'new'", []
+    if event_id is not None:
+        where, args = "status = 'new' AND event_id = {}", [event_id]
+    async with engine().transaction():
+        row = await claim("linli_dispatch_outbox", "status = 'fanned'", [], where, args, "id")
+        if row is None:
+            return None
+        event = event_from_row(row)
+        now_ms = epoch_ms(datetime.now(UTC))
+        targets = await _module_targets(registry, row["community"])
+        targets += await _webhook_targets(row["community"], event.type)
+        if targets:
+            await EventDelivery.insert(
+                *(
+                    EventDelivery(
+                        community=row["community"],
+                        event_id=event.id,
+                        target=target,
+                        scope_key=f"{event.id}:{target}",
+                        status="pending",
+                        run_at=now_ms,
+                    )
+                    for target in targets
+                )
+            ).run()
+    return event
+
+
+async def deliver_to_module(
+    registry: ModuleRegistry, retries: Retries, buffer: EventBuffer, event_id: str | None = None
+) -> bool:
+    """Deliver the next due module delivery (of ``event_id`` if given) to its ``linli_event``.
+
+    Events the hook publishes are appended to ``buffer``. Returns whether one was attempted.
+    """
+    now = datetime.now(UTC)
+    where = "status = 'pending' AND run_at <= {} AND target LIKE 'module:%'"
+    args: list[Any] = [epoch_ms(now)]
+    if event_id is not None:
+        where, args = where + " AND event_id = {}", [*args, event_id]
+    claimed: dict[str, Any] | None = None
+    try:
+        async with engine().transaction():
+            claimed = await claim(
+                "linli_dispatch_delivery",
+                "status = 'delivered', attempts = attempts + 1, delivered_at = {}",
+                [now],
+                where,
+                args,
+            )
+            if claimed is None:
+                return False
+            name = claimed["target"].removeprefix(MODULE)
+            event_row = (
+                await OutboxEvent.select()
+                .where(
+                    (OutboxEvent.community == claimed["community"])
+                    & (OutboxEvent.event_id == claimed["event_id"])
+                )
+                .first()
+                .run()
+            )
+            if event_row is None or name not in registry.modules:
+                return True  # the module is no longer installed: nothing to deliver to
+            community = await community_by_id(claimed["community"])
+            host = CoreHost(community, name, buffer)
+            if not await registry.hooks.event(name, host, event_from_row(event_row)):
+                raise _HookFailed(f"linli_event of {name} raised")
+    except _HookFailed as failed:
+        assert claimed is not None
+        await retries.postpone("linli_dispatch_delivery", claimed, str(failed))
+    return True
+
+
+async def deliver_events(
+    registry: ModuleRegistry,
+    community: Community,
+    buffer: EventBuffer,
+    retries: Retries | None = None,
+) -> None:
+    """Deliver the events in ``buffer`` now (they are already in the outbox), then empty it.
+
+    This is the fast path right after the cause committed; whatever fails here stays in the
+    outbox for the worker. Events that hooks publish meanwhile are delivered in turn, in order.
+    """
+    retries = retries or Retries()
+    while buffer.events:
+        events, buffer.events = buffer.events, []
+        for event in events:
+            try:
+                if await fan_out(registry, event.id) is None:
+                    continue
+                while await deliver_to_module(registry, retries, buffer, event.id):
+                    pass
+            except Exception:  # the cause has committed: never fail it; the worker goes on
+                log.exception("delivering event %s failed; the worker will retry", event.id)
+
+
+async def replay(community: Community, event_id: str, target: str | None = None) -> int:
+    """Deliver an event again to its targets (or to one): returns the deliveries re-armed.
+
+    Replays carry the event's own id, so receivers can recognise a repeat.
+    """
+    condition = (EventDelivery.community == community.id) & (EventDelivery.event_id == event_id)
+    if target is not None:
+        condition &= EventDelivery.target == target
+    rows = (
+        await EventDelivery.update(
+            {
+                EventDelivery.status: "pending",
+                EventDelivery.attempts: 0,
+                EventDelivery.run_at: epoch_ms(datetime.now(UTC)),
+            }
+        )
+        .where(condition)
+        .returning(EventDelivery.id)
+        .run()
+    )
+    return len(rows)

@@ -1,0 +1,108 @@
+"""The host's ``deadlines`` and ``events`` ports, backed by the dispatch tables.
+
+Both write inside whatever transaction is current, so a deadline scheduled or an event
+published by an operation commits with the operation's own writes, or not at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from linli_sdk import Community, Deadline, Event, InvalidInput
+
+from .store import epoch_ms
+from .tables import OutboxEvent, ScheduledDeadline
+
+__all__ = ["DurableDeadlines", "record_event"]
+
+
+class DurableDeadlines:
+    """Deadlines of one module in one community, kept in ``linli_dispatch_deadline``.
+
+    A key is unique per community and module: scheduling it again moves it (and re-arms it if
+    it had already fired or was cancelled).
+    """
+
+    def __init__(self, community: Community, module: str) -> None:
+        self._community, self._module = community, module
+
+    def _scope(self, key: str) -> str:
+        return f"{self._community.id}:{self._module}:{key}"
+
+    async def schedule(self, key: str, due: datetime, payload: Mapping[str, Any]) -> Deadline:
+        """Schedule (or move) the deadline ``key``; ``due`` must be timezone-aware."""
+        if due.tzinfo is None or due.utcoffset() is None:
+            raise InvalidInput(f"deadline {key!r}: 'due' must be timezone-aware (UTC), got {due}")
+        deadline = Deadline(key=key, due=due.astimezone(UTC), payload=dict(payload))
+        values: dict[Any, Any] = {
+            ScheduledDeadline.due: deadline.due,
+            ScheduledDeadline.run_at: epoch_ms(deadline.due),
+            ScheduledDeadline.payload: deadline.payload,
+            ScheduledDeadline.status: "pending",
+            ScheduledDeadline.attempts: 0,
+            ScheduledDeadline.last_error: "",
+        }
+        moved = (
+            await ScheduledDeadline.update(values)
+            .where(
+                (ScheduledDeadline.community == self._community.id)
+                & (ScheduledDeadline.scope_key == self._scope(key))
+            )
+            .returning(ScheduledDeadline.id)
+            .run()
+        )
+        if not moved:
+            row = ScheduledDeadline(
+                community=self._community.id,
+                module=self._module,
+                key=key,
+                scope_key=self._scope(key),
+            )
+            for column, value in values.items():
+                setattr(row, column._meta.name, value)
+            await ScheduledDeadline.insert(row).run()
+        return deadline
+
+    async def cancel(self, key: str) -> bool:
+        """Cancel the deadline ``key``; ``False`` if there was none pending."""
+        cancelled = (
+            await ScheduledDeadline.update({ScheduledDeadline.status: "cancelled"})
+            .where(
+                (ScheduledDeadline.community == self._community.id)
+                & (ScheduledDeadline.scope_key == self._scope(key))
+                & (ScheduledDeadline.status == "pending")
+            )
+            .returning(ScheduledDeadline.id)
+            .run()
+        )
+        return bool(cancelled)
+
+
+async def record_event(
+    community: Community, module: str | None, type: str, payload: Mapping[str, Any]
+) -> Event:
+    """Write a domain event to the outbox (in the current transaction) and return it."""
+    event = Event(
+        id=str(uuid.uuid4()),
+        type=type,
+        community=community.slug,
+        module=module,
+        occurred=datetime.now(UTC),
+        payload=dict(payload),
+    )
+    await OutboxEvent.insert(
+        OutboxEvent(
+            community=community.id,
+            community_slug=community.slug,
+            event_id=event.id,
+            type=event.type,
+            module=module,
+            occurred=event.occurred,
+            payload=event.payload,
+            status="new",
+        )
+    ).run()
+    return event

@@ -1,0 +1,94 @@
+"""The dispatch worker: runs due deadlines, fans events out and delivers them, in a loop.
+
+On the SQLite default it runs inside the app process (started by the app's lifespan, so
+``linli serve`` runs it). On PostgreSQL every app process may run one, and ``linli dispatch
+work`` runs one on its own: claims use ``FOR UPDATE SKIP LOCKED``, so each deadline runs
+exactly once however many workers there are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+
+import httpx
+
+from ..host import EventBuffer
+from ..registry import ModuleRegistry
+from ..settings import Settings
+from .deadlines import run_next_deadline
+from .destinations import Network
+from .outbox import Retries, deliver_to_module, fan_out
+from .webhooks import deliver_webhook
+
+__all__ = ["DispatchWorker"]
+
+log = logging.getLogger(__name__)
+
+
+class DispatchWorker:
+    """Runs the dispatch service's background work for one platform process."""
+
+    def __init__(self, registry: ModuleRegistry, settings: Settings) -> None:
+        self.registry = registry
+        self.settings = settings
+        self.retries = Retries(
+            settings.dispatch_retry_base_seconds,
+            settings.dispatch_retry_cap_seconds,
+            settings.dispatch_max_attempts,
+        )
+        self.allow: list[Network] = [
+            ipaddress.ip_network(net, strict=False) for net in settings.dispatch_webhook_allow
+        ]
+        self._task: asyncio.Task[None] | None = None
+
+    async def run_once(self, limit: int = 100) -> int:
+        """Do what is due now (at most ``limit`` of each kind); returns how much was done."""
+        done = 0
+        for _ in range(limit):
+            if await fan_out(self.registry) is None:
+                break
+            done += 1
+        for _ in range(limit):
+            if not await run_next_deadline(self.registry, self.retries):
+                break
+            done += 1
+        buffer = EventBuffer()  # events published by hooks wait for the next round's fan-out
+        for _ in range(limit):
+            if not await deliver_to_module(self.registry, self.retries, buffer):
+                break
+            done += 1
+        timeout = httpx.Timeout(self.settings.dispatch_webhook_timeout_seconds)
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
+            for _ in range(limit):
+                if not await deliver_webhook(
+                    client, self.retries, self.allow, self.settings.dispatch_lease_seconds
+                ):
+                    break
+                done += 1
+        return done
+
+    async def run(self) -> None:
+        """Work until cancelled, sleeping ``dispatch_poll_seconds`` whenever nothing is due."""
+        while True:
+            try:
+                done = await self.run_once()
+            except Exception:
+                log.exception("the dispatch worker's round failed; trying again")
+                done = 0
+            if not done:
+                await asyncio.sleep(self.settings.dispatch_poll_seconds)
+
+    def start(self) -> None:
+        """Start :meth:`run` as a task of the running event loop."""
+        self._task = asyncio.get_running_loop().create_task(self.run(), name="linli-dispatch")
+
+    async def stop(self) -> None:
+        """Cancel the task started by :meth:`start` and wait for it to end."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None

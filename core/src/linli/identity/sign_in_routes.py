@@ -1,0 +1,159 @@
+"""The identity service's public routes: OAuth 2.0 endpoints, metadata, sign-in codes.
+
+OAuth endpoints answer as RFC 6749 says (``{"error": ...}`` JSON, ``Cache-Control: no-store``);
+the sign-in form answers problems like every other route.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from linli_sdk import Forbidden, InvalidInput
+from litestar import Request, Response, get, post
+from litestar.params import JSONBody
+
+from ..communities import find_community
+from ..platform import Platform
+from . import accounts, oauth
+from .keys import published_keys
+from .schemas import DOC, CodeSent, PhoneIn
+from .service import IdentityService, identity_of
+
+__all__ = ["public_routes", "service_of"]
+
+_NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def service_of(request: Request[Any, Any, Any]) -> IdentityService:
+    """The identity service of the platform serving ``request``."""
+    platform: Platform = request.app.state.platform
+    return identity_of(platform)
+
+
+def _client_address(request: Request[Any, Any, Any]) -> str:
+    return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+def _oauth_response(result: oauth.OAuthResult) -> Response[Any]:
+    headers = {**result.headers}
+    if result.status == 302:
+        return Response(b"", status_code=302, headers=headers)
+    return Response(result.body, status_code=result.status, headers={**headers, **_NO_STORE})
+
+
+@get("/.well-known/oauth-authorization-server", opt={"access": "public"}, tags=["identity"])
+async def server_metadata(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The authorization server's metadata (RFC 8414)."""
+    return oauth.metadata(service_of(request).settings.identity_issuer)
+
+
+@get("/.well-known/openid-configuration", opt={"access": "public"}, tags=["identity"])
+async def openid_configuration(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The same metadata at the OpenID discovery address."""
+    return oauth.metadata(service_of(request).settings.identity_issuer)
+
+
+@get("/.well-known/jwks.json", opt={"access": "public"}, tags=["identity"])
+async def jwks(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """The public keys access tokens are signed with (JWKS)."""
+    await service_of(request).keys()
+    return {"keys": await published_keys()}
+
+
+_FORM = """<!doctype html><meta charset="utf-8"><title>Sign in to Linli</title>
+<h1>Sign in to Linli</h1><p>{client} asks to act for you in community <b>{community}</b>.</p>
+<form method="post">{hidden}
+<p><label>Phone <input name="phone"></label> <label>Code <input name="otp"></label></p>
+<p>or <label>Username <input name="username"></label>
+<label>Password <input name="password" type="password"></label></p>
+<button>Sign in</button></form>"""
+
+
+@get("/oauth/authorize", opt={"access": "public"}, tags=["identity"], media_type="text/html")
+async def authorize_form(request: Request[Any, Any, Any]) -> Response[str]:
+    """The sign-in page of the authorization endpoint (authorization code + PKCE)."""
+    form = dict(request.query_params)
+    result = await oauth.authorize(service_of(request), form, request.headers, None)
+    if result.status != 200:
+        return Response(html.escape(str(result.body)), status_code=400, media_type="text/html")
+    hidden = "".join(
+        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
+        for k, v in form.items()
+    )
+    page = _FORM.format(
+        client=html.escape(result.body["client_id"]),
+        community=html.escape(form.get("community", "")),
+        hidden=hidden,
+    )
+    return Response(page, media_type="text/html")
+
+
+@post("/oauth/authorize", opt={"access": "public"}, tags=["identity"], status_code=302)
+async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Sign in (phone + code, or username + password) and be redirected with a code.
+
+    The form carries the OAuth parameters (``response_type=code``, ``client_id``,
+    ``redirect_uri``, ``scope``, ``state``, ``code_challenge``, ``code_challenge_method=S256``)
+    and ``community``, the slug of the community the token will be for.
+    """
+    service = service_of(request)
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    credentials = {k: form.pop(k, "") for k in ("phone", "otp", "username", "password")}
+    where = await find_community(form.get("community", ""))
+    if where is None:
+        raise InvalidInput("there is no such community", field="community")
+    checked = await oauth.authorize(service, form, request.headers, None)
+    if checked.status != 200:  # a bad client or redirect: no sign-in attempt is spent
+        return _oauth_response(checked)
+    address = _client_address(request)
+    if credentials["username"]:
+        account = await accounts.sign_in_with_password(
+            service, credentials["username"], credentials["password"], address
+        )
+        member = await accounts.member_of(account, where)
+        if member is None:
+            raise Forbidden("this account is not a member of the community")
+    else:
+        account = await accounts.sign_in_with_code(
+            service, credentials["phone"], credentials["otp"], address
+        )
+        masked = await accounts.masked_phone(account)
+        member = await accounts.join(account, where, f"Neighbour {(masked or '')[-4:]}")
+    grantee = oauth.Grantee(member, where.id, where.slug)
+    return _oauth_response(await oauth.authorize(service, form, request.headers, grantee))
+
+
+@post("/oauth/token", opt={"access": "public"}, tags=["identity"], status_code=200)
+async def token(request: Request[Any, Any, Any]) -> Response[Any]:
+    """The token endpoint: ``authorization_code``, ``client_credentials``, ``refresh_token``."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    return _oauth_response(await oauth.token(service_of(request), form, request.headers))
+
+
+@post("/oauth/revoke", opt={"access": "public"}, tags=["identity"], status_code=200)
+async def revoke(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Revoke a refresh token (and its rotations) or an access token (RFC 7009)."""
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    return _oauth_response(await oauth.revoke(service_of(request), form, request.headers))
+
+
+@post("/v1/identity/sign-in-codes", opt={"access": "public"}, status_code=202, **DOC)
+async def send_code(request: Request[Any, Any, Any], data: JSONBody[PhoneIn]) -> CodeSent:
+    """Send a one-time sign-in code to a phone (rate limited per phone and address)."""
+    await accounts.request_sign_in_code(service_of(request), data.phone, _client_address(request))
+    return CodeSent(sent=True, expires_in=int(accounts.CODE_TTL.total_seconds()))
+
+
+def public_routes() -> list[Any]:
+    """The public route handlers: OAuth 2.0, metadata, JWKS, sign-in codes."""
+    return [
+        server_metadata,
+        openid_configuration,
+        jwks,
+        authorize_form,
+        authorize,
+        token,
+        revoke,
+        send_code,
+    ]

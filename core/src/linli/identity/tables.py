@@ -1,0 +1,207 @@
+"""The identity service's tables.
+
+Accounts are people (they span communities); memberships (the core's ``linli_member``) tie an
+account to one community with roles there. Every row a community owns carries its community id.
+Personal data is only ever stored sealed (``*_sealed``) and blind-indexed (``*_index``).
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from ..tables import Community, Member
+
+__all__ = [
+    "Account",
+    "AuthorizationCode",
+    "Consent",
+    "IdentityKey",
+    "Invitation",
+    "Membership",
+    "OAuthClient",
+    "OneTimeCode",
+    "RefreshToken",
+    "RevokedToken",
+    "Unit",
+    "VerificationRequest",
+]
+
+
+class IdentityKey(Table, tablename="linli_identity_key"):
+    """A key of the identity service.
+
+    Signing keys always publish their public half here (the JWKS and token verification read
+    it by ``kid``). ``private`` is set only for keys generated because the settings named none
+    (development); configured keys keep their private half in the settings alone.
+    """
+
+    id = Serial(primary_key=True)
+
+    kid = Varchar(length=64, unique=True, index=True)
+    purpose = Varchar(length=20)  # "signing" | "data" | "index"
+    algorithm = Varchar(length=20)
+    issuer = Varchar(length=300)
+    public_jwk = Text(default="")
+    private = Text(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Account(Table, tablename="linli_identity_account"):
+    """A person: signs in with a phone number (residents) or a password (operators)."""
+
+    id = Serial(primary_key=True)
+
+    phone_sealed = Text(null=True, default=None)
+    phone_index = Varchar(length=64, null=True, default=None, unique=True, index=True)
+    phone_masked = Varchar(length=32, null=True, default=None)
+    national_id_sealed = Text(null=True, default=None)
+    national_id_index = Varchar(length=64, null=True, default=None, index=True)
+    username = Varchar(length=100, null=True, default=None, unique=True)
+    password_hash = Varchar(length=200, null=True, default=None)
+    erased_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class Unit(Table, tablename="linli_identity_unit"):
+    """A household's home in a community: building and room (楼栋、房号)."""
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True)
+    building = Varchar(length=50)
+    room = Varchar(length=50)
+    scope_key = Varchar(length=200, unique=True)  # "<community>:<building>:<room>"
+    created_at = Timestamptz()
+
+
+class Membership(Table, tablename="linli_identity_membership"):
+    """Which account a member (a ``linli_member`` row) is, and the unit they live in."""
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True)
+    member = ForeignKey(references=Member, unique=True)
+    account = ForeignKey(references=Account, index=True)
+    unit = ForeignKey(references=Unit, null=True, default=None)
+
+
+class Invitation(Table, tablename="linli_identity_invitation"):
+    """A resident invitation code for one unit, issued by a leader or operator (stored hashed)."""
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True)
+    unit = ForeignKey(references=Unit)
+    code_hash = Varchar(length=64, unique=True, index=True)
+    issued_by = ForeignKey(references=Member)
+    uses_left = Integer(default=1)
+    expires_at = Timestamptz()
+    created_at = Timestamptz()
+
+
+class VerificationRequest(Table, tablename="linli_identity_verification_request"):
+    """A member's request to be verified as a resident of a unit, decided by an operator."""
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True)
+    member = ForeignKey(references=Member)
+    unit = ForeignKey(references=Unit)
+    status = Varchar(length=20, default="pending")  # pending | approved | rejected
+    decided_by = ForeignKey(references=Member, null=True, default=None)
+    created_at = Timestamptz()
+    decided_at = Timestamptz(null=True, default=None)
+
+
+class Consent(Table, tablename="linli_identity_consent"):
+    """A person's recorded consent to one purpose (e.g. collecting their national ID)."""
+
+    id = Serial(primary_key=True)
+
+    account = ForeignKey(references=Account, index=True)
+    purpose = Varchar(length=50)
+    wording = Text()
+    given_at = Timestamptz()
+    withdrawn_at = Timestamptz(null=True, default=None)
+
+
+class OneTimeCode(Table, tablename="linli_identity_one_time_code"):
+    """A sign-in code sent to a phone (stored hashed, found by the phone's blind index)."""
+
+    id = Serial(primary_key=True)
+
+    phone_index = Varchar(length=64, index=True)
+    code_hash = Varchar(length=64)
+    attempts = Integer(default=0)
+    used = Boolean(default=False)
+    expires_at = Timestamptz()
+    created_at = Timestamptz()
+
+
+class OAuthClient(Table, tablename="linli_identity_client"):
+    """A registered OAuth 2.0 client: a public frontend (no secret) or a provider's back end.
+
+    A confidential client (client credentials) acts in one ``community`` with ``scopes``.
+    """
+
+    id = Serial(primary_key=True)
+
+    client_id = Varchar(length=64, unique=True, index=True)
+    secret_hash = Varchar(length=200, null=True, default=None)
+    name = Varchar(length=200)
+    redirect_uris = JSON(default=[])
+    grant_types = JSON(default=[])
+    scopes = Varchar(length=500, default="")
+    community = ForeignKey(references=Community, null=True, default=None, index=True)
+    created_at = Timestamptz()
+
+
+class AuthorizationCode(Table, tablename="linli_identity_authorization_code"):
+    """An authorization code waiting to be exchanged (stored hashed; used once)."""
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True)
+    code_hash = Varchar(length=64, unique=True, index=True)
+    client_id = Varchar(length=64)
+    member = ForeignKey(references=Member)
+    redirect_uri = Varchar(length=500)
+    scope = Varchar(length=500)
+    code_challenge = Varchar(length=200)
+    code_challenge_method = Varchar(length=10)
+    expires_at = Timestamptz()
+
+
+class RefreshToken(Table, tablename="linli_identity_refresh_token"):
+    """A refresh token (stored hashed). Rotation revokes it when used; reuse revokes its family."""
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    family = Varchar(length=64, index=True)
+    client_id = Varchar(length=64)
+    member = ForeignKey(references=Member)
+    scope = Varchar(length=500)
+    revoked = Boolean(default=False)
+    expires_at = Timestamptz()
+    created_at = Timestamptz()
+
+
+class RevokedToken(Table, tablename="linli_identity_revoked_token"):
+    """An access token (by its ``jti``) revoked before it expired."""
+
+    id = Serial(primary_key=True)
+
+    jti = Varchar(length=64, unique=True, index=True)
+    expires_at = Timestamptz()

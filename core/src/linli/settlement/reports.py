@@ -1,0 +1,127 @@
+"""What the ledger shows: each party's statement, and the ledger's side of reconciliation."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from linli_sdk import Money
+from pydantic import BaseModel
+
+from . import ledger
+from .reconciliation import Record
+from .tables import GatewayIntent, LedgerEntry, LedgerTxn
+
+__all__ = ["StatementLine", "ledger_records", "statement", "statement_csv"]
+
+_POSTS = {
+    "voided": ledger.TxnKind.VOID,
+    "captured": ledger.TxnKind.CAPTURE,
+    "authorized": ledger.TxnKind.AUTHORIZE,
+}
+"""Which ledger transaction makes a payment's status, most final first."""
+
+
+class StatementLine(BaseModel):
+    """One posting on a party's statement: positive adds to what the party is owed."""
+
+    at: datetime
+    kind: str
+    charge_id: str | None
+    order_ref: str | None
+    module: str | None
+    party: str | None
+    amount: Money
+
+
+def statement_csv(lines: list[StatementLine], *, test_money: bool) -> str:
+    """A statement as CSV: one row per posting; amounts in minor units (``TEST`` if sandbox)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["at", "kind", "charge_id", "order_ref", "module", "party", "amount", "currency", "money"]
+    )
+    for line in lines:
+        writer.writerow(
+            [
+                line.at.isoformat(),
+                line.kind,
+                line.charge_id or "",
+                line.order_ref or "",
+                line.module or "",
+                line.party or "",
+                line.amount.amount,
+                line.amount.currency,
+                "TEST" if test_money else "LIVE",
+            ]
+        )
+    return out.getvalue()
+
+
+async def statement(community_id: int, account: str) -> list[StatementLine]:
+    """Every posting on one account, oldest first, with the order and module it came from."""
+    rows = await (
+        LedgerEntry.select(
+            LedgerEntry.txn.created_at.as_alias("at"),
+            LedgerEntry.txn.kind.as_alias("kind"),
+            LedgerEntry.charge.id.as_alias("charge"),
+            LedgerEntry.charge.order_ref.as_alias("order_ref"),
+            LedgerEntry.charge.module.as_alias("module"),
+            LedgerEntry.party,
+            LedgerEntry.amount,
+            LedgerEntry.currency,
+        )
+        .where((LedgerEntry.community == community_id) & (LedgerEntry.account == account))
+        .order_by(LedgerEntry.id)
+    )
+    return [
+        StatementLine(
+            at=row["at"],
+            kind=row["kind"],
+            charge_id=f"ch_{row['charge']}" if row["charge"] else None,
+            order_ref=row["order_ref"],
+            module=row["module"],
+            party=row["party"],
+            # a payee's statement shows what it is owed as positive
+            amount=Money(amount=-row["amount"], currency=row["currency"]),
+        )
+        for row in rows
+    ]
+
+
+async def ledger_records(community_id: int) -> list[Record]:
+    """The ledger's view of every gateway object of a community, keyed like the gateway's."""
+    intents = await GatewayIntent.select(
+        GatewayIntent.key,
+        GatewayIntent.action,
+        GatewayIntent.amount,
+        GatewayIntent.refund_ref,
+        GatewayIntent.charge.currency.as_alias("currency"),
+        GatewayIntent.charge,
+    ).where(GatewayIntent.community == community_id)
+    txns = await LedgerTxn.select(LedgerTxn.charge, LedgerTxn.kind, LedgerTxn.key).where(
+        LedgerTxn.community == community_id
+    )
+    kinds: dict[int, set[str]] = {}
+    for txn in txns:
+        kinds.setdefault(txn["charge"], set()).add(txn["kind"])
+    keys = {txn["key"] for txn in txns}
+    records = []
+    for intent in intents:
+        posted = kinds.get(intent["charge"], set())
+        if intent["action"] in ("charge", "authorize"):
+            status = next(
+                (s for s in ("voided", "captured", "authorized") if _POSTS[s] in posted),
+                "pending",
+            )
+            kind = "payment"
+        elif intent["action"] == "refund":
+            paid = ledger.txn_key(
+                intent["charge"], ledger.TxnKind.REFUND_PAID, intent["refund_ref"]
+            )
+            status, kind = ("refunded" if paid in keys else "pending"), "refund"
+        else:
+            continue  # captures and voids change the payment's record
+        records.append(Record(intent["key"], kind, intent["amount"], intent["currency"], status))
+    return records

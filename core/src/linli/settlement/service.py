@@ -1,0 +1,615 @@
+"""The settlement service: the imperative shell around the ledger's rules.
+
+Requests (charge, capture, void, refund) run inside the caller's transaction: they check the
+request against the ledger, record the charge, post what needs no gateway (a refund's split is
+granted at once, so no second refund can take the same money) and record each gateway call as
+an intent with an idempotency key derived from the charge. Nothing leaves the process there.
+
+After the transaction commits, `Settlement.carry_out` sends the charge's pending intents to the
+gateway and applies each outcome in its own transaction: the ledger posting's unique key makes
+the application happen exactly once, however many times the synchronous confirm, a retry, a
+sweep or a gateway webhook deliver the same outcome, and in whatever order they race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from linli_sdk import (
+    Charge,
+    ChargeStatus,
+    Community,
+    Conflict,
+    InvalidInput,
+    Money,
+    NotFound,
+    Refund,
+)
+from linli_sdk.revenue_share import RevenueShareRules, split
+from piccolo.engine.postgres import PostgresEngine
+
+from ..registry import ModuleRegistry
+from . import ledger, store
+from .gateways import Gateway, GatewayOutcome, GatewayStatus
+from .payouts import Payout, pay_out
+from .reconciliation import Difference, compare
+from .reports import ledger_records
+from .tables import (
+    GatewayEvent,
+    GatewayIntent,
+    SettlementCharge,
+    ShareOverride,
+)
+
+__all__ = ["Settlement", "charge_id_of", "community_of", "intent_key"]
+
+log = logging.getLogger(__name__)
+
+_AFTER_COMMIT_TIMEOUT = 60.0
+"""Seconds a post-commit task waits for its transaction; a sweep carries out what it missed."""
+
+
+def charge_id_of(charge_id: str) -> int:
+    """The numeric id behind a charge id such as ``ch_12``.
+
+    Raises:
+        NotFound: The id is not one of ours.
+
+    """
+    number = charge_id.removeprefix("ch_")
+    if not number.isdigit():
+        raise NotFound(f"no charge {charge_id}")
+    return int(number)
+
+
+def intent_key(community_id: int, charge_id: int, action: str, ref: str = "") -> str:
+    """The idempotency key of a gateway call, derived from the ledger's ids.
+
+    The community comes first, so a webhook that echoes the key finds its tenant.
+    """
+    return f"linli-c{community_id}-ch{charge_id}-{action}" + (f"-{ref}" if ref else "")
+
+
+def community_of(key: str) -> int:
+    """The community id inside an intent key.
+
+    Raises:
+        NotFound: The key is not one of ours.
+
+    """
+    head = key.split("-")[1] if key.startswith("linli-c") else ""
+    if not head[1:].isdigit():
+        raise NotFound(f"{key!r} is not a Linli gateway key")
+    return int(head[1:])
+
+
+def _money(row: Mapping[str, Any]) -> Money:
+    return Money(amount=row["amount"], currency=row["currency"])
+
+
+def _overrides_in(raw: Mapping[str, Any]) -> dict[str, int | Money]:
+    return {
+        party: Money.model_validate(value) if isinstance(value, dict) else int(value)
+        for party, value in raw.items()
+    }
+
+
+def _overrides_out(overrides: Mapping[str, int | Money]) -> dict[str, Any]:
+    return {
+        party: value.model_dump() if isinstance(value, Money) else value
+        for party, value in overrides.items()
+    }
+
+
+@dataclass
+class Settlement:
+    """Charges, captures, voids and refunds in the ledger, carried out through one gateway."""
+
+    registry: ModuleRegistry
+    gateway: Gateway
+    eager: bool = True
+    """Carry out intents right after their transaction commits; ``False`` leaves them to
+    `sweep` (a worker, the CLI or the operator route)."""
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+
+    # --- revenue-share rules ------------------------------------------------------------------
+
+    def declared_rules(self, module: str) -> RevenueShareRules:
+        """The revenue-share rules ``module`` declares.
+
+        Raises:
+            NotFound: No such module is loaded.
+            InvalidInput: The module declares no revenue-share rules (it never charges).
+
+        """
+        loaded = self.registry.get(module)
+        if loaded is None:
+            raise NotFound(f"no module {module!r} on this platform")
+        if loaded.manifest.revenue_share is None:
+            raise InvalidInput(f"module {module} declares no revenue-share rules")
+        return loaded.manifest.revenue_share
+
+    async def overrides(self, community_id: int, module: str) -> dict[str, int | Money]:
+        """The operator's overrides for ``module`` in a community (empty if none)."""
+        row = (
+            await ShareOverride.select(ShareOverride.overrides)
+            .where(ShareOverride.scope_key == f"{community_id}:{module}")
+            .output(load_json=True)
+            .first()
+        )
+        return _overrides_in(row["overrides"]) if row else {}
+
+    async def rules_for(self, community_id: int, module: str) -> RevenueShareRules:
+        """The effective rules of ``module`` in a community: declared, with overrides applied."""
+        return self.declared_rules(module).with_overrides(
+            await self.overrides(community_id, module)
+        )
+
+    async def set_overrides(
+        self, community: Community, module: str, overrides: Mapping[str, int | Money]
+    ) -> RevenueShareRules:
+        """Store an operator's overrides after checking each is inside its declared bounds.
+
+        Raises:
+            ShareOutOfBounds: An override lies outside its bounds (the message names them).
+            UnknownParty: An override names a party the rules do not have.
+
+        """
+        rules = self.declared_rules(module).with_overrides(overrides)
+        scope_key = f"{community.id}:{module}"
+        now = datetime.now(UTC)
+        await ShareOverride.insert(
+            ShareOverride(
+                community=community.id,
+                module=module,
+                scope_key=scope_key,
+                overrides=_overrides_out(overrides),
+                updated_at=now,
+            )
+        ).on_conflict(
+            target=ShareOverride.scope_key,
+            action="DO UPDATE",
+            values=[ShareOverride.overrides, ShareOverride.updated_at],
+        )
+        return rules
+
+    # --- requests, inside the caller's transaction --------------------------------------------
+
+    async def charge(
+        self,
+        community: Community,
+        module: str,
+        *,
+        order_ref: str,
+        amount: Money,
+        payer_id: int,
+        payees: Mapping[str, int],
+        capture: bool,
+    ) -> Charge:
+        """Record a charge for an order and its gateway intent; the same order returns the first.
+
+        Raises:
+            InvalidInput: Non-positive amount, a missing payee, or shares exceeding the amount.
+
+        """
+        if amount.amount <= 0:
+            raise InvalidInput(f"a charge must be positive, not {amount}", field="amount")
+        charge_key = f"{community.id}:{module}:{order_ref}"
+        existing = await self._charge_by_key(charge_key)
+        if existing is not None:
+            return await self.view(community, existing)
+        rules = await self.rules_for(community.id, module)
+        for party in ledger.required_payees(rules):
+            ledger.party_account(party, payees)  # refuses a missing payee
+        split(rules, amount)  # refuses a negative remainder up front
+        rows = await (
+            SettlementCharge.insert(
+                SettlementCharge(
+                    community=community.id,
+                    module=module,
+                    order_ref=order_ref,
+                    charge_key=charge_key,
+                    payer_id=payer_id,
+                    payees=dict(payees),
+                    currency=amount.currency,
+                    amount=amount.amount,
+                    rules=rules.model_dump(mode="json"),
+                    gateway=self.gateway.name,
+                    created_at=datetime.now(UTC),
+                )
+            )
+            .on_conflict(target=SettlementCharge.charge_key, action="DO NOTHING")
+            .returning(SettlementCharge.id)
+        )
+        if not rows:  # a concurrent call charged this order first
+            row = await self._charge_by_key(charge_key)
+            assert row is not None
+            return await self.view(community, row)
+        row = await self._charge(community.id, rows[0]["id"])
+        await self._intend(row, "charge" if capture else "authorize", amount)
+        return await self.view(community, row)
+
+    async def capture(self, community: Community, charge_id: int) -> Charge:
+        """Ask to capture an authorised charge; capturing twice is harmless.
+
+        Raises:
+            Conflict: The charge was voided.
+
+        """
+        row = await self._locked(community.id, charge_id)
+        actions = await self._actions(row)
+        if "void" in actions:
+            raise Conflict(f"charge ch_{charge_id} was voided; it cannot be captured")
+        if not actions & {"charge", "capture"}:
+            await self._intend(row, "capture", _money(row))
+        return await self.view(community, row)
+
+    async def void(self, community: Community, charge_id: int) -> Charge:
+        """Ask to release an authorised charge; voiding twice is harmless.
+
+        Raises:
+            Conflict: The charge was captured (refund it instead).
+
+        """
+        row = await self._locked(community.id, charge_id)
+        actions = await self._actions(row)
+        if actions & {"charge", "capture"}:
+            raise Conflict(f"charge ch_{charge_id} is captured: refund it instead of voiding")
+        if "void" not in actions:
+            await self._intend(row, "void", _money(row))
+        return await self.view(community, row)
+
+    async def refund(
+        self, community: Community, charge_id: int, amount: Money, *, reason: str, ref: str
+    ) -> Refund:
+        """Grant a refund now (split back pro rata in the ledger) and intend its payment.
+
+        The same ``ref`` returns the first refund. The charge is locked while the refund is
+        checked, so concurrent refunds can never take more than the parties hold.
+
+        Raises:
+            Conflict: The capture has not been applied yet.
+            RefundExceedsHeld: ``amount`` is more than what is left of the charge.
+
+        """
+        row = await self._locked(community.id, charge_id)
+        key = ledger.txn_key(charge_id, ledger.TxnKind.REFUND, ref)
+        first = await self._refund_by_key(row, key)
+        if first is not None:
+            return first
+        if amount.amount <= 0:
+            raise InvalidInput(f"a refund must be positive, not {amount}", field="amount")
+        entries = await store.charge_entries(community.id, charge_id)
+        if not any(e.kind is ledger.TxnKind.CAPTURE for e in entries):
+            raise Conflict(f"charge ch_{charge_id} has no applied capture to refund yet")
+        rules = RevenueShareRules.model_validate(row["rules"])
+        held = ledger.held_by_party(entries, rules.parties)
+        plan = ledger.plan_refund(charge_id, ref, held, amount, row["payees"])
+        memo = {"ref": ref, "reason": reason, "amount": amount.amount}
+        await store.append(community.id, charge_id, plan, memo)
+        await self._intend(row, "refund", amount, ref=ref, reason=reason)
+        refund = await self._refund_by_key(row, key)
+        assert refund is not None
+        return refund
+
+    # --- reading ------------------------------------------------------------------------------
+
+    async def get(self, community: Community, charge_id: int) -> Charge:
+        """The charge as the ledger has it now.
+
+        Raises:
+            NotFound: No such charge in this community.
+
+        """
+        return await self.view(community, await self._charge(community.id, charge_id))
+
+    async def view(self, community: Community, row: Mapping[str, Any]) -> Charge:
+        """Derive a charge's status, parts and refunds from its ledger transactions."""
+        entries = await store.charge_entries(community.id, row["id"])
+        kinds = {entry.kind for entry in entries}
+        amount = _money(row)
+        refunded = Money(
+            amount=-sum(
+                e.amount.amount
+                for e in entries
+                if e.kind is ledger.TxnKind.REFUND and e.account == ledger.REFUNDS_PAYABLE
+            ),
+            currency=amount.currency,
+        )
+        parts: dict[str, Money] = {}
+        status = ChargeStatus.AUTHORIZED
+        if ledger.TxnKind.VOID in kinds:
+            status = ChargeStatus.VOIDED
+        elif ledger.TxnKind.CAPTURE in kinds:
+            rules = RevenueShareRules.model_validate(row["rules"])
+            parts = ledger.held_by_party(entries, rules.parties)
+            status = ChargeStatus.REFUNDED if refunded == amount else ChargeStatus.CAPTURED
+        return Charge(
+            id=f"ch_{row['id']}",
+            order_ref=row["order_ref"],
+            amount=amount,
+            status=status,
+            parts=parts,
+            refunded=refunded,
+        )
+
+    # --- after commit: the gateway, and applying its outcomes exactly once --------------------
+
+    def after_commit(self, charge_id: int, community_id: int) -> None:
+        """Carry out the charge's intents once the current transaction commits (if it does)."""
+        if not self.eager:
+            return
+        engine = SettlementCharge._meta.db
+        txn = engine.current_transaction.get()
+        task = asyncio.get_running_loop().create_task(
+            self._when_committed(txn, community_id, charge_id)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _when_committed(self, txn: Any, community_id: int, charge_id: int) -> None:
+        # The task copied the caller's context: leave its transaction, run on our own.
+        SettlementCharge._meta.db.current_transaction.set(None)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + _AFTER_COMMIT_TIMEOUT
+        # Piccolo's transactions flag their end; the sweep covers a process that dies first.
+        while txn is not None and not (txn._committed or txn._rolled_back):
+            if loop.time() > deadline:
+                return
+            await asyncio.sleep(0.002)
+        if txn is None or txn._committed:
+            try:
+                await self.carry_out(community_id, charge_id)
+            except Exception:
+                log.exception("carrying out charge ch_%s failed; the sweep will retry", charge_id)
+
+    async def idle(self) -> None:
+        """Wait until every post-commit task of this process has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def carry_out(self, community_id: int, charge_id: int) -> int:
+        """Send the charge's pending intents to the gateway, in order; apply each outcome.
+
+        Safe to run concurrently and repeatedly: the gateway sees the same idempotency keys and
+        the ledger applies each outcome once. Returns how many intents this call completed.
+        """
+        row = await self._charge(community_id, charge_id)
+        done = 0
+        pending = await (
+            GatewayIntent.select()
+            .where(
+                (GatewayIntent.community == community_id)
+                & (GatewayIntent.charge == charge_id)
+                & (GatewayIntent.state == "pending")
+            )
+            .order_by(GatewayIntent.id)
+            .output(load_json=True)
+        )
+        for intent in pending:
+            outcome = await self._call_gateway(row, intent)
+            done += await self.apply(row, intent, outcome)
+        return done
+
+    async def sweep(self, community_id: int) -> int:
+        """Carry out every pending intent of a community (after a crash, or on a schedule)."""
+        rows = await (
+            GatewayIntent.select(GatewayIntent.charge)
+            .where((GatewayIntent.community == community_id) & (GatewayIntent.state == "pending"))
+            .distinct()
+        )
+        return sum([await self.carry_out(community_id, row["charge"]) for row in rows])
+
+    async def _payment_ref(self, row: Mapping[str, Any]) -> str:
+        first = await (
+            GatewayIntent.select(GatewayIntent.outcome)
+            .where(
+                (GatewayIntent.charge == row["id"])
+                & GatewayIntent.action.is_in(["charge", "authorize"])
+            )
+            .output(load_json=True)
+            .first()
+        )
+        ref = (first or {}).get("outcome", {}).get("ref")
+        if not ref:
+            raise Conflict(f"charge ch_{row['id']} has no gateway payment yet")
+        return str(ref)
+
+    async def _call_gateway(
+        self, row: Mapping[str, Any], intent: Mapping[str, Any]
+    ) -> GatewayOutcome:
+        key, action = intent["key"], intent["action"]
+        amount = Money(amount=intent["amount"], currency=row["currency"])
+        if action in ("charge", "authorize"):
+            return await self.gateway.authorize(key=key, amount=amount, capture=action == "charge")
+        payment_ref = await self._payment_ref(row)
+        if action == "capture":
+            return await self.gateway.capture(key=key, payment_ref=payment_ref, amount=amount)
+        if action == "void":
+            return await self.gateway.void(key=key, payment_ref=payment_ref)
+        return await self.gateway.refund(key=key, payment_ref=payment_ref, amount=amount)
+
+    def _plans(
+        self, row: Mapping[str, Any], intent: Mapping[str, Any], outcome: GatewayOutcome
+    ) -> list[ledger.PostingPlan]:
+        charge_id, amount = row["id"], _money(row)
+        status = outcome.status
+        if status is GatewayStatus.FAILED:
+            return []
+        if status is GatewayStatus.REFUNDED:
+            refunded = Money(amount=intent["amount"], currency=row["currency"])
+            return [ledger.plan_refund_paid(charge_id, intent["refund_ref"], refunded)]
+        plans = [ledger.plan_authorization(charge_id, amount)]
+        if status is GatewayStatus.CAPTURED:
+            rules = RevenueShareRules.model_validate(row["rules"])
+            fee = Money(amount=outcome.fee, currency=row["currency"])
+            plans.append(ledger.plan_capture(charge_id, amount, rules, row["payees"], fee))
+        elif status is GatewayStatus.VOIDED:
+            plans.append(ledger.plan_void(charge_id, amount))
+        return plans
+
+    async def apply(
+        self, row: Mapping[str, Any], intent: Mapping[str, Any], outcome: GatewayOutcome
+    ) -> int:
+        """Apply a gateway outcome to the ledger and close the intent, exactly once (1 if now)."""
+        engine = SettlementCharge._meta.db
+        memo = {"gateway": self.gateway.name, "ref": outcome.ref, "test": outcome.test_money}
+        async with engine.transaction():
+            for plan in self._plans(row, intent, outcome):
+                await store.append(row["community"], row["id"], plan, memo)
+            state = "failed" if outcome.status is GatewayStatus.FAILED else "done"
+            closed = await (
+                GatewayIntent.update(
+                    {
+                        GatewayIntent.state: state,
+                        GatewayIntent.outcome: {
+                            "ref": outcome.ref,
+                            "status": str(outcome.status),
+                            "fee": outcome.fee,
+                        },
+                    }
+                )
+                .where((GatewayIntent.id == intent["id"]) & (GatewayIntent.state == "pending"))
+                .returning(GatewayIntent.id)
+            )
+        return len(closed)
+
+    async def receive_event(
+        self, community_id: int, event_id: str, intent_key: str, outcome: GatewayOutcome
+    ) -> bool:
+        """Apply a gateway webhook about one of our intents; a repeated event id is ignored.
+
+        The gateway echoes the intent's idempotency key (``intent_key``) with the event, so the
+        outcome lands on the intent it answers, whatever order the deliveries arrive in.
+        Returns whether this delivery was the first of its event.
+
+        Raises:
+            NotFound: No such intent in this community.
+
+        """
+        intent: dict[str, Any] | None = (
+            await GatewayIntent.select()
+            .where((GatewayIntent.community == community_id) & (GatewayIntent.key == intent_key))
+            .output(load_json=True)
+            .first()
+        )
+        if intent is None:
+            raise NotFound(f"no gateway intent {intent_key!r} in this community")
+        row = await self._charge(community_id, intent["charge"])
+        engine = SettlementCharge._meta.db
+        async with engine.transaction():
+            first = await (
+                GatewayEvent.insert(
+                    GatewayEvent(
+                        community=community_id,
+                        event_key=f"{self.gateway.name}:{event_id}",
+                        type=str(outcome.status),
+                        received_at=datetime.now(UTC),
+                    )
+                )
+                .on_conflict(target=GatewayEvent.event_key, action="DO NOTHING")
+                .returning(GatewayEvent.id)
+            )
+            if not first:
+                return False
+            await self.apply(row, intent, outcome)
+        return True
+
+    # --- what the ledger shows the outside: reconciliation and payouts -----------------------
+
+    async def reconcile(self, community_id: int) -> list[Difference]:
+        """Every difference between the ledger and the gateway's records for a community."""
+        theirs = await self.gateway.records(f"linli-c{community_id}-")
+        return compare(await ledger_records(community_id), theirs)
+
+    async def pay_out(self, community: Community, *, hold: timedelta) -> list[Payout]:
+        """Run a payout batch for a community through this service's gateway (see `pay_out`)."""
+        return await pay_out(community, self.gateway, hold=hold)
+
+    # --- rows -----------------------------------------------------------------------------------
+
+    async def _charge_by_key(self, charge_key: str) -> dict[str, Any] | None:
+        row: dict[str, Any] | None = (
+            await SettlementCharge.select()
+            .where(SettlementCharge.charge_key == charge_key)
+            .output(load_json=True)
+            .first()
+        )
+        return row
+
+    async def _charge(self, community_id: int, charge_id: int) -> dict[str, Any]:
+        row: dict[str, Any] | None = (
+            await SettlementCharge.select()
+            .where(
+                (SettlementCharge.community == community_id) & (SettlementCharge.id == charge_id)
+            )
+            .output(load_json=True)
+            .first()
+        )
+        if row is None:
+            raise NotFound(f"no charge ch_{charge_id} in this community")
+        return row
+
+    async def _locked(self, community_id: int, charge_id: int) -> dict[str, Any]:
+        """The charge row, locked until the transaction ends (PostgreSQL; SQLite serialises)."""
+        engine = SettlementCharge._meta.db
+        if isinstance(engine, PostgresEngine):
+            await SettlementCharge.raw(
+                "SELECT id FROM linli_settlement_charge WHERE id = {} AND community = {} "
+                "FOR UPDATE",
+                charge_id,
+                community_id,
+            )
+        return await self._charge(community_id, charge_id)
+
+    async def _actions(self, row: Mapping[str, Any]) -> set[str]:
+        rows = await GatewayIntent.select(GatewayIntent.action).where(
+            GatewayIntent.charge == row["id"]
+        )
+        return {r["action"] for r in rows}
+
+    async def _intend(
+        self,
+        row: Mapping[str, Any],
+        action: str,
+        amount: Money,
+        *,
+        ref: str = "",
+        reason: str = "",
+    ) -> None:
+        key = intent_key(row["community"], row["id"], action, ref)
+        await GatewayIntent.insert(
+            GatewayIntent(
+                community=row["community"],
+                charge=row["id"],
+                key=key,
+                action=action,
+                refund_ref=ref,
+                amount=amount.amount,
+                reason=reason,
+                created_at=datetime.now(UTC),
+            )
+        ).on_conflict(target=GatewayIntent.key, action="DO NOTHING")
+        self.after_commit(row["id"], row["community"])
+
+    async def _refund_by_key(self, row: Mapping[str, Any], key: str) -> Refund | None:
+        txn = await store.txn_by_key(row["community"], key)
+        if txn is None:
+            return None
+        currency = row["currency"]
+        rules = RevenueShareRules.model_validate(row["rules"])
+        taken = dict.fromkeys(rules.parties, Money.zero(currency))
+        for party, amount in (await store.party_lines(row["community"], txn["id"])).items():
+            taken[party] = Money(amount=amount, currency=currency)
+        return Refund(
+            id=f"re_{txn['id']}",
+            charge_id=f"ch_{row['id']}",
+            amount=Money(amount=txn["memo"]["amount"], currency=currency),
+            parts=taken,
+            reason=txn["memo"]["reason"],
+        )

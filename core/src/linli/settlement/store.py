@@ -1,0 +1,206 @@
+"""The ledger's persistence: append a posting plan once, and read entries and balances back.
+
+This module offers no way to change or remove a ledger row: `append` is the only write. A plan
+whose key is already in the ledger is skipped (``INSERT ... ON CONFLICT DO NOTHING``), so two
+processes applying the same outcome at the same instant post it exactly once, on SQLite and on
+PostgreSQL alike, without an error aborting the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from linli_sdk import Money
+from piccolo.query.functions.aggregate import Sum
+
+from .ledger import PostedEntry, PostingPlan, TxnKind, check_balanced
+from .tables import LedgerEntry, LedgerTxn
+
+__all__ = [
+    "append",
+    "append_many",
+    "balances",
+    "charge_entries",
+    "charge_txns",
+    "party_lines",
+    "payable_accounts",
+    "payout_position",
+    "txn_by_key",
+]
+
+
+async def append(
+    community_id: int,
+    charge_id: int | None,
+    plan: PostingPlan,
+    memo: dict[str, Any] | None = None,
+) -> int | None:
+    """Append ``plan`` as one ledger transaction; its id, or ``None`` if the key was posted."""
+    posted = await append_many(community_id, [(charge_id, plan, memo or {})])
+    return posted.get(plan.key)
+
+
+_ROWS_PER_INSERT = 2000
+"""Rows per multi-row insert: under SQLite's limit of bound variables."""
+
+
+async def append_many(
+    community_id: int, items: list[tuple[int | None, PostingPlan, dict[str, Any]]]
+) -> dict[str, int]:
+    """Append many plans (each with its charge and memo) in a few multi-row inserts.
+
+    A key already in the ledger is skipped, so a batch replayed after a crash posts only what
+    is missing. Returns the ledger transaction id of each plan posted now, by key.
+    """
+    for _, plan, _ in items:
+        check_balanced(plan.postings)
+    now = datetime.now(UTC)
+    engine = LedgerTxn._meta.db
+    posted: dict[str, int] = {}
+    async with engine.transaction():
+        for start in range(0, len(items), _ROWS_PER_INSERT):
+            chunk = items[start : start + _ROWS_PER_INSERT]
+            rows = await (
+                LedgerTxn.insert(
+                    *(
+                        LedgerTxn(
+                            community=community_id,
+                            key=plan.key,
+                            kind=str(plan.kind),
+                            charge=charge_id,
+                            memo=memo,
+                            created_at=now,
+                        )
+                        for charge_id, plan, memo in chunk
+                    )
+                )
+                .on_conflict(target=LedgerTxn.key, action="DO NOTHING")
+                .returning(LedgerTxn.id, LedgerTxn.key)
+            )
+            ids = {row["key"]: row["id"] for row in rows}
+            entries = [
+                LedgerEntry(
+                    community=community_id,
+                    txn=ids[plan.key],
+                    charge=charge_id,
+                    account=posting.account,
+                    party=posting.party,
+                    amount=posting.amount.amount,
+                    currency=posting.amount.currency,
+                )
+                for charge_id, plan, _ in chunk
+                if plan.key in ids
+                for posting in plan.postings
+            ]
+            for first in range(0, len(entries), _ROWS_PER_INSERT):
+                await LedgerEntry.insert(*entries[first : first + _ROWS_PER_INSERT])
+            posted.update(ids)
+    return posted
+
+
+async def charge_txns(community_id: int, charge_id: int) -> list[dict[str, Any]]:
+    """The ledger transactions of one charge, oldest first (id, key, kind, memo)."""
+    rows: list[dict[str, Any]] = (
+        await LedgerTxn.select(LedgerTxn.id, LedgerTxn.key, LedgerTxn.kind, LedgerTxn.memo)
+        .where((LedgerTxn.community == community_id) & (LedgerTxn.charge == charge_id))
+        .order_by(LedgerTxn.id)
+        .output(load_json=True)
+    )
+    return rows
+
+
+async def charge_entries(community_id: int, charge_id: int) -> list[PostedEntry]:
+    """Every entry posted for one charge, oldest first."""
+    rows = (
+        await LedgerEntry.select(
+            LedgerEntry.txn.kind.as_alias("kind"),
+            LedgerEntry.account,
+            LedgerEntry.party,
+            LedgerEntry.amount,
+            LedgerEntry.currency,
+        )
+        .where((LedgerEntry.community == community_id) & (LedgerEntry.charge == charge_id))
+        .order_by(LedgerEntry.id)
+    )
+    return [
+        PostedEntry(
+            kind=TxnKind(row["kind"]),
+            account=row["account"],
+            amount=Money(amount=row["amount"], currency=row["currency"]),
+            party=row["party"],
+        )
+        for row in rows
+    ]
+
+
+async def balances(community_id: int) -> dict[tuple[str, str], int]:
+    """Each account's balance per currency in a community: ``(account, currency) -> minor units``.
+
+    Debit balances are positive; a party's payable (a credit balance) is negative.
+    """
+    rows = await LedgerEntry.raw(
+        "SELECT account, currency, SUM(amount) AS total FROM linli_settlement_ledger_entry "
+        "WHERE community = {} GROUP BY account, currency",
+        community_id,
+    )
+    totals: dict[tuple[str, str], int] = defaultdict(int)
+    for row in rows:
+        totals[(row["account"], row["currency"])] += int(row["total"])
+    return dict(totals)
+
+
+async def txn_by_key(community_id: int, key: str) -> dict[str, Any] | None:
+    """The ledger transaction posted under ``key`` (id, kind, memo), or ``None``."""
+    row: dict[str, Any] | None = (
+        await LedgerTxn.select(LedgerTxn.id, LedgerTxn.kind, LedgerTxn.memo)
+        .where((LedgerTxn.community == community_id) & (LedgerTxn.key == key))
+        .output(load_json=True)
+        .first()
+    )
+    return row
+
+
+async def party_lines(community_id: int, txn_id: int) -> dict[str, int]:
+    """What one transaction moved per revenue-share party (signed minor units)."""
+    rows = await LedgerEntry.select(LedgerEntry.party, LedgerEntry.amount).where(
+        (LedgerEntry.community == community_id) & (LedgerEntry.txn == txn_id)
+    )
+    lines: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row["party"]:
+            lines[row["party"]] += row["amount"]
+    return dict(lines)
+
+
+async def payable_accounts(community_id: int) -> list[tuple[str, str]]:
+    """The payees' accounts (``payable:<party>:<member>``) of a community with each currency."""
+    rows = await LedgerEntry.raw(
+        "SELECT DISTINCT account, currency FROM linli_settlement_ledger_entry "
+        "WHERE community = {} AND account LIKE 'payable:%' ORDER BY account, currency",
+        community_id,
+    )
+    return [(row["account"], row["currency"]) for row in rows]
+
+
+async def payout_position(
+    community_id: int, account: str, currency: str, cutoff: datetime
+) -> tuple[int, int, int]:
+    """One payee account's sums in ``currency``, computed in the database.
+
+    Returns its debits, its credits posted by ``cutoff``, and how many payouts it has had.
+    """
+    mine = (
+        (LedgerEntry.community == community_id)
+        & (LedgerEntry.account == account)
+        & (LedgerEntry.currency == currency)
+    )
+    debits = await LedgerEntry.select(Sum(LedgerEntry.amount).as_alias("total")).where(
+        mine & (LedgerEntry.amount > 0)
+    )
+    credits = await LedgerEntry.select(Sum(LedgerEntry.amount).as_alias("total")).where(
+        mine & (LedgerEntry.amount < 0) & (LedgerEntry.txn.created_at <= cutoff)
+    )
+    payouts = await LedgerEntry.count().where(mine & (LedgerEntry.txn.kind == TxnKind.PAYOUT))
+    return int(debits[0]["total"] or 0), int(credits[0]["total"] or 0), payouts

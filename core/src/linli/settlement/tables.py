@@ -1,0 +1,153 @@
+"""The settlement service's tables: charges, the append-only ledger, gateway intents, overrides.
+
+Every row carries its community id. Ledger transactions and entries are append-only: the two
+tables refuse ``update`` and ``delete`` in code (see `AppendOnly`), and the ledger's persistence
+layer (:mod:`linli.settlement.store`) offers only appends and reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from piccolo.columns import (
+    JSON,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from ..tables import Community
+
+__all__ = [
+    "AppendOnly",
+    "GatewayEvent",
+    "GatewayIntent",
+    "LedgerEntry",
+    "LedgerTxn",
+    "SettlementCharge",
+    "ShareOverride",
+]
+
+
+class AppendOnly:
+    """Mixin for ledger tables: ``update`` and ``delete`` raise instead of building a query."""
+
+    @classmethod
+    def update(cls, *args: Any, **kwargs: Any) -> NoReturn:
+        """Refuse: the ledger is append-only; post a reversing transaction instead."""
+        raise TypeError(f"{cls.__name__} is append-only: post a reversing transaction instead")
+
+    @classmethod
+    def delete(cls, *args: Any, **kwargs: Any) -> NoReturn:
+        """Refuse: the ledger is append-only; post a reversing transaction instead."""
+        raise TypeError(f"{cls.__name__} is append-only: post a reversing transaction instead")
+
+
+class SettlementCharge(Table, tablename="linli_settlement_charge"):
+    """A charge for one order of one module: what was asked, under which rules. Never changes.
+
+    ``charge_key`` (``<community>:<module>:<order_ref>``) makes charging an order idempotent.
+    ``rules`` is the effective revenue-share rules (overrides applied) at charge time.
+    """
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True, on_delete=OnDelete.restrict)
+    module = Varchar(length=40)
+    order_ref = Varchar(length=200)
+    charge_key = Varchar(length=300, unique=True)
+    payer_id = Integer()
+    payees = JSON(default={})
+    currency = Varchar(length=3)
+    amount = Integer()
+    rules = JSON(default={})
+    gateway = Varchar(length=40)
+    created_at = Timestamptz()
+
+
+class LedgerTxn(AppendOnly, Table, tablename="linli_settlement_ledger_txn"):
+    """One balanced ledger transaction; ``key`` (unique) makes every posting happen once."""
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True, on_delete=OnDelete.restrict)
+    key = Varchar(length=300, unique=True)
+    kind = Varchar(length=20)
+    charge = ForeignKey(
+        references=SettlementCharge,
+        index=True,
+        on_delete=OnDelete.restrict,
+        null=True,
+        default=None,
+    )  # None for a payout
+    memo = JSON(default={})
+    created_at = Timestamptz()
+
+
+class LedgerEntry(AppendOnly, Table, tablename="linli_settlement_ledger_entry"):
+    """One line of a ledger transaction: a signed amount (debit positive) on one account."""
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True, on_delete=OnDelete.restrict)
+    txn = ForeignKey(references=LedgerTxn, index=True, on_delete=OnDelete.restrict)
+    charge = ForeignKey(
+        references=SettlementCharge,
+        index=True,
+        on_delete=OnDelete.restrict,
+        null=True,
+        default=None,
+    )  # None for a payout
+    account = Varchar(length=120, index=True)
+    party = Varchar(length=40, null=True, default=None)
+    amount = Integer()
+    currency = Varchar(length=3)
+
+
+class GatewayIntent(Table, tablename="linli_settlement_intent"):
+    """A gateway call recorded inside the caller's transaction and carried out after commit.
+
+    ``key`` is the idempotency key sent to the gateway, derived from the ledger's ids. ``state``
+    goes ``pending`` -> ``done`` (or ``failed``) exactly once, by a conditional update.
+    """
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True, on_delete=OnDelete.restrict)
+    charge = ForeignKey(references=SettlementCharge, index=True, on_delete=OnDelete.restrict)
+    key = Varchar(length=300, unique=True)
+    action = Varchar(length=20)
+    refund_ref = Varchar(length=200, default="")
+    amount = Integer()
+    reason = Text(default="")
+    state = Varchar(length=20, default="pending", index=True)
+    outcome = JSON(default={})
+    created_at = Timestamptz()
+
+
+class GatewayEvent(Table, tablename="linli_settlement_gateway_event"):
+    """A gateway webhook already applied: its event id, so a replay is recognised and ignored."""
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True, on_delete=OnDelete.restrict)
+    event_key = Varchar(length=300, unique=True)  # "<gateway>:<event id>"
+    type = Varchar(length=60)
+    received_at = Timestamptz()
+
+
+class ShareOverride(Table, tablename="linli_settlement_share_override"):
+    """An operator's revenue-share values for one module in one community (within its bounds)."""
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True, on_delete=OnDelete.restrict)
+    module = Varchar(length=40)
+    scope_key = Varchar(length=120, unique=True)  # "<community id>:<module>"
+    overrides = JSON(default={})
+    updated_at = Timestamptz()

@@ -1,0 +1,75 @@
+"""The outbox: events committed with their cause, delivered to modules' ``linli_event``."""
+
+from __future__ import annotations
+
+import asyncio
+
+from linli.dispatch.outbox import replay
+from linli.dispatch.ports import record_event
+from linli.dispatch.tables import EventDelivery, OutboxEvent
+from linli.dispatch.worker import DispatchWorker
+from test_dispatch_deadlines import call, enable
+
+
+async def test_an_event_is_in_the_outbox_and_delivered_right_after_commit(
+    start_platform, timer_plugin
+):
+    async with start_platform() as running:
+        await enable(running)
+        await call(running, "shout", {"text": "hi"})
+        (event,) = await OutboxEvent.select().where(OutboxEvent.type == "timer.shouted")
+        assert (event["community"], event["status"], event["module"]) == (
+            running.home.id,
+            "fanned",
+            "timer",
+        )
+        assert timer_plugin and [t for t, _ in _heard()] == ["timer.shouted"]
+        (delivery,) = await EventDelivery.select()
+        assert (delivery["target"], delivery["status"]) == ("module:timer", "delivered")
+        await DispatchWorker(running.platform.registry, running.platform.settings).run_once()
+        assert len(_heard()) == 1  # the worker does not deliver it again
+
+
+async def test_a_failing_hook_is_retried_by_the_worker_with_the_same_event_id(
+    start_platform, timer_plugin
+):
+    async with start_platform(dispatch_retry_base_seconds=0.05) as running:
+        await enable(running)
+        answer = await call(running, "shout", {"text": "flaky", "fail": 2})
+        assert answer.status_code == 200  # the call does not fail with its listener
+        assert _heard() == []
+        worker = DispatchWorker(running.platform.registry, running.platform.settings)
+        for _ in range(100):
+            await worker.run_once()
+            if _heard():
+                break
+            await asyncio.sleep(0.02)
+        ((kind, event_id),) = _heard()
+        (event,) = await OutboxEvent.select().where(OutboxEvent.type == "timer.shouted")
+        assert (kind, event_id) == ("timer.shouted", event["event_id"])
+        (delivery,) = await EventDelivery.select()
+        assert (delivery["status"], delivery["attempts"]) == ("delivered", 3)
+
+        assert await replay(running.home, event_id) == 1
+        await worker.run_once()
+        assert [i for _, i in _heard()] == [event_id, event_id]  # a replay: the same id
+
+
+async def test_an_event_committed_by_a_process_that_died_is_delivered_by_the_worker(
+    start_platform, timer_plugin
+):
+    async with start_platform() as running:
+        await enable(running)
+        # committed, then the process died before its fast path delivered anything
+        event = await record_event(running.home, "timer", "timer.shouted", {"text": "orphan"})
+        assert _heard() == []
+        await DispatchWorker(running.platform.registry, running.platform.settings).run_once()
+        assert _heard() == [("timer.shouted", event.id)]
+        (row,) = await OutboxEvent.select(OutboxEvent.status)
+        assert row["status"] == "fanned"
+
+
+def _heard() -> list[tuple[str, str]]:
+    import linli_dispatch_timer
+
+    return list(linli_dispatch_timer.HEARD)

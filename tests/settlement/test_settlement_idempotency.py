@@ -1,0 +1,90 @@
+"""The same Idempotency-Key sent 20 times at once: one effect, same answers; another body: 422."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from linli.settlement.tables import GatewayIntent, LedgerTxn, SettlementCharge
+from settlement_helpers import SHOP, cny, order, per_currency, settlement, txn_count
+
+SETTLEMENT = "/v1/communities/home/settlement"
+
+
+async def _effects() -> tuple[int, int, int]:
+    return (
+        await SettlementCharge.count(),
+        await GatewayIntent.count(),
+        await LedgerTxn.count(),
+    )
+
+
+async def _twenty_buys_then_another_body(running) -> None:
+    client = running.client
+    headers = {**running.auth("resident"), "Idempotency-Key": "buy-once"}
+    body = order(running, "o-20")
+    answers = await asyncio.gather(
+        *(client.post(f"{SHOP}/buy", json=body, headers=headers) for _ in range(20))
+    )
+    assert {a.status_code for a in answers} == {200}, [a.text for a in answers]
+    assert len({a.content for a in answers}) == 1
+    await settlement().idle()
+    assert await SettlementCharge.count() == 1
+    assert len(settlement().gateway.effects) == 1  # type: ignore[attr-defined]
+    assert await txn_count("capture") == 1
+    before = await _effects()
+
+    other = await client.post(
+        f"{SHOP}/buy", json=order(running, "o-20", fen=20_000), headers=headers
+    )
+    assert other.status_code == 422
+    assert "Idempotency-Key" in other.json()["detail"]
+    await settlement().idle()
+    assert await _effects() == before
+
+
+async def _twenty_refunds_then_another_body(running) -> None:
+    client = running.client
+    bought = await client.post(
+        f"{SHOP}/buy", json=order(running, "o-r"), headers=running.auth("resident")
+    )
+    await settlement().idle()
+    url = f"{SETTLEMENT}/charges/{bought.json()['id']}/refunds"
+    headers = {**running.auth("operator"), "Idempotency-Key": "refund-once"}
+    body = {"amount": cny(2_500), "reason": "bruised peaches"}
+    answers = await asyncio.gather(
+        *(client.post(url, json=body, headers=headers) for _ in range(20))
+    )
+    assert {a.status_code for a in answers} == {200}, [a.text for a in answers]
+    assert len({a.content for a in answers}) == 1
+    await settlement().idle()
+    assert await txn_count("refund") == await txn_count("refund_paid") == 1
+    before = await _effects()
+
+    other = await client.post(url, json={**body, "amount": cny(100)}, headers=headers)
+    assert other.status_code == 422
+    await settlement().idle()
+    assert await _effects() == before
+    assert await per_currency(running.home.id) == {"CNY": 0}
+
+
+async def test_twenty_identical_buys_on_sqlite(start_shop):
+    async with start_shop() as running:
+        await _twenty_buys_then_another_body(running)
+
+
+async def test_twenty_identical_refunds_on_sqlite(start_shop):
+    async with start_shop() as running:
+        await _twenty_refunds_then_another_body(running)
+
+
+@pytest.mark.slow
+async def test_twenty_identical_buys_on_postgres(start_shop, postgres_url):
+    async with start_shop(database_url=postgres_url) as running:
+        await _twenty_buys_then_another_body(running)
+
+
+@pytest.mark.slow
+async def test_twenty_identical_refunds_on_postgres(start_shop, postgres_url):
+    async with start_shop(database_url=postgres_url) as running:
+        await _twenty_refunds_then_another_body(running)

@@ -1,0 +1,70 @@
+"""Payout batches per payee: past the hold, netted against clawbacks, never paid twice."""
+
+from __future__ import annotations
+
+from linli.settlement import store
+from settlement_helpers import SHOP, cny, order, per_currency, settlement
+
+PAYOUTS = "/v1/communities/home/settlement/payouts"
+
+
+async def _buy(running, ref: str, fen: int = 10_000) -> str:
+    bought = await running.client.post(
+        f"{SHOP}/buy", json=order(running, ref, fen), headers=running.auth("resident")
+    )
+    await settlement().idle()
+    return str(bought.json()["id"])
+
+
+async def _refund(running, charge_id: str, ref: str, fen: int) -> None:
+    body = {"charge_id": charge_id, "amount": cny(fen), "ref": ref}
+    answer = await running.client.post(
+        f"{SHOP}/compensate", json=body, headers=running.auth("leader")
+    )
+    assert answer.status_code == 200, answer.text
+    await settlement().idle()
+
+
+async def test_a_batch_pays_each_payee_once_and_nets_clawbacks(start_shop):
+    async with start_shop() as running:
+        operator = {**running.auth("operator"), "Idempotency-Key": "batch"}
+        first = await _buy(running, "p-1")
+        await _buy(running, "p-2")
+        await _refund(running, first, "r1", 2_000)
+        leader = f"payable:leader:{running.people['leader'].id}"
+        supplier = f"payable:supplier:{running.people['operator'].id}"
+        owed = {
+            account: -balance
+            for (account, _), balance in (await store.balances(running.home.id)).items()
+            if account.startswith("payable:")
+        }
+
+        batch = await running.client.post(PAYOUTS, json=None, headers=operator)
+        assert batch.status_code == 200, batch.text
+        assert batch.json()["test_money"] is True
+        paid = {line["account"]: line["amount"]["amount"] for line in batch.json()["payouts"]}
+        assert paid == owed and paid[leader] == 2 * 1000 - 200
+        again = await running.client.post(PAYOUTS, headers=operator)
+        assert again.json()["payouts"] == []  # a repeated batch (or one resumed) pays nothing
+
+        await _refund(running, first, "r2", 8_000)  # after the payout: a clawback
+        balances = await store.balances(running.home.id)
+        assert balances[(leader, "CNY")] > 0  # the leader owes it back
+        clawback = balances[(leader, "CNY")]
+        during = await running.client.post(PAYOUTS, headers=operator)
+        assert leader not in {line["account"] for line in during.json()["payouts"]}
+        await _buy(running, "p-3")  # later earnings cover the clawback first
+        third = await running.client.post(PAYOUTS, headers=operator)
+        paid = {line["account"]: line["amount"]["amount"] for line in third.json()["payouts"]}
+        assert paid[leader] == 1000 - clawback
+        assert supplier in paid
+        assert await per_currency(running.home.id) == {"CNY": 0}
+
+
+async def test_earnings_inside_the_hold_are_not_paid(start_shop):
+    async with start_shop(settlement_payout_hold_seconds=3600) as running:
+        await _buy(running, "h-1")
+        batch = await running.client.post(
+            PAYOUTS, headers={**running.auth("operator"), "Idempotency-Key": "b"}
+        )
+        assert batch.json()["payouts"] == []

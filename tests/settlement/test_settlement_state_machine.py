@@ -1,0 +1,263 @@
+"""Random sequences of charge, capture, void, refund, payout, confirm, sweep, webhook replays
+and crashes after the gateway call.
+
+After every step the ledger balances per currency, no party's holding goes negative, no payee
+is paid more than it earned, payables go into debit only by the fee their bearer owes or a
+recorded clawback after a payout, and per order the parties' net equals captured - refunded -
+fees, to the cent. Runs on a real SQLite platform; each example gets a
+community of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+from linli.members import create_community
+from linli.settlement import store
+from linli.settlement.gateways import SandboxGateway
+from linli.settlement.ledger import TxnKind
+from linli.settlement.service import Settlement, intent_key
+from linli.settlement.tables import GatewayIntent, LedgerEntry
+from linli_sdk import Conflict, Money
+from linli_sdk.revenue_share import RefundExceedsHeld
+from settlement_helpers import fee_of, parties_net, per_currency
+
+
+@dataclass
+class Order:
+    """What the test expects of one charge."""
+
+    id: int
+    amount: int
+    capture_requested: bool
+    voided: bool = False
+    refunded: int = 0
+
+
+class Harness:
+    """The platform the machine runs on, and the loop it runs in."""
+
+    loop: asyncio.AbstractEventLoop
+    running: object
+    slugs = itertools.count()
+
+
+HARNESS = Harness()
+
+
+def run(coro):
+    return HARNESS.loop.run_until_complete(coro)
+
+
+class SettlementMachine(RuleBasedStateMachine):
+    orders = Bundle("orders")
+
+    def __init__(self) -> None:
+        super().__init__()
+        running = HARNESS.running
+        self.people = running.people  # type: ignore[attr-defined]
+        self.gateway = SandboxGateway()
+        self.settlement = Settlement(running.platform.registry, self.gateway, eager=False)  # type: ignore[attr-defined]
+        self.community = run(create_community(f"sm{next(Harness.slugs)}", "Machine"))
+        self.model: dict[int, Order] = {}
+        self.refs = itertools.count()
+
+    # --- requests ---------------------------------------------------------------------------
+
+    @initialize(target=orders)
+    def first_order(self):
+        return self._charge(10_000, True)
+
+    @rule(target=orders, fen=st.integers(min_value=60, max_value=200_000), capture=st.booleans())
+    def charge(self, fen, capture):
+        return self._charge(fen, capture)
+
+    def _charge(self, fen: int, capture: bool) -> int:
+        leader, supplier = self.people["leader"].id, self.people["operator"].id
+        charge = run(
+            self.settlement.charge(
+                self.community,
+                "shop",
+                order_ref=f"o{len(self.model)}",
+                amount=Money(amount=fen, currency="CNY"),
+                payer_id=self.people["resident"].id,
+                payees={"leader": leader, "pickup_host": leader, "supplier": supplier},
+                capture=capture,
+            )
+        )
+        charge_id = int(charge.id[3:])
+        self.model[charge_id] = Order(charge_id, fen, capture)
+        return charge_id
+
+    @rule(order=orders)
+    def capture(self, order):
+        expected = self.model[order]
+        if expected.voided:
+            with pytest.raises(Conflict):
+                run(self.settlement.capture(self.community, order))
+        else:
+            run(self.settlement.capture(self.community, order))
+            expected.capture_requested = True
+
+    @rule(order=orders)
+    def void(self, order):
+        expected = self.model[order]
+        if expected.capture_requested:
+            with pytest.raises(Conflict):
+                run(self.settlement.void(self.community, order))
+        else:
+            run(self.settlement.void(self.community, order))
+            expected.voided = True
+
+    @rule(order=orders, fen=st.integers(min_value=1, max_value=150_000))
+    def refund(self, order, fen):
+        expected = self.model[order]
+        status = run(self.settlement.get(self.community, order)).status
+        amount = Money(amount=fen, currency="CNY")
+        ref = f"r{next(self.refs)}"
+        if status not in ("captured", "refunded"):
+            with pytest.raises(Conflict):
+                run(self.settlement.refund(self.community, order, amount, reason="x", ref=ref))
+        elif fen > expected.amount - expected.refunded:
+            with pytest.raises(RefundExceedsHeld):
+                run(self.settlement.refund(self.community, order, amount, reason="x", ref=ref))
+        else:
+            run(self.settlement.refund(self.community, order, amount, reason="x", ref=ref))
+            expected.refunded += fen
+
+    # --- the gateway's side: confirm, crash, webhooks (duplicated, replayed, reordered) --------
+
+    @rule(order=orders)
+    def confirm(self, order):
+        run(self.settlement.carry_out(self.community.id, order))
+
+    @rule()
+    def payout(self):
+        """A payout batch (no hold): pays each payee what it is owed, net of clawbacks."""
+        run(self.settlement.pay_out(self.community, hold=timedelta(0)))
+
+    @rule()
+    def sweep(self):
+        run(self.settlement.sweep(self.community.id))
+
+    @rule(order=orders)
+    def crash_after_the_gateway_call(self, order):
+        """The gateway took the call, then the process died before the ledger commit."""
+        intents = run(
+            GatewayIntent.select()
+            .where((GatewayIntent.charge == order) & (GatewayIntent.state == "pending"))
+            .order_by(GatewayIntent.id)
+        )
+        for intent in intents[:1]:
+            if intent["action"] in ("charge", "authorize"):
+                amount = Money(amount=intent["amount"], currency="CNY")
+                run(
+                    self.gateway.authorize(
+                        key=intent["key"], amount=amount, capture=intent["action"] == "charge"
+                    )
+                )
+
+    @rule(order=orders, replay=st.booleans())
+    def webhook(self, order, replay):
+        """Deliver the gateway's outcomes for this order as events (again, if replayed)."""
+        prefix = intent_key(self.community.id, order, "")
+        for key, outcome in list(self.gateway.effects.items()):
+            if key.startswith(prefix):
+                event = f"evt-{key}" if replay else f"evt-{key}-{next(self.refs)}"
+                run(self.settlement.receive_event(self.community.id, event, key, outcome))
+
+    # --- what must hold after every step ----------------------------------------------------
+
+    @invariant()
+    def the_ledger_balances_per_currency(self):
+        assert set(run(per_currency(self.community.id)).values()) <= {0}
+
+    @invariant()
+    def each_order_nets_to_captured_less_refunded_less_fees(self):
+        for order in self.model.values():
+            entries = run(store.charge_entries(self.community.id, order.id))
+            kinds = [e.kind for e in entries]
+            captured = order.amount if TxnKind.CAPTURE in kinds else 0
+            if captured:
+                assert fee_of(entries) == self.gateway.fee(
+                    Money(amount=order.amount, currency="CNY")
+                )
+            else:
+                assert order.refunded == 0
+            assert not (TxnKind.CAPTURE in kinds and TxnKind.VOID in kinds)
+            assert parties_net(entries) == captured - order.refunded - fee_of(entries)
+            held = {}
+            for e in entries:
+                if e.party:
+                    held[e.party] = held.get(e.party, 0) - e.amount.amount
+            assert all(v >= 0 for v in held.values())
+
+    @invariant()
+    def payables_go_negative_only_by_fees_or_recorded_clawbacks(self):
+        rows = run(
+            LedgerEntry.select(
+                LedgerEntry.account, LedgerEntry.amount, LedgerEntry.txn.kind.as_alias("kind")
+            ).where(
+                (LedgerEntry.community == self.community.id) & LedgerEntry.account.like("payable:%")
+            )
+        )
+        accounts: dict[str, dict[str, int]] = {}
+        for row in rows:
+            sums = accounts.setdefault(row["account"], {"balance": 0, "paid": 0, "earned": 0})
+            sums["balance"] += row["amount"]
+            if row["kind"] == "payout":
+                sums["paid"] += row["amount"]
+            elif row["amount"] < 0:
+                sums["earned"] -= row["amount"]
+        supplier = f"payable:supplier:{self.people['operator'].id}"
+        fees = sum(
+            fee_of(run(store.charge_entries(self.community.id, order))) for order in self.model
+        )
+        for account, sums in accounts.items():
+            assert sums["paid"] <= sums["earned"], account  # never paid more than it earned
+            if sums["paid"]:
+                continue  # a debit balance after a payout is a recorded clawback
+            limit = fees if account == supplier else 0  # the fee bearer owes its fees
+            assert sums["balance"] <= limit, account
+
+    @invariant()
+    def one_capture_and_one_authorization_at_most_per_order(self):
+        for order in self.model.values():
+            txns = run(store.charge_txns(self.community.id, order.id))
+            kinds = [t["kind"] for t in txns]
+            assert kinds.count("capture") <= 1 and kinds.count("authorize") <= 1
+            assert kinds.count("void") <= 1
+
+
+@pytest.mark.slow
+def test_settlement_state_machine(start_shop):
+    HARNESS.loop = asyncio.new_event_loop()
+    context = start_shop()
+    HARNESS.running = HARNESS.loop.run_until_complete(context.__aenter__())
+    try:
+        run_state_machine_as_test(
+            SettlementMachine,
+            settings=settings(
+                max_examples=25,
+                stateful_step_count=25,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+    finally:
+        HARNESS.loop.run_until_complete(context.__aexit__(None, None, None))
+        HARNESS.loop.close()
