@@ -8,36 +8,22 @@ published once it has committed.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from linli_sdk import Caller, Community, Context, Document, InvalidInput, LinliError, Operation
+from linli_sdk import Caller, Community, Context, Document, LinliError, Operation
 from pydantic import BaseModel
 
 from .events import deliver_events
 from .host import CoreHost, EventBuffer
+from .idempotency import Outcome, request_hash, run_once
 from .registry import LoadedModule, ModuleRegistry
-from .tables import IdempotencyRecord, ModuleSetting
 
 __all__ = ["OperationFailed", "Outcome", "invoke", "open_stream"]
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What an operation answered, ready to send (and to replay)."""
-
-    status: int
-    media_type: str
-    body: bytes
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class OperationFailed(LinliError):
@@ -53,56 +39,6 @@ def _render(result: BaseModel) -> Outcome:
         disposition = f'attachment; filename="{result.filename}"'
         return Outcome(200, result.media_type, result.content, {"Content-Disposition": disposition})
     return Outcome(200, "application/json", result.model_dump_json().encode())
-
-
-def _request_hash(module: str, op: Operation, data: BaseModel) -> str:
-    canonical = json.dumps(
-        [module, op.name, data.model_dump(mode="json")], sort_keys=True, separators=(",", ":")
-    )
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-async def _recorded(scope_key: str, request_hash: str) -> Outcome | None:
-    row = (
-        await IdempotencyRecord.select()
-        .where(IdempotencyRecord.scope_key == scope_key)
-        .first()
-        .run()
-    )
-    if row is None:
-        return None
-    if row["request_hash"] != request_hash:
-        raise InvalidInput(
-            "this Idempotency-Key was already used with a different request; nothing was changed",
-            field="Idempotency-Key",
-        )
-    return Outcome(
-        row["status_code"],
-        row["media_type"],
-        base64.b64decode(row["body"]),
-        {"Idempotent-Replayed": "true"},
-    )
-
-
-async def _record(
-    community: Community, scope_key: str, request_hash: str, outcome: Outcome
-) -> None:
-    await IdempotencyRecord.insert(
-        IdempotencyRecord(
-            community=community.id,
-            scope_key=scope_key,
-            request_hash=request_hash,
-            status_code=outcome.status,
-            media_type=outcome.media_type,
-            body=base64.b64encode(outcome.body).decode(),
-            created_at=datetime.now(UTC),
-        )
-    ).run()
-
-
-def _is_unique_violation(exc: BaseException) -> bool:
-    name = type(exc).__name__
-    return name in ("UniqueViolationError", "IntegrityError") and "unique" in str(exc).lower()
 
 
 async def _run(op: Operation, ctx: Context[Any], data: BaseModel) -> BaseModel:
@@ -143,23 +79,14 @@ async def invoke(
         now=datetime.now(UTC),
         idempotency_key=idempotency_key,
     )
-    request_hash = _request_hash(loaded.name, op, data)
-    scope_key = f"{community.id}:{caller.member_id or 'platform'}:{idempotency_key}"
-    engine = ModuleSetting._meta.db
-    try:
-        async with engine.transaction():
-            if idempotency_key and (replay := await _recorded(scope_key, request_hash)):
-                return replay
-            outcome = _render(await _run(op, ctx, data))
-            if idempotency_key:
-                await _record(community, scope_key, request_hash, outcome)
-    except Exception as exc:
-        # Two concurrent first uses of one key: the loser's writes rolled back; answer the winner's.
-        if idempotency_key and _is_unique_violation(exc):
-            if replay := await _recorded(scope_key, request_hash):
-                return replay
-        raise
-    await deliver_events(registry, community, buffer)
+
+    async def work() -> Outcome:
+        return _render(await _run(op, ctx, data))
+
+    hashed = request_hash(loaded.name, op.name, data.model_dump(mode="json"))
+    outcome = await run_once(community, caller, idempotency_key, hashed, work)
+    if "Idempotent-Replayed" not in outcome.headers:
+        await deliver_events(registry, community, buffer)
     return outcome
 
 

@@ -7,9 +7,7 @@ first answer.
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
-import json
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -19,16 +17,14 @@ from litestar.params import Body, FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
 from ..auth import authenticate
-from ..calls import Outcome, _record, _recorded
-from ..http.operations import IdempotencyKey
 from ..http.problems import problem_responses
+from ..idempotency import IdempotencyKey, Outcome, request_hash, run_once
 from ..platform import Platform
 from . import jobs
 from .destinations import Network
 from .documents import goods_documents, to_csv, to_pdf
 from .goods import GoodsOrder, OrderLine
 from .outbox import replay
-from .store import engine
 from .tables import ServiceWorker, WebhookSubscription
 from .webhooks import PAYLOAD_VERSIONS, subscribe
 
@@ -108,17 +104,12 @@ async def _command(
     work: Callable[[], Awaitable[BaseModel]],
 ) -> Response[Any]:
     """Run ``work`` in one transaction, answering the recorded outcome for a repeated key."""
-    canonical = json.dumps(["dispatch", name, body], sort_keys=True, default=str)
-    request_hash = hashlib.sha256(canonical.encode()).hexdigest()
-    scope = f"{where.id}:{caller.member_id or 'platform'}:dispatch:{key}"
-    async with engine().transaction():
-        if key and (replayed := await _recorded(scope, request_hash)):
-            outcome = replayed
-        else:
-            result = await work()
-            outcome = Outcome(200, "application/json", result.model_dump_json().encode())
-            if key:
-                await _record(where, scope, request_hash, outcome)
+
+    async def run() -> Outcome:
+        result = await work()
+        return Outcome(200, "application/json", result.model_dump_json().encode())
+
+    outcome = await run_once(where, caller, key, request_hash("dispatch", name, body), run)
     return Response(
         outcome.body,
         status_code=outcome.status,

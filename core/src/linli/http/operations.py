@@ -16,13 +16,14 @@ from typing import Annotated, Any
 from linli_sdk import Caller, Community, Forbidden, NotFound, Operation, OperationKind
 from litestar import Request, Response, get, post
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
-from litestar.params import Body, HeaderParameter, QueryParameter
+from litestar.params import Body, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from pydantic import BaseModel, ValidationError
 
 from ..auth import authenticate
-from ..calls import Outcome, invoke, open_stream
+from ..calls import invoke, open_stream
 from ..enablement import module_state
+from ..idempotency import IdempotencyKey, Outcome
 from ..platform import Platform
 from ..registry import LoadedModule
 from ..validation import invalid_input
@@ -31,16 +32,6 @@ from .problems import problem_responses
 __all__ = ["operation_routes"]
 
 PREFIX = "/v1/communities/{community:str}/modules"
-
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(
-        name="Idempotency-Key",
-        required=False,
-        max_length=200,
-        description="Repeat a command safely: the same key and body replays the first response.",
-    ),
-]
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Caller, Community, Forbidden, Role
+from linli_sdk import Caller, Community, Role
 from litestar import Request, get, put
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
-from ..auth import authenticate
+from ..auth import access_guard
 from ..enablement import module_state, require_module, set_module
 from ..platform import Platform
 from .problems import problem
@@ -91,10 +91,10 @@ def _platform(request: Request[Any, Any, Any]) -> Platform:
     return platform
 
 
-async def _caller(request: Request[Any, Any, Any], community: str) -> tuple[Community, Caller]:
-    return await authenticate(
-        request.headers.get("authorization"), community, _platform(request).settings.admin_token
-    )
+def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
+    """The community and caller that ``access_guard`` authenticated for this request."""
+    identity: tuple[Community, Caller] = request.state.identity
+    return identity
 
 
 @get(
@@ -175,12 +175,13 @@ async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
     tags=["platform"],
     summary="Modules in a community",
     opt={"access": "member"},
+    guards=[access_guard],
 )
 async def community_modules(
     request: Request[Any, Any, Any], community: FromPath[str]
 ) -> CommunityModules:
     """Every installed module and whether it is enabled here; settings for operators only."""
-    where, caller = await _caller(request, community)
+    where, caller = _identity(request)
     staff = caller.has_role(Role.OPERATOR, Role.AUDITOR)
     items = []
     for loaded in _platform(request).registry.modules.values():
@@ -200,9 +201,7 @@ def _change_route(name: str) -> Any:
     async def change_module(
         request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[ModuleChange]
     ) -> CommunityModule:
-        where, caller = await _caller(request, community)
-        if not caller.has_role(Role.OPERATOR):
-            raise Forbidden("only the community's operator may enable or disable modules")
+        where, _ = _identity(request)  # the guard checked the operator role
         registry = _platform(request).registry
         loaded = require_module(registry, name)
         state = await set_module(
@@ -223,6 +222,7 @@ def _change_route(name: str) -> Any:
         summary=f"Enable or disable {name} in a community (operators)",
         description="Settings are validated against the module's model; a bad field is a 422.",
         opt={"access": "role:operator"},
+        guards=[access_guard],
     )(change_module)
 
 

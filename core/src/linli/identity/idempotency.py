@@ -11,34 +11,18 @@ recorded answer would keep the secret in clear.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Any, TypeVar
 
 from linli_sdk import Caller, Community
 from litestar import Request, Response
-from litestar.params import HeaderParameter
 from pydantic import BaseModel
 
-from ..calls import Outcome
-from ..calls import _is_unique_violation as is_unique_violation
-from ..calls import _record as record
-from ..calls import _recorded as recorded
-from ..tables import IdempotencyRecord
+from ..idempotency import IdempotencyKey, Outcome, request_hash, run_once
 
 __all__ = ["IdempotencyKey", "once"]
 
 T = TypeVar("T", bound=BaseModel)
-
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(
-        name="Idempotency-Key",
-        required=False,
-        max_length=200,
-        description="Repeat a command safely: the same key and body replays the first answer.",
-    ),
-]
 
 
 def _answer(output: type[T], outcome: Outcome) -> Response[T]:
@@ -68,18 +52,10 @@ async def once(
     where: Community
     caller: Caller
     where, caller = request.state.identity
-    scope_key = f"{where.id}:{caller.member_id or 'platform'}:{key}"
-    request_hash = hashlib.sha256(f"identity.{command}:{given}".encode()).hexdigest()
-    try:
-        async with IdempotencyRecord._meta.db.transaction():
-            if replay := await recorded(scope_key, request_hash):
-                return _answer(output, replay)
-            result = await run()
-            outcome = Outcome(status, "application/json", result.model_dump_json().encode(), {})
-            await record(where, scope_key, request_hash, outcome)
-    except Exception as exc:
-        # Two concurrent first uses of one key: the loser's writes rolled back; answer the winner's.
-        if is_unique_violation(exc) and (replay := await recorded(scope_key, request_hash)):
-            return _answer(output, replay)
-        raise
-    return Response(result, status_code=status)
+
+    async def work() -> Outcome:
+        result = await run()
+        return Outcome(status, "application/json", result.model_dump_json().encode())
+
+    outcome = await run_once(where, caller, key, request_hash(f"identity.{command}", given), work)
+    return _answer(output, outcome)
