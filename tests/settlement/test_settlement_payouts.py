@@ -44,16 +44,21 @@ async def test_a_batch_pays_each_payee_once_and_nets_clawbacks(start_shop):
         assert batch.json()["test_money"] is True
         paid = {line["account"]: line["amount"]["amount"] for line in batch.json()["payouts"]}
         assert paid == owed and paid[leader] == 2 * 1000 - 200
+        replayed = await running.client.post(PAYOUTS, headers=operator)
+        assert replayed.content == batch.content  # the same key: the first answer again
+        operator = {**running.auth("operator"), "Idempotency-Key": "batch-2"}
         again = await running.client.post(PAYOUTS, headers=operator)
-        assert again.json()["payouts"] == []  # a repeated batch (or one resumed) pays nothing
+        assert again.json()["payouts"] == []  # a new batch (or one resumed) pays nothing twice
 
         await _refund(running, first, "r2", 8_000)  # after the payout: a clawback
         balances = await store.balances(running.home.id)
         assert balances[(leader, "CNY")] > 0  # the leader owes it back
         clawback = balances[(leader, "CNY")]
+        operator = {**running.auth("operator"), "Idempotency-Key": "batch-3"}
         during = await running.client.post(PAYOUTS, headers=operator)
         assert leader not in {line["account"] for line in during.json()["payouts"]}
         await _buy(running, "p-3")  # later earnings cover the clawback first
+        operator = {**running.auth("operator"), "Idempotency-Key": "batch-4"}
         third = await running.client.post(PAYOUTS, headers=operator)
         paid = {line["account"]: line["amount"]["amount"] for line in third.json()["payouts"]}
         assert paid[leader] == 1000 - clawback

@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from ..auth import access_guard
 from ..errors import Unauthorized
 from ..http.problems import problem_responses
+from ..idempotency import Outcome, request_hash, run_once
 from ..platform import Platform
 from .payments import active, bind
 from .reconciliation import Difference
@@ -269,16 +270,28 @@ async def run_payouts(
     request: Request[Any, Any, Any],
     community: FromPath[str],
     idempotency_key: RequiredIdempotencyKey,
-) -> PayoutBatch:
-    """Pay out per payee, netted against clawbacks; safe to repeat."""
-    where, _ = _identity(request)
+) -> Response[PayoutBatch]:
+    """Pay out per payee, netted against clawbacks; the same key replays the first answer."""
+    where, caller = _identity(request)
     platform: Platform = request.app.state.platform
     hold = timedelta(seconds=platform.settings.settlement_payout_hold_seconds)
     settlement = active()
-    paid = await settlement.pay_out(where, hold=hold)
-    return PayoutBatch(
-        test_money=settlement.gateway.test_money,
-        payouts=[PayoutLine(account=p.account, amount=p.amount) for p in paid],
+
+    async def batch() -> Outcome:
+        paid = await settlement.pay_out(where, hold=hold)
+        body = PayoutBatch(
+            test_money=settlement.gateway.test_money,
+            payouts=[PayoutLine(account=p.account, amount=p.amount) for p in paid],
+        )
+        return Outcome(200, "application/json", body.model_dump_json().encode())
+
+    hashed = request_hash("settlement", "payouts", where.id)
+    outcome = await run_once(where, caller, idempotency_key, hashed, batch)
+    return Response(  # the recorded JSON of a PayoutBatch, replayed byte for byte
+        outcome.body,  # type: ignore[arg-type]
+        status_code=outcome.status,
+        media_type=outcome.media_type,
+        headers=outcome.headers,
     )
 
 
