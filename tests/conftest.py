@@ -32,3 +32,18 @@ __all__ = [
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     mark_postgres_tests(items)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Stop any SQLite connection a test left open, so its thread cannot hold up the exit.
+
+    aiosqlite runs each connection in a non-daemon thread; one never closed (an engine a test
+    did not stop) would keep the interpreter waiting after the last test.
+    """
+    import gc
+
+    import aiosqlite
+
+    for thing in gc.get_objects():
+        if isinstance(thing, aiosqlite.Connection) and thing._running:
+            thing.stop()

@@ -99,9 +99,12 @@ class SerializedSQLiteEngine(SQLiteEngine):
 
     async def close(self) -> None:
         """Close the persistent connection (the next query reopens it)."""
-        if self._connection is not None and self._loop is asyncio.get_running_loop():
-            async with self.lock():
-                await self._connection.close()
+        if self._connection is not None:
+            if self._loop is asyncio.get_running_loop():
+                async with self.lock():
+                    await self._connection.close()
+            else:  # opened on another event loop: stop its thread without awaiting it
+                self._connection.stop()
         self._connection = None
 
     def transaction(
