@@ -64,6 +64,16 @@ def event_from_row(row: dict[str, Any]) -> Event:
     )
 
 
+async def outbox_row(community_id: int, event_id: str) -> dict[str, Any] | None:
+    """The outbox row of one event in one community, or ``None``."""
+    row: dict[str, Any] | None = (
+        await OutboxEvent.select()
+        .where((OutboxEvent.community == community_id) & (OutboxEvent.event_id == event_id))
+        .first()
+    )
+    return row
+
+
 async def _module_targets(registry: ModuleRegistry, community_id: int) -> list[str]:
     listeners = {n for n in registry.modules if registry.hooks.implements("linli_event", n)}
     if not listeners:  # nobody listens: no need to ask the database who is enabled
@@ -145,15 +155,7 @@ async def deliver_to_module(
             if claimed is None:
                 return False
             name = claimed["target"].removeprefix(MODULE)
-            event_row = (
-                await OutboxEvent.select()
-                .where(
-                    (OutboxEvent.community == claimed["community"])
-                    & (OutboxEvent.event_id == claimed["event_id"])
-                )
-                .first()
-                .run()
-            )
+            event_row = await outbox_row(claimed["community"], claimed["event_id"])
             if event_row is None or name not in registry.modules:
                 return True  # the module is no longer installed: nothing to deliver to
             community = await community_by_id(claimed["community"])

@@ -22,9 +22,9 @@ from linli_sdk import Community, Event, InvalidInput
 from standardwebhooks import Webhook
 
 from .destinations import Network, resolve_destination
-from .outbox import WEBHOOK, Retries, event_from_row
+from .outbox import WEBHOOK, Retries, event_from_row, outbox_row
 from .store import claim, epoch_ms
-from .tables import EventDelivery, OutboxEvent, WebhookSubscription
+from .tables import EventDelivery, WebhookSubscription
 
 __all__ = [
     "PAYLOAD_VERSIONS",
@@ -156,15 +156,7 @@ async def deliver_webhook(
         .first()
         .run()
     )
-    event_row = (
-        await OutboxEvent.select()
-        .where(
-            (OutboxEvent.community == claimed["community"])
-            & (OutboxEvent.event_id == claimed["event_id"])
-        )
-        .first()
-        .run()
-    )
+    event_row = await outbox_row(claimed["community"], claimed["event_id"])
     if subscription is None or event_row is None or subscription["status"] != "active":
         await _mark(claimed["id"], "failed", "the subscription is gone or paused")
         return True
