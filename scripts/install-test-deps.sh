@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Install what the test suite needs beyond Python: uv, and PostgreSQL's server binaries.
+# Install what the test suite needs beyond Python: uv, PostgreSQL's server binaries and
+# Chromium (the headless browser the web frontend's tests drive).
 #
 # Idempotent: installs nothing that is already there, and runs `apt-get update`
 # only when it is about to install. Works as root (CI) or through sudo. Without
 # root, sudo or apt-get it prints one line saying what to install and carries on;
-# tests that need PostgreSQL then skip with a clear reason (and fail on CI).
+# tests that need PostgreSQL or Chromium then skip with a clear reason (and fail on CI).
 set -euo pipefail
 
 say() { echo "install-test-deps: $*"; }
@@ -25,23 +26,32 @@ else
     fi
 fi
 
-# --- PostgreSQL server binaries ------------------------------------------------------------------
+# --- Debian packages: PostgreSQL server binaries, Chromium ----------------------------------------
 have_postgres() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
+have_chromium() { command -v chromium >/dev/null 2>&1; }
 
+missing=()
 if have_postgres; then
     say "PostgreSQL already installed ($(echo /usr/lib/postgresql/*/bin/initdb))"
-    exit 0
+else
+    missing+=(postgresql)
 fi
+if have_chromium; then
+    say "Chromium already installed ($(command -v chromium))"
+else
+    missing+=(chromium)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-    say "no apt-get here: install the PostgreSQL server (initdb, pg_ctl) yourself and put it on PATH; PostgreSQL tests skip until then"
+    say "no apt-get here: install ${missing[*]} yourself (PostgreSQL's initdb and pg_ctl, Chromium on PATH); their tests skip until then"
     exit 0
 fi
 
 as_root=()
 if [ "$(id -u)" -ne 0 ]; then
     if ! command -v sudo >/dev/null 2>&1; then
-        say "not root and no sudo: run 'apt-get install postgresql' as root; PostgreSQL tests skip until then"
+        say "not root and no sudo: run 'apt-get install ${missing[*]}' as root; their tests skip until then"
         exit 0
     fi
     if [ -t 0 ]; then
@@ -49,21 +59,23 @@ if [ "$(id -u)" -ne 0 ]; then
     elif sudo -n true 2>/dev/null; then
         as_root=(sudo -n)
     else
-        say "sudo needs a password and there is no terminal: run 'sudo apt-get install postgresql'; PostgreSQL tests skip until then"
+        say "sudo needs a password and there is no terminal: run 'sudo apt-get install ${missing[*]}'; their tests skip until then"
         exit 0
     fi
 fi
 
-say "installing Debian's postgresql"
-export DEBIAN_FRONTEND=noninteractive
+say "installing Debian's ${missing[*]}"
 start=$SECONDS
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    -o Dpkg::Use-Pty=0 postgresql >/dev/null
+    -o Dpkg::Use-Pty=0 "${missing[@]}" >/dev/null
 
-if have_postgres; then
-    say "installed $(echo /usr/lib/postgresql/*/bin/initdb) in $((SECONDS - start))s"
-else
-    say "apt-get installed postgresql but no /usr/lib/postgresql/*/bin/initdb appeared" >&2
+if ! have_postgres; then
+    say "apt-get ran but no /usr/lib/postgresql/*/bin/initdb appeared" >&2
     exit 1
 fi
+if ! have_chromium; then
+    say "apt-get ran but no chromium appeared on PATH" >&2
+    exit 1
+fi
+say "installed ${missing[*]} in $((SECONDS - start))s"

@@ -134,7 +134,7 @@ async def _demo() -> None:  # pragma: no cover - run as a script by the docs tes
         home = await create_community("home", "Home Garden")
         leader = await add_member(home, "Lead", Role.LEADER, Role.RESIDENT)
         resident = await add_member(home, "Res", Role.RESIDENT)
-        await set_module(registry, home, "shop", enabled=True)
+        await set_module(platform, home, "shop", enabled=True)
         url = "http://linli.test/v1/communities/home/modules/shop"
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app)) as http:
             order = {

@@ -97,7 +97,7 @@ async def test_a_declined_or_lapsed_offer_goes_to_the_next_worker(start_platform
         await ScheduledDeadline.update({ScheduledDeadline.run_at: 0}).where(
             ScheduledDeadline.key == f"offer:{job_id}"
         )
-        await DispatchWorker(running.platform.registry, running.platform.settings).run_once()
+        await DispatchWorker(running.platform).run_once()
         row = (
             await DispatchJob.select()
             .where(DispatchJob.id == job_id)

@@ -20,7 +20,7 @@ async def test_the_served_app_fires_due_deadlines_in_process(database_url, timer
     seeded = Platform.from_settings(settings)
     await seeded.start(migrate_first=True)
     home = await create_community("home", "Home")
-    await set_module(seeded.registry, home, "timer", enabled=True)
+    await set_module(seeded, home, "timer", enabled=True)
     await DurableDeadlines(home, "timer").schedule(
         "close", datetime.now(UTC) - timedelta(seconds=1), {}
     )

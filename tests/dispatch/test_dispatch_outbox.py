@@ -26,7 +26,7 @@ async def test_an_event_is_in_the_outbox_and_delivered_right_after_commit(
         assert timer_plugin and [t for t, _ in _heard()] == ["timer.shouted"]
         (delivery,) = await EventDelivery.select()
         assert (delivery["target"], delivery["status"]) == ("module:timer", "delivered")
-        await DispatchWorker(running.platform.registry, running.platform.settings).run_once()
+        await DispatchWorker(running.platform).run_once()
         assert len(_heard()) == 1  # the worker does not deliver it again
 
 
@@ -38,7 +38,7 @@ async def test_a_failing_hook_is_retried_by_the_worker_with_the_same_event_id(
         answer = await call(running, "shout", {"text": "flaky", "fail": 2})
         assert answer.status_code == 200  # the call does not fail with its listener
         assert _heard() == []
-        worker = DispatchWorker(running.platform.registry, running.platform.settings)
+        worker = DispatchWorker(running.platform)
         for _ in range(100):
             await worker.run_once()
             if _heard():
@@ -63,7 +63,7 @@ async def test_an_event_committed_by_a_process_that_died_is_delivered_by_the_wor
         # committed, then the process died before its fast path delivered anything
         event = await record_event(running.home, "timer", "timer.shouted", {"text": "orphan"})
         assert _heard() == []
-        await DispatchWorker(running.platform.registry, running.platform.settings).run_once()
+        await DispatchWorker(running.platform).run_once()
         assert _heard() == [("timer.shouted", event.id)]
         (row,) = await OutboxEvent.select(OutboxEvent.status)
         assert row["status"] == "fanned"

@@ -79,7 +79,7 @@ async def test_offers_are_answered_over_http_and_rates_reported(start_platform, 
         rematched = await running.client.post(f"{BASE}/rematch", headers=running.auth("operator"))
         assert rematched.json() == {"placed": {}}
 
-        worker = DispatchWorker(running.platform.registry, running.platform.settings)
+        worker = DispatchWorker(running.platform)
         await worker.run_once()  # core events reach the modules through the worker
         (event,) = await OutboxEvent.select().where(OutboxEvent.type == "dispatch.job_accepted")
         replayed = await running.client.post(

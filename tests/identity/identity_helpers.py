@@ -135,3 +135,44 @@ async def exchange(http: Any, client_id: str, code: str, verifier: str) -> dict[
     assert issued.status_code == 200, issued.text
     result: dict[str, Any] = issued.json()
     return result
+
+
+async def verified_resident(
+    running: Any,
+    phone: str = "13912345678",
+    national_id: str | None = "11010519491231002X",
+    building: str = "3",
+    room: str = "1201",
+) -> tuple[dict[str, str], int]:
+    """A resident signed in by phone, verified for a unit by invitation and, when
+    ``national_id`` is given, with consent recorded and the ID number on file.
+
+    Returns their bearer header and member id.
+    """
+    http = running.client
+    operator = running.auth("operator")
+    unit = await http.post(
+        "/v1/communities/home/units", json={"building": building, "room": room}, headers=operator
+    )
+    assert unit.status_code == 201, unit.text
+    me = await resident_token(http, phone)
+    invited = await http.post(
+        "/v1/communities/home/invitations", json={"unit_id": unit.json()["id"]}, headers=operator
+    )
+    redeemed = await http.post(
+        "/v1/communities/home/verification/invitation",
+        json={"code": invited.json()["code"]},
+        headers=me,
+    )
+    assert redeemed.status_code == 200, redeemed.text
+    if national_id is not None:
+        consent = await http.post(
+            "/v1/communities/home/me/consents", json={"purpose": "national_id"}, headers=me
+        )
+        assert consent.status_code == 201, consent.text
+        stored = await http.put(
+            "/v1/communities/home/me/national-id", json={"number": national_id}, headers=me
+        )
+        assert stored.status_code == 200, stored.text
+    profile = (await http.get("/v1/communities/home/me", headers=me)).json()
+    return me, int(profile["id"])

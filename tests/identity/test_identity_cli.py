@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from linli.demo import DEMO_PHONES
 
 LINLI = [sys.executable, "-m", "linli.cli"]
 
@@ -72,4 +73,6 @@ def test_the_identity_commands(tmp_path):
     assert "sign_in_codes: 0" in linli("identity", "purge", cwd=tmp_path, **env)
     newer = base64.b64encode(os.urandom(32)).decode()
     rotated = {**env, "LINLI_IDENTITY_DATA_KEYS": f"k2:{newer},k1:{key}"}
-    assert "re-encrypted 0 accounts" in linli("identity", "reseal", cwd=tmp_path, **rotated)
+    # the demo's people have phone accounts (linli.demo.DEMO_PHONES): sealed with k1, now k2
+    resealed = linli("identity", "reseal", cwd=tmp_path, **rotated)
+    assert f"re-encrypted {len(DEMO_PHONES)} accounts" in resealed

@@ -169,11 +169,14 @@ async def test_plugins_see_residents_masked_through_the_member_lookup(start_plat
     async with start_platform() as running:
         me = await resident_token(running.client)
         profile = (await running.client.get("/v1/communities/home/me", headers=me)).json()
-        host = CoreHost(running.home, "probe")
+        host = CoreHost(running.platform, running.home, "probe")
         seen = await host.members.get(profile["id"])
         assert seen is not None and seen.phone_masked == "139****5678"
         assert PHONE not in seen.model_dump_json()
-        assert await CoreHost(running.other, "probe").members.get(profile["id"]) is None
+        assert (
+            await CoreHost(running.platform, running.other, "probe").members.get(profile["id"])
+            is None
+        )
 
 
 async def test_rotating_the_data_key_reseals_every_number(start_platform, database_url):

@@ -14,6 +14,7 @@ from linli.identity.personal_data import (
     mask_phone,
     normalise_national_id,
     normalise_phone,
+    redact_numbers,
 )
 from linli.identity.service import RateLimiter
 from linli_sdk import InvalidInput
@@ -86,6 +87,18 @@ def test_national_ids_are_checked_and_masked():
 def test_bad_key_settings_are_refused(bad):
     with pytest.raises(ValueError):
         DataKeys.parse(bad, _key())
+
+
+def test_numbers_in_free_text_are_masked():
+    said = "Chen 13812341234 (ID 11010519491231002x), order 202611220001, ref A13812341234"
+    assert redact_numbers(said) == (
+        "Chen 138****1234 (ID 1****************x), order 202611220001, ref A138****1234"
+    )
+
+
+@given(st.from_regex(r"1[3-9][0-9]{9}", fullmatch=True), st.text(max_size=20))
+def test_no_phone_survives_redaction(phone, noise):
+    assert phone not in redact_numbers(f"{noise} {phone} {noise}")
 
 
 def test_the_rate_limiter_counts_per_key_and_window():

@@ -22,14 +22,20 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 @pytest.fixture
 def shop_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Install docs/examples/settlement_shop.py as the module ``shop`` (a real entry point)."""
+    """Install docs/examples/settlement_shop.py as ``shop`` and its held twin as ``pickup``."""
     site = tmp_path / "shop-site"
-    write_distribution(site, "linli-settlement-shop", "0.1.0", {"shop": "settlement_shop"})
+    write_distribution(
+        site,
+        "linli-settlement-shop",
+        "0.1.0",
+        {"shop": "settlement_shop", "pickup": "settlement_pickup_shop"},
+    )
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.syspath_prepend(str(EXAMPLES))
     importlib.invalidate_caches()
     yield
     sys.modules.pop("settlement_shop", None)
+    sys.modules.pop("settlement_pickup_shop", None)
 
 
 @pytest.fixture
@@ -39,7 +45,7 @@ def start_shop(start_platform: Callable[..., Any], shop_installed: None) -> Call
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[Running]:
         async with start_platform(**overrides) as running:
-            await set_module(running.platform.registry, running.home, "shop", enabled=True)
+            await set_module(running.platform, running.home, "shop", enabled=True)
             yield running
 
     return start
@@ -69,3 +75,12 @@ def localstripe() -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture
+def connect_fake() -> Iterator[tuple[str, Any]]:
+    """The project's Stripe Connect fake on 127.0.0.1 (see connect_fake.py): URL and state."""
+    from connect_fake import serving
+
+    with serving() as (url, state):
+        yield url, state

@@ -1,11 +1,12 @@
-"""Random sequences of charge, capture, void, refund, payout, confirm, sweep, webhook replays
-and crashes after the gateway call.
+"""Random sequences of charge, capture, void, refund, release, payout (with transfer
+reversals clawing back refunded shares, and payees spending what they were paid so a reversal
+is refused), confirm, sweep, webhook replays and crashes after the gateway call.
 
 After every step the ledger balances per currency, no party's holding goes negative, no payee
-is paid more than it earned, payables go into debit only by the fee their bearer owes or a
+is paid more than it earned, nor more than it earned from charges past their hold (a ``pickup``
+charge only once released), payables go into debit only by the fee their bearer owes or a
 recorded clawback after a payout, and per order the parties' net equals captured - refunded -
-fees, to the cent. Runs on a real SQLite platform; each example gets a
-community of its own.
+fees, to the cent. Runs on a real SQLite platform; each example gets a community of its own.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ class Order:
     capture_requested: bool
     voided: bool = False
     refunded: int = 0
+    module: str = "shop"
+    released: bool = False
 
 
 class Harness:
@@ -82,16 +85,21 @@ class SettlementMachine(RuleBasedStateMachine):
     def first_order(self):
         return self._charge(10_000, True)
 
-    @rule(target=orders, fen=st.integers(min_value=60, max_value=200_000), capture=st.booleans())
-    def charge(self, fen, capture):
-        return self._charge(fen, capture)
+    @rule(
+        target=orders,
+        fen=st.integers(min_value=60, max_value=200_000),
+        capture=st.booleans(),
+        module=st.sampled_from(["shop", "pickup"]),
+    )
+    def charge(self, fen, capture, module):
+        return self._charge(fen, capture, module)
 
-    def _charge(self, fen: int, capture: bool) -> int:
+    def _charge(self, fen: int, capture: bool, module: str = "shop") -> int:
         leader, supplier = self.people["leader"].id, self.people["operator"].id
         charge = run(
             self.settlement.charge(
                 self.community,
-                "shop",
+                module,
                 order_ref=f"o{len(self.model)}",
                 amount=Money(amount=fen, currency="CNY"),
                 payer_id=self.people["resident"].id,
@@ -100,8 +108,22 @@ class SettlementMachine(RuleBasedStateMachine):
             )
         )
         charge_id = int(charge.id[3:])
-        self.model[charge_id] = Order(charge_id, fen, capture)
+        self.model[charge_id] = Order(charge_id, fen, capture, module=module)
         return charge_id
+
+    @rule(order=orders)
+    def release(self, order):
+        """The pickup is verified: the charge's held shares become payable (idempotent)."""
+        assert run(self.settlement.release(self.community, order)).released
+        self.model[order].released = True
+
+    @rule()
+    def payee_spends(self):
+        """The leader moves what it was paid to its bank: a clawback then waits."""
+        leader = self.people["leader"].id
+        self.gateway.spend(
+            f"sbx_acct_m{leader}", self.gateway.balances.get(f"sbx_acct_m{leader}", 0)
+        )
 
     @rule(order=orders)
     def capture(self, order):
@@ -233,6 +255,32 @@ class SettlementMachine(RuleBasedStateMachine):
                 continue  # a debit balance after a payout is a recorded clawback
             limit = fees if account == supplier else 0  # the fee bearer owes its fees
             assert sums["balance"] <= limit, account
+
+    @invariant()
+    def payees_are_paid_only_what_is_past_its_hold(self):
+        """Net transfers to an account never exceed its earnings from charges past their hold."""
+        rows = run(
+            LedgerEntry.select(
+                LedgerEntry.account,
+                LedgerEntry.amount,
+                LedgerEntry.charge,
+                LedgerEntry.txn.kind.as_alias("kind"),
+            ).where(
+                (LedgerEntry.community == self.community.id) & LedgerEntry.account.like("payable:%")
+            )
+        )
+        paid: dict[str, int] = {}
+        payable: dict[str, int] = {}
+        for row in rows:
+            account = row["account"]
+            if row["kind"] in ("payout", "clawback"):
+                paid[account] = paid.get(account, 0) + row["amount"]
+            elif row["amount"] < 0:
+                order = self.model[row["charge"]]
+                if order.module == "shop" or order.released:
+                    payable[account] = payable.get(account, 0) - row["amount"]
+        for account, net in paid.items():
+            assert net <= payable.get(account, 0), account
 
     @invariant()
     def one_capture_and_one_authorization_at_most_per_order(self):

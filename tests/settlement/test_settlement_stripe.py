@@ -16,7 +16,7 @@ import uvicorn
 from linli.http.app import create_app
 from linli.settlement import store
 from linli.settlement.tables import GatewayEvent, LedgerTxn
-from settlement_helpers import SHOP, cny, free_port, order, per_currency, settlement
+from settlement_helpers import SHOP, cny, fee_of, free_port, order, per_currency, settlement
 
 SECRET = "whsec_linli_test"
 
@@ -42,12 +42,15 @@ async def _until(check, seconds: float = 10.0) -> None:
 
 
 @pytest.mark.slow
-async def test_stripe_authorize_capture_refund_void_and_signed_webhooks(start_shop, localstripe):
+async def test_stripe_authorize_capture_refund_void_and_signed_webhooks(
+    start_shop, localstripe, connect_fake
+):
     method = await _payment_method(localstripe)
     options = {
         "settlement_gateway": "stripe",
         "settlement_stripe_api_key": "sk_test_linli",
         "settlement_stripe_api_base": localstripe,
+        "settlement_stripe_connect_api_base": connect_fake[0],  # localstripe has no Connect
         "settlement_stripe_webhook_secret": SECRET,
         "settlement_stripe_payment_method": method,
     }
@@ -128,7 +131,21 @@ async def _scenario(running, localstripe: str) -> None:
     )
     assert forged.status_code == 401
     balances = await store.balances(running.home.id)
-    assert balances[("gateway_clearing", "CNY")] == 10_000 - 3_000  # Stripe's fee is not read
+    # Stripe's fee is read from the charge's balance transaction; localstripe's is always 0
+    payment = await stripe_client.v1.payment_intents.retrieve_async(
+        next(p.id for p in payments if p.status == "succeeded")
+    )
+    latest = payment.latest_charge
+    charge = (
+        latest
+        if not isinstance(latest, str)
+        else await stripe_client.v1.charges.retrieve_async(latest)
+    )
+    txn = await stripe_client.v1.balance_transactions.retrieve_async(charge.balance_transaction)
+    assert txn.fee == 0 and txn.amount == 10_000
+    entries = await store.charge_entries(running.home.id, int(charge_id[3:]))
+    assert fee_of(entries) == txn.fee
+    assert balances[("gateway_clearing", "CNY")] == 10_000 - txn.fee - 3_000
     assert await per_currency(running.home.id) == {"CNY": 0}
     # the ledger agrees with Stripe's own records, object by object
     assert await settlement().reconcile(running.home.id) == []

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Caller, Community, Context, Document, LinliError, Operation
 from pydantic import BaseModel
@@ -19,7 +19,10 @@ from pydantic import BaseModel
 from .events import deliver_events
 from .host import CoreHost, EventBuffer
 from .idempotency import Outcome, request_hash, run_once
-from .registry import LoadedModule, ModuleRegistry
+from .registry import LoadedModule
+
+if TYPE_CHECKING:
+    from .platform import Platform
 
 __all__ = ["OperationFailed", "Outcome", "invoke", "open_stream"]
 
@@ -55,7 +58,7 @@ async def _run(op: Operation, ctx: Context[Any], data: BaseModel) -> BaseModel:
 
 
 async def invoke(
-    registry: ModuleRegistry,
+    platform: Platform,
     community: Community,
     loaded: LoadedModule,
     op: Operation,
@@ -75,7 +78,7 @@ async def invoke(
         module=loaded.name,
         caller=caller,
         settings=settings,
-        host=CoreHost(community, loaded.name, buffer),
+        host=CoreHost(platform, community, loaded.name, buffer),
         now=datetime.now(UTC),
         idempotency_key=idempotency_key,
     )
@@ -86,12 +89,12 @@ async def invoke(
     hashed = request_hash(loaded.name, op.name, data.model_dump(mode="json"))
     outcome = await run_once(community, caller, idempotency_key, hashed, work)
     if "Idempotent-Replayed" not in outcome.headers:
-        await deliver_events(registry, community, buffer)
+        await deliver_events(platform, community, buffer)
     return outcome
 
 
 async def open_stream(
-    registry: ModuleRegistry,
+    platform: Platform,
     community: Community,
     loaded: LoadedModule,
     op: Operation,
@@ -104,7 +107,7 @@ async def open_stream(
     An error raised before the first item propagates (the caller answers a problem); one raised
     later is logged and ends the stream, since the response has begun.
     """
-    host = CoreHost(community, loaded.name)
+    host = CoreHost(platform, community, loaded.name)
     ctx: Context[Any] = Context(
         community=community,
         module=loaded.name,
@@ -117,7 +120,7 @@ async def open_stream(
     try:
         async for item in op.stream(ctx, data):
             started = True
-            await deliver_events(registry, community, host.buffer)
+            await deliver_events(platform, community, host.buffer)
             yield item
     except LinliError:
         if not started:

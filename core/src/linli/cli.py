@@ -71,14 +71,16 @@ def serve(migrate: bool) -> None:
 @click.option("--serve/--no-serve", "then_serve", default=True, help="Serve after seeding.")
 def demo(then_serve: bool) -> None:
     """Create the database, seed the demo community, print its URLs and tokens, and serve."""
-    from .demo import seed_demo
+    from .demo import WEB_EXAMPLE_ORIGIN, demo_web_client, seed_demo
 
     async def seed(platform: Platform) -> Any:
         await platform.migrate()
-        return await seed_demo(platform)
+        return *(await seed_demo(platform)), await demo_web_client()
 
-    community, members = _run(seed)
+    community, members, web_client = _run(seed)
     settings = Settings()
+    if not settings.cors_origins:
+        settings = settings.model_copy(update={"cors_origins": [WEB_EXAMPLE_ORIGIN]})
     base = f"http://{settings.host}:{settings.port}"
     click.echo(f"\nLinli demo community: {community.name} ({community.slug})")
     click.echo(f"  modules:   {base}/v1/modules")
@@ -88,6 +90,10 @@ def demo(then_serve: bool) -> None:
     for m in members:
         roles = ", ".join(m.roles) or "member (not verified)"
         click.echo(f"    {m.display_name:<28} {roles:<24} {m.token}")
+    click.echo("  resident web frontend (example), in another terminal:")
+    click.echo(
+        f"    uv run python examples/resident_web/serve.py --api {base} --client-id {web_client}"
+    )
     click.echo("")
     if then_serve:
         _serve(Platform.from_settings(settings))
@@ -128,7 +134,7 @@ def _change(community: str, module: str, enabled: bool, settings: str | None) ->
     async def work(platform: Platform) -> str:
         where = await get_community(community)
         require_module(platform.registry, module)
-        state = await set_module(platform.registry, where, module, enabled=enabled, settings=values)
+        state = await set_module(platform, where, module, enabled=enabled, settings=values)
         word = "enabled" if state.enabled else "disabled"
         return f"{module} {word} in {where.slug}: {state.settings.model_dump_json()}"
 
@@ -162,7 +168,7 @@ def dispatch_work() -> None:
     """Run a dispatch worker until stopped (PostgreSQL: run as many as you like)."""
     from .dispatch.worker import DispatchWorker
 
-    _run(lambda platform: DispatchWorker(platform.registry, platform.settings).run())
+    _run(lambda platform: DispatchWorker(platform).run())
 
 
 @main.group()
@@ -238,6 +244,55 @@ def identity_reseal() -> None:
     click.echo(_run(work))
 
 
+def _scope_state(row: dict[str, Any]) -> str:
+    state = "granted" if row["granted"] else "revoked" if row["revoked_at"] else "not granted"
+    declared = "" if row["declared"] else " (no longer declared)"
+    return f"{row['module']} {row['scope']}: {state}{declared}"
+
+
+@identity.command("grant")
+@click.argument("community")
+@click.argument("module")
+@click.argument("scope")
+def identity_grant(community: str, module: str, scope: str) -> None:
+    """Let MODULE see SCOPE (members.phone, .unit, .national_id) of COMMUNITY's members."""
+    from .identity.member_scopes import grant_scope
+
+    async def work(platform: Platform) -> str:
+        where = await get_community(community)
+        return _scope_state(await grant_scope(platform.registry, where, module, scope, None))
+
+    click.echo(_run(work))
+
+
+@identity.command("revoke")
+@click.argument("community")
+@click.argument("module")
+@click.argument("scope")
+def identity_revoke(community: str, module: str, scope: str) -> None:
+    """Stop MODULE seeing SCOPE of COMMUNITY's members."""
+    from .identity.member_scopes import revoke_scope
+
+    async def work(platform: Platform) -> str:
+        where = await get_community(community)
+        return _scope_state(await revoke_scope(platform.registry, where, module, scope, None))
+
+    click.echo(_run(work))
+
+
+@identity.command("scopes")
+@click.argument("community")
+def identity_scopes(community: str) -> None:
+    """List the member scopes modules declare, and which are granted in COMMUNITY."""
+    from .identity.member_scopes import list_grants
+
+    async def work(platform: Platform) -> str:
+        rows = await list_grants(platform.registry, await get_community(community))
+        return "\n".join(_scope_state(row) for row in rows) or "no module declares member scopes"
+
+    click.echo(_run(work))
+
+
 @main.group("ledger")
 def settlement() -> None:
     """Settlement's ledger: sweep intents, pay out, reconcile, statements."""
@@ -271,9 +326,9 @@ def settlement_payouts(community: str) -> None:
         return await s.pay_out(where, hold=hold)
 
     paid = _settlement_run(community, work)
-    for payout in paid:
-        click.echo(f"{payout.account}\t{payout.amount}")
-    click.echo(f"{len(paid)} payouts")
+    for payout in paid:  # kind: payout, clawback (a reversal) or clawback_pending
+        click.echo(f"{payout.kind}\t{payout.account}\t{payout.amount}")
+    click.echo(f"{sum(p.kind == 'payout' for p in paid)} payouts")
 
 
 @settlement.command("reconcile")

@@ -15,9 +15,12 @@ from .members import NewMember, add_member, create_community
 from .platform import Platform
 from .tables import Member, PickupPoint, Provider
 
-__all__ = ["DEMO_SLUG", "seed_demo"]
+__all__ = ["DEMO_SLUG", "WEB_EXAMPLE_ORIGIN", "demo_web_client", "seed_demo"]
 
 DEMO_SLUG = "sunny-garden"
+WEB_EXAMPLE_ORIGIN = "http://127.0.0.1:8765"
+"""Where ``examples/resident_web`` serves its page; the demo lets it call the API (CORS)."""
+_WEB_EXAMPLE_NAME = "Linli resident web (example)"
 
 _PEOPLE: tuple[tuple[str, tuple[Role, ...], str | None], ...] = (
     ("Operator Zhou", (Role.OPERATOR,), "139****0001"),
@@ -62,10 +65,11 @@ async def seed_demo(platform: Platform) -> tuple[Community, list[NewMember]]:
             host_member=host.id,
         )
     )
+    await seed_demo_accounts(platform, community, members)
     registry = platform.registry
     for name in registry.modules:
-        await set_module(registry, community, name, enabled=True)
-        await with_events(registry, community, name, partial(registry.hooks.seed_demo, name))
+        await set_module(platform, community, name, enabled=True)
+        await with_events(platform, community, name, partial(registry.hooks.seed_demo, name))
     return community, members
 
 
@@ -78,3 +82,47 @@ async def _reissue_tokens(community: Community) -> list[NewMember]:
         roles = tuple(Role(r) for r in row["roles"] if r != Role.MEMBER)
         members.append(NewMember(row["id"], row["display_name"], roles, token))
     return members
+
+
+async def demo_web_client() -> str:
+    """The client id of the example resident web frontend, registered once for the demo."""
+    from .identity.clients import register_client
+    from .identity.tables import OAuthClient
+
+    row = (
+        await OAuthClient.select(OAuthClient.client_id)
+        .where(OAuthClient.name == _WEB_EXAMPLE_NAME)
+        .first()
+        .run()
+    )
+    if row is not None:
+        return str(row["client_id"])
+    made = await register_client(_WEB_EXAMPLE_NAME, redirect_uris=[f"{WEB_EXAMPLE_ORIGIN}/"])
+    return made.client_id
+
+
+DEMO_PHONES: dict[str, tuple[str, tuple[str, str] | None]] = {
+    "Operator Zhou": ("13900000001", None),
+    "Leader Wang (团长)": ("13800001234", ("1", "101")),
+    "Host Li (自提点)": ("13700005678", ("3", "101")),
+    "Resident Chen": ("13600002468", ("3", "1201")),
+    "Resident Liu": ("13500001357", ("3", "1202")),
+    "Cleaner Sun (Tidy Home)": ("13300009999", None),
+}
+"""The demo people's phone numbers and units (building, room): signing in by phone with one of
+these reaches that seeded member (docs/identity.md lists them). Demo data, never real."""
+
+
+async def seed_demo_accounts(
+    platform: Platform, community: Community, members: list[NewMember]
+) -> int:
+    """Give the seeded demo people phone accounts (and units); how many were linked."""
+    from .identity.demo_accounts import give_phone_accounts
+    from .identity.service import identity_of
+
+    people = [
+        (member.id, *DEMO_PHONES[member.display_name])
+        for member in members
+        if member.display_name in DEMO_PHONES
+    ]
+    return await give_phone_accounts(identity_of(platform), community, people)

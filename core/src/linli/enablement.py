@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, InvalidInput, NotFound
 from pydantic import BaseModel, ValidationError
@@ -13,6 +13,9 @@ from pydantic import BaseModel, ValidationError
 from .events import with_events
 from .registry import LoadedModule, ModuleRegistry
 from .tables import ModuleSetting
+
+if TYPE_CHECKING:
+    from .platform import Platform
 from .validation import invalid_input
 
 __all__ = ["ModuleState", "module_state", "require_module", "set_module", "validate_settings"]
@@ -74,7 +77,7 @@ def require_module(registry: ModuleRegistry, name: str) -> LoadedModule:
 
 
 async def set_module(
-    registry: ModuleRegistry,
+    platform: Platform,
     community: Community,
     name: str,
     *,
@@ -85,6 +88,7 @@ async def set_module(
 
     ``settings=None`` keeps the stored settings (or the model's defaults).
     """
+    registry = platform.registry
     loaded = require_module(registry, name)
     current = await module_state(community, loaded)
     model = current.settings if settings is None else validate_settings(loaded, settings)
@@ -117,10 +121,10 @@ async def set_module(
             ).run()
     if enabled:
         await with_events(
-            registry, community, name, lambda host: registry.hooks.module_enabled(name, host, model)
+            platform, community, name, lambda host: registry.hooks.module_enabled(name, host, model)
         )
     elif current.enabled:
         await with_events(
-            registry, community, name, lambda host: registry.hooks.module_disabled(name, host)
+            platform, community, name, lambda host: registry.hooks.module_disabled(name, host)
         )
     return ModuleState(name, enabled, model)

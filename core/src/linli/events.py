@@ -10,13 +10,15 @@ carried out by the dispatch worker, with retries (see :mod:`linli.dispatch`).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from linli_sdk import Community
 
 from .dispatch.outbox import deliver_events
 from .host import CoreHost
-from .registry import ModuleRegistry
+
+if TYPE_CHECKING:
+    from .platform import Platform
 
 __all__ = ["deliver_events", "with_events"]
 
@@ -24,13 +26,13 @@ T = TypeVar("T")
 
 
 async def with_events(
-    registry: ModuleRegistry,
+    platform: Platform,
     community: Community,
     module: str,
     work: Callable[[CoreHost], Awaitable[T]],
 ) -> T:
     """Run ``work`` with a host for ``module``, then deliver the events it published."""
-    host = CoreHost(community, module)
+    host = CoreHost(platform, community, module)
     result = await work(host)
-    await deliver_events(registry, community, host.buffer)
+    await deliver_events(platform, community, host.buffer)
     return result

@@ -24,6 +24,8 @@ class Settings(BaseSettings):
         host: Address ``linli serve`` binds.
         port: Port ``linli serve`` binds.
         debug: Litestar's debug mode: exceptions logged with tracebacks (not for production).
+        cors_origins: Web origins whose pages may call the API from a browser (CORS), e.g.
+            ``https://app.example.com``; comma-separated in the env. Empty: none.
     """
 
     model_config = SettingsConfigDict(env_prefix="LINLI_", env_file=".env", extra="ignore")
@@ -35,8 +37,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     debug: bool = False
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
-    @field_validator("plugins_allow", "plugins_deny", mode="before")
+    @field_validator("plugins_allow", "plugins_deny", "cors_origins", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):
@@ -90,5 +93,44 @@ class Settings(BaseSettings):
     """The signing secret of the Stripe webhook endpoint (``whsec_...``)."""
     settlement_stripe_payment_method: str = "pm_card_visa"
     """The payment method server-side confirmation uses (test mode only)."""
+    settlement_stripe_connect_api_base: str | None = None
+    """Where Stripe Connect's endpoints answer (accounts, transfers); defaults to the API base."""
     settlement_payout_hold_seconds: int = Field(default=0, ge=0)
     """How long a payee's earnings are held before a payout batch may pay them."""
+
+    # credit: the score model and the gates it opens (see docs/credit.md)
+    credit_base_score: int = Field(default=600, ge=0, le=1000)
+    """The score of a member or provider with no credit events."""
+    credit_half_life_days: float = Field(default=180.0, gt=0)
+    """After this many days a credit event counts half (exponential decay)."""
+    credit_cap_per_module: int = Field(default=200, ge=1)
+    """Points one module may add (and, apart, take) per subject per cap period, before decay."""
+    credit_cap_period_days: int = Field(default=30, ge=1)
+    """The length of a cap period in days."""
+    credit_pay_after_service_score: int = Field(default=700, ge=0, le=1000)
+    """From this score a resident is ``trusted``: books now and pays after the service."""
+    credit_deposits_waived_score: int = Field(default=650, ge=0, le=1000)
+    """From this score a resident's deposits are waived."""
+    credit_restricted_below: int = Field(default=400, ge=0, le=1000)
+    """Below this score a member's tier is ``restricted``."""
+    credit_provider_suspend_below: int = Field(default=450, ge=0, le=1000)
+    """A negative event leaving an admitted provider below this score suspends it."""
+    credit_provider_probation_suspend_below: int = Field(default=500, ge=0, le=1000)
+    """The same threshold while the provider is on probation (stricter)."""
+    credit_provider_probation_days: int = Field(default=30, ge=0)
+    """How long a newly admitted (or reinstated) provider stays on probation."""
+
+    # files: uploads sent with module operations (see docs/group-buying.md#uploads)
+    upload_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    """The largest file an operation accepts (an after-sale photo)."""
+    upload_media_types: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["image/jpeg", "image/png", "image/webp", "image/heic"]
+    )
+    """Media types an upload may have (comma-separated in the env)."""
+
+    @field_validator("upload_media_types", mode="before")
+    @classmethod
+    def _split_media_types(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [name.strip() for name in value.split(",") if name.strip()]
+        return value

@@ -19,11 +19,15 @@ from .host import (
     Charge,
     ChargeStatus,
     Credit,
+    CreditStanding,
     Deadline,
     Deadlines,
     Dispatch,
     Event,
     Events,
+    Files,
+    GoodsLine,
+    GoodsOrder,
     Host,
     JobRequest,
     JobTicket,
@@ -31,10 +35,20 @@ from .host import (
     MemberView,
     Payments,
     Refund,
+    Upload,
 )
-from .manifest import CreditEventSpec, Manifest
+from .manifest import MEMBER_SCOPES, CreditEventSpec, Manifest, PayoutHold
 from .money import CurrencyMismatch, Money
-from .operations import Document, Empty, Operation, OperationKind, command, query, stream
+from .operations import (
+    Document,
+    Empty,
+    Operation,
+    OperationKind,
+    RateLimit,
+    command,
+    query,
+    stream,
+)
 from .revenue_share import RevenueShareRules, Share, fixed, percent, refund, remainder, split
 from .roles import Role
 
@@ -42,6 +56,7 @@ __version__ = "0.1.0"
 """The SDK's version; plugins declare the range they support in ``Manifest.sdk``."""
 
 __all__ = [
+    "MEMBER_SCOPES",
     "Caller",
     "CapabilityUnavailable",
     "Charge",
@@ -51,6 +66,7 @@ __all__ = [
     "Context",
     "Credit",
     "CreditEventSpec",
+    "CreditStanding",
     "CurrencyMismatch",
     "Deadline",
     "Deadlines",
@@ -59,7 +75,10 @@ __all__ = [
     "Empty",
     "Event",
     "Events",
+    "Files",
     "Forbidden",
+    "GoodsLine",
+    "GoodsOrder",
     "Host",
     "InvalidInput",
     "JobRequest",
@@ -73,10 +92,13 @@ __all__ = [
     "Operation",
     "OperationKind",
     "Payments",
+    "PayoutHold",
+    "RateLimit",
     "Refund",
     "RevenueShareRules",
     "Role",
     "Share",
+    "Upload",
     "__version__",
     "command",
     "fixed",

@@ -11,7 +11,7 @@ running platform cannot provide yet raises :class:`~linli_sdk.errors.CapabilityU
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol
@@ -20,17 +20,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .context import Community
 from .money import Money
+from .operations import Document
 from .roles import Role
 
 __all__ = [
     "Charge",
     "ChargeStatus",
     "Credit",
+    "CreditStanding",
     "Deadline",
     "Deadlines",
     "Dispatch",
     "Event",
     "Events",
+    "Files",
+    "GoodsLine",
+    "GoodsOrder",
     "Host",
     "JobRequest",
     "JobTicket",
@@ -38,6 +43,7 @@ __all__ = [
     "Members",
     "Payments",
     "Refund",
+    "Upload",
 ]
 
 JSON = Any
@@ -50,6 +56,9 @@ class _Value(BaseModel):
 class ChargeStatus(StrEnum):
     """Where a charge is in its life."""
 
+    PENDING = "pending"
+    """Recorded, but the gateway has not confirmed it yet (inside the operation that charged,
+    the gateway is only called after the operation commits)."""
     AUTHORIZED = "authorized"
     """The money is held on the payer's method, not yet taken."""
     CAPTURED = "captured"
@@ -70,6 +79,8 @@ class Charge(_Value):
         status: Where the charge is in its life.
         parts: What each revenue-share party holds of it now.
         refunded: How much has been refunded so far.
+        released: Whether :meth:`Payments.release` was called for it (a module whose
+            :class:`~linli_sdk.PayoutHold` is ``until_released`` pays its shares out only then).
 
     """
 
@@ -79,6 +90,7 @@ class Charge(_Value):
     status: ChargeStatus
     parts: dict[str, Money]
     refunded: Money
+    released: bool = False
 
 
 class Refund(_Value):
@@ -101,7 +113,12 @@ class Refund(_Value):
 
 
 class MemberView(_Value):
-    """What a plugin may see of a member: the minimal, masked view.
+    """What a plugin may see of a member: the minimal, masked view, plus granted fields.
+
+    ``phone``, ``unit`` and ``national_id`` stay ``None`` unless the module's manifest declares
+    the matching member scope (``members.phone``, ``members.unit``, ``members.national_id``)
+    and an operator granted it to the module for this community. Every view carrying a
+    ``national_id`` is recorded in the member's identity audit log with the module and purpose.
 
     Attributes:
         id: The member id.
@@ -109,6 +126,10 @@ class MemberView(_Value):
         roles: The member's roles in this community.
         verified: Whether the member is a verified resident (may buy and book).
         phone_masked: The phone number masked as ``138****1234``, if any.
+        phone: The full phone number (scope ``members.phone``), else ``None``.
+        unit: The member's unit as ``building-room`` (scope ``members.unit``), else ``None``.
+        national_id: The resident ID number (scope ``members.national_id``), else ``None``.
+        real_name: Whether an ID number is on file with the member's consent (实名).
 
     """
 
@@ -117,6 +138,10 @@ class MemberView(_Value):
     roles: frozenset[Role]
     verified: bool
     phone_masked: str | None = None
+    phone: str | None = None
+    unit: str | None = None
+    national_id: str | None = None
+    real_name: bool = False
 
 
 class JobRequest(_Value):
@@ -144,6 +169,38 @@ class JobTicket(_Value):
     id: str
     ref: str
     status: str
+
+
+class GoodsLine(_Value):
+    """So many of one item in a goods order.
+
+    Attributes:
+        sku: The item's code.
+        name: The item's name, as printed.
+        quantity: How many (at least one).
+
+    """
+
+    sku: str
+    name: str
+    quantity: int = Field(ge=1)
+
+
+class GoodsOrder(_Value):
+    """A confirmed order travelling to a pickup point (自提点), for pick lists and manifests.
+
+    Attributes:
+        ref: The plugin's own reference for the order.
+        member: The name to print for whoever collects it (masked).
+        pickup_point: The pickup point it goes to.
+        lines: What it holds.
+
+    """
+
+    ref: str
+    member: str
+    pickup_point: str
+    lines: tuple[GoodsLine, ...] = Field(min_length=1)
 
 
 class Deadline(_Value):
@@ -182,6 +239,29 @@ class Event(_Value):
     payload: dict[str, JSON] = Field(default_factory=dict)
 
 
+class Upload(_Value):
+    """A file a caller sent with an operation, kept by the host's file store.
+
+    Declare a field of this type in an operation's input (an after-sale photo): the core then
+    takes that operation as ``multipart/form-data``, keeps the file part of that name in its
+    file store and hands the handler this reference; read the bytes with
+    ``ctx.host.files.read(upload.id)``. An upload cannot be named in a JSON body, so a caller
+    can only refer to a file it sent itself.
+
+    Attributes:
+        id: The file store's id for the content (the same bytes give the same id).
+        filename: The name the caller gave it.
+        media_type: Its media type, e.g. ``image/jpeg``.
+        size: Its size in bytes.
+
+    """
+
+    id: str
+    filename: str
+    media_type: str
+    size: int = Field(ge=0)
+
+
 class Payments(Protocol):
     """Charges, captures, voids and refunds, split by the module's revenue-share rules."""
 
@@ -216,14 +296,50 @@ class Payments(Protocol):
         """
         ...
 
+    async def release(self, charge_id: str) -> Charge:
+        """Release the charge's held shares for payout, e.g. when a pickup is verified (核销).
+
+        A module whose manifest declares ``PayoutHold(until_released=True)`` has its parties'
+        shares paid out only after this call (and after ``days`` more, if it declares them).
+        Idempotent: releasing again changes nothing and returns the charge. A refund after
+        the release is still possible; it claws back what was paid out.
+        """
+        ...
+
+
+class CreditStanding(_Value):
+    """A member's community credit as the gates read it (社区信用).
+
+    Attributes:
+        score: The member's score now (the platform's model: a base, decayed weights, caps).
+        tier: The tier the score falls in, e.g. ``"trusted"``, ``"standard"``, ``"restricted"``.
+        pay_after_service: Whether the member may book now and pay after the service.
+        deposits_waived: Whether deposits are waived for the member.
+        suspended: Whether the member (or the provider they work for) is suspended.
+
+    """
+
+    score: int
+    tier: str
+    pay_after_service: bool
+    deposits_waived: bool
+    suspended: bool
+
 
 class Credit(Protocol):
-    """Community credit: plugins report what members and providers did."""
+    """Community credit: plugins report what members and providers did, and read the gates."""
 
     async def emit(self, *, member_id: int, event: str, weight: int, event_id: str) -> None:
         """Record a credit event the module declared; outside its bounds is refused.
 
         ``event_id`` makes it idempotent.
+        """
+        ...
+
+    async def standing(self, member_id: int) -> CreditStanding:
+        """The member's standing in this community: score, tier and the gates it opens.
+
+        A member with no events stands at the model's base score.
         """
         ...
 
@@ -233,6 +349,23 @@ class Dispatch(Protocol):
 
     async def submit(self, job: JobRequest) -> JobTicket:
         """Ask for a worker for ``job``; the same ``ref`` returns the same ticket."""
+        ...
+
+    async def goods_documents(
+        self,
+        kind: str,
+        orders: Sequence[GoodsOrder],
+        *,
+        format: str = "pdf",
+        grid_of: Mapping[str, str] | None = None,
+        truck_capacity: int = 1000,
+    ) -> Document:
+        """Route confirmed orders through the three-tier network and print the result.
+
+        ``kind`` is ``pick-lists`` (one per pickup point), ``grid-manifests`` (per grid
+        warehouse, from ``grid_of``: pickup point -> grid warehouse) or ``truck-runs`` (runs of
+        at most ``truck_capacity`` items); ``format`` is ``pdf`` or ``csv``. Changes nothing.
+        """
         ...
 
 
@@ -259,8 +392,30 @@ class Events(Protocol):
 class Members(Protocol):
     """Member look-up: the minimal, masked view of the members of this community."""
 
-    async def get(self, member_id: int) -> MemberView | None:
-        """Return the member with this id in this community, or ``None``."""
+    async def get(self, member_id: int, purpose: str = "") -> MemberView | None:
+        """Return the member with this id in this community, or ``None``.
+
+        The view carries the personal fields the module was granted (see :class:`MemberView`);
+        ``purpose`` says why it is read (e.g. ``"verify appointment 42"``) and is recorded with
+        every view of an ID number.
+        """
+        ...
+
+
+class Files(Protocol):
+    """The host's file store: files callers uploaded to this module in this community."""
+
+    async def save(self, *, filename: str, media_type: str, content: bytes) -> Upload:
+        """Keep ``content`` and return its reference (the same bytes give the same id)."""
+        ...
+
+    async def read(self, upload_id: str) -> bytes:
+        """Return the content of an upload of this module in this community.
+
+        Raises:
+            NotFound: There is no such upload here.
+
+        """
         ...
 
 
@@ -309,4 +464,9 @@ class Host(Protocol):
     @property
     def members(self) -> Members:
         """The minimal, masked view of the community's members."""
+        ...
+
+    @property
+    def files(self) -> Files:
+        """The file store: uploads sent with this module's operations."""
         ...

@@ -12,9 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from .operations import Empty, Operation
 from .revenue_share import RevenueShareRules
 
-__all__ = ["CreditEventSpec", "Manifest"]
+__all__ = ["MEMBER_SCOPES", "CreditEventSpec", "Manifest", "PayoutHold"]
 
 _SLUG = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
+
+MEMBER_SCOPES: frozenset[str] = frozenset({"members.phone", "members.unit", "members.national_id"})
+"""The member scopes a plugin may declare in :attr:`Manifest.member_scopes`.
+
+``members.phone`` fills :attr:`~linli_sdk.MemberView.phone`, ``members.unit`` fills
+:attr:`~linli_sdk.MemberView.unit` and ``members.national_id`` fills
+:attr:`~linli_sdk.MemberView.national_id` — only once an operator has granted the scope to the
+module for the community.
+"""
 
 
 class CreditEventSpec(BaseModel):
@@ -42,6 +51,27 @@ class CreditEventSpec(BaseModel):
         return self
 
 
+class PayoutHold(BaseModel):
+    """How long a module's charges are held before their shares are paid out to the parties.
+
+    ``PayoutHold(days=7)`` pays a share out seven days after the capture;
+    ``PayoutHold(until_released=True)`` only after the module calls
+    :meth:`~linli_sdk.Payments.release` for the charge (e.g. when the pickup is verified,
+    核销), and ``days`` more after the release if both are given. The platform's own minimum
+    hold (``LINLI_SETTLEMENT_PAYOUT_HOLD_SECONDS``) applies when it is longer.
+
+    Attributes:
+        days: Whole days to hold each share (from the capture, or from the release).
+        until_released: Hold each charge's shares until the module releases the charge.
+
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    days: int = Field(default=0, ge=0, le=3650)
+    until_released: bool = False
+
+
 class Manifest(BaseModel):
     """Everything a plugin declares: identity, compatibility, settings and contributions.
 
@@ -56,6 +86,10 @@ class Manifest(BaseModel):
         credit_events: The credit events it may emit, with weight bounds.
         revenue_share: How its charges are split, or ``None`` if it never charges.
         piccolo_app: Dotted path of its Piccolo app config module (its tables and migrations).
+        payout_hold: How long its charges' shares are held before payout (see
+            :class:`PayoutHold`); ``None`` uses the platform's hold.
+        member_scopes: The personal data of members it asks to see, from
+            :data:`MEMBER_SCOPES`; an operator grants each per community.
 
     """
 
@@ -71,6 +105,8 @@ class Manifest(BaseModel):
     credit_events: tuple[CreditEventSpec, ...] = ()
     revenue_share: RevenueShareRules | None = None
     piccolo_app: str | None = None
+    member_scopes: frozenset[str] = frozenset()
+    payout_hold: PayoutHold | None = None
 
     @field_validator("name")
     @classmethod
@@ -97,6 +133,15 @@ class Manifest(BaseModel):
             raise ValueError(f"invalid SDK range {value!r}") from exc
         if not len(specifiers):
             raise ValueError(f"invalid SDK range {value!r}: declare one, e.g. '>=0.1,<0.2'")
+        return value
+
+    @field_validator("member_scopes")
+    @classmethod
+    def _member_scopes(cls, value: frozenset[str]) -> frozenset[str]:
+        unknown = sorted(value - MEMBER_SCOPES)
+        if unknown:
+            known = ", ".join(sorted(MEMBER_SCOPES))
+            raise ValueError(f"unknown member scopes {', '.join(unknown)}: use {known}")
         return value
 
     @field_validator("settings")

@@ -11,6 +11,10 @@ are the core's job; the handler only sees calls that passed them.
 A handler whose output model is :class:`Document` serves a file (a pick list as PDF, a QR code
 as PNG) instead of JSON. A :func:`stream` is an ``async`` generator served as Server-Sent Events:
 one event per model it yields (a flash sale's live stock counter).
+
+Any operation may declare a :class:`RateLimit`: the core admits each caller's calls of it at
+that rate (a token bucket per caller and operation) and answers the rest 429 with
+``Retry-After`` before the handler runs — a flash sale's defence against bots.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ __all__ = [
     "Handler",
     "Operation",
     "OperationKind",
+    "RateLimit",
     "command",
     "query",
     "stream",
@@ -77,6 +82,36 @@ class Document(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
+class RateLimit:
+    """How often one caller may call an operation: a token bucket per caller and operation.
+
+    Each caller starts with ``burst`` calls in hand; one is used per call and they come back at
+    ``per_second``. A call with none in hand is refused (HTTP 429 with ``Retry-After``) before
+    the handler runs. Limits are kept per platform process.
+
+    Attributes:
+        per_second: Calls regained per second (may be below 1, e.g. ``0.2`` = one per 5 s).
+        burst: The most calls in hand at once (at least 1).
+
+    Example:
+        ```python
+        @command(Role.RESIDENT, rate_limit=RateLimit(per_second=2, burst=5))
+        async def buy(ctx: Context[Settings], data: Purchase) -> Order: ...
+        ```
+
+    """
+
+    per_second: float
+    burst: int
+
+    def __post_init__(self) -> None:
+        if not self.per_second > 0:
+            raise ValueError(f"RateLimit.per_second must be positive, not {self.per_second}")
+        if self.burst < 1:
+            raise ValueError(f"RateLimit.burst must be at least 1, not {self.burst}")
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     """One command or query of a module, as declared by :func:`command` or :func:`query`.
 
@@ -90,6 +125,7 @@ class Operation:
         scope: The scope the caller's token must carry.
         summary: One line for the API reference; the handler's docstring by default.
         description: The rest of the handler's docstring.
+        rate_limit: How often one caller may call it, or ``None`` for no limit.
 
     """
 
@@ -102,6 +138,7 @@ class Operation:
     scope: str
     summary: str
     description: str
+    rate_limit: RateLimit | None = None
 
     def _checked(self, result: Any) -> BaseModel:
         if not isinstance(result, self.output):
@@ -134,6 +171,7 @@ def _declare(
     roles: Iterable[Role],
     scope: str | None,
     name: str | None,
+    rate_limit: RateLimit | None = None,
 ) -> Callable[[Handler], Operation]:
     required = frozenset(roles)
     if not required:
@@ -177,13 +215,17 @@ def _declare(
             scope=scope or ("write" if kind is OperationKind.COMMAND else "read"),
             summary=summary.strip(),
             description=description.strip(),
+            rate_limit=rate_limit,
         )
 
     return decorate
 
 
 def command(
-    *roles: Role, scope: str | None = None, name: str | None = None
+    *roles: Role,
+    scope: str | None = None,
+    name: str | None = None,
+    rate_limit: RateLimit | None = None,
 ) -> Callable[[Handler], Operation]:
     """Declare a command: an operation that changes state.
 
@@ -191,6 +233,7 @@ def command(
         *roles: The caller must hold at least one of these roles.
         scope: The token scope required; ``write`` by default.
         name: The URL name; the function's name with hyphens by default.
+        rate_limit: How often one caller may call it (:class:`RateLimit`); no limit by default.
 
     Example:
         ```python
@@ -199,11 +242,14 @@ def command(
         ```
 
     """
-    return _declare(OperationKind.COMMAND, roles, scope, name)
+    return _declare(OperationKind.COMMAND, roles, scope, name, rate_limit)
 
 
 def query(
-    *roles: Role, scope: str | None = None, name: str | None = None
+    *roles: Role,
+    scope: str | None = None,
+    name: str | None = None,
+    rate_limit: RateLimit | None = None,
 ) -> Callable[[Handler], Operation]:
     """Declare a query: an operation that only reads.
 
@@ -211,13 +257,17 @@ def query(
         *roles: The caller must hold at least one of these roles.
         scope: The token scope required; ``read`` by default.
         name: The URL name; the function's name with hyphens by default.
+        rate_limit: How often one caller may call it (:class:`RateLimit`); no limit by default.
 
     """
-    return _declare(OperationKind.QUERY, roles, scope, name)
+    return _declare(OperationKind.QUERY, roles, scope, name, rate_limit)
 
 
 def stream(
-    *roles: Role, scope: str | None = None, name: str | None = None
+    *roles: Role,
+    scope: str | None = None,
+    name: str | None = None,
+    rate_limit: RateLimit | None = None,
 ) -> Callable[[Handler], Operation]:
     """Declare a stream: an ``async`` generator whose every ``yield`` reaches the caller live.
 
@@ -228,6 +278,7 @@ def stream(
         *roles: The caller must hold at least one of these roles.
         scope: The token scope required; ``read`` by default.
         name: The URL name; the function's name with hyphens by default.
+        rate_limit: How often one caller may call it (:class:`RateLimit`); no limit by default.
 
     Example:
         ```python
@@ -239,4 +290,4 @@ def stream(
         ```
 
     """
-    return _declare(OperationKind.STREAM, roles, scope, name)
+    return _declare(OperationKind.STREAM, roles, scope, name, rate_limit)

@@ -9,19 +9,24 @@ fixture::
         notice = await kit.call("post-notice", {"title": "Water off"}, as_=leader)
 
 The in-memory host splits charges by the plugin's declared revenue-share rules, refuses credit
-events outside their declared bounds, keeps deadlines on a clock the test moves, and records
-published events, exactly as the platform's contract says. Like the platform, the kit runs each
-operation (and each deadline) as one unit: if it raises, what it asked of the host (charges,
-refunds, credit events, jobs, deadlines, events) is discarded, and a deadline whose hook raised
-stays pending to be retried.
+events outside their declared bounds, keeps deadlines on a clock the test moves, records
+published events, and shows members' personal fields only for member scopes the manifest
+declares and the test granted (``linli_kit(plugin, granted_scopes={"members.unit"})`` or
+:meth:`PluginKit.grant`), exactly as the platform's contract says. Like the platform, the kit
+runs each operation (and each deadline) as one unit: if it raises, what it asked of the host
+(charges, refunds, credit events, jobs, deadlines, events, ID number views) is discarded, and a
+deadline whose hook raised stays pending to be retried.
 """
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import inspect
+import io
 import itertools
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,20 +37,23 @@ from pydantic import BaseModel
 
 from . import hookspecs
 from .context import Caller, Community, Context
-from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .errors import CapabilityUnavailable, Conflict, Forbidden, InvalidInput, NotFound
 from .host import (
     Charge,
     ChargeStatus,
+    CreditStanding,
     Deadline,
     Event,
+    GoodsOrder,
     JobRequest,
     JobTicket,
     MemberView,
     Refund,
+    Upload,
 )
 from .manifest import Manifest
 from .money import Money
-from .operations import Operation
+from .operations import Document, Operation
 from .revenue_share import RevenueShareRules, split
 from .revenue_share import refund as allocate_refund
 from .roles import Role
@@ -65,10 +73,13 @@ def load_manifest(plugin: object) -> Manifest:
 
 
 class _Payments:
-    def __init__(self, manifest: Manifest) -> None:
+    def __init__(self, manifest: Manifest, clock: Callable[[], datetime]) -> None:
         self._manifest = manifest
+        self._now = clock
         self.charges: dict[str, Charge] = {}
         self.refunds: dict[str, Refund] = {}
+        self.captured_at: dict[str, datetime] = {}
+        self.released_at: dict[str, datetime] = {}
         self._ids = itertools.count(1)
 
     def _rules(self) -> RevenueShareRules:
@@ -98,6 +109,8 @@ class _Payments:
             refunded=Money.zero(amount.currency),
         )
         self.charges[charge.id] = charge
+        if capture:
+            self.captured_at[charge.id] = self._now()
         return charge
 
     def _get(self, charge_id: str) -> Charge:
@@ -114,7 +127,34 @@ class _Payments:
         parts = split(self._rules(), charge.amount)
         updated = charge.model_copy(update={"status": ChargeStatus.CAPTURED, "parts": parts})
         self.charges[charge_id] = updated
+        self.captured_at[charge_id] = self._now()
         return updated
+
+    async def release(self, charge_id: str) -> Charge:
+        charge = self._get(charge_id)
+        self.released_at.setdefault(charge_id, self._now())
+        updated = charge.model_copy(update={"released": True})
+        self.charges[charge_id] = updated
+        return updated
+
+    def payable(self, charge_id: str) -> bool:
+        """Whether a payout batch run now would pay the charge's shares out.
+
+        True once the charge is captured and past the manifest's ``payout_hold``: ``days``
+        after the capture, or after the release when it holds ``until_released``.
+        """
+        charge = self._get(charge_id)
+        if charge.status is not ChargeStatus.CAPTURED or charge_id not in self.captured_at:
+            return False
+        hold = self._manifest.payout_hold
+        if hold is None:
+            return True
+        start = self.captured_at[charge_id]
+        if hold.until_released:
+            if charge_id not in self.released_at:
+                return False
+            start = self.released_at[charge_id]
+        return self._now() >= start + timedelta(days=hold.days)
 
     async def void(self, charge_id: str) -> Charge:
         charge = self._get(charge_id)
@@ -150,10 +190,20 @@ class _Payments:
         return record
 
 
+BASE_STANDING = CreditStanding(
+    score=600, tier="standard", pay_after_service=False, deposits_waived=False, suspended=False
+)
+"""The standing of a member the test gave none: the platform's default base score and gates."""
+
+
 class _Credit:
     def __init__(self, manifest: Manifest) -> None:
         self._manifest = manifest
         self.events: dict[str, tuple[int, str, int]] = {}
+        self.standings: dict[int, CreditStanding] = {}
+
+    async def standing(self, member_id: int) -> CreditStanding:
+        return self.standings.get(member_id, BASE_STANDING)
 
     async def emit(self, *, member_id: int, event: str, weight: int, event_id: str) -> None:
         spec = self._manifest.credit_event(event)
@@ -170,12 +220,65 @@ class _Credit:
 class _Dispatch:
     def __init__(self) -> None:
         self.jobs: dict[str, tuple[JobRequest, JobTicket]] = {}
+        self.goods: list[tuple[GoodsOrder, ...]] = []
 
     async def submit(self, job: JobRequest) -> JobTicket:
         if job.ref not in self.jobs:
             ticket = JobTicket(id=f"job_{len(self.jobs) + 1}", ref=job.ref, status="pending")
             self.jobs[job.ref] = (job, ticket)
         return self.jobs[job.ref][1]
+
+    async def goods_documents(
+        self,
+        kind: str,
+        orders: Sequence[GoodsOrder],
+        *,
+        format: str = "pdf",
+        grid_of: Mapping[str, str] | None = None,
+        truck_capacity: int = 1000,
+    ) -> Document:
+        # The kit prints pick lists as CSV (the platform also does manifests and PDF).
+        if kind != "pick-lists" or format != "csv":
+            raise CapabilityUnavailable(f"the kit prints pick-lists as csv, not {kind} as {format}")
+        self.goods.append(tuple(orders))
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(("pickup point", "order", "member", "sku", "item", "quantity"))
+        for order in sorted(orders, key=lambda o: (o.pickup_point, o.ref)):
+            for line in order.lines:
+                writer.writerow(
+                    (
+                        order.pickup_point,
+                        order.ref,
+                        order.member,
+                        line.sku,
+                        line.name,
+                        line.quantity,
+                    )
+                )
+        return Document(
+            content=out.getvalue().encode(), media_type="text/csv", filename=f"{kind}.csv"
+        )
+
+
+class _Files:
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[Upload, bytes]] = {}
+
+    async def save(self, *, filename: str, media_type: str, content: bytes) -> Upload:
+        upload = Upload(
+            id="up_" + hashlib.sha256(content).hexdigest()[:32],
+            filename=filename,
+            media_type=media_type,
+            size=len(content),
+        )
+        self.files.setdefault(upload.id, (upload, content))
+        return upload
+
+    async def read(self, upload_id: str) -> bytes:
+        if upload_id not in self.files:
+            raise NotFound(f"no upload {upload_id}")
+        return self.files[upload_id][1]
 
 
 class _Deadlines:
@@ -211,32 +314,58 @@ class _Events:
         return event
 
 
-class _Members:
-    def __init__(self) -> None:
-        self.members: dict[int, MemberView] = {}
+_SCOPED_FIELDS = {
+    "members.phone": "phone",
+    "members.unit": "unit",
+    "members.national_id": "national_id",
+}
+"""Which :class:`MemberView` field each member scope fills."""
 
-    async def get(self, member_id: int) -> MemberView | None:
-        return self.members.get(member_id)
+
+class _Members:
+    def __init__(self, manifest: Manifest) -> None:
+        self._manifest = manifest
+        self.members: dict[int, MemberView] = {}
+        self.granted: set[str] = set()
+        self.national_id_views: list[tuple[int, str]] = []
+
+    async def get(self, member_id: int, purpose: str = "") -> MemberView | None:
+        record = self.members.get(member_id)
+        if record is None:
+            return None
+        allowed = self._manifest.member_scopes & self.granted
+        hidden = {field: None for scope, field in _SCOPED_FIELDS.items() if scope not in allowed}
+        view = record.model_copy(update=hidden)
+        if view.national_id is not None:
+            self.national_id_views.append((member_id, purpose))
+        return view
 
 
 class InMemoryHost:
     """A complete host kept in memory, bound to one community and one module.
 
     Its ports keep what they were asked in plain attributes a test can read:
-    ``payments.charges``, ``payments.refunds``, ``credit.events``, ``dispatch.jobs``,
-    ``deadlines.pending``, ``events.published``, ``members.members``.
+    ``payments.charges``, ``payments.refunds``, ``payments.released_at`` (with
+    ``payments.payable(charge_id)`` telling whether the payout hold is over), ``credit.events``,
+    ``credit.standings`` (a member's :class:`~linli_sdk.CreditStanding`; others stand at
+    ``BASE_STANDING``), ``dispatch.jobs``, ``dispatch.goods`` (the orders each
+    ``goods_documents`` call printed), ``files.files`` (upload id -> reference and bytes),
+    ``deadlines.pending``, ``events.published``, ``members.members`` (every member's full
+    record), ``members.granted`` (the member scopes granted) and ``members.national_id_views``
+    (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it).
     """
 
     def __init__(self, manifest: Manifest, community: Community, clock: Callable[[], datetime]):
         self.community = community
         self.module = manifest.name
         self.now = clock
-        self.payments = _Payments(manifest)
+        self.payments = _Payments(manifest, clock)
         self.credit = _Credit(manifest)
         self.dispatch = _Dispatch()
         self.deadlines = _Deadlines()
         self.events = _Events(self)
-        self.members = _Members()
+        self.members = _Members(manifest)
+        self.files = _Files()
 
     def _snapshot(self) -> tuple[dict[Any, Any] | list[Any], ...]:
         """Copy what the plugin can change, to undo a unit of work that raised."""
@@ -245,10 +374,13 @@ class InMemoryHost:
             for container in (
                 self.payments.charges,
                 self.payments.refunds,
+                self.payments.captured_at,
+                self.payments.released_at,
                 self.credit.events,
                 self.dispatch.jobs,
                 self.deadlines.pending,
                 self.events.published,
+                self.members.national_id_views,
             )
         )
 
@@ -257,10 +389,13 @@ class InMemoryHost:
         containers: tuple[dict[Any, Any] | list[Any], ...] = (
             self.payments.charges,
             self.payments.refunds,
+            self.payments.captured_at,
+            self.payments.released_at,
             self.credit.events,
             self.dispatch.jobs,
             self.deadlines.pending,
             self.events.published,
+            self.members.national_id_views,
         )
         for container, saved in zip(containers, snapshot, strict=True):
             container.clear()
@@ -277,6 +412,8 @@ class PluginKit:
         plugin: The plugin object (the module your entry point names).
         community: The community calls happen in.
         now: The kit's clock starts here (UTC); move it with :meth:`advance`.
+        granted_scopes: Member scopes the operator granted the module in this community (each
+            must be declared in the manifest's ``member_scopes``); see :meth:`grant`.
 
     """
 
@@ -286,6 +423,7 @@ class PluginKit:
         *,
         community: Community | None = None,
         now: datetime | None = None,
+        granted_scopes: Iterable[str] = (),
     ) -> None:
         self.plugin = plugin
         self.manifest = load_manifest(plugin)
@@ -301,6 +439,26 @@ class PluginKit:
         self._pm.add_hookspecs(hookspecs)
         self._pm.register(plugin, name=self.manifest.name)
         self._pm.check_pending()
+        self.grant(*granted_scopes)
+
+    def grant(self, *scopes: str) -> None:
+        """Grant member scopes to the module, as an operator does for a community.
+
+        Raises:
+            InvalidInput: a scope the manifest's ``member_scopes`` does not declare.
+
+        """
+        undeclared = sorted(set(scopes) - self.manifest.member_scopes)
+        if undeclared:
+            raise InvalidInput(
+                f"module {self.manifest.name} does not declare the member scopes "
+                f"{', '.join(undeclared)}"
+            )
+        self.host.members.granted.update(scopes)
+
+    def revoke(self, *scopes: str) -> None:
+        """Withdraw member scopes granted with :meth:`grant`."""
+        self.host.members.granted.difference_update(scopes)
 
     def add_member(
         self,
@@ -308,17 +466,37 @@ class PluginKit:
         *roles: Role,
         verified: bool = True,
         phone_masked: str | None = None,
+        phone: str | None = None,
+        unit: str | None = None,
+        national_id: str | None = None,
+        real_name: bool | None = None,
     ) -> MemberView:
-        """Add a member to the community with ``roles`` (``member`` is implied)."""
+        """Add a member to the community with ``roles`` (``member`` is implied).
+
+        ``phone``, ``unit`` and ``national_id`` are the member's full record; the module sees
+        each only when it declares and was granted the matching scope. ``phone_masked`` is
+        derived from ``phone`` unless given; ``real_name`` is true when a ``national_id`` is.
+        Returns the full record (what the host returns is filtered by the grants).
+        """
         member = MemberView(
             id=next(self._ids),
             display_name=display_name,
             roles=frozenset({Role.MEMBER, *roles}),
             verified=verified,
-            phone_masked=phone_masked,
+            phone_masked=phone_masked or (phone and f"{phone[:3]}****{phone[-4:]}"),
+            phone=phone,
+            unit=unit,
+            national_id=national_id,
+            real_name=national_id is not None if real_name is None else real_name,
         )
         self.host.members.members[member.id] = member
         return member
+
+    async def upload(
+        self, content: bytes, *, filename: str = "photo.jpg", media_type: str = "image/jpeg"
+    ) -> Upload:
+        """Keep a file as a caller's multipart upload would; pass the result as an input field."""
+        return await self.host.files.save(filename=filename, media_type=media_type, content=content)
 
     async def _fire(self, hook: str, **kwargs: Any) -> None:
         for result in getattr(self._pm.hook, hook)(host=self.host, **kwargs):

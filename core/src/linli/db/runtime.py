@@ -20,6 +20,8 @@ CORE_APPS = (
     "linli.identity.piccolo_app",
     "linli.settlement.piccolo_app",
     "linli.dispatch.piccolo_app",
+    "linli.files.piccolo_app",
+    "linli.credit.piccolo_app",
 )
 """The core's Piccolo apps: the platform's own tables, then each service's."""
 

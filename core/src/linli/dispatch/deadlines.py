@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, Deadline
 
 from ..host import CoreHost, EventBuffer
-from ..registry import ModuleRegistry
 from . import jobs
 from .outbox import Retries, deliver_events
 from .store import as_datetime, claim, community_by_id, engine, epoch_ms, json_value
 
 __all__ = ["run_next_deadline"]
+
+if TYPE_CHECKING:
+    from ..platform import Platform
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +39,9 @@ async def _run_internal(community: Community, deadline: Deadline) -> None:
         raise _DeadlineFailed(f"{type(exc).__name__}: {exc}") from exc
 
 
-async def run_next_deadline(registry: ModuleRegistry, retries: Retries) -> bool:
+async def run_next_deadline(platform: Platform, retries: Retries) -> bool:
     """Run the earliest due deadline, if any; returns whether one was attempted."""
+    registry = platform.registry
     now = datetime.now(UTC)
     buffer = EventBuffer()
     claimed: dict[str, Any] | None = None
@@ -65,12 +68,12 @@ async def run_next_deadline(registry: ModuleRegistry, retries: Retries) -> bool:
             elif module not in registry.modules:
                 raise _DeadlineFailed(f"module {module} is not loaded")
             else:
-                host = CoreHost(community, module, buffer)
+                host = CoreHost(platform, community, module, buffer)
                 if not await registry.hooks.deadline_reached(module, host, deadline):
                     raise _DeadlineFailed(f"linli_deadline_reached of {module} raised")
     except _DeadlineFailed as failed:
         assert claimed is not None
         await retries.postpone("linli_dispatch_deadline", claimed, str(failed))
         return True
-    await deliver_events(registry, community, buffer, retries)
+    await deliver_events(platform, community, buffer, retries)
     return True

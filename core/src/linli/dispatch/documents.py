@@ -30,6 +30,7 @@ __all__ = [
     "goods_documents",
     "grid_manifest_table",
     "pick_list_table",
+    "render_goods",
     "to_csv",
     "to_pdf",
     "truck_run_table",
@@ -141,3 +142,24 @@ def goods_documents(
     if kind == "truck-runs":
         return [truck_run_table(r) for r in truck_runs(manifests, truck_capacity)]
     raise ValueError(f"unknown goods document {kind!r}")
+
+
+def render_goods(
+    kind: str,
+    orders: Sequence[GoodsOrder],
+    grid_of: Mapping[str, str],
+    truck_capacity: int,
+    format: str,
+) -> tuple[bytes, str]:
+    """The ``kind`` of documents rendered as ``csv`` or ``pdf``: the bytes and media type.
+
+    Raises:
+        ValueError: An unknown kind or format, or orders the network cannot route.
+
+    """
+    tables = goods_documents(kind, orders, grid_of, truck_capacity)
+    if format == "csv":
+        return to_csv(tables), "text/csv"
+    if format == "pdf":
+        return to_pdf(tables), "application/pdf"
+    raise ValueError(f"unknown format {format!r}: use csv or pdf")

@@ -11,13 +11,25 @@ All functions run in the caller's transaction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from linli_sdk import Community, Conflict, Deadline, InvalidInput, JobRequest, JobTicket, NotFound
+from linli_sdk import (
+    Community,
+    Conflict,
+    Deadline,
+    Document,
+    GoodsOrder,
+    InvalidInput,
+    JobRequest,
+    JobTicket,
+    NotFound,
+)
 
-from . import matching
+from ..credit.governance import suspended_providers
+from . import goods, matching
+from .documents import render_goods
 from .ports import DurableDeadlines, record_event
 from .store import as_datetime, json_value
 from .tables import DispatchJob, ServiceWorker
@@ -69,6 +81,7 @@ async def _workers(community: Community) -> list[matching.Worker]:
         (DispatchJob.community == community.id) & DispatchJob.status.is_in(list(_HOLDING))
     )
     load = Counter(row["worker"] for row in held)
+    suspended = await suspended_providers(community.id)  # community credit: no jobs for them
     return [
         matching.Worker(
             id=str(row["id"]),
@@ -84,6 +97,7 @@ async def _workers(community: Community) -> list[matching.Worker]:
             load=load[row["id"]],
         )
         for row in rows
+        if row["provider"] not in suspended
     ]
 
 
@@ -97,13 +111,15 @@ async def register_worker(
     standing: int = matching.MAX_STANDING,
     location: tuple[int, int] = (0, 0),
     member_id: int | None = None,
+    provider_id: int | None = None,
 ) -> int:
-    """Add a worker serving ``community``; returns its id."""
+    """Add a worker serving ``community`` (for ``provider_id``, if any); returns its id."""
     if capacity < 1 or not 0 <= standing <= matching.MAX_STANDING:
         raise InvalidInput("capacity must be at least 1 and standing within 0..1000")
     row = ServiceWorker(
         community=community.id,
         member=member_id,
+        provider=provider_id,
         name=name,
         skills=sorted(set(skills)),
         location_x=location[0],
@@ -332,3 +348,34 @@ class JobDispatch:
     async def submit(self, job: JobRequest) -> JobTicket:
         """Ask for a worker for ``job``; the same ``ref`` returns the same ticket."""
         return await submit(self._community, self._module, job)
+
+    async def goods_documents(
+        self,
+        kind: str,
+        orders: Sequence[GoodsOrder],
+        *,
+        format: str = "pdf",
+        grid_of: Mapping[str, str] | None = None,
+        truck_capacity: int = 1000,
+    ) -> Document:
+        """Pick lists or manifests of confirmed orders, printed (changes nothing).
+
+        Raises:
+            InvalidInput: An unknown kind or format, or orders the network cannot route.
+
+        """
+        routed = [
+            goods.GoodsOrder(
+                o.ref,
+                o.member,
+                o.pickup_point,
+                tuple(goods.OrderLine(ln.sku, ln.name, ln.quantity) for ln in o.lines),
+            )
+            for o in orders
+        ]
+        try:
+            body, media = render_goods(kind, routed, grid_of or {}, truck_capacity, format)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        filename = f"{self._community.slug}-{self._module}-{kind}.{format}"
+        return Document(content=body, media_type=media, filename=filename)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, Event
 
@@ -22,6 +22,9 @@ from ..tables import ModuleSetting
 from .retry import retry_delay_ms
 from .store import as_datetime, claim, community_by_id, engine, epoch_ms, json_value, postpone
 from .tables import EventDelivery, OutboxEvent, WebhookSubscription
+
+if TYPE_CHECKING:
+    from ..platform import Platform
 
 __all__ = ["Retries", "deliver_events", "deliver_to_module", "fan_out", "replay"]
 
@@ -131,12 +134,15 @@ async def fan_out(registry: ModuleRegistry, event_id: str | None = None) -> Even
 
 
 async def deliver_to_module(
-    registry: ModuleRegistry, retries: Retries, buffer: EventBuffer, event_id: str | None = None
+    platform: Platform, retries: Retries, buffer: EventBuffer, event_id: str | None = None
 ) -> bool:
     """Deliver the next due module delivery (of ``event_id`` if given) to its ``linli_event``.
 
-    Events the hook publishes are appended to ``buffer``. Returns whether one was attempted.
+    What the hook publishes or defers is added to ``buffer`` once its transaction has committed.
+    Returns whether one was attempted.
     """
+    registry = platform.registry
+    caused = EventBuffer()
     now = datetime.now(UTC)
     where = "status = 'pending' AND run_at <= {} AND target LIKE 'module:%'"
     args: list[Any] = [epoch_ms(now)]
@@ -159,37 +165,41 @@ async def deliver_to_module(
             if event_row is None or name not in registry.modules:
                 return True  # the module is no longer installed: nothing to deliver to
             community = await community_by_id(claimed["community"])
-            host = CoreHost(community, name, buffer)
+            host = CoreHost(platform, community, name, caused)
             if not await registry.hooks.event(name, host, event_from_row(event_row)):
                 raise _HookFailed(f"linli_event of {name} raised")
     except _HookFailed as failed:
         assert claimed is not None
         await retries.postpone("linli_dispatch_delivery", claimed, str(failed))
+        return True
+    buffer.absorb(caused)
     return True
 
 
 async def deliver_events(
-    registry: ModuleRegistry,
+    platform: Platform,
     community: Community,
     buffer: EventBuffer,
     retries: Retries | None = None,
 ) -> None:
-    """Deliver the events in ``buffer`` now (they are already in the outbox), then empty it.
+    """Carry out what ``buffer`` deferred, deliver its events now, then empty it.
 
     This is the fast path right after the cause committed; whatever fails here stays in the
     outbox for the worker. Events that hooks publish meanwhile are delivered in turn, in order.
     """
     retries = retries or Retries()
+    await buffer.run_deferred()
     while buffer.events:
         events, buffer.events = buffer.events, []
         for event in events:
             try:
-                if await fan_out(registry, event.id) is None:
+                if await fan_out(platform.registry, event.id) is None:
                     continue
-                while await deliver_to_module(registry, retries, buffer, event.id):
+                while await deliver_to_module(platform, retries, buffer, event.id):
                     pass
             except Exception:  # the cause has committed: never fail it; the worker goes on
                 log.exception("delivering event %s failed; the worker will retry", event.id)
+        await buffer.run_deferred()
 
 
 async def replay(community: Community, event_id: str, target: str | None = None) -> int:

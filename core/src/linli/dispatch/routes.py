@@ -22,7 +22,7 @@ from ..idempotency import IdempotencyKey, Outcome, request_hash, run_once
 from ..platform import Platform
 from . import jobs
 from .destinations import Network
-from .documents import goods_documents, to_csv, to_pdf
+from .documents import render_goods
 from .goods import GoodsOrder, OrderLine
 from .outbox import replay
 from .tables import ServiceWorker, WebhookSubscription
@@ -339,12 +339,9 @@ async def goods_document(
         for o in data.orders
     ]
     try:
-        tables = goods_documents(kind, orders, data.grid_of, data.truck_capacity)
+        body, media = render_goods(kind, orders, data.grid_of, data.truck_capacity, format)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
-    body, media = (
-        (to_csv(tables), "text/csv") if format == "csv" else (to_pdf(tables), "application/pdf")
-    )
     filename = f"{where.slug}-{kind}.{format}"
     return Response(
         body,

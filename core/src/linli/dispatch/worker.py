@@ -12,16 +12,18 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
+from typing import TYPE_CHECKING
 
 import httpx
 
 from ..host import EventBuffer
-from ..registry import ModuleRegistry
-from ..settings import Settings
 from .deadlines import run_next_deadline
 from .destinations import Network
 from .outbox import Retries, deliver_to_module, fan_out
 from .webhooks import deliver_webhook
+
+if TYPE_CHECKING:
+    from ..platform import Platform
 
 __all__ = ["DispatchWorker"]
 
@@ -31,9 +33,10 @@ log = logging.getLogger(__name__)
 class DispatchWorker:
     """Runs the dispatch service's background work for one platform process."""
 
-    def __init__(self, registry: ModuleRegistry, settings: Settings) -> None:
-        self.registry = registry
-        self.settings = settings
+    def __init__(self, platform: Platform) -> None:
+        self.platform = platform
+        self.registry = platform.registry
+        self.settings = settings = platform.settings
         self.retries = Retries(
             settings.dispatch_retry_base_seconds,
             settings.dispatch_retry_cap_seconds,
@@ -52,14 +55,15 @@ class DispatchWorker:
                 break
             done += 1
         for _ in range(limit):
-            if not await run_next_deadline(self.registry, self.retries):
+            if not await run_next_deadline(self.platform, self.retries):
                 break
             done += 1
         buffer = EventBuffer()  # events published by hooks wait for the next round's fan-out
         for _ in range(limit):
-            if not await deliver_to_module(self.registry, self.retries, buffer):
+            if not await deliver_to_module(self.platform, self.retries, buffer):
                 break
             done += 1
+        await buffer.run_deferred()
         timeout = httpx.Timeout(self.settings.dispatch_webhook_timeout_seconds)
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
             for _ in range(limit):

@@ -7,10 +7,12 @@ from contextlib import asynccontextmanager
 
 import linli_sdk
 from litestar import Litestar
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
 from ..dispatch.worker import DispatchWorker
 from ..identity.routes import routes as identity_routes
@@ -42,7 +44,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await platform.start(migrate_first=migrate_on_start)
-        worker = DispatchWorker(platform.registry, platform.settings)
+        worker = DispatchWorker(platform)
         if platform.settings.dispatch_worker:
             worker.start()  # deadlines, event deliveries and webhooks, in this process
         try:
@@ -57,10 +59,12 @@ def create_app(
             *identity_routes(platform),
             *settlement_routes(platform),
             *dispatch_routes(platform),
+            *credit_routes(platform),
             *operation_routes(platform),
         ],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],
+        cors_config=_cors(platform.settings.cors_origins),
         state=State({"platform": platform}),
         openapi_config=OpenAPIConfig(
             title="Linli",
@@ -70,4 +74,18 @@ def create_app(
             render_plugins=[SwaggerRenderPlugin()],
         ),
         debug=platform.settings.debug,
+    )
+
+
+def _cors(origins: list[str]) -> CORSConfig | None:
+    """Let pages served from ``origins`` call the API with a bearer token (no cookies)."""
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origins=origins,
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
+        expose_headers=["Idempotent-Replayed", "Retry-After", "Location"],
+        allow_credentials=False,
+        max_age=600,
     )

@@ -3,7 +3,8 @@
 ``/v1/communities/{community}/modules/{module}/{operation}``: commands are ``POST`` with a JSON
 body and an optional ``Idempotency-Key`` header; queries are ``GET`` with the input's fields as
 query parameters. A guard authenticates the caller, checks tenancy, that the module is enabled
-in the community, and the operation's role and scope — before the request body is read.
+in the community, the operation's role and scope, and its per-caller rate limit if it declares
+one (429 with ``Retry-After``) — before the request body is read.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Annotated, Any
 
 from linli_sdk import Caller, Community, Forbidden, NotFound, Operation, OperationKind
 from litestar import Request, Response, get, post
+from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import Body, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
@@ -23,11 +25,14 @@ from pydantic import BaseModel, ValidationError
 from ..auth import authenticate
 from ..calls import invoke, open_stream
 from ..enablement import module_state
+from ..files.store import CoreFiles
 from ..idempotency import IdempotencyKey, Outcome
 from ..platform import Platform
+from ..ratelimit import RateLimited, RateLimiter
 from ..registry import LoadedModule
 from ..validation import invalid_input
 from .problems import problem_responses
+from .uploads import form_input, upload_fields
 
 __all__ = ["operation_routes"]
 
@@ -42,6 +47,8 @@ class _Call:
 
 
 def _guard(loaded: LoadedModule, op: Operation) -> Any:
+    limiter = RateLimiter(op.rate_limit) if op.rate_limit else None
+
     async def guard(connection: Any, _: BaseRouteHandler) -> None:
         platform: Platform = connection.app.state.platform
         community, caller = await authenticate(
@@ -57,6 +64,10 @@ def _guard(loaded: LoadedModule, op: Operation) -> Any:
             raise Forbidden(f"{loaded.name}.{op.name} requires one of the roles: {roles}")
         if not caller.has_scope(op.scope):
             raise Forbidden(f"{loaded.name}.{op.name} requires the scope {op.scope!r}")
+        if limiter and (wait := limiter.admit((community.id, caller.member_id))):
+            raise RateLimited(
+                f"{loaded.name}.{op.name}: too many calls; retry later", retry_after=wait
+            )
         connection.state.call = _Call(community, caller, state.settings)
 
     return guard
@@ -81,12 +92,14 @@ async def _serve(
     platform: Platform = request.app.state.platform
     call: _Call = request.state.call
     outcome = await invoke(
-        platform.registry, call.community, loaded, op, call.caller, data, call.settings, key
+        platform, call.community, loaded, op, call.caller, data, call.settings, key
     )
     return _respond(outcome)
 
 
 def _command(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
+    if upload_fields(op.input):
+        return _upload_command(loaded, op)
     # An input without required fields may be sent as no body at all.
     optional = not any(f.is_required() for f in op.input.model_fields.values())
 
@@ -106,6 +119,37 @@ def _command(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
         guards=[_guard(loaded, op)],
         status_code=200,
         **_docs(loaded, op),
+    )(handler)
+
+
+def _upload_command(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
+    """A command whose input carries files: ``multipart/form-data``, each file kept first."""
+
+    async def handler(
+        request: Request[Any, Any, Any], data: Any, idempotency_key: Any = None
+    ) -> Any:
+        call: _Call = request.state.call
+        files = CoreFiles(call.community, loaded.name)
+        fields = await form_input(request.app.state.platform.settings, files, op.input, data)
+        return await _serve(request, loaded, op, _input(loaded, op, fields), idempotency_key)
+
+    handler.__annotations__ = {
+        "request": Request,
+        "data": Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+        "idempotency_key": IdempotencyKey,
+        "return": Response[op.output],  # type: ignore[name-defined]
+    }
+    docs = _docs(loaded, op)
+    fields = ", ".join(f"`{name}`" for name in sorted(upload_fields(op.input)))
+    docs["description"] += (
+        f"\n\nSend `multipart/form-data`: {fields} as file parts, the other fields of "
+        f"`{op.input.__name__}` as form fields."
+    )
+    return post(
+        f"{PREFIX}/{loaded.name}/{op.name}",
+        guards=[_guard(loaded, op)],
+        status_code=200,
+        **docs,
     )(handler)
 
 
@@ -156,7 +200,7 @@ def _stream(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
     async def handler(request: Request[Any, Any, Any], **params: Any) -> ServerSentEvent:
         call: _Call = request.state.call
         items = open_stream(
-            request.app.state.platform.registry,
+            request.app.state.platform,
             call.community,
             loaded,
             op,
@@ -193,7 +237,9 @@ def _docs(loaded: LoadedModule, op: Operation) -> dict[str, Any]:
         "summary": op.summary,
         "description": f"{op.description}\n\n{needs}".strip(),
         "tags": [loaded.name],
-        "responses": problem_responses(401, 403, 404, 409, 422, 500),
+        "responses": problem_responses(
+            401, 403, 404, 409, 422, *((429,) if op.rate_limit else ()), 500
+        ),
         "opt": {"access": "role:" + ",".join(sorted(op.roles))},
     }
 

@@ -202,10 +202,10 @@ def _change_route(name: str) -> Any:
         request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[ModuleChange]
     ) -> CommunityModule:
         where, _ = _identity(request)  # the guard checked the operator role
-        registry = _platform(request).registry
-        loaded = require_module(registry, name)
+        platform = _platform(request)
+        loaded = require_module(platform.registry, name)
         state = await set_module(
-            registry, where, name, enabled=data.enabled, settings=data.settings
+            platform, where, name, enabled=data.enabled, settings=data.settings
         )
         return CommunityModule(
             name=name,

@@ -37,6 +37,7 @@ _WHEN = {
     404: "No such community, or the module is not enabled in it.",
     409: "The request conflicts with the current state.",
     422: "The input breaks a rule; `errors` names each field.",
+    429: "Too many calls from this caller; `Retry-After` says how many seconds to wait.",
     500: "The module failed; nothing was changed.",
 }
 
@@ -78,14 +79,15 @@ def problem(
 
 
 def _linli_error(request: Request[Any, Any, Any], exc: LinliError) -> Response[dict[str, Any]]:
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else {}
+    headers.update(getattr(exc, "headers", {}))  # e.g. Retry-After on a 429
     return problem(
         exc.status,
         exc.detail,
         slug=exc.slug,
         title=exc.title,
         instance=request.url.path,
-        headers=headers,
+        headers=headers or None,
         **exc.extensions,
     )
 

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -27,7 +28,11 @@ __all__ = [
     "mask_phone",
     "normalise_national_id",
     "normalise_phone",
+    "redact_numbers",
 ]
+
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+_PHONE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 
 
 def normalise_phone(raw: str) -> str:
@@ -57,6 +62,12 @@ def mask_phone(phone: str) -> str:
 def mask_national_id(number: str) -> str:
     """Only the first and last characters of an ID number: ``1****************X``."""
     return number[0] + "*" * (len(number) - 2) + number[-1]
+
+
+def redact_numbers(text: str) -> str:
+    """``text`` with every phone and ID number in it masked (for free text plugins hand in)."""
+    text = _ID_NUMBER.sub(lambda found: mask_national_id(found.group()), text)
+    return _PHONE.sub(lambda found: mask_phone(found.group()), text)
 
 
 @dataclass(frozen=True, slots=True)

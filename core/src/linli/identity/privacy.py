@@ -16,6 +16,7 @@ from linli_sdk import Community, Forbidden, NotFound
 
 from ..auth import hash_token
 from ..tables import Member
+from .member_scopes import national_id_views
 from .personal_data import mask_national_id, normalise_national_id
 from .service import IdentityService
 from .tables import (
@@ -167,7 +168,10 @@ async def set_national_id(service: IdentityService, member_id: int | None, raw: 
 
 
 async def export(service: IdentityService, member_id: int | None) -> dict[str, Any]:
-    """Everything Linli holds about the person, as JSON (their numbers in full)."""
+    """Everything Linli holds about the person, as JSON (their numbers in full).
+
+    ``national_id_views`` lists every time a module was shown their ID number, and why.
+    """
     account_id = await _require_account(member_id)
     keys = (await service.keys()).data
     account = await Account.select().where(Account.id == account_id).first()
@@ -208,6 +212,7 @@ async def export(service: IdentityService, member_id: int | None) -> dict[str, A
         },
         "memberships": memberships,
         "consents": consents,
+        "national_id_views": await national_id_views(members=[link["member"] for link in links]),
         "exported_at": datetime.now(UTC),
     }
     result: dict[str, Any] = json.loads(json.dumps(document, default=str))

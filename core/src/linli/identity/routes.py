@@ -42,6 +42,7 @@ from .schemas import (
     UnitIn,
     UnitOut,
 )
+from .scope_routes import scope_routes
 from .service import identity_of
 from .sign_in_routes import public_routes, service_of
 
@@ -372,4 +373,5 @@ def routes(platform: Platform) -> list[Any]:
         pending,
         decide,
         add_client,
+        *scope_routes(),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -24,10 +25,12 @@ __all__ = [
     "MemberOut",
     "NationalIdIn",
     "NationalIdOut",
+    "NationalIdViewOut",
     "PhoneIn",
     "RedeemIn",
     "RequestIn",
     "RequestOut",
+    "ScopeGrantOut",
     "UnitIn",
     "UnitOut",
 ]
@@ -182,3 +185,31 @@ class ClientOut(BaseModel):
     client_secret: str | None
     grant_types: list[str]
     scopes: str
+
+
+class ScopeGrantOut(BaseModel):
+    """A member scope of a module in this community: declared, granted, by whom and when.
+
+    ``granted_by``/``revoked_by`` are member ids, ``None`` when the platform acted (the
+    command line or the platform token).
+    """
+
+    module: str
+    scope: str
+    declared: bool
+    granted: bool
+    granted_by: int | None
+    granted_at: datetime | None
+    revoked_by: int | None
+    revoked_at: datetime | None
+
+
+class NationalIdViewOut(BaseModel):
+    """One ID number shown to a module (the audit log): whose, to which module, why, when."""
+
+    id: int
+    community: str
+    member_id: int
+    module: str
+    purpose: str
+    viewed_at: datetime

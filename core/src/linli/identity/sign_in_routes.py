@@ -64,10 +64,24 @@ async def jwks(request: Request[Any, Any, Any]) -> dict[str, Any]:
 _FORM = """<!doctype html><meta charset="utf-8"><title>Sign in to Linli</title>
 <h1>Sign in to Linli</h1><p>{client} asks to act for you in community <b>{community}</b>.</p>
 <form method="post">{hidden}
-<p><label>Phone <input name="phone"></label> <label>Code <input name="otp"></label></p>
+<p><label>Phone <input name="phone" type="tel" autocomplete="tel"></label>
+<button type="button" id="send-code">Send code</button> <span id="sent" role="status"></span></p>
+<p><label>Code <input name="otp" inputmode="numeric" autocomplete="one-time-code"></label></p>
 <p>or <label>Username <input name="username"></label>
 <label>Password <input name="password" type="password"></label></p>
-<button>Sign in</button></form>"""
+<button id="sign-in">Sign in</button></form>"""
+
+_SEND_CODE = """<script>
+document.getElementById("send-code").onclick = async () => {
+  const phone = document.querySelector("input[name=phone]").value;
+  const answer = await fetch("/v1/identity/sign-in-codes", {
+    method: "POST", headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({phone})});
+  const problem = answer.ok ? null : await answer.json();
+  document.getElementById("sent").textContent =
+    answer.ok ? "Code sent by SMS." : (problem.detail || problem.title);
+};
+</script>"""
 
 
 @get("/oauth/authorize", opt={"access": "public"}, tags=["identity"], media_type="text/html")
@@ -86,6 +100,7 @@ async def authorize_form(request: Request[Any, Any, Any]) -> Response[str]:
         community=html.escape(form.get("community", "")),
         hidden=hidden,
     )
+    page += _SEND_CODE
     return Response(page, media_type="text/html")
 
 

@@ -27,7 +27,9 @@ __all__ = [
     "Consent",
     "IdentityKey",
     "Invitation",
+    "MemberScopeGrant",
     "Membership",
+    "NationalIdView",
     "OAuthClient",
     "OneTimeCode",
     "RefreshToken",
@@ -205,3 +207,35 @@ class RevokedToken(Table, tablename="linli_identity_revoked_token"):
 
     jti = Varchar(length=64, unique=True, index=True)
     expires_at = Timestamptz()
+
+
+class MemberScopeGrant(Table, tablename="linli_identity_member_scope_grant"):
+    """A member scope (``members.phone``...) an operator granted one module in one community.
+
+    One row per community, module and scope (``scope_key``); revoking keeps the row with who
+    revoked it and when, granting again reopens it. ``granted_by``/``revoked_by`` are ``None``
+    when the platform itself acted (the command line or the platform token).
+    """
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True)
+    module = Varchar(length=40)
+    scope = Varchar(length=40)
+    scope_key = Varchar(length=200, unique=True)  # "<community>:<module>:<scope>"
+    granted_by = ForeignKey(references=Member, null=True, default=None)
+    granted_at = Timestamptz()
+    revoked_by = ForeignKey(references=Member, null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class NationalIdView(Table, tablename="linli_identity_national_id_view"):
+    """The audit log of ID numbers unsealed for modules: whose, for which module, why, when."""
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True)
+    module = Varchar(length=40)
+    member = ForeignKey(references=Member, index=True)
+    purpose = Varchar(length=200)
+    viewed_at = Timestamptz()

@@ -28,6 +28,12 @@ class GatewayStatus(StrEnum):
     VOIDED = "voided"
     REFUNDED = "refunded"
     FAILED = "failed"
+    TRANSFERRED = "transferred"
+    """A payout reached the payee's connected account."""
+    REVERSED = "reversed"
+    """A transfer (or part of it) was taken back from the connected account."""
+    INSUFFICIENT_BALANCE = "insufficient_balance"
+    """The connected account cannot cover a reversal (the money was already paid out)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +68,30 @@ class Gateway(Protocol):
         """Refund part or all of a captured payment."""
         ...
 
+    async def capture_fee(self, outcome: GatewayOutcome, amount: Money) -> int:
+        """The gateway's fee for a captured payment, in ``amount``'s currency and minor units."""
+        ...
+
+    async def open_account(self, *, key: str, member_id: int, email: str | None) -> str:
+        """Open a connected account for a payee; its id (the same ``key``, the same account)."""
+        ...
+
+    async def onboarding_link(self, *, account: str, refresh_url: str, return_url: str) -> str:
+        """A one-time link where the payee completes the connected account's onboarding."""
+        ...
+
+    async def transfer(
+        self, *, key: str, destination: str, amount: Money, group: str
+    ) -> GatewayOutcome:
+        """Move ``amount`` from the platform's balance to the connected account ``destination``."""
+        ...
+
+    async def reverse(self, *, key: str, transfer_ref: str, amount: Money) -> GatewayOutcome:
+        """Take ``amount`` of the transfer ``transfer_ref`` back from its connected account."""
+        ...
+
     async def records(self, key_prefix: str) -> list[Record]:
-        """The gateway's own payments and refunds made under keys starting with ``key_prefix``."""
+        """The gateway's payments, refunds, transfers and reversals under ``key_prefix`` keys."""
         ...
 
 
@@ -82,6 +110,10 @@ class SandboxGateway:
     effects: dict[str, GatewayOutcome] = field(default_factory=dict)
     payments: dict[str, Record] = field(default_factory=dict)
     refunds: dict[str, Record] = field(default_factory=dict)
+    transfers: dict[str, Record] = field(default_factory=dict)
+    balances: dict[str, int] = field(default_factory=dict)
+    """What each connected account holds of our transfers (see `spend`)."""
+    _destinations: dict[str, str] = field(default_factory=dict)
 
     def _once(self, key: str, outcome: GatewayOutcome) -> GatewayOutcome:
         return self.effects.setdefault(key, outcome)
@@ -124,7 +156,47 @@ class SandboxGateway:
             self.refunds[key] = Record(key, "refund", amount.amount, amount.currency, status)
         return self._once(key, GatewayOutcome(f"sbx_{key}", GatewayStatus.REFUNDED, 0, True))
 
+    async def capture_fee(self, outcome: GatewayOutcome, amount: Money) -> int:
+        """The fee the sandbox answered with the capture."""
+        return outcome.fee
+
+    async def open_account(self, *, key: str, member_id: int, email: str | None) -> str:
+        """A sandbox account, ready at once."""
+        return f"sbx_acct_m{member_id}"
+
+    async def onboarding_link(self, *, account: str, refresh_url: str, return_url: str) -> str:
+        """The sandbox needs no onboarding: the link returns at once."""
+        return return_url
+
+    async def transfer(
+        self, *, key: str, destination: str, amount: Money, group: str
+    ) -> GatewayOutcome:
+        """Credit the connected account at once."""
+        if key not in self.effects:
+            status = str(GatewayStatus.TRANSFERRED)
+            self.transfers[key] = Record(key, "transfer", amount.amount, amount.currency, status)
+            self.balances[destination] = self.balances.get(destination, 0) + amount.amount
+            self._destinations[f"sbx_{key}"] = destination
+        outcome = GatewayOutcome(f"sbx_{key}", GatewayStatus.TRANSFERRED, 0, True)
+        return self._once(key, outcome)
+
+    async def reverse(self, *, key: str, transfer_ref: str, amount: Money) -> GatewayOutcome:
+        """Take it back at once, if the connected account still holds it."""
+        if key in self.effects:
+            return self.effects[key]
+        destination = self._destinations.get(transfer_ref, "")
+        if self.balances.get(destination, 0) < amount.amount:  # like Stripe: not remembered
+            return GatewayOutcome("", GatewayStatus.INSUFFICIENT_BALANCE, 0, True)
+        self.balances[destination] -= amount.amount
+        status = str(GatewayStatus.REVERSED)
+        self.transfers[key] = Record(key, "reversal", amount.amount, amount.currency, status)
+        return self._once(key, GatewayOutcome(f"sbx_{key}", GatewayStatus.REVERSED, 0, True))
+
+    def spend(self, destination: str, amount: int) -> None:
+        """The payee moves ``amount`` out of its connected account (to its bank)."""
+        self.balances[destination] = self.balances.get(destination, 0) - amount
+
     async def records(self, key_prefix: str) -> list[Record]:
-        """The sandbox's payments and refunds whose key starts with ``key_prefix``."""
-        mine = [*self.payments.values(), *self.refunds.values()]
+        """The sandbox's objects whose key starts with ``key_prefix``."""
+        mine = [*self.payments.values(), *self.refunds.values(), *self.transfers.values()]
         return [record for record in mine if record.key.startswith(key_prefix)]

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from linli_sdk import InvalidInput, Money
@@ -36,6 +37,7 @@ __all__ = [
     "PAYER_AUTHORIZATIONS",
     "PLATFORM_REVENUE",
     "REFUNDS_PAYABLE",
+    "ModuleHold",
     "PostedEntry",
     "Posting",
     "PostingPlan",
@@ -45,8 +47,10 @@ __all__ = [
     "held_by_party",
     "party_account",
     "payout_due",
+    "payout_key",
     "plan_authorization",
     "plan_capture",
+    "plan_clawback",
     "plan_payout",
     "plan_refund",
     "plan_refund_paid",
@@ -80,6 +84,7 @@ class TxnKind(StrEnum):
     REFUND = "refund"
     REFUND_PAID = "refund_paid"
     PAYOUT = "payout"
+    CLAWBACK = "clawback"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +117,14 @@ class PostedEntry:
     account: str
     amount: Money
     party: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleHold:
+    """A module's own payout hold as of one batch: its cutoff, and whether it waits for release."""
+
+    cutoff: datetime
+    until_released: bool
 
 
 def txn_key(charge_id: int, kind: TxnKind, ref: str = "") -> str:
@@ -250,6 +263,11 @@ def payout_due(debits: int, settled_credits: int) -> int:
     return -(debits + settled_credits)
 
 
+def payout_key(community_id: int, account: str, batch: int) -> str:
+    """The ledger key of a payee account's ``batch``-th payout (also its ``transfer_group``)."""
+    return f"c{community_id}:payout:{account}:{batch}"
+
+
 def plan_payout(community_id: int, account: str, batch: int, amount: Money) -> PostingPlan:
     """Pay ``amount`` out of a payee's account; ``batch`` counts the account's payouts (from 1).
 
@@ -259,7 +277,22 @@ def plan_payout(community_id: int, account: str, batch: int, amount: Money) -> P
     if amount.amount <= 0:
         raise InvalidInput(f"a payout must be positive, not {amount}")
     return _plan(
-        f"c{community_id}:payout:{account}:{batch}",
+        payout_key(community_id, account, batch),
         TxnKind.PAYOUT,
         [Posting(account, amount), Posting(GATEWAY_CLEARING, -amount)],
+    )
+
+
+def plan_clawback(community_id: int, account: str, seq: int, amount: Money) -> PostingPlan:
+    """Take ``amount`` back from a payee by reversing a transfer already paid out to it.
+
+    The reversal returns the money to the clearing account and credits the payee's account,
+    which a refund after the payout had left in debit. ``seq`` counts the account's reversals.
+    """
+    if amount.amount <= 0:
+        raise InvalidInput(f"a clawback must be positive, not {amount}")
+    return _plan(
+        f"c{community_id}:clawback:{account}:{seq}",
+        TxnKind.CLAWBACK,
+        [Posting(GATEWAY_CLEARING, amount), Posting(account, -amount)],
     )

@@ -1,16 +1,18 @@
-"""The core's `linli_sdk.Payments` port, and the settlement service the running platform uses.
+"""The core's `linli_sdk.Payments` port, and the settlement service each platform uses.
 
-``ctx.host.payments`` in an operation is a `HostPayments` bound to the community and module.
-Its calls run inside the operation's transaction; gateway calls follow its commit.
+``ctx.host.payments`` in an operation is a `HostPayments` bound to the platform, community and
+module. Its calls run inside the operation's transaction; the gateway calls they record are
+handed to the call's `EventBuffer.after_commit`, so they start only once that transaction has
+committed, and never after a rollback or an idempotent replay.
 
-The host is built without the platform at hand, so the platform binds its settlement service
-here when its HTTP app is built (`bind`, called by the settlement routes) and the port finds it
-with `active`.
+Each platform has one `Settlement` (`settlement_of`); `active` is the one bound last in this
+process, for scripts and tests that have no platform object at hand.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from linli_sdk import CapabilityUnavailable, Charge, Community, Money, Refund
 
@@ -19,9 +21,13 @@ from .gateways import Gateway, SandboxGateway
 from .service import Settlement, charge_id_of
 from .stripe_gateway import StripeGateway
 
-__all__ = ["HostPayments", "active", "bind", "gateway_for"]
+if TYPE_CHECKING:
+    from ..host import EventBuffer
+
+__all__ = ["HostPayments", "active", "bind", "gateway_for", "settlement_of"]
 
 _active: Settlement | None = None
+_services: dict[int, tuple[Platform, Settlement]] = {}
 
 
 def gateway_for(platform: Platform) -> Gateway:
@@ -44,6 +50,7 @@ def gateway_for(platform: Platform) -> Gateway:
             api_base=settings.settlement_stripe_api_base,
             webhook_secret=settings.settlement_stripe_webhook_secret,
             payment_method=settings.settlement_stripe_payment_method,
+            connect_api_base=settings.settlement_stripe_connect_api_base,
         )
     raise ValueError(
         f"unknown settlement gateway {settings.settlement_gateway!r}: use sandbox or stripe"
@@ -51,14 +58,23 @@ def gateway_for(platform: Platform) -> Gateway:
 
 
 def bind(platform: Platform, gateway: Gateway | None = None) -> Settlement:
-    """Make a settlement service for ``platform`` the one host ports use; return it."""
+    """Make a settlement service for ``platform`` (with ``gateway``, else the settings' one)."""
     global _active
     _active = Settlement(platform.registry, gateway or gateway_for(platform))
+    _services[id(platform)] = (platform, _active)
     return _active
 
 
+def settlement_of(platform: Platform) -> Settlement:
+    """The settlement service of ``platform``, made on first use."""
+    entry = _services.get(id(platform))
+    if entry is None or entry[0] is not platform:
+        return bind(platform)
+    return entry[1]
+
+
 def active() -> Settlement:
-    """The bound settlement service.
+    """The settlement service bound last in this process (scripts and tests).
 
     Raises:
         CapabilityUnavailable: No platform has bound one in this process.
@@ -70,11 +86,31 @@ def active() -> Settlement:
 
 
 class HostPayments:
-    """Charges, captures, voids and refunds of one module in one community (the SDK port)."""
+    """Charges, captures, voids, refunds and releases of one module in one community (SDK port).
 
-    def __init__(self, community: Community, module: str) -> None:
+    Every request that records a gateway intent asks ``buffer`` to carry the charge's intents
+    out after the call commits.
+    """
+
+    def __init__(
+        self, platform: Platform, community: Community, module: str, buffer: EventBuffer
+    ) -> None:
+        self._platform = platform
         self._community = community
         self._module = module
+        self._buffer = buffer
+
+    @property
+    def _settlement(self) -> Settlement:
+        return settlement_of(self._platform)
+
+    def _after_commit(self, charge_id: str) -> None:
+        settlement, community_id = self._settlement, self._community.id
+
+        async def carry_out() -> None:
+            settlement.carry_out_later(community_id, charge_id_of(charge_id))
+
+        self._buffer.after_commit(carry_out)
 
     async def charge(
         self,
@@ -86,7 +122,7 @@ class HostPayments:
         capture: bool = True,
     ) -> Charge:
         """Charge ``payer_id`` for an order (see `linli_sdk.Payments.charge`)."""
-        return await active().charge(
+        charge = await self._settlement.charge(
             self._community,
             self._module,
             order_ref=order_ref,
@@ -95,17 +131,29 @@ class HostPayments:
             payees=payees,
             capture=capture,
         )
+        self._after_commit(charge.id)
+        return charge
 
     async def capture(self, charge_id: str) -> Charge:
         """Capture an authorised charge."""
-        return await active().capture(self._community, charge_id_of(charge_id))
+        charge = await self._settlement.capture(self._community, charge_id_of(charge_id))
+        self._after_commit(charge.id)
+        return charge
 
     async def void(self, charge_id: str) -> Charge:
         """Release an authorised charge."""
-        return await active().void(self._community, charge_id_of(charge_id))
+        charge = await self._settlement.void(self._community, charge_id_of(charge_id))
+        self._after_commit(charge.id)
+        return charge
 
     async def refund(self, charge_id: str, amount: Money, *, reason: str, ref: str) -> Refund:
         """Refund part or all of a captured charge, pro rata to what each party holds."""
-        return await active().refund(
+        refund = await self._settlement.refund(
             self._community, charge_id_of(charge_id), amount, reason=reason, ref=ref
         )
+        self._after_commit(refund.charge_id)
+        return refund
+
+    async def release(self, charge_id: str) -> Charge:
+        """Release the charge's held shares for payout (e.g. pickup verified); idempotent."""
+        return await self._settlement.release(self._community, charge_id_of(charge_id))

@@ -5,12 +5,15 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from .tables import (
+    ConnectedAccount,
     GatewayEvent,
     GatewayIntent,
     LedgerEntry,
     LedgerTxn,
+    Release,
     SettlementCharge,
     ShareOverride,
+    Transfer,
 )
 
 APP_CONFIG = AppConfig(
@@ -23,6 +26,9 @@ APP_CONFIG = AppConfig(
         GatewayIntent,
         GatewayEvent,
         ShareOverride,
+        Release,
+        ConnectedAccount,
+        Transfer,
     ],
     migration_dependencies=["linli.piccolo_app"],
     commands=[],

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from . import ledger
 from .reconciliation import Record
-from .tables import GatewayIntent, LedgerEntry, LedgerTxn
+from .tables import GatewayIntent, LedgerEntry, LedgerTxn, Transfer
 
 __all__ = ["StatementLine", "ledger_records", "statement", "statement_csv"]
 
@@ -124,4 +124,25 @@ async def ledger_records(community_id: int) -> list[Record]:
         else:
             continue  # captures and voids change the payment's record
         records.append(Record(intent["key"], kind, intent["amount"], intent["currency"], status))
+    return records + await _transfer_records(community_id)
+
+
+_TRANSFERRED = {"payout": ("transfer", "transferred"), "reversal": ("reversal", "reversed")}
+
+
+async def _transfer_records(community_id: int) -> list[Record]:
+    """The ledger's side of each payout transfer and reversal (``pending`` until applied).
+
+    A reversal the connected account refused (``clawback_pending``) or a transfer that failed
+    made no object at the gateway, so it reads ``pending``: only a gateway object under its
+    key would be a difference.
+    """
+    rows = await Transfer.select(
+        Transfer.key, Transfer.kind, Transfer.amount, Transfer.currency, Transfer.state
+    ).where(Transfer.community == community_id)
+    records = []
+    for row in rows:
+        kind, done = _TRANSFERRED[row["kind"]]
+        status = done if row["state"] == "done" else "pending"
+        records.append(Record(row["key"], kind, row["amount"], row["currency"], status))
     return records

@@ -21,11 +21,11 @@ from ..errors import Unauthorized
 from ..http.problems import problem_responses
 from ..idempotency import Outcome, request_hash, run_once
 from ..platform import Platform
-from .payments import active, bind
+from .payments import bind, settlement_of
 from .reconciliation import Difference
 from .reports import StatementLine, statement_csv
 from .reports import statement as statement_of
-from .service import charge_id_of, community_of
+from .service import Settlement, charge_id_of, community_of
 from .stripe_gateway import StripeGateway
 
 __all__ = ["routes"]
@@ -91,6 +91,11 @@ class SweepResult(BaseModel):
     carried_out: int
 
 
+def _settlement(request: Request[Any, Any, Any]) -> Settlement:
+    """The settlement service of the platform serving this request."""
+    return settlement_of(request.app.state.platform)
+
+
 def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
     """The community and caller `access_guard` authenticated (and checked) before the body."""
     identity: tuple[Community, Caller] = request.state.identity
@@ -113,7 +118,7 @@ async def get_rules(
 ) -> EffectiveRules:
     """The declared rules with this community's overrides applied."""
     where, _ = _identity(request)
-    settlement = active()
+    settlement = _settlement(request)
     overrides = await settlement.overrides(where.id, module)
     rules = settlement.declared_rules(module).with_overrides(overrides)
     return EffectiveRules(module=module, overrides=overrides, rules=rules.model_dump(mode="json"))
@@ -136,7 +141,7 @@ async def put_rules(
 ) -> EffectiveRules:
     """Replace the community's overrides for ``module`` (applies to charges made from now)."""
     where, _ = _identity(request)
-    rules = await active().set_overrides(where, module, data.overrides)
+    rules = await _settlement(request).set_overrides(where, module, data.overrides)
     return EffectiveRules(
         module=module, overrides=data.overrides, rules=rules.model_dump(mode="json")
     )
@@ -155,7 +160,7 @@ async def get_charge(
 ) -> ChargeView:
     """Status, parts held by each party, and refunds so far — derived from the ledger."""
     where, _ = _identity(request)
-    return await active().get(where, charge_id_of(charge_id))
+    return await _settlement(request).get(where, charge_id_of(charge_id))
 
 
 @post(
@@ -176,7 +181,7 @@ async def refund_charge(
 ) -> Refund:
     """Grant a refund split back pro rata; never more than what is left of the charge."""
     where, _ = _identity(request)
-    settlement = active()
+    settlement = _settlement(request)
     engine = request.app.state.platform.engine
     async with engine.transaction():
         refund = await settlement.refund(
@@ -186,6 +191,7 @@ async def refund_charge(
             reason=data.reason,
             ref=f"http-{idempotency_key}",
         )
+    settlement.carry_out_later(where.id, charge_id_of(charge_id))  # committed: pay it back
     if refund.amount != data.amount or refund.reason != data.reason:
         raise InvalidInput(
             "this Idempotency-Key was already used with a different request; nothing was changed",
@@ -216,7 +222,7 @@ async def ledger_balances(
     return LedgerBalances(
         community=where.slug,
         balanced=not any(per_currency.values()),
-        test_money=active().gateway.test_money,
+        test_money=_settlement(request).gateway.test_money,
         accounts=[
             AccountBalance(account=account, currency=currency, balance=total)
             for (account, currency), total in sorted(totals.items())
@@ -240,7 +246,7 @@ async def sweep(
 ) -> SweepResult:
     """Safe to repeat: each intent reaches the gateway with its key and applies once."""
     where, _ = _identity(request)
-    return SweepResult(carried_out=await active().sweep(where.id))
+    return SweepResult(carried_out=await _settlement(request).sweep(where.id))
 
 
 class PayoutLine(BaseModel):
@@ -251,10 +257,18 @@ class PayoutLine(BaseModel):
 
 
 class PayoutBatch(BaseModel):
-    """What a payout batch paid (nothing twice: a repeated batch pays only what is new)."""
+    """What a payout batch moved (nothing twice: a repeated batch moves only what is new)."""
 
     test_money: bool
-    payouts: list[PayoutLine]
+    payouts: list[PayoutLine] = Field(description="Transfers to payees' connected accounts.")
+    clawbacks: list[PayoutLine] = Field(
+        default_factory=list, description="Transfer reversals taking back refunded shares."
+    )
+    clawbacks_pending: list[PayoutLine] = Field(
+        default_factory=list,
+        description="Reversals the connected account could not cover: the payee stays in "
+        "debit, later earnings are netted against it and the next batch tries again.",
+    )
 
 
 @post(
@@ -275,13 +289,19 @@ async def run_payouts(
     where, caller = _identity(request)
     platform: Platform = request.app.state.platform
     hold = timedelta(seconds=platform.settings.settlement_payout_hold_seconds)
-    settlement = active()
+    settlement = _settlement(request)
 
     async def batch() -> Outcome:
         paid = await settlement.pay_out(where, hold=hold)
+        lines = {
+            kind: [PayoutLine(account=p.account, amount=p.amount) for p in paid if p.kind == kind]
+            for kind in ("payout", "clawback", "clawback_pending")
+        }
         body = PayoutBatch(
             test_money=settlement.gateway.test_money,
-            payouts=[PayoutLine(account=p.account, amount=p.amount) for p in paid],
+            payouts=lines["payout"],
+            clawbacks=lines["clawback"],
+            clawbacks_pending=lines["clawback_pending"],
         )
         return Outcome(200, "application/json", body.model_dump_json().encode())
 
@@ -292,6 +312,51 @@ async def run_payouts(
         status_code=outcome.status,
         media_type=outcome.media_type,
         headers=outcome.headers,
+    )
+
+
+class Onboarding(BaseModel):
+    """Where the payee's connected account is completed (Stripe Connect onboarding)."""
+
+    refresh_url: str = Field(min_length=1, max_length=500, description="If the link expires.")
+    return_url: str = Field(min_length=1, max_length=500, description="When onboarding ends.")
+
+
+class ConnectedAccountLink(BaseModel):
+    """The caller's connected account at the gateway and a one-time onboarding link."""
+
+    account: str
+    onboarding_url: str
+    test_money: bool
+
+
+@post(
+    f"{PREFIX}/connected-account",
+    tags=["settlement"],
+    summary="Open (once) the caller's connected account for payouts; an onboarding link",
+    description="Payouts go to the payee's connected account (Stripe Connect). Safe to repeat: "
+    "the same member keeps one account; each call answers a fresh, short-lived link.",
+    status_code=200,
+    responses=_RESPONSES,
+    guards=[access_guard],
+    opt={"access": "member"},
+)
+async def connected_account(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    data: JSONBody[Onboarding],
+    idempotency_key: RequiredIdempotencyKey,
+) -> ConnectedAccountLink:
+    """The caller's own connected account (a payee is a member of the community)."""
+    where, caller = _identity(request)
+    if caller.member_id is None:
+        raise Forbidden("only a member can open a connected account")
+    settlement = _settlement(request)
+    account, url = await settlement.connected_account(
+        where, caller.member_id, refresh_url=data.refresh_url, return_url=data.return_url
+    )
+    return ConnectedAccountLink(
+        account=account, onboarding_url=url, test_money=settlement.gateway.test_money
     )
 
 
@@ -316,7 +381,7 @@ async def reconciliation(
 ) -> Reconciliation:
     """Payments and refunds, object by object; a sweep fixes ``not_applied`` differences."""
     where, _ = _identity(request)
-    settlement = active()
+    settlement = _settlement(request)
     return Reconciliation(
         gateway=settlement.gateway.name,
         test_money=settlement.gateway.test_money,
@@ -351,7 +416,7 @@ async def statement(
     own = caller.member_id is not None and account.endswith(f":{caller.member_id}")
     if not (own or caller.has_role(Role.OPERATOR, Role.AUDITOR)):
         raise Forbidden("a member may only see their own statement")
-    settlement = active()
+    settlement = _settlement(request)
     lines = await statement_of(where.id, account)
     if format == "csv":
         return Response(
@@ -380,7 +445,7 @@ class WebhookReceipt(BaseModel):
 )
 async def stripe_webhook(request: Request[Any, Any, Any]) -> WebhookReceipt:
     """Apply a verified Stripe event to the intent it names, exactly once."""
-    settlement = active()
+    settlement = _settlement(request)
     gateway = settlement.gateway
     if not isinstance(gateway, StripeGateway):
         raise NotFound("this platform does not use the Stripe gateway")
@@ -410,6 +475,7 @@ def routes(platform: Platform) -> list[Any]:
         ledger_balances,
         sweep,
         run_payouts,
+        connected_account,
         reconciliation,
         statement,
         stripe_webhook,

@@ -36,12 +36,14 @@ from piccolo.engine.postgres import PostgresEngine
 from ..registry import ModuleRegistry
 from . import ledger, store
 from .gateways import Gateway, GatewayOutcome, GatewayStatus
-from .payouts import Payout, pay_out
+from .payouts import Payout, connected_account_of, pay_out
 from .reconciliation import Difference, compare
 from .reports import ledger_records
 from .tables import (
+    ConnectedAccount,
     GatewayEvent,
     GatewayIntent,
+    Release,
     SettlementCharge,
     ShareOverride,
 )
@@ -49,9 +51,6 @@ from .tables import (
 __all__ = ["Settlement", "charge_id_of", "community_of", "intent_key"]
 
 log = logging.getLogger(__name__)
-
-_AFTER_COMMIT_TIMEOUT = 60.0
-"""Seconds a post-commit task waits for its transaction; a sweep carries out what it missed."""
 
 
 def charge_id_of(charge_id: str) -> int:
@@ -116,6 +115,7 @@ class Settlement:
     """Carry out intents right after their transaction commits; ``False`` leaves them to
     `sweep` (a worker, the CLI or the operator route)."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _in_flight: dict[tuple[int, int], tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
 
     # --- revenue-share rules ------------------------------------------------------------------
 
@@ -297,6 +297,22 @@ class Settlement:
         assert refund is not None
         return refund
 
+    async def release(self, community: Community, charge_id: int) -> Charge:
+        """Release the charge's held shares for payout (e.g. pickup verified); idempotent.
+
+        Recorded as an append-only row (one per charge) in the caller's transaction; a payout
+        batch pays the shares of a module that holds until released only after it.
+
+        Raises:
+            NotFound: No such charge in this community.
+
+        """
+        row = await self._charge(community.id, charge_id)
+        await Release.insert(
+            Release(community=community.id, charge=charge_id, released_at=datetime.now(UTC))
+        ).on_conflict(target=Release.charge, action="DO NOTHING")
+        return await self.view(community, row)
+
     # --- reading ------------------------------------------------------------------------------
 
     async def get(self, community: Community, charge_id: int) -> Charge:
@@ -322,7 +338,9 @@ class Settlement:
             currency=amount.currency,
         )
         parts: dict[str, Money] = {}
-        status = ChargeStatus.AUTHORIZED
+        status = ChargeStatus.PENDING  # the gateway has not answered yet
+        if ledger.TxnKind.AUTHORIZE in kinds:
+            status = ChargeStatus.AUTHORIZED
         if ledger.TxnKind.VOID in kinds:
             status = ChargeStatus.VOIDED
         elif ledger.TxnKind.CAPTURE in kinds:
@@ -336,37 +354,44 @@ class Settlement:
             status=status,
             parts=parts,
             refunded=refunded,
+            released=await Release.exists().where(
+                (Release.community == community.id) & (Release.charge == row["id"])
+            ),
         )
 
     # --- after commit: the gateway, and applying its outcomes exactly once --------------------
 
-    def after_commit(self, charge_id: int, community_id: int) -> None:
-        """Carry out the charge's intents once the current transaction commits (if it does)."""
+    def carry_out_later(self, community_id: int, charge_id: int) -> None:
+        """Start carrying out the charge's intents in a task of its own (if ``eager``).
+
+        Call it once the transaction that recorded the intents has committed (the host port
+        does so through `EventBuffer.after_commit`); a failure is logged and left to the sweep.
+        """
         if not self.eager:
             return
-        engine = SettlementCharge._meta.db
-        txn = engine.current_transaction.get()
         task = asyncio.get_running_loop().create_task(
-            self._when_committed(txn, community_id, charge_id)
+            self._carry_out_logged(community_id, charge_id)
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _when_committed(self, txn: Any, community_id: int, charge_id: int) -> None:
-        # The task copied the caller's context: leave its transaction, run on our own.
+    async def _carry_out_logged(self, community_id: int, charge_id: int) -> None:
+        # The task copied the caller's context: never run inside a transaction it may name.
         SettlementCharge._meta.db.current_transaction.set(None)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + _AFTER_COMMIT_TIMEOUT
-        # Piccolo's transactions flag their end; the sweep covers a process that dies first.
-        while txn is not None and not (txn._committed or txn._rolled_back):
-            if loop.time() > deadline:
-                return
-            await asyncio.sleep(0.002)
-        if txn is None or txn._committed:
-            try:
+        # One task per charge at a time in this process: a second waits, then finds nothing
+        # pending, so the gateway is not asked twice (other processes rely on the keys).
+        key = (community_id, charge_id)
+        lock, users = self._in_flight.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
                 await self.carry_out(community_id, charge_id)
-            except Exception:
-                log.exception("carrying out charge ch_%s failed; the sweep will retry", charge_id)
+        except Exception:
+            log.exception("carrying out charge ch_%s failed; the sweep will retry", charge_id)
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._in_flight[key]
 
     async def idle(self) -> None:
         """Wait until every post-commit task of this process has finished."""
@@ -435,7 +460,11 @@ class Settlement:
         return await self.gateway.refund(key=key, payment_ref=payment_ref, amount=amount)
 
     def _plans(
-        self, row: Mapping[str, Any], intent: Mapping[str, Any], outcome: GatewayOutcome
+        self,
+        row: Mapping[str, Any],
+        intent: Mapping[str, Any],
+        outcome: GatewayOutcome,
+        fee: int,
     ) -> list[ledger.PostingPlan]:
         charge_id, amount = row["id"], _money(row)
         status = outcome.status
@@ -447,8 +476,8 @@ class Settlement:
         plans = [ledger.plan_authorization(charge_id, amount)]
         if status is GatewayStatus.CAPTURED:
             rules = RevenueShareRules.model_validate(row["rules"])
-            fee = Money(amount=outcome.fee, currency=row["currency"])
-            plans.append(ledger.plan_capture(charge_id, amount, rules, row["payees"], fee))
+            taken = Money(amount=fee, currency=row["currency"])
+            plans.append(ledger.plan_capture(charge_id, amount, rules, row["payees"], taken))
         elif status is GatewayStatus.VOIDED:
             plans.append(ledger.plan_void(charge_id, amount))
         return plans
@@ -459,8 +488,11 @@ class Settlement:
         """Apply a gateway outcome to the ledger and close the intent, exactly once (1 if now)."""
         engine = SettlementCharge._meta.db
         memo = {"gateway": self.gateway.name, "ref": outcome.ref, "test": outcome.test_money}
+        fee = 0
+        if outcome.status is GatewayStatus.CAPTURED:  # the same fee whichever path applies it
+            fee = await self.gateway.capture_fee(outcome, _money(row))
         async with engine.transaction():
-            for plan in self._plans(row, intent, outcome):
+            for plan in self._plans(row, intent, outcome, fee):
                 await store.append(row["community"], row["id"], plan, memo)
             state = "failed" if outcome.status is GatewayStatus.FAILED else "done"
             closed = await (
@@ -527,9 +559,46 @@ class Settlement:
         theirs = await self.gateway.records(f"linli-c{community_id}-")
         return compare(await ledger_records(community_id), theirs)
 
-    async def pay_out(self, community: Community, *, hold: timedelta) -> list[Payout]:
-        """Run a payout batch for a community through this service's gateway (see `pay_out`)."""
-        return await pay_out(community, self.gateway, hold=hold)
+    async def pay_out(
+        self, community: Community, *, hold: timedelta, carry_out: bool = True
+    ) -> list[Payout]:
+        """Run a payout batch for a community through this service's gateway (see `pay_out`).
+
+        ``hold`` is the platform's hold; each loaded module's `linli_sdk.PayoutHold` applies
+        on top of it. ``carry_out=False`` records the transfers without sending them.
+        """
+        holds = {name: m.manifest.payout_hold for name, m in self.registry.modules.items()}
+        return await pay_out(community, self.gateway, hold=hold, holds=holds, carry_out=carry_out)
+
+    async def connected_account(
+        self, community: Community, member_id: int, *, refresh_url: str, return_url: str
+    ) -> tuple[str, str]:
+        """Open (once) the payee's connected account; its id and a fresh onboarding link.
+
+        The gateway call's idempotency key derives from the community and the member, so a
+        process that dies between Stripe creating the account and our record of it gets the
+        same account back when the payee asks again.
+        """
+        account = await connected_account_of(community.id, member_id)
+        if account is None:
+            key = f"linli-c{community.id}-account-m{member_id}"
+            opened = await self.gateway.open_account(key=key, member_id=member_id, email=None)
+            await ConnectedAccount.insert(
+                ConnectedAccount(
+                    community=community.id,
+                    member=member_id,
+                    member_key=f"{community.id}:{member_id}",
+                    gateway=self.gateway.name,
+                    account=opened,
+                    created_at=datetime.now(UTC),
+                )
+            ).on_conflict(target=ConnectedAccount.member_key, action="DO NOTHING")
+            account = await connected_account_of(community.id, member_id)
+            assert account is not None
+        link = await self.gateway.onboarding_link(
+            account=account, refresh_url=refresh_url, return_url=return_url
+        )
+        return account, link
 
     # --- rows -----------------------------------------------------------------------------------
 
@@ -595,7 +664,6 @@ class Settlement:
                 created_at=datetime.now(UTC),
             )
         ).on_conflict(target=GatewayIntent.key, action="DO NOTHING")
-        self.after_commit(row["id"], row["community"])
 
     async def _refund_by_key(self, row: Mapping[str, Any], key: str) -> Refund | None:
         txn = await store.txn_by_key(row["community"], key)

@@ -9,13 +9,14 @@ PostgreSQL alike, without an error aborting the caller's transaction.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from linli_sdk import Money
 from piccolo.query.functions.aggregate import Sum
 
-from .ledger import PostedEntry, PostingPlan, TxnKind, check_balanced
+from .ledger import ModuleHold, PostedEntry, PostingPlan, TxnKind, check_balanced
 from .tables import LedgerEntry, LedgerTxn
 
 __all__ = [
@@ -185,11 +186,18 @@ async def payable_accounts(community_id: int) -> list[tuple[str, str]]:
 
 
 async def payout_position(
-    community_id: int, account: str, currency: str, cutoff: datetime
+    community_id: int,
+    account: str,
+    currency: str,
+    cutoff: datetime,
+    holds: Mapping[str, ModuleHold] | None = None,
 ) -> tuple[int, int, int]:
     """One payee account's sums in ``currency``, computed in the database.
 
-    Returns its debits, its credits posted by ``cutoff``, and how many payouts it has had.
+    Returns its debits, its credits that are past their hold, and how many payouts it has had.
+    A credit is past its hold when it was posted by ``cutoff`` (the platform's hold) and, for a
+    module in ``holds``, posted by the module's own cutoff — or, for a module that holds until
+    released, its charge was released by that cutoff.
     """
     mine = (
         (LedgerEntry.community == community_id)
@@ -199,8 +207,34 @@ async def payout_position(
     debits = await LedgerEntry.select(Sum(LedgerEntry.amount).as_alias("total")).where(
         mine & (LedgerEntry.amount > 0)
     )
-    credits = await LedgerEntry.select(Sum(LedgerEntry.amount).as_alias("total")).where(
-        mine & (LedgerEntry.amount < 0) & (LedgerEntry.txn.created_at <= cutoff)
+    held, args = _past_hold(holds or {})
+    credits = await LedgerEntry.raw(
+        "SELECT COALESCE(SUM(e.amount), 0) AS total FROM linli_settlement_ledger_entry e "
+        "JOIN linli_settlement_ledger_txn t ON t.id = e.txn "
+        "LEFT JOIN linli_settlement_charge c ON c.id = e.charge "
+        "LEFT JOIN linli_settlement_release r ON r.charge = e.charge "
+        "WHERE e.community = {} AND e.account = {} AND e.currency = {} AND e.amount < 0 "
+        f"AND t.created_at <= {{}} AND {held}",
+        community_id,
+        account,
+        currency,
+        cutoff,
+        *args,
     )
     payouts = await LedgerEntry.count().where(mine & (LedgerEntry.txn.kind == TxnKind.PAYOUT))
     return int(debits[0]["total"] or 0), int(credits[0]["total"] or 0), payouts
+
+
+def _past_hold(holds: Mapping[str, ModuleHold]) -> tuple[str, list[Any]]:
+    """The SQL condition (and its arguments) for a credit past its module's own hold."""
+    if not holds:
+        return "1 = 1", []
+    clauses, args = [], []
+    for module, hold in sorted(holds.items()):
+        moment = "r.released_at" if hold.until_released else "t.created_at"
+        clauses.append(f"(c.module = {{}} AND {moment} <= {{}})")
+        args += [module, hold.cutoff]
+    placeholders = ", ".join(["{}"] * len(holds))
+    clauses.append(f"(c.module IS NULL OR c.module NOT IN ({placeholders}))")
+    args += sorted(holds)
+    return "(" + " OR ".join(clauses) + ")", args

@@ -1,18 +1,26 @@
-"""The Stripe gateway: PaymentIntents with manual capture, refunds, and signed webhooks.
+"""The Stripe gateway: PaymentIntents with manual capture, refunds, signed webhooks, Connect.
 
-Every call carries the intent's idempotency key (``Idempotency-Key``) and echoes it in the
-object's ``metadata["linli_key"]``, so a webhook names the intent it answers. Webhooks are
-verified with the endpoint's signing secret (`stripe.Webhook.construct_event`); the settlement
-service de-duplicates them by event id. Stripe's totals are never trusted over the ledger: an
-outcome only tells which of our postings to make.
+Every call carries an idempotency key (``Idempotency-Key``) derived from the ledger's ids and
+stored before the call, and echoes it in the object's ``metadata["linli_key"]``, so a webhook or
+a listing names the intent it answers. Webhooks are verified with the endpoint's signing secret
+(`stripe.Webhook.construct_event`); the settlement service de-duplicates them by event id.
+Stripe's totals are never trusted over the ledger: an outcome only tells which of our postings
+to make.
 
-Not built here: Connect (connected accounts, transfers, reversals), reading Stripe's fee from
-the balance transaction (the fee is posted as zero), and client-side confirmation — the charge
-is confirmed server-side with one configured payment method (test mode).
+Connect is "separate charges and transfers": the platform charges the payer, then a payout
+batch transfers each payee's net share to its connected account (Express, onboarded through an
+account link) with a ``transfer_group`` naming the payout's ledger transaction; a refund after
+a payout is clawed back with a transfer reversal, which Stripe refuses
+(``balance_insufficient``) when the connected account no longer holds the money.
+
+Not built here: client-side confirmation — the charge is confirmed server-side with one
+configured payment method (test mode).
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +33,13 @@ from .reconciliation import Record
 
 __all__ = ["StripeGateway", "WebhookOutcome"]
 
+log = logging.getLogger(__name__)
+
 _MAX_PAGES = 1000
 """Pages of 100 objects read per listing during reconciliation (bounded)."""
+
+_DONE = {"refund": "refunded", "transfer": "transferred", "reversal": "reversed"}
+"""The status a listed refund, transfer or reversal has on our side once applied."""
 
 _STATUS = {
     "requires_capture": GatewayStatus.AUTHORIZED,
@@ -44,16 +57,43 @@ class WebhookOutcome:
     outcome: GatewayOutcome
 
 
+async def _listed(listing: Any) -> AsyncIterator[dict[str, Any]]:
+    """Every object of a Stripe listing, page by page (bounded)."""
+    params: dict[str, Any] = {"limit": 100}
+    for _ in range(_MAX_PAGES):
+        page = await listing.list_async(params)
+        for item in page.data:
+            yield item.to_dict()
+        if not page.has_more or not page.data:
+            return
+        params["starting_after"] = page.data[-1].id
+
+
 class StripeGateway:
     """Stripe through the official SDK (``stripe.StripeClient``, asynchronous over HTTPX)."""
 
     name = "stripe"
 
     def __init__(
-        self, *, api_key: str, api_base: str, webhook_secret: str, payment_method: str
+        self,
+        *,
+        api_key: str,
+        api_base: str,
+        webhook_secret: str,
+        payment_method: str,
+        connect_api_base: str | None = None,
     ) -> None:
         self.client = stripe.StripeClient(
             api_key, base_addresses={"api": api_base}, http_client=stripe.HTTPXClient()
+        )
+        self.connect = (
+            self.client
+            if connect_api_base in (None, api_base)
+            else stripe.StripeClient(
+                api_key,
+                base_addresses={"api": connect_api_base},
+                http_client=stripe.HTTPXClient(),
+            )
         )
         self.test_money = api_key.startswith("sk_test_")
         self._webhook_secret = webhook_secret
@@ -106,26 +146,115 @@ class StripeGateway:
         status = GatewayStatus.REFUNDED if ok else GatewayStatus.FAILED
         return GatewayOutcome(refund.id, status, 0, self.test_money)
 
+    async def capture_fee(self, outcome: GatewayOutcome, amount: Money) -> int:
+        """Stripe's fee, read from the balance transaction of the PaymentIntent's latest charge.
+
+        A balance transaction in another currency than the charge (a cross-currency
+        settlement) cannot be posted against it: the fee is then logged and posted as zero.
+        """
+        payment = (await self.client.v1.payment_intents.retrieve_async(outcome.ref)).to_dict()
+        charge = payment.get("latest_charge")
+        if isinstance(charge, str):
+            charge = (await self.client.v1.charges.retrieve_async(charge)).to_dict()
+        txn = (charge or {}).get("balance_transaction")
+        if isinstance(txn, str):
+            txn = (await self.client.v1.balance_transactions.retrieve_async(txn)).to_dict()
+        if not txn:
+            return 0
+        if str(txn["currency"]).upper() != amount.currency:
+            log.warning("fee of %s settled in %s: posted as zero", outcome.ref, txn["currency"])
+            return 0
+        return int(txn["fee"])
+
+    async def open_account(self, *, key: str, member_id: int, email: str | None) -> str:
+        """Create an Express connected account for a payee (the same key: the same account)."""
+        params: dict[str, Any] = {
+            "type": "express",
+            "capabilities": {"transfers": {"requested": True}},
+            "metadata": {"linli_key": key, "linli_member": str(member_id)},
+        }
+        if email:
+            params["email"] = email
+        account = await self.connect.v1.accounts.create_async(
+            params,  # type: ignore[arg-type]
+            {"idempotency_key": key},
+        )
+        return str(account.id)
+
+    async def onboarding_link(self, *, account: str, refresh_url: str, return_url: str) -> str:
+        """An account link (``account_onboarding``): a one-time URL that expires in minutes."""
+        link = await self.connect.v1.account_links.create_async(
+            {
+                "account": account,
+                "refresh_url": refresh_url,
+                "return_url": return_url,
+                "type": "account_onboarding",
+            },
+            {"idempotency_key": f"{account}-onboarding-{refresh_url}-{return_url}"[:255]},
+        )
+        return str(link.url)
+
+    async def transfer(
+        self, *, key: str, destination: str, amount: Money, group: str
+    ) -> GatewayOutcome:
+        """Transfer ``amount`` to the connected account ``destination`` in ``group``.
+
+        Stripe refusing it (e.g. an account whose onboarding is not finished) is ``FAILED``:
+        Stripe remembers the refusal under the key, so the next batch pays under a new one.
+        """
+        try:
+            made = await self.connect.v1.transfers.create_async(
+                {
+                    "amount": amount.amount,
+                    "currency": amount.currency.lower(),
+                    "destination": destination,
+                    "transfer_group": group,
+                    "metadata": {"linli_key": key},
+                },
+                {"idempotency_key": key},
+            )
+        except stripe.InvalidRequestError as refused:
+            log.warning("Stripe refused transfer %s: %s", key, refused.user_message)
+            return GatewayOutcome("", GatewayStatus.FAILED, 0, self.test_money)
+        return GatewayOutcome(str(made.id), GatewayStatus.TRANSFERRED, 0, self.test_money)
+
+    async def reverse(self, *, key: str, transfer_ref: str, amount: Money) -> GatewayOutcome:
+        """Reverse ``amount`` of a transfer; ``INSUFFICIENT_BALANCE`` if the account lacks it."""
+        try:
+            reversal = await self.connect.v1.transfers.reversals.create_async(
+                transfer_ref,
+                {"amount": amount.amount, "metadata": {"linli_key": key}},
+                {"idempotency_key": key},
+            )
+        except stripe.InvalidRequestError as refused:
+            if refused.code == "balance_insufficient":
+                return GatewayOutcome("", GatewayStatus.INSUFFICIENT_BALANCE, 0, self.test_money)
+            log.warning("Stripe refused reversal %s: %s", key, refused.user_message)
+            return GatewayOutcome("", GatewayStatus.FAILED, 0, self.test_money)
+        return GatewayOutcome(str(reversal.id), GatewayStatus.REVERSED, 0, self.test_money)
+
     async def records(self, key_prefix: str) -> list[Record]:
-        """Stripe's PaymentIntents and refunds made under keys starting with ``key_prefix``."""
+        """Stripe's PaymentIntents, refunds, transfers and reversals under ``key_prefix`` keys."""
         found = []
         for kind, listing in (
             ("payment", self.client.v1.payment_intents),
             ("refund", self.client.v1.refunds),
+            ("transfer", self.connect.v1.transfers),
         ):
-            params: dict[str, Any] = {"limit": 100}
-            for _ in range(_MAX_PAGES):
-                page = await listing.list_async(params)  # type: ignore[arg-type]
-                for item in page.data:
-                    raw = item.to_dict()
-                    key = str((raw.get("metadata") or {}).get("linli_key", ""))
-                    if key.startswith(key_prefix):
-                        status = self._outcome(raw).status if kind == "payment" else "refunded"
-                        currency = str(raw["currency"]).upper()
-                        found.append(Record(key, kind, int(raw["amount"]), currency, str(status)))
-                if not page.has_more or not page.data:
-                    break
-                params["starting_after"] = page.data[-1].id
+            async for raw in _listed(listing):
+                found += self._records_of(kind, raw, key_prefix)
+        return found
+
+    def _records_of(self, kind: str, raw: dict[str, Any], key_prefix: str) -> list[Record]:
+        key = str((raw.get("metadata") or {}).get("linli_key", ""))
+        currency = str(raw["currency"]).upper()
+        found = []
+        if key.startswith(key_prefix):
+            status = _DONE.get(kind) or str(self._outcome(raw).status)
+            found.append(Record(key, kind, int(raw["amount"]), currency, status))
+        if kind == "transfer":  # its reversals come embedded (all of them, for our sizes)
+            for reversal in (raw.get("reversals") or {}).get("data", []):
+                found += self._records_of("reversal", reversal, key_prefix)
         return found
 
     def verify(self, payload: bytes, signature: str | None) -> WebhookOutcome | None:

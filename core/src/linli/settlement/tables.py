@@ -25,12 +25,15 @@ from ..tables import Community
 
 __all__ = [
     "AppendOnly",
+    "ConnectedAccount",
     "GatewayEvent",
     "GatewayIntent",
     "LedgerEntry",
     "LedgerTxn",
+    "Release",
     "SettlementCharge",
     "ShareOverride",
+    "Transfer",
 ]
 
 
@@ -109,6 +112,21 @@ class LedgerEntry(AppendOnly, Table, tablename="linli_settlement_ledger_entry"):
     currency = Varchar(length=3)
 
 
+class Release(AppendOnly, Table, tablename="linli_settlement_release"):
+    """A module released a charge's held shares for payout (e.g. pickup verified). Never changes.
+
+    One row per charge (``charge`` is unique), so releasing twice records nothing new.
+    """
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True, on_delete=OnDelete.restrict)
+    charge = ForeignKey(
+        references=SettlementCharge, unique=True, index=True, on_delete=OnDelete.restrict
+    )
+    released_at = Timestamptz()
+
+
 class GatewayIntent(Table, tablename="linli_settlement_intent"):
     """A gateway call recorded inside the caller's transaction and carried out after commit.
 
@@ -151,3 +169,47 @@ class ShareOverride(Table, tablename="linli_settlement_share_override"):
     scope_key = Varchar(length=120, unique=True)  # "<community id>:<module>"
     overrides = JSON(default={})
     updated_at = Timestamptz()
+
+
+class ConnectedAccount(Table, tablename="linli_settlement_connected_account"):
+    """A payee's account at the gateway (a Stripe Connect account) that payouts go to.
+
+    ``member_key`` (``<community>:<member>``) makes opening one per member idempotent.
+    """
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True, on_delete=OnDelete.restrict)
+    member = Integer()
+    member_key = Varchar(length=60, unique=True)
+    gateway = Varchar(length=40)
+    account = Varchar(length=120)
+    created_at = Timestamptz()
+
+
+class Transfer(Table, tablename="linli_settlement_transfer"):
+    """A payout to a payee's connected account, or a reversal clawing part of one back.
+
+    Recorded, with ``key`` (the gateway's idempotency key, derived from the payee's ledger
+    account and ``seq``), before the gateway is called; the outcome is applied to the ledger
+    exactly once. ``state``: ``pending`` -> ``done`` | ``failed``; a reversal the connected
+    account cannot cover goes to ``clawback_pending`` (retried with a new key by the next
+    batch, or ``netted`` once later earnings cover the debt).
+    """
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True, on_delete=OnDelete.restrict)
+    account = Varchar(length=120, index=True)  # payable:<party>:<member>
+    kind = Varchar(length=20)  # payout | reversal
+    seq = Integer()
+    key = Varchar(length=300, unique=True)
+    attempts = Integer(default=1)
+    destination = Varchar(length=120)
+    amount = Integer()
+    currency = Varchar(length=3)
+    transfer_group = Varchar(length=300, default="")
+    reverses = Varchar(length=120, default="")  # the gateway's transfer id a reversal takes back
+    state = Varchar(length=20, default="pending", index=True)
+    gateway_ref = Varchar(length=120, default="")  # the gateway's transfer or reversal id
+    created_at = Timestamptz()

@@ -1,0 +1,1 @@
+"""The file store: uploads sent with module operations (an after-sale photo), kept per module."""

@@ -1,0 +1,122 @@
+"""Operator routes for member scopes and the ID number audit log of one community.
+
+``GET .../member-scopes`` lists what each module declares and was granted; ``PUT`` and
+``DELETE .../member-scopes/{module}/{member_scope}`` grant and revoke (operators, ``admin`` scope,
+``Idempotency-Key`` honoured); ``GET .../national-id-views`` lists every ID number shown to a
+module. Paths stay outside ``.../modules/{module}``, where the modules' own routes live.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linli_sdk import Caller, Community
+from litestar import Request, Response, delete, get, put
+from litestar.params import FromPath, FromQuery
+
+from ..auth import access_guard
+from ..platform import Platform
+from . import member_scopes
+from .idempotency import IdempotencyKey, once
+from .schemas import DOC, NationalIdViewOut, ScopeGrantOut
+
+__all__ = ["scope_routes"]
+
+C = "/v1/communities/{community:str}"
+ONE = f"{C}/member-scopes/{{module:str}}/{{member_scope:str}}"
+
+
+def _context(request: Request[Any, Any, Any]) -> tuple[Platform, Community, Caller]:
+    where, caller = request.state.identity
+    return request.app.state.platform, where, caller
+
+
+@get(
+    f"{C}/member-scopes",
+    opt={"access": "role:operator,auditor", "scope": "read"},
+    guards=[access_guard],
+    **DOC,
+)
+async def list_scopes(
+    request: Request[Any, Any, Any], community: FromPath[str]
+) -> list[ScopeGrantOut]:
+    """The member scopes each module declares, and whether each is granted here."""
+    platform, where, _ = _context(request)
+    rows = await member_scopes.list_grants(platform.registry, where)
+    return [ScopeGrantOut(**row) for row in rows]
+
+
+@put(ONE, opt={"access": "role:operator", "scope": "admin"}, guards=[access_guard], **DOC)
+async def grant(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    module: FromPath[str],
+    member_scope: FromPath[str],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[ScopeGrantOut]:
+    """Grant a module a member scope it declares (e.g. ``members.unit``) in this community."""
+    platform, where, caller = _context(request)
+
+    async def run() -> ScopeGrantOut:
+        return ScopeGrantOut(
+            **await member_scopes.grant_scope(
+                platform.registry, where, module, member_scope, caller.member_id
+            )
+        )
+
+    return await once(
+        request, idempotency_key, "grant", f"{module}:{member_scope}", ScopeGrantOut, run
+    )
+
+
+@delete(
+    ONE,
+    opt={"access": "role:operator", "scope": "admin"},
+    guards=[access_guard],
+    status_code=200,
+    **DOC,
+)
+async def revoke(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    module: FromPath[str],
+    member_scope: FromPath[str],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[ScopeGrantOut]:
+    """Revoke a module's member scope in this community; the module stops seeing the field."""
+    platform, where, caller = _context(request)
+
+    async def run() -> ScopeGrantOut:
+        return ScopeGrantOut(
+            **await member_scopes.revoke_scope(
+                platform.registry, where, module, member_scope, caller.member_id
+            )
+        )
+
+    return await once(
+        request, idempotency_key, "revoke", f"{module}:{member_scope}", ScopeGrantOut, run
+    )
+
+
+@get(
+    f"{C}/national-id-views",
+    opt={"access": "role:operator,auditor", "scope": "read"},
+    guards=[access_guard],
+    **DOC,
+)
+async def national_id_views(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    member_id: FromQuery[int | None] = None,
+) -> list[NationalIdViewOut]:
+    """The audit log: every ID number shown to a module here (of one member if asked)."""
+    _, where, _ = _context(request)
+    rows = await member_scopes.national_id_views(
+        community=where, members=None if member_id is None else [member_id]
+    )
+    return [NationalIdViewOut(**row) for row in rows]
+
+
+def scope_routes() -> list[Any]:
+    """The member-scope and audit-log route handlers."""
+    return [list_scopes, grant, revoke, national_id_views]

@@ -1,0 +1,1 @@
+"""Bill payment (代缴水电费): a Linli module written against the SDK alone."""

@@ -1,0 +1,85 @@
+"""The gov services module (政务代办): its manifest and hook implementations.
+
+The entry point ``linli.plugins: gov_services`` names this module. Residents of the real-name
+tier book the community station's errands in slots; the staff member handling an appointment
+alone sees the resident's ID number; each completed errand earns the station the government's
+subsidy, charged to the government payer and split by the declared rules.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from linli_sdk import (
+    Host,
+    Manifest,
+    RevenueShareRules,
+    hookimpl,
+    percent,
+    remainder,
+)
+
+from .appointments import OPERATIONS
+from .models import GovServicesSettings, ServiceKind
+from .tables import ServiceRow, SlotRow
+
+__all__ = ["manifest"]
+
+_DEMO_SERVICES = (
+    ("社保查询 Social security look-up", ServiceKind.SOCIAL_SECURITY_LOOKUP, 15, 500),
+    ("证件复印 Certified document copies", ServiceKind.DOCUMENT_COPY, 10, 300),
+    ("证明办理 Certificate application", ServiceKind.CERTIFICATE_APPLICATION, 30, 1500),
+)
+
+
+@hookimpl
+async def linli_seed_demo(host: Host) -> None:
+    """Offer the station's three errands in the demo, with slots on the next three mornings."""
+    now = datetime.now(UTC)
+    morning = now.replace(hour=1, minute=0, second=0, microsecond=0)  # 09:00 in China
+    for name, kind, minutes, subsidy in _DEMO_SERVICES:
+        service = ServiceRow(
+            community_id=host.community.id,
+            name=name,
+            kind=kind,
+            minutes=minutes,
+            subsidy_amount=subsidy,
+            currency="CNY",
+            active=True,
+            created_at=now,
+        )
+        await service.save()
+        await SlotRow.insert(
+            *(
+                SlotRow(
+                    community_id=host.community.id,
+                    service_id=service.id,
+                    starts_at=morning + timedelta(days=day, hours=hour),
+                    capacity=3,
+                    booked=0,
+                )
+                for day in (1, 2, 3)
+                for hour in (0, 1, 2)
+            )
+        )
+
+
+manifest = Manifest(
+    name="gov_services",
+    version="0.1.0",
+    sdk=">=0.1,<0.2",
+    title="Government services (政务代办)",
+    description=(
+        "Errands at the community station (social security look-ups, document copies,"
+        " certificate applications) in bookable slots for real-name residents; the ID number"
+        " shown only to the staff member handling the appointment; a government subsidy per"
+        " completed errand credited to the station."
+    ),
+    settings=GovServicesSettings,
+    operations=OPERATIONS,
+    revenue_share=RevenueShareRules(
+        shares=(percent("platform", 0, min=0, max=500), remainder("station")),
+    ),
+    member_scopes=frozenset({"members.national_id"}),
+    piccolo_app="linli_gov_services.piccolo_app",
+)

@@ -1,0 +1,158 @@
+"""The group buying module (社区团购): its manifest and hook implementations.
+
+The entry point ``linli.plugins: group_buying`` names this module. Campaigns live in
+:mod:`.campaigns`, pickup in :mod:`.pickup`, after-sale in :mod:`.after_sale`, reports in
+:mod:`.reports` and live flash sales (社区团播) in :mod:`.live`; the pure rules in
+:mod:`.pricing`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from linli_sdk import (
+    CreditEventSpec,
+    Deadline,
+    Host,
+    Manifest,
+    Money,
+    PayoutHold,
+    RevenueShareRules,
+    Role,
+    fixed,
+    hookimpl,
+    percent,
+    remainder,
+)
+
+from . import after_sale, campaigns, live, pickup, reports
+from .campaigns import CLOSE, TIER_REFUNDS, UNCOLLECTED, close_campaign, refund_tier_differences
+from .pickup import apply_uncollected_policy
+from .settings import GroupBuyingSettings, UncollectedPolicy
+from .tables import CampaignRow
+
+__all__ = ["PICKUP_FEE", "REVENUE_SHARE", "linli_deadline_reached", "linli_seed_demo", "manifest"]
+
+PICKUP_FEE = Money(amount=50, currency="CNY")
+"""The pickup host's fixed fee per order (CNY 0.50); an operator may set CNY 0-5."""
+
+REVENUE_SHARE = RevenueShareRules(
+    shares=(
+        percent("platform", 500, min=0, max=1000),
+        percent("leader", 1000, min=500, max=1500),
+        fixed(
+            "pickup_host", PICKUP_FEE, min=Money.zero("CNY"), max=Money(amount=500, currency="CNY")
+        ),
+        percent("community_fund", 100),
+        remainder("supplier"),
+    ),
+)
+"""Platform 5 % (0-10 %), leader 10 % (5-15 %), pickup host a fixed fee per order, community
+fund 1 %, the supplier the remainder (and the gateway's fee)."""
+
+
+@hookimpl
+async def linli_deadline_reached(host: Host, deadline: Deadline) -> None:
+    """Close a campaign at its deadline, refund tier differences, apply the uncollected policy."""
+    kind, _, _ = deadline.key.partition(":")
+    campaign_id = int(deadline.payload["campaign_id"])
+    if kind == CLOSE:
+        await close_campaign(host, campaign_id, deadline.due)
+    elif kind == TIER_REFUNDS:
+        await refund_tier_differences(host, campaign_id)
+    elif kind == UNCOLLECTED:
+        await apply_uncollected_policy(host, campaign_id)
+
+
+async def _demo_member(host: Host, role: Role) -> int | None:
+    # The demo community is new and small: its members have the first ids of the database.
+    for member_id in range(1, 200):
+        member = await host.members.get(member_id)
+        if member is not None and role in member.roles:
+            return member_id
+    return None
+
+
+@hookimpl
+async def linli_seed_demo(host: Host) -> None:
+    """Open a strawberry group buy in the demo community, closing in two days."""
+    leader = await _demo_member(host, Role.LEADER)
+    supplier = await _demo_member(host, Role.PROVIDER_STAFF)
+    point_host = await _demo_member(host, Role.PICKUP_HOST)
+    if leader is None or supplier is None or point_host is None:
+        return
+    now = datetime.now(UTC)
+    deadline = now + timedelta(days=2)
+    row = CampaignRow(
+        community_id=host.community.id,
+        title="有机草莓 Organic strawberries 500 g",
+        product="Picked the morning before delivery; next-day pickup at Building 3.",
+        currency="CNY",
+        unit_price=1990,
+        tiers=[{"at_least": 10, "unit_price": 1690}],
+        stock_cap=200,
+        sold=0,
+        per_person_limit=5,
+        measure="buyers",
+        minimum=5,
+        deadline=deadline,
+        pickup_points=[{"name": "3号楼快递柜旁 Building 3 lockers", "host_id": point_host}],
+        creator_id=leader,
+        leader_id=leader,
+        supplier_id=supplier,
+        status="open",
+        uncollected_days=3,
+        uncollected_policy=UncollectedPolicy.REFUND.value,
+        created_at=now,
+    )
+    await row.save()
+    await host.deadlines.schedule(f"{CLOSE}:{row.id}", deadline, {"campaign_id": row.id})
+
+
+manifest = Manifest(
+    name="group_buying",
+    version="0.1.0",
+    sdk=">=0.1,<0.2",
+    title="Group buying (社区团购)",
+    description=(
+        "Campaigns that form at their minimum or refund everyone, tiered prices, pickup "
+        "verification (核销), automatic after-sale compensation and live flash sales."
+    ),
+    settings=GroupBuyingSettings,
+    operations=(
+        *campaigns.OPERATIONS,
+        *pickup.OPERATIONS,
+        *after_sale.OPERATIONS,
+        *reports.OPERATIONS,
+        *live.OPERATIONS,
+    ),
+    credit_events=(
+        CreditEventSpec(
+            name="collected_on_time",
+            min_weight=1,
+            max_weight=5,
+            description="Collected a group-buy order within its pickup days.",
+        ),
+        CreditEventSpec(
+            name="no_show",
+            min_weight=-10,
+            max_weight=-1,
+            description="Left a group-buy order uncollected past its pickup days.",
+        ),
+        CreditEventSpec(
+            name="damage_claim",
+            min_weight=-3,
+            max_weight=0,
+            description="Was compensated for a damaged item.",
+        ),
+        CreditEventSpec(
+            name="claim_abuse",
+            min_weight=-20,
+            max_weight=-5,
+            description="Claimed damaged items past the monthly limit.",
+        ),
+    ),
+    revenue_share=REVENUE_SHARE,
+    payout_hold=PayoutHold(until_released=True),
+    piccolo_app="linli_group_buying.piccolo_app",
+)

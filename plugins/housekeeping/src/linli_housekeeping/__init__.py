@@ -1,0 +1,1 @@
+"""Housekeeping (家政): a Linli module written against the SDK alone."""

@@ -1,0 +1,147 @@
+"""The housekeeping module (家政): its manifest and hook implementations.
+
+The entry point ``linli.plugins: housekeeping`` names this module. Residents book services
+from the community's catalogue for a time slot; dispatch finds a worker; the worker starts and
+completes with codes the resident gives; the resident rates the service.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from linli_sdk import (
+    CreditEventSpec,
+    Deadline,
+    Event,
+    Host,
+    Manifest,
+    Money,
+    RevenueShareRules,
+    Role,
+    hookimpl,
+    percent,
+    remainder,
+)
+
+from . import lifecycle
+from .bookings import OPERATIONS
+from .models import HousekeepingSettings, ServiceKind, Unit
+from .tables import ServiceRow
+
+__all__ = ["manifest"]
+
+
+@hookimpl
+async def linli_event(host: Host, event: Event) -> None:
+    """Follow dispatch's news about the module's jobs (offered, accepted, pending)."""
+    await lifecycle.dispatch_changed(host, event)
+
+
+@hookimpl
+async def linli_deadline_reached(host: Host, deadline: Deadline) -> None:
+    """Record a provider no-show at the grace period's end, or refund what a fee left over."""
+    kind, _, booking = deadline.key.partition(":")
+    payload = deadline.payload
+    if kind == "no-show":
+        compensation = Money.model_validate(payload["compensation"])
+        await lifecycle.nobody_came(host, int(booking), compensation, deadline.due)
+    elif kind == "refund":
+        amount = Money.model_validate(payload["amount"])
+        await lifecycle.refund_rest(host, int(booking), amount, str(payload["reason"]))
+
+
+_DEMO_CATALOGUE = (
+    ("日常保洁 Cleaning by the hour", ServiceKind.HOURLY_CLEANING, Unit.HOUR, 4500, 60, 2, 6),
+    (
+        "空调清洗 Air conditioner cleaning",
+        ServiceKind.APPLIANCE_CLEANING,
+        Unit.JOB,
+        12000,
+        90,
+        1,
+        1,
+    ),
+    ("油烟机清洗 Range hood cleaning", ServiceKind.APPLIANCE_CLEANING, Unit.JOB, 15000, 120, 1, 1),
+    ("搬家保洁 Move-out cleaning", ServiceKind.MOVE_OUT_CLEANING, Unit.JOB, 48000, 360, 1, 1),
+)
+
+
+@hookimpl
+async def linli_seed_demo(host: Host) -> None:
+    """Put a small catalogue by the demo's cleaning provider into the demo community."""
+    provider = None
+    for member_id in range(1, 200):  # the demo has a handful of members; find its provider
+        member = await host.members.get(member_id)
+        if member is not None and Role.PROVIDER_STAFF in member.roles:
+            provider = member
+            break
+    if provider is None:
+        return
+    now = datetime.now(UTC)
+    await ServiceRow.insert(
+        *(
+            ServiceRow(
+                community_id=host.community.id,
+                provider_id=provider.id,
+                name=name,
+                kind=kind,
+                unit=unit,
+                price_amount=price,
+                currency="CNY",
+                minutes_per_unit=minutes,
+                min_units=low,
+                max_units=high,
+                active=True,
+                created_at=now,
+            )
+            for name, kind, unit, price, minutes, low, high in _DEMO_CATALOGUE
+        )
+    )
+
+
+manifest = Manifest(
+    name="housekeeping",
+    version="0.1.0",
+    sdk=">=0.1,<0.2",
+    title="Housekeeping (家政)",
+    description=(
+        "A catalogue of home services by admitted providers, booked for a time slot, dispatched"
+        " to a worker, started and completed with the resident's codes, and rated."
+    ),
+    settings=HousekeepingSettings,
+    operations=OPERATIONS,
+    credit_events=(
+        CreditEventSpec(
+            name="service_rated",
+            min_weight=-20,
+            max_weight=10,
+            description="A resident rated the provider's service (1 star -20 … 5 stars +10).",
+        ),
+        CreditEventSpec(
+            name="provider_no_show",
+            min_weight=-60,
+            max_weight=-20,
+            description="Nobody came for a booked service.",
+        ),
+        CreditEventSpec(
+            name="resident_no_show",
+            min_weight=-30,
+            max_weight=-10,
+            description="The worker came and the resident was not there.",
+        ),
+        CreditEventSpec(
+            name="late_cancellation",
+            min_weight=-10,
+            max_weight=0,
+            description="The resident cancelled after the free cancellation window.",
+        ),
+    ),
+    revenue_share=RevenueShareRules(
+        shares=(
+            percent("platform", 1000, min=500, max=1500),
+            percent("community_fund", 100, min=0, max=200),
+            remainder("provider"),
+        )
+    ),
+    piccolo_app="linli_housekeeping.piccolo_app",
+)

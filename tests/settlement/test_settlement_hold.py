@@ -1,0 +1,128 @@
+"""Payout holds per module: shares held until the module releases the charge, or for days."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from linli.enablement import set_module
+from linli.settlement import store
+from linli.settlement.ledger import ModuleHold
+from linli.settlement.payouts import module_holds, pay_out
+from linli_sdk import ChargeStatus, Money, PayoutHold, Role
+from settlement_helpers import order, per_currency, settlement
+
+PAYOUTS = "/v1/communities/home/settlement/payouts"
+MODULES = "/v1/communities/home/modules"
+
+
+async def _paid(running, key: str) -> dict[str, int]:
+    batch = await running.client.post(
+        PAYOUTS, headers={**running.auth("operator"), "Idempotency-Key": key}
+    )
+    assert batch.status_code == 200, batch.text
+    return {line["account"]: line["amount"]["amount"] for line in batch.json()["payouts"]}
+
+
+async def _held_until_release(running) -> None:
+    await set_module(running.platform, running.home, "pickup", enabled=True)
+    resident, leader = running.auth("resident"), running.auth("leader")
+    bought = {}
+    for module, ref in (("shop", "s-1"), ("pickup", "p-1")):
+        answer = await running.client.post(
+            f"{MODULES}/{module}/buy", json=order(running, ref), headers=resident
+        )
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["status"] == ChargeStatus.PENDING  # not confirmed inside the call
+        bought[module] = answer.json()["id"]
+    await settlement().idle()
+    leader_account = f"payable:leader:{running.people['leader'].id}"
+
+    first = await _paid(running, "b1")
+    assert first[leader_account] == 1_000  # the shop's share only: pickup's is held
+
+    verify = f"{MODULES}/pickup/verify-pickup"
+    released = await running.client.post(
+        verify, json={"charge_id": bought["pickup"]}, headers=leader
+    )
+    assert released.status_code == 200, released.text
+    assert released.json()["released"] is True and released.json()["status"] == "captured"
+    again = await running.client.post(verify, json={"charge_id": bought["pickup"]}, headers=leader)
+    assert again.json() == released.json()  # idempotent
+    missing = await running.client.post(verify, json={"charge_id": "ch_999999"}, headers=leader)
+    assert missing.status_code == 404
+
+    second = await _paid(running, "b2")
+    assert second[leader_account] == 1_000  # now pickup's share, once
+    assert await _paid(running, "b3") == {}
+    assert await per_currency(running.home.id) == {"CNY": 0}
+
+
+async def test_a_share_held_until_release_is_paid_only_after_the_pickup_is_verified(start_shop):
+    async with start_shop() as running:
+        await _held_until_release(running)
+
+
+async def test_a_share_held_until_release_on_postgres(start_shop, postgres_url):
+    async with start_shop(database_url=postgres_url) as running:
+        await _held_until_release(running)
+
+
+async def test_a_hold_in_days_keeps_young_shares_back(start_shop):
+    async with start_shop() as running:
+        await running.client.post(
+            f"{MODULES}/shop/buy", json=order(running, "d-1"), headers=running.auth("resident")
+        )
+        await settlement().idle()
+        gateway = settlement().gateway
+        holds = {"shop": PayoutHold(days=1)}
+        assert await pay_out(running.home, gateway, hold=timedelta(0), holds=holds) == []
+        paid = await pay_out(running.home, gateway, hold=timedelta(0), holds={"shop": None})
+        assert {p.account.split(":")[1] for p in paid} == {"leader", "pickup_host", "supplier"}
+        assert await store.balances(running.home.id) is not None
+
+
+def test_module_holds_turn_days_into_cutoffs():
+    now = datetime(2026, 11, 22, tzinfo=UTC)
+    holds = module_holds(
+        {
+            "a": PayoutHold(days=2),
+            "b": PayoutHold(until_released=True),
+            "c": PayoutHold(),
+            "d": None,
+        },
+        now,
+    )
+    assert holds == {
+        "a": ModuleHold(now - timedelta(days=2), False),
+        "b": ModuleHold(now, True),
+    }
+
+
+async def test_the_kit_honours_hold_and_release(linli_kit, shop_installed):
+    import settlement_pickup_shop
+
+    held = settlement_pickup_shop.manifest.model_copy(
+        update={"payout_hold": PayoutHold(days=2, until_released=True)}
+    )
+    plugin = type("Plugin", (), {"manifest": held})()
+    kit = linli_kit(plugin)
+    leader = kit.add_member("Lead", Role.LEADER, Role.RESIDENT)
+    resident = kit.add_member("Res", Role.RESIDENT)
+    body = {
+        "order_ref": "k-1",
+        "amount": {"amount": 10_000, "currency": "CNY"},
+        "leader_id": leader.id,
+        "pickup_host_id": leader.id,
+        "supplier_id": leader.id,
+    }
+    charge = await kit.call("buy", body, as_=resident)
+    payments = kit.host.payments
+    assert not payments.payable(charge.id)  # type: ignore[attr-defined]
+    released = await kit.call("verify-pickup", {"charge_id": charge.id}, as_=leader)
+    assert released.released  # type: ignore[attr-defined]
+    assert not payments.payable(charge.id)  # two more days
+    await kit.advance(timedelta(days=2))
+    assert payments.payable(charge.id)
+    await kit.call("verify-pickup", {"charge_id": charge.id}, as_=leader)  # idempotent
+    assert payments.released_at[charge.id] == kit.clock - timedelta(days=2)
+    assert charge.amount == Money(amount=10_000, currency="CNY")
