@@ -155,7 +155,7 @@ async function showCampaigns(me) {
 async function showOrders() {
   const {items} = await api(module("group_buying", "my-orders"));
   $("order-list").replaceChildren(...items.map((o) => item(
-    `${o.quantity} × order #${o.id} · ${money(o.amount)} · <span class="status">${text(o.status)}</span>
+    `<span class="quantity">${o.quantity}</span> × order #${o.id} · ${money(o.amount)} · <span class="status">${text(o.status)}</span>
      ${o.pickup_code ? `<div class="muted">pickup code ${text(o.pickup_code)}</div>` : ""}`)));
   $("orders").hidden = false;
 }

@@ -136,40 +136,91 @@ async def test_a_crash_between_a_transfer_and_its_record(start_shop, localstripe
     """The process dies after Stripe made the transfers and before the ledger recorded them."""
     url, fake = connect_fake
     async with start_shop(**await _stripe_options(localstripe, url)) as running:
-        await _onboard(running, "leader")
-        await _onboard(running, "operator")
-        await _buy(running, "x-1")
-        await _buy(running, "x-2", 20_000)
-        before = settlement()
-        assert await before.pay_out(running.home, hold=timedelta(0), carry_out=False) == []
-        pending = await Transfer.select().where(Transfer.state == "pending")
-        assert len(pending) == 3  # leader, pickup host (the leader again), supplier
-        for row in pending:  # Stripe's answers return; the process dies before applying them
-            await before.gateway.transfer(
-                key=row["key"],
-                destination=row["destination"],
-                amount=cny_money(row["amount"]),
-                group=row["transfer_group"],
-            )
-        assert len(fake.transfers) == 3
-        assert await LedgerTxn.count().where(LedgerTxn.kind == "payout") == 0
-        assert await settlement().reconcile(running.home.id) != []  # not applied yet
+        await _crash_between_a_transfer_and_its_record(running, fake)
 
-        after = Settlement(running.platform.registry, gateway_for(running.platform))  # restart
-        resumed = await after.pay_out(running.home, hold=timedelta(0))
-        assert len(resumed) == 3
-        assert len(fake.transfers) == 3  # the same keys answered the same transfers
-        posts = [call for call in fake.calls if call == ("POST", "/v1/transfers")]
-        assert len(posts) == 6  # each sent twice, made once
-        assert await LedgerTxn.count().where(LedgerTxn.kind == "payout") == 3  # recorded once
-        refs = {row["gateway_ref"] for row in await Transfer.select(Transfer.gateway_ref)}
-        assert refs == set(fake.transfers)
-        assert await after.pay_out(running.home, hold=timedelta(0)) == []  # nothing twice
-        assert await after.reconcile(running.home.id) == []  # nothing lost
-        assert await per_currency(running.home.id) == {"CNY": 0}
+
+@pytest.mark.slow
+async def test_a_crash_between_a_transfer_and_its_record_on_postgres(
+    start_shop, localstripe, connect_fake, postgres_url
+):
+    url, fake = connect_fake
+    options = await _stripe_options(localstripe, url)
+    async with start_shop(database_url=postgres_url, **options) as running:
+        await _crash_between_a_transfer_and_its_record(running, fake)
+
+
+async def _crash_between_a_transfer_and_its_record(running, fake) -> None:
+    await _onboard(running, "leader")
+    await _onboard(running, "operator")
+    await _buy(running, "x-1")
+    await _buy(running, "x-2", 20_000)
+    before = settlement()
+    assert await before.pay_out(running.home, hold=timedelta(0), carry_out=False) == []
+    pending = await Transfer.select().where(Transfer.state == "pending")
+    assert len(pending) == 3  # leader, pickup host (the leader again), supplier
+    for row in pending:  # Stripe's answers return; the process dies before applying them
+        await before.gateway.transfer(
+            key=row["key"],
+            destination=row["destination"],
+            amount=cny_money(row["amount"]),
+            group=row["transfer_group"],
+        )
+    assert len(fake.transfers) == 3
+    assert await LedgerTxn.count().where(LedgerTxn.kind == "payout") == 0
+    assert await settlement().reconcile(running.home.id) != []  # not applied yet
+
+    after = Settlement(running.platform.registry, gateway_for(running.platform))  # restart
+    resumed = await after.pay_out(running.home, hold=timedelta(0))
+    assert len(resumed) == 3
+    assert len(fake.transfers) == 3  # the same keys answered the same transfers
+    posts = [call for call in fake.calls if call == ("POST", "/v1/transfers")]
+    assert len(posts) == 6  # each sent twice, made once
+    assert await LedgerTxn.count().where(LedgerTxn.kind == "payout") == 3  # recorded once
+    refs = {row["gateway_ref"] for row in await Transfer.select(Transfer.gateway_ref)}
+    assert refs == set(fake.transfers)
+    assert await after.pay_out(running.home, hold=timedelta(0)) == []  # nothing twice
+    assert await after.reconcile(running.home.id) == []  # nothing lost
+    assert await per_currency(running.home.id) == {"CNY": 0}
 
 
 def cny_money(fen: int):
     from linli_sdk import Money
 
     return Money(amount=fen, currency="CNY")
+
+
+@pytest.mark.slow
+async def test_reconciliation_reads_reversals_past_the_ten_embedded(localstripe, connect_fake):
+    from linli.settlement.stripe_gateway import StripeGateway
+
+    url, fake = connect_fake
+    gateway = StripeGateway(
+        api_key="sk_test_linli",
+        api_base=localstripe,
+        webhook_secret="whsec_x",
+        payment_method="pm_card_visa",
+        connect_api_base=url,
+    )
+    account = await gateway.open_account(key="linli-c9-account-m1", member_id=1, email=None)
+    assert await gateway.open_account(key="linli-c9-account-m1", member_id=1, email=None) == account
+    made = await gateway.transfer(
+        key="linli-c9-payout-a-1", destination=account, amount=cny_money(100), group="g"
+    )
+    for n in range(12):
+        key = f"linli-c9-reversal-a-{n}"
+        reversed_ = await gateway.reverse(key=key, transfer_ref=made.ref, amount=cny_money(1))
+        again = await gateway.reverse(key=key, transfer_ref=made.ref, amount=cny_money(1))
+        assert reversed_ == again  # the same key: the same reversal, taken once
+    assert fake.balances[account] == 100 - 12
+    records = await gateway.records("linli-c9-")
+    assert sorted(r.kind for r in records) == ["reversal"] * 12 + ["transfer"]
+    async with httpx.AsyncClient() as http:  # the payee moves 1 to its bank
+        await http.post(
+            f"{url}/_test/accounts/{account}/payout",
+            data={"amount": 1},
+            headers={"Authorization": "Bearer sk_test_linli"},
+        )
+    refused = await gateway.reverse(
+        key="linli-c9-reversal-a-rest", transfer_ref=made.ref, amount=cny_money(88)
+    )
+    assert refused.status == "insufficient_balance"  # 88 left on the transfer, 87 held

@@ -50,6 +50,8 @@ async def _held_until_release(running) -> None:
     assert again.json() == released.json()  # idempotent
     missing = await running.client.post(verify, json={"charge_id": "ch_999999"}, headers=leader)
     assert missing.status_code == 404
+    others = await running.client.post(verify, json={"charge_id": bought["shop"]}, headers=leader)
+    assert others.status_code == 404  # a module reaches only its own charges
 
     second = await _paid(running, "b2")
     assert second[leader_account] == 1_000  # now pickup's share, once

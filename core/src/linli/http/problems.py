@@ -55,6 +55,9 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     }
 
 
+_STANDARD = frozenset({"type", "title", "status", "detail", "instance"})
+
+
 def problem(
     status: int,
     detail: str,
@@ -63,9 +66,13 @@ def problem(
     title: str | None = None,
     instance: str | None = None,
     headers: dict[str, str] | None = None,
-    **extensions: Any,
+    extensions: dict[str, Any] | None = None,
 ) -> Response[dict[str, Any]]:
-    """A problem document response; ``slug`` names a Linli problem type (see the docs)."""
+    """A problem document response; ``slug`` names a Linli problem type (see the docs).
+
+    ``extensions`` add members; one named like a standard member (``status``, ``detail``...)
+    cannot replace it and is answered as ``extension_<name>`` instead.
+    """
     body: dict[str, Any] = {
         "type": f"urn:linli:problem:{slug}" if slug else "about:blank",
         "title": title or HTTPStatus(status).phrase,
@@ -74,7 +81,8 @@ def problem(
     }
     if instance:
         body["instance"] = instance
-    body.update(extensions)
+    for name, value in (extensions or {}).items():
+        body[f"extension_{name}" if name in _STANDARD else name] = value
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -88,7 +96,7 @@ def _linli_error(request: Request[Any, Any, Any], exc: LinliError) -> Response[d
         title=exc.title,
         instance=request.url.path,
         headers=headers or None,
-        **exc.extensions,
+        extensions=exc.extensions,
     )
 
 
@@ -110,7 +118,7 @@ def _validation(
         slug="invalid-input",
         title="Invalid input",
         instance=request.url.path,
-        errors=errors,
+        extensions={"errors": errors},
     )
 
 

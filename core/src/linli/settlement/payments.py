@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from linli_sdk import CapabilityUnavailable, Charge, Community, Money, Refund
+from linli_sdk import CapabilityUnavailable, Charge, Community, Money, NotFound, Refund
 
 from ..platform import Platform
 from .gateways import Gateway, SandboxGateway
 from .service import Settlement, charge_id_of
 from .stripe_gateway import StripeGateway
+from .tables import SettlementCharge
 
 if TYPE_CHECKING:
     from ..host import EventBuffer
@@ -104,6 +105,23 @@ class HostPayments:
     def _settlement(self) -> Settlement:
         return settlement_of(self._platform)
 
+    async def _mine(self, charge_id: str) -> int:
+        """The numeric id of one of this module's charges in this community.
+
+        Raises:
+            NotFound: No such charge, or it is another module's.
+
+        """
+        number = charge_id_of(charge_id)
+        mine = await SettlementCharge.exists().where(
+            (SettlementCharge.id == number)
+            & (SettlementCharge.community == self._community.id)
+            & (SettlementCharge.module == self._module)
+        )
+        if not mine:
+            raise NotFound(f"no charge {charge_id} of module {self._module} in this community")
+        return number
+
     def _after_commit(self, charge_id: str) -> None:
         settlement, community_id = self._settlement, self._community.id
 
@@ -136,24 +154,24 @@ class HostPayments:
 
     async def capture(self, charge_id: str) -> Charge:
         """Capture an authorised charge."""
-        charge = await self._settlement.capture(self._community, charge_id_of(charge_id))
+        charge = await self._settlement.capture(self._community, await self._mine(charge_id))
         self._after_commit(charge.id)
         return charge
 
     async def void(self, charge_id: str) -> Charge:
         """Release an authorised charge."""
-        charge = await self._settlement.void(self._community, charge_id_of(charge_id))
+        charge = await self._settlement.void(self._community, await self._mine(charge_id))
         self._after_commit(charge.id)
         return charge
 
     async def refund(self, charge_id: str, amount: Money, *, reason: str, ref: str) -> Refund:
         """Refund part or all of a captured charge, pro rata to what each party holds."""
         refund = await self._settlement.refund(
-            self._community, charge_id_of(charge_id), amount, reason=reason, ref=ref
+            self._community, await self._mine(charge_id), amount, reason=reason, ref=ref
         )
         self._after_commit(refund.charge_id)
         return refund
 
     async def release(self, charge_id: str) -> Charge:
         """Release the charge's held shares for payout (e.g. pickup verified); idempotent."""
-        return await self._settlement.release(self._community, charge_id_of(charge_id))
+        return await self._settlement.release(self._community, await self._mine(charge_id))

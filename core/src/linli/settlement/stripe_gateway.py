@@ -57,11 +57,11 @@ class WebhookOutcome:
     outcome: GatewayOutcome
 
 
-async def _listed(listing: Any) -> AsyncIterator[dict[str, Any]]:
-    """Every object of a Stripe listing, page by page (bounded)."""
+async def _listed(listing: Any, *within: str) -> AsyncIterator[dict[str, Any]]:
+    """Every object of a Stripe listing (of the parent ``within``, if any), page by page."""
     params: dict[str, Any] = {"limit": 100}
     for _ in range(_MAX_PAGES):
-        page = await listing.list_async(params)
+        page = await listing.list_async(*within, params)
         for item in page.data:
             yield item.to_dict()
         if not page.has_more or not page.data:
@@ -243,19 +243,28 @@ class StripeGateway:
         ):
             async for raw in _listed(listing):
                 found += self._records_of(kind, raw, key_prefix)
+                if kind == "transfer":
+                    async for reversal in self._reversals(raw):
+                        found += self._records_of("reversal", reversal, key_prefix)
         return found
+
+    async def _reversals(self, transfer: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """A transfer's reversals: the ten most recent come embedded, the rest by listing."""
+        embedded = transfer.get("reversals") or {}
+        if not embedded.get("has_more"):
+            for reversal in embedded.get("data", []):
+                yield reversal
+            return
+        async for reversal in _listed(self.connect.v1.transfers.reversals, transfer["id"]):
+            yield reversal
 
     def _records_of(self, kind: str, raw: dict[str, Any], key_prefix: str) -> list[Record]:
         key = str((raw.get("metadata") or {}).get("linli_key", ""))
+        if not key.startswith(key_prefix):
+            return []
+        status = _DONE.get(kind) or str(self._outcome(raw).status)
         currency = str(raw["currency"]).upper()
-        found = []
-        if key.startswith(key_prefix):
-            status = _DONE.get(kind) or str(self._outcome(raw).status)
-            found.append(Record(key, kind, int(raw["amount"]), currency, status))
-        if kind == "transfer":  # its reversals come embedded (all of them, for our sizes)
-            for reversal in (raw.get("reversals") or {}).get("data", []):
-                found += self._records_of("reversal", reversal, key_prefix)
-        return found
+        return [Record(key, kind, int(raw["amount"]), currency, status)]
 
     def verify(self, payload: bytes, signature: str | None) -> WebhookOutcome | None:
         """Verify a webhook; its outcome if it is about one of our PaymentIntents, else ``None``.

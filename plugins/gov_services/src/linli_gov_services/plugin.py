@@ -19,7 +19,7 @@ from linli_sdk import (
     remainder,
 )
 
-from .appointments import OPERATIONS
+from . import appointments, station, subsidy
 from .models import GovServicesSettings, ServiceKind
 from .tables import ServiceRow, SlotRow
 
@@ -37,13 +37,13 @@ async def linli_seed_demo(host: Host) -> None:
     """Offer the station's three errands in the demo, with slots on the next three mornings."""
     now = datetime.now(UTC)
     morning = now.replace(hour=1, minute=0, second=0, microsecond=0)  # 09:00 in China
-    for name, kind, minutes, subsidy in _DEMO_SERVICES:
+    for name, kind, minutes, amount in _DEMO_SERVICES:
         service = ServiceRow(
             community_id=host.community.id,
             name=name,
             kind=kind,
             minutes=minutes,
-            subsidy_amount=subsidy,
+            subsidy_amount=amount,
             currency="CNY",
             active=True,
             created_at=now,
@@ -76,7 +76,23 @@ manifest = Manifest(
         " completed errand credited to the station."
     ),
     settings=GovServicesSettings,
-    operations=OPERATIONS,
+    operations=(
+        station.add_service,
+        station.list_services,
+        station.add_slots,
+        station.list_slots,
+        station.add_staff,
+        station.list_staff,
+        appointments.book_appointment,
+        appointments.my_appointments,
+        appointments.cancel_appointment,
+        appointments.station_appointments,
+        appointments.assign_appointment,
+        appointments.appointment_identity,
+        appointments.complete_appointment,
+        subsidy.submit_subsidy_claims,
+        subsidy.subsidy_claims,
+    ),
     revenue_share=RevenueShareRules(
         shares=(percent("platform", 0, min=0, max=500), remainder("station")),
     ),

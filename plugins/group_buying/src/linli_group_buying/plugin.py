@@ -26,7 +26,7 @@ from linli_sdk import (
 )
 
 from . import after_sale, campaigns, live, pickup, reports
-from .campaigns import CLOSE, TIER_REFUNDS, UNCOLLECTED, close_campaign, refund_tier_differences
+from .closing import CLOSE, TIER_REFUNDS, UNCOLLECTED, close_campaign, refund_tier_differences
 from .pickup import apply_uncollected_policy
 from .settings import GroupBuyingSettings, UncollectedPolicy
 from .tables import CampaignRow

@@ -23,8 +23,7 @@ from linli_sdk import (
     remainder,
 )
 
-from . import lifecycle
-from .bookings import OPERATIONS
+from . import bookings, catalogue, endings, lifecycle
 from .models import HousekeepingSettings, ServiceKind, Unit
 from .tables import ServiceRow
 
@@ -109,7 +108,19 @@ manifest = Manifest(
         " to a worker, started and completed with the resident's codes, and rated."
     ),
     settings=HousekeepingSettings,
-    operations=OPERATIONS,
+    operations=(
+        catalogue.add_service,
+        catalogue.list_services,
+        bookings.book,
+        bookings.my_bookings,
+        bookings.open_bookings,
+        bookings.start_service,
+        bookings.complete_service,
+        bookings.rate_service,
+        endings.cancel_booking,
+        endings.report_no_show,
+        endings.my_vouchers,
+    ),
     credit_events=(
         CreditEventSpec(
             name="service_rated",

@@ -1,0 +1,153 @@
+"""Closing a campaign at its deadline: it forms (capture, confirm, codes) or is cancelled.
+
+Run from ``linli_deadline_reached``: ``close:{id}`` closes, ``tier-refunds:{id}`` refunds the
+tier difference once the captures are applied, and ``uncollected:{id}`` (in :mod:`.pickup`)
+applies the uncollected policy after the pickup days.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from linli_sdk import Host, Money
+
+from . import pricing
+from .campaigns import CLOSE, campaign_row, tiers_of
+from .pricing import Measure
+from .tables import CampaignRow, OrderRow
+
+__all__ = ["CLOSE", "TIER_REFUNDS", "UNCOLLECTED", "close_campaign", "refund_tier_differences"]
+
+TIER_REFUNDS = "tier-refunds"
+"""Deadline key prefix: refund the tier difference once the captures are applied."""
+UNCOLLECTED = "uncollected"
+"""Deadline key prefix: apply the uncollected policy after the pickup days."""
+
+
+async def _orders(community_id: int, campaign_id: int, status: str) -> list[dict[str, Any]]:
+    return await (
+        OrderRow.select()
+        .where(
+            (OrderRow.community_id == community_id)
+            & (OrderRow.campaign_id == campaign_id)
+            & (OrderRow.status == status)
+        )
+        .order_by(OrderRow.id)
+    )
+
+
+async def _new_pickup_code(community_id: int) -> str:
+    while True:
+        code = f"{secrets.randbelow(10**8):08d}"
+        taken = await OrderRow.exists().where(OrderRow.code_key == f"{community_id}:{code}")
+        if not taken:
+            return code
+
+
+async def close_campaign(host: Host, campaign_id: int, now: datetime) -> None:
+    """Close a campaign at its deadline: form it (capture, confirm) or cancel it (void all).
+
+    Closing twice changes nothing: the first close moves the campaign out of ``open`` with a
+    conditional UPDATE, which also stops any later join.
+    """
+    community = host.community.id
+    flipped = await CampaignRow.raw(
+        "UPDATE group_buying_campaign SET status = 'closing' "
+        "WHERE id = {} AND community_id = {} AND status = 'open' RETURNING id",
+        campaign_id,
+        community,
+    )
+    if not flipped:
+        return
+    campaign = await campaign_row(community, campaign_id)
+    orders = await _orders(community, campaign_id, "authorized")
+    buyers = len({o["member_id"] for o in orders})
+    measure = Measure(campaign["measure"])
+    if not pricing.formed(measure, campaign["minimum"], buyers, campaign["sold"]):
+        for order in orders:
+            await host.payments.void(order["charge_id"])
+        await OrderRow.update({OrderRow.status: "cancelled"}).where(
+            (OrderRow.community_id == community) & (OrderRow.campaign_id == campaign_id)
+        )
+        await _set_closed(campaign_id, community, "cancelled", None, now)
+        await host.events.publish(
+            "campaign_cancelled",
+            {
+                "campaign_id": campaign_id,
+                "reason": "minimum not reached",
+                "members": sorted({o["member_id"] for o in orders}),
+            },
+        )
+        return
+    base = Money(amount=campaign["unit_price"], currency=campaign["currency"])
+    final = pricing.final_unit_price(base, tiers_of(campaign), measure, buyers, campaign["sold"])
+    for order in orders:
+        await host.payments.capture(order["charge_id"])
+        code = await _new_pickup_code(community)
+        await OrderRow.update(
+            {
+                OrderRow.status: "confirmed",
+                OrderRow.pickup_code: code,
+                OrderRow.code_key: f"{community}:{code}",
+                OrderRow.confirmed_at: now,
+            }
+        ).where(OrderRow.id == order["id"])
+    await _set_closed(campaign_id, community, "confirmed", final.amount, now)
+    if final < base:
+        await host.deadlines.schedule(
+            f"{TIER_REFUNDS}:{campaign_id}", now, {"campaign_id": campaign_id}
+        )
+    await host.deadlines.schedule(
+        f"{UNCOLLECTED}:{campaign_id}",
+        now + timedelta(days=campaign["uncollected_days"]),
+        {"campaign_id": campaign_id},
+    )
+    await host.events.publish(
+        "campaign_confirmed",
+        {
+            "campaign_id": campaign_id,
+            "final_unit_price": final.amount,
+            "members": sorted({o["member_id"] for o in orders}),
+        },
+    )
+
+
+async def _set_closed(
+    campaign_id: int, community: int, status: str, final: int | None, now: datetime
+) -> None:
+    await CampaignRow.update(
+        {
+            CampaignRow.status: status,
+            CampaignRow.final_unit_price: final,
+            CampaignRow.closed_at: now,
+        }
+    ).where((CampaignRow.id == campaign_id) & (CampaignRow.community_id == community))
+
+
+async def refund_tier_differences(host: Host, campaign_id: int) -> None:
+    """Refund each confirmed order the difference down to the final tier's price, once.
+
+    The refund needs the capture applied: if it is not yet, the host refuses, this raises and
+    the deadline is retried.
+    """
+    community = host.community.id
+    campaign = await campaign_row(community, campaign_id)
+    final = Money(amount=campaign["final_unit_price"], currency=campaign["currency"])
+    rows = await (
+        OrderRow.select()
+        .where((OrderRow.community_id == community) & (OrderRow.campaign_id == campaign_id))
+        .order_by(OrderRow.id)
+    )
+    for order in rows:
+        paid = Money(amount=order["unit_price"], currency=order["currency"])
+        back = pricing.tier_refund(paid, final, order["quantity"])
+        if back.is_zero or order["status"] == "cancelled":
+            continue
+        await host.payments.refund(
+            order["charge_id"], back, reason="tiered price", ref=f"tier-{order['id']}"
+        )
+        await OrderRow.update(
+            {OrderRow.unit_price: final.amount, OrderRow.refunded: OrderRow.refunded + back.amount}
+        ).where(OrderRow.id == order["id"])
