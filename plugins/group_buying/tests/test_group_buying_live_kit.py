@@ -281,3 +281,22 @@ async def test_stock_and_limits_hold_for_any_sequence(
     assert len(charges) == shown.orders
     assert sum(c.amount.amount for c in charges) == 1990 * sum(bought)
     assert all(c.status is ChargeStatus.CAPTURED for c in charges)
+
+
+async def test_live_session_reports_count_gmv_sell_through_and_pickups(kit: PluginKit) -> None:
+    leader, other = kit.add_member("Wang", Role.LEADER), kit.add_member("Sun", Role.LEADER)
+    chen, li = kit.add_member("Chen", Role.RESIDENT), kit.add_member("Li", Role.RESIDENT)
+    board, item = await open_sale(kit, leader, stock=4, limit=2)
+    first = await buy(kit, chen, item, 2)
+    await buy(kit, li, item)
+    await kit.call("hand-over-live-order", {"order_id": first.id}, as_=leader)
+
+    report = await kit.call("live-session-reports", {}, as_=leader)
+    (session,) = report.sessions
+    assert session.session_id == board.session_id
+    assert session.gmv == Money(amount=3 * 1990, currency="CNY")
+    assert (session.buyers, session.orders, session.orders_collected) == (2, 2, 1)
+    assert (session.units_offered, session.units_sold) == (4, 3)
+    assert (session.sell_through_bp, session.pickup_bp) == (7500, 5000)
+    # Another leader's report does not include this session.
+    assert (await kit.call("live-session-reports", {}, as_=other)).sessions == []

@@ -1,5 +1,7 @@
 """Reports for leaders and suppliers: GMV, orders, conversion; demand per pickup point.
 
+Figures come per campaign and per live session.
+
 Demand per pickup point lets suppliers buy to order (以销定采).
 
 Leaders and suppliers see the campaigns they run; operators and auditors see every one.
@@ -14,9 +16,10 @@ from linli_sdk import Money, Role, query
 from pydantic import BaseModel, Field
 
 from .campaigns import Ctx
+from .live_tables import LiveItem, LiveOrder, LiveSession
 from .tables import CampaignRow, OrderRow
 
-__all__ = ["OPERATIONS", "CampaignReport", "PointDemand"]
+__all__ = ["OPERATIONS", "CampaignReport", "LiveSessionReport", "PointDemand", "live_report"]
 
 BASIS_POINTS_WHOLE = 10_000
 
@@ -133,5 +136,100 @@ async def campaign_reports(ctx: Ctx, data: ReportRequest) -> Reports:
     )
 
 
-OPERATIONS = (campaign_reports,)
+class LiveReportRequest(BaseModel):
+    """Which live sessions to report on."""
+
+    session_id: int | None = Field(default=None, description="One session, or all of yours.")
+
+
+class LiveSessionReport(BaseModel):
+    """One live session's figures (for a supplier: only the items it supplies).
+
+    Live orders are paid at once, so ``gmv`` is what was paid; ``sell_through_bp`` is the share
+    of the stock put on sale that sold, and ``pickup_bp`` the share of orders handed over, in
+    basis points.
+    """
+
+    session_id: int
+    title: str
+    status: str
+    gmv: Money
+    buyers: int
+    orders: int
+    orders_collected: int
+    units_offered: int
+    units_sold: int
+    sell_through_bp: int
+    pickup_bp: int
+
+
+class LiveReports(BaseModel):
+    """Per-session figures."""
+
+    sessions: list[LiveSessionReport]
+
+
+def live_report(
+    session: dict[str, Any], items: list[dict[str, Any]], orders: list[dict[str, Any]]
+) -> LiveSessionReport:
+    """The figures of one live session from its items and orders (a pure function)."""
+    offered = sum(i["stock"] for i in items)
+    sold = sum(o["quantity"] for o in orders)
+    collected = [o for o in orders if o["collected_at"] is not None]
+    currency = items[0]["currency"] if items else "CNY"
+    return LiveSessionReport(
+        session_id=session["id"],
+        title=session["title"],
+        status="open" if session["closed_at"] is None else "closed",
+        gmv=Money(amount=sum(o["amount"] for o in orders), currency=currency),
+        buyers=len({o["buyer_id"] for o in orders}),
+        orders=len(orders),
+        orders_collected=len(collected),
+        units_offered=offered,
+        units_sold=sold,
+        sell_through_bp=_ratio(sold, offered),
+        pickup_bp=_ratio(len(collected), len(orders)),
+    )
+
+
+@query(Role.LEADER, Role.PROVIDER_STAFF, Role.OPERATOR, Role.AUDITOR)
+async def live_session_reports(ctx: Ctx, data: LiveReportRequest) -> LiveReports:
+    """GMV, orders, sell-through and pickups per live session.
+
+    Leaders see their sessions, suppliers the items they supply, operators and auditors all.
+    """
+    community = ctx.community.id
+    items_where = LiveItem.community_id == community
+    if data.session_id is not None:
+        items_where &= LiveItem.session_id == data.session_id
+    if not ctx.caller.has_role(Role.OPERATOR, Role.AUDITOR):
+        me = ctx.caller.member_id
+        items_where &= (LiveItem.leader_id == me) | (LiveItem.supplier_id == me)
+    items = await LiveItem.select().where(items_where).order_by(LiveItem.id)
+    if not items:
+        return LiveReports(sessions=[])
+    sessions = await (
+        LiveSession.select()
+        .where(
+            (LiveSession.community_id == community)
+            & LiveSession.id.is_in(sorted({i["session_id"] for i in items}))
+        )
+        .order_by(LiveSession.id)
+    )
+    orders = await LiveOrder.select().where(
+        (LiveOrder.community_id == community) & LiveOrder.item_id.is_in([i["id"] for i in items])
+    )
+    return LiveReports(
+        sessions=[
+            live_report(
+                s,
+                [i for i in items if i["session_id"] == s["id"]],
+                [o for o in orders if o["session_id"] == s["id"]],
+            )
+            for s in sessions
+        ]
+    )
+
+
+OPERATIONS = (campaign_reports, live_session_reports)
 """The report operations."""
