@@ -18,11 +18,13 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from linli_sdk import Caller, Community, InvalidInput
+from litestar import Response
 from litestar.params import HeaderParameter
+from pydantic import BaseModel
 
 from .tables import IdempotencyRecord
 
-__all__ = ["IdempotencyKey", "Outcome", "request_hash", "run_once"]
+__all__ = ["IdempotencyKey", "Outcome", "json_once", "request_hash", "respond", "run_once"]
 
 IdempotencyKey = Annotated[
     str | None,
@@ -109,3 +111,28 @@ async def run_once(
             return replay
         raise
     return outcome
+
+
+def respond(outcome: Outcome) -> Response[bytes]:
+    """The HTTP response for an outcome, first or replayed (byte for byte)."""
+    return Response(
+        outcome.body,
+        status_code=outcome.status,
+        media_type=outcome.media_type,
+        headers=outcome.headers,
+    )
+
+
+async def json_once(
+    community: Community,
+    caller: Caller,
+    key: str | None,
+    hashed: str,
+    work: Callable[[], Awaitable[BaseModel]],
+) -> Response[bytes]:
+    """:func:`run_once` for a command answering one model as JSON (200); its HTTP response."""
+
+    async def run() -> Outcome:
+        return Outcome(200, "application/json", (await work()).model_dump_json().encode())
+
+    return respond(await run_once(community, caller, key, hashed, run))

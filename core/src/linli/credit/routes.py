@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from ..auth import access_guard
 from ..http.problems import problem_responses
-from ..idempotency import IdempotencyKey, Outcome, request_hash, run_once
+from ..idempotency import IdempotencyKey, json_once, request_hash
 from ..platform import Platform
 from ..tables import Member
 from . import governance, ledger, model, plots, rules
@@ -226,17 +226,7 @@ async def _command(
 ) -> Response[Any]:
     """Run ``work`` in one transaction, once per ``key``."""
     where, caller = _identity(request)
-
-    async def run() -> Outcome:
-        return Outcome(200, "application/json", (await work()).model_dump_json().encode())
-
-    outcome = await run_once(where, caller, key, request_hash("credit", name, body), run)
-    return Response(
-        outcome.body,
-        status_code=outcome.status,
-        media_type=outcome.media_type,
-        headers=outcome.headers,
-    )
+    return await json_once(where, caller, key, request_hash("credit", name, body), work)
 
 
 def _descriptions(request: Request[Any, Any, Any]) -> dict[tuple[str, str], str]:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from ..auth import access_guard
 from ..http.problems import problem_responses
-from ..idempotency import IdempotencyKey, Outcome, request_hash, run_once
+from ..idempotency import IdempotencyKey, json_once, request_hash
 from ..platform import Platform
 from . import jobs
 from .destinations import Network
@@ -102,18 +102,7 @@ async def _command(
     work: Callable[[], Awaitable[BaseModel]],
 ) -> Response[Any]:
     """Run ``work`` in one transaction, answering the recorded outcome for a repeated key."""
-
-    async def run() -> Outcome:
-        result = await work()
-        return Outcome(200, "application/json", result.model_dump_json().encode())
-
-    outcome = await run_once(where, caller, key, request_hash("dispatch", name, body), run)
-    return Response(
-        outcome.body,
-        status_code=outcome.status,
-        media_type=outcome.media_type,
-        headers=outcome.headers,
-    )
+    return await json_once(where, caller, key, request_hash("dispatch", name, body), work)
 
 
 @post(

@@ -26,7 +26,7 @@ from ..auth import authenticate
 from ..calls import invoke, open_stream
 from ..enablement import module_state
 from ..files.store import CoreFiles
-from ..idempotency import IdempotencyKey, Outcome
+from ..idempotency import IdempotencyKey, respond
 from ..platform import Platform
 from ..ratelimit import RateLimited, RateLimiter
 from ..registry import LoadedModule
@@ -73,15 +73,6 @@ def _guard(loaded: LoadedModule, op: Operation) -> Any:
     return guard
 
 
-def _respond(outcome: Outcome) -> Response[bytes]:
-    return Response(
-        outcome.body,
-        status_code=outcome.status,
-        media_type=outcome.media_type,
-        headers=outcome.headers,
-    )
-
-
 async def _serve(
     request: Request[Any, Any, Any],
     loaded: LoadedModule,
@@ -94,7 +85,7 @@ async def _serve(
     outcome = await invoke(
         platform, call.community, loaded, op, call.caller, data, call.settings, key
     )
-    return _respond(outcome)
+    return respond(outcome)
 
 
 def _command(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from ..auth import access_guard
 from ..errors import Unauthorized
 from ..http.problems import problem_responses
-from ..idempotency import Outcome, request_hash, run_once
+from ..idempotency import json_once, request_hash
 from ..platform import Platform
 from .payments import bind, settlement_of
 from .reconciliation import Difference
@@ -291,28 +291,22 @@ async def run_payouts(
     hold = timedelta(seconds=platform.settings.settlement_payout_hold_seconds)
     settlement = _settlement(request)
 
-    async def batch() -> Outcome:
+    async def batch() -> PayoutBatch:
         paid = await settlement.pay_out(where, hold=hold)
         lines = {
             kind: [PayoutLine(account=p.account, amount=p.amount) for p in paid if p.kind == kind]
             for kind in ("payout", "clawback", "clawback_pending")
         }
-        body = PayoutBatch(
+        return PayoutBatch(
             test_money=settlement.gateway.test_money,
             payouts=lines["payout"],
             clawbacks=lines["clawback"],
             clawbacks_pending=lines["clawback_pending"],
         )
-        return Outcome(200, "application/json", body.model_dump_json().encode())
 
     hashed = request_hash("settlement", "payouts", where.id)
-    outcome = await run_once(where, caller, idempotency_key, hashed, batch)
-    return Response(  # the recorded JSON of a PayoutBatch, replayed byte for byte
-        outcome.body,  # type: ignore[arg-type]
-        status_code=outcome.status,
-        media_type=outcome.media_type,
-        headers=outcome.headers,
-    )
+    # The recorded JSON of a PayoutBatch, replayed byte for byte.
+    return await json_once(where, caller, idempotency_key, hashed, batch)  # type: ignore[return-value]
 
 
 class Onboarding(BaseModel):
