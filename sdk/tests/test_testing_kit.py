@@ -822,3 +822,10 @@ async def test_members_lookup_gives_the_masked_view(kit: PluginKit) -> None:
     assert isinstance(who, WhoAmI)
     assert (who.member_id, who.display_name) == (wang.id, "Wang")
     assert who.roles == ["leader", "member"]
+
+
+async def test_the_kit_lists_members_by_role(kit: PluginKit) -> None:
+    leader = kit.add_member("Wang", Role.LEADER, Role.RESIDENT)
+    resident = kit.add_member("Chen", Role.RESIDENT)
+    assert await kit.host.members.with_role(Role.RESIDENT) == [leader.id, resident.id]
+    assert await kit.host.members.with_role(Role.OPERATOR) == []

@@ -401,6 +401,10 @@ class Members(Protocol):
         """
         ...
 
+    async def with_role(self, role: Role) -> list[int]:
+        """The ids of this community's members who hold ``role``, oldest first."""
+        ...
+
 
 class Files(Protocol):
     """The host's file store: files callers uploaded to this module in this community."""

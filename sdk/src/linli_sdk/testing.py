@@ -340,6 +340,9 @@ class _Members:
             self.national_id_views.append((member_id, purpose))
         return view
 
+    async def with_role(self, role: Role) -> list[int]:
+        return sorted(i for i, m in self.members.items() if role in m.roles)
+
 
 class InMemoryHost:
     """A complete host kept in memory, bound to one community and one module.

@@ -30,6 +30,16 @@ class MemberPort:
         loaded = self._platform.registry.get(self._module)
         return loaded.manifest.member_scopes if loaded else frozenset()
 
+    async def with_role(self, role: Role) -> list[int]:
+        """The ids of this community's members who hold ``role``, oldest first."""
+        rows = (
+            await Member.select(Member.id, Member.roles)
+            .output(load_json=True)
+            .where(Member.community == self._community.id)
+            .order_by(Member.id)
+        )
+        return [row["id"] for row in rows if role in row["roles"]]
+
     async def get(self, member_id: int, purpose: str = "") -> MemberView | None:
         """The member with this id in this community (granted fields filled), or ``None``."""
         row = (

@@ -65,12 +65,8 @@ async def linli_deadline_reached(host: Host, deadline: Deadline) -> None:
 
 
 async def _demo_member(host: Host, role: Role) -> int | None:
-    # The demo community is new and small: its members have the first ids of the database.
-    for member_id in range(1, 200):
-        member = await host.members.get(member_id)
-        if member is not None and role in member.roles:
-            return member_id
-    return None
+    holders = await host.members.with_role(role)
+    return holders[0] if holders else None
 
 
 @hookimpl

@@ -68,20 +68,16 @@ _DEMO_CATALOGUE = (
 @hookimpl
 async def linli_seed_demo(host: Host) -> None:
     """Put a small catalogue by the demo's cleaning provider into the demo community."""
-    provider = None
-    for member_id in range(1, 200):  # the demo has a handful of members; find its provider
-        member = await host.members.get(member_id)
-        if member is not None and Role.PROVIDER_STAFF in member.roles:
-            provider = member
-            break
-    if provider is None:
+    staff = await host.members.with_role(Role.PROVIDER_STAFF)
+    if not staff:
         return
+    provider_id = staff[0]
     now = datetime.now(UTC)
     await ServiceRow.insert(
         *(
             ServiceRow(
                 community_id=host.community.id,
-                provider_id=provider.id,
+                provider_id=provider_id,
                 name=name,
                 kind=kind,
                 unit=unit,
