@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from linli_group_buying.campaigns import Campaign, Order
+from linli_group_buying.models import Campaign, Order
 from linli_group_buying.tables import CampaignRow, ClaimRow, OrderRow, ParticipantRow, PickupRow
 from linli_sdk import MemberView, Role
 from linli_sdk.testing import PluginKit

@@ -8,7 +8,7 @@ import pytest
 from group_buying_kit_helpers import POINT, Community
 from linli_group_buying import plugin as group_buying
 from linli_group_buying.after_sale import Claim
-from linli_group_buying.campaigns import Campaign, OrderList
+from linli_group_buying.models import Campaign, OrderList
 from linli_group_buying.pickup import Pickup
 from linli_group_buying.reports import Reports
 from linli_sdk import ChargeStatus, Conflict, Document, Forbidden, InvalidInput, Money, split
@@ -235,7 +235,7 @@ async def test_a_damage_claim_is_compensated_within_the_window_and_limit(gb: Com
     charge = gb.kit.host.payments.charges[order.charge_id]
     assert charge.refunded == cny(1500)
     events = gb.kit.host.credit.events
-    assert events[f"claim-{third.id}"] == (chen.id, "claim_abuse", -10)
+    assert events[f"claim-abuse-order-{order.id}"] == (chen.id, "claim_abuse", -10)
     assert events[f"claim-{first.id}"][1] == "damage_claim"
     await gb.kit.advance(timedelta(hours=49))
     with pytest.raises(Conflict, match="48 h"):

@@ -27,7 +27,7 @@ from hypothesis.stateful import (
     rule,
 )
 from linli_group_buying import plugin as group_buying
-from linli_group_buying.campaigns import Campaign, Order
+from linli_group_buying.models import Campaign, Order
 from linli_group_buying.pricing import Tier, final_unit_price, formed
 from linli_sdk import ChargeStatus, Conflict, Money
 from linli_sdk.testing import PluginKit

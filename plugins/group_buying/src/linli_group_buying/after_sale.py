@@ -2,21 +2,29 @@
 
 Inside the window after pickup (48 h by default) a resident claims damaged units with a photo
 (an :class:`~linli_sdk.Upload`). The claim is paid at once as a partial refund of the order's
-charge, at the final unit price per damaged unit, never more than the order's price and never
-past the resident's monthly limit (:func:`.pricing.claim_compensation`). A claim past the
-monthly limit is refused and lowers the resident's credit (abuse); every paid claim is a
+charge, at the final unit price per damaged unit, never more than what is left of what the
+resident paid and never past the resident's monthly limit
+(:func:`.pricing.claim_compensation`); never more either than the parties still hold of the
+charge (an operator may have refunded part of it directly).
+
+Claims on one order are taken one at a time (the order row is locked first), so concurrent
+retries cannot pay twice. A claim on an order already compensated in full is refused without
+any credit event: it is a retry, not abuse. A claim refused because the resident's monthly
+limit is used up lowers their credit (abuse), at most once per order; every paid claim is a
 credit event too, so a pattern shows.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from linli_sdk import Conflict, InvalidInput, Money, NotFound, Role, Upload, command
+from linli_sdk.revenue_share import RefundExceedsHeld
 from pydantic import BaseModel, Field
 
 from . import pricing
-from .campaigns import Ctx, order_row
+from .models import Ctx, order_row
 from .tables import ClaimRow, OrderRow
 
 __all__ = ["OPERATIONS", "Claim", "DamageClaim"]
@@ -51,16 +59,47 @@ def _month_start(now: datetime) -> datetime:
     return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-@command(Role.RESIDENT)
-async def claim_damage(ctx: Ctx, data: DamageClaim) -> Claim:
-    """Claim damaged units of a collected order with a photo; paid at once within the policy.
+async def _locked_order(community: int, order_id: int) -> dict[str, Any]:
+    """The order row, locked until the call's transaction ends, so claims on it queue."""
+    await OrderRow.raw(
+        "UPDATE group_buying_order SET compensated = compensated "
+        "WHERE id = {} AND community_id = {}",
+        order_id,
+        community,
+    )
+    return await order_row(community, order_id)
 
-    Compensation is the final unit price per damaged unit, at most the order's price and the
-    monthly limit per resident. A claim past the monthly limit is refused and lowers credit.
+
+async def _refund_within_held(ctx: Ctx, charge_id: str, wanted: Money, ref: str) -> Money:
+    """Refund ``wanted`` of the charge, or all the parties still hold of it if that is less.
+
+    Returns what was refunded (zero when they hold nothing).
     """
-    community, member = ctx.community.id, ctx.caller.member_id
-    order = await order_row(community, data.order_id)
-    if order["member_id"] != member:
+    try:
+        await ctx.host.payments.refund(charge_id, wanted, reason="damaged item", ref=ref)
+    except RefundExceedsHeld as refused:
+        held = refused.extensions.get("held_total")
+        if not isinstance(held, int):
+            raise
+        left = Money(amount=held, currency=wanted.currency)
+        if left.is_zero:
+            return left
+        await ctx.host.payments.refund(charge_id, left, reason="damaged item", ref=ref)
+        return left
+    return wanted
+
+
+async def _this_month(community: int, member: int, now: datetime, currency: str) -> Money:
+    month = await ClaimRow.select(ClaimRow.compensation).where(
+        (ClaimRow.community_id == community)
+        & (ClaimRow.member_id == member)
+        & (ClaimRow.claimed_at >= _month_start(now))
+    )
+    return Money(amount=sum(r["compensation"] for r in month), currency=currency)
+
+
+def _check(ctx: Ctx, order: dict[str, Any], data: DamageClaim) -> None:
+    if order["member_id"] != ctx.caller.member_id:
         raise NotFound(f"there is no order {data.order_id} of yours")
     if order["collected"] == 0 or order["collected_at"] is None:
         raise Conflict(f"order {data.order_id} has not been collected yet")
@@ -73,28 +112,40 @@ async def claim_damage(ctx: Ctx, data: DamageClaim) -> Claim:
         raise InvalidInput(f"only {order['collected']} units were collected", field="damaged")
     if data.photo.media_type not in PHOTO_TYPES:
         raise InvalidInput("the photo must be a JPEG, PNG, WebP or HEIC image", field="photo")
+
+
+@command(Role.RESIDENT)
+async def claim_damage(ctx: Ctx, data: DamageClaim) -> Claim:
+    """Claim damaged units of a collected order with a photo; paid at once within the policy.
+
+    Compensation is the final unit price per damaged unit, at most what is left of the order's
+    payment and of the monthly limit per resident. A claim past the monthly limit is refused
+    and lowers credit (once per order); a claim on an order compensated in full is refused
+    and costs nothing.
+    """
+    community, member = ctx.community.id, ctx.caller.member_id
+    assert member is not None
+    order = await _locked_order(community, data.order_id)
+    _check(ctx, order, data)
     await ctx.host.files.read(data.photo.id)  # the photo must be this module's upload
     currency = order["currency"]
-    month = await ClaimRow.select(ClaimRow.compensation).where(
-        (ClaimRow.community_id == community)
-        & (ClaimRow.member_id == member)
-        & (ClaimRow.claimed_at >= _month_start(ctx.now))
-    )
-    this_month = Money(amount=sum(r["compensation"] for r in month), currency=currency)
-    limit = Money(amount=ctx.settings.claim_monthly_limit, currency=currency)
+
+    def money(amount: int) -> Money:
+        return Money(amount=amount, currency=currency)
+
     compensation = pricing.claim_compensation(
-        unit_price=Money(amount=order["unit_price"], currency=currency),
+        unit_price=money(order["unit_price"]),
         damaged=data.damaged,
         quantity=order["quantity"],
-        already_compensated=Money(amount=order["compensated"], currency=currency),
-        order_refunded=Money(amount=order["refunded"], currency=currency),
-        compensated_this_month=this_month,
-        monthly_limit=limit,
+        paid=money(order["amount"]),
+        already_compensated=money(order["compensated"]),
+        order_refunded=money(order["refunded"]),
+        compensated_this_month=await _this_month(community, member, ctx.now, currency),
+        monthly_limit=money(ctx.settings.claim_monthly_limit),
     )
-    status, reason = "compensated", ""
-    if compensation.is_zero:
-        status = "refused"
-        reason = "the monthly limit or the order's price is used up"
+    left = pricing.order_left(
+        money(order["amount"]), money(order["refunded"]), money(order["compensated"])
+    )
     row = ClaimRow(
         community_id=community,
         order_id=order["id"],
@@ -103,25 +154,43 @@ async def claim_damage(ctx: Ctx, data: DamageClaim) -> Claim:
         photo_id=data.photo.id,
         note=data.note,
         currency=currency,
-        compensation=compensation.amount,
-        status=status,
-        reason=reason,
+        compensation=0,
+        status="refused",
+        reason="",
         claimed_at=ctx.now,
     )
     await row.save()
-    if status == "compensated":
-        await ctx.host.payments.refund(
-            order["charge_id"], compensation, reason="damaged item", ref=f"claim-{row.id}"
+    if not compensation.is_zero:
+        compensation = await _refund_within_held(
+            ctx, order["charge_id"], compensation, ref=f"claim-{row.id}"
         )
+    abuse = False
+    if not compensation.is_zero:
+        status, reason = "compensated", ""
         await OrderRow.update(
             {OrderRow.compensated: OrderRow.compensated + compensation.amount}
         ).where(OrderRow.id == order["id"])
-    await ctx.host.credit.emit(
-        member_id=member,
-        event="damage_claim" if status == "compensated" else "claim_abuse",
-        weight=CLAIM_WEIGHT if status == "compensated" else ABUSE_WEIGHT,
-        event_id=f"claim-{row.id}",
-    )
+        await ctx.host.credit.emit(
+            member_id=member, event="damage_claim", weight=CLAIM_WEIGHT, event_id=f"claim-{row.id}"
+        )
+    elif left.amount > 0:
+        status, reason, abuse = "refused", "the monthly limit is used up", True
+    else:
+        status, reason = "refused", "the order is already compensated or refunded in full"
+    await ClaimRow.update(
+        {
+            ClaimRow.status: status,
+            ClaimRow.reason: reason,
+            ClaimRow.compensation: compensation.amount,
+        }
+    ).where(ClaimRow.id == row.id)
+    if abuse:
+        await ctx.host.credit.emit(
+            member_id=member,
+            event="claim_abuse",
+            weight=ABUSE_WEIGHT,
+            event_id=f"claim-abuse-order-{order['id']}",
+        )
     await ctx.host.events.publish(
         f"claim_{status}",
         {"claim_id": row.id, "order_id": order["id"], "compensation": compensation.amount},

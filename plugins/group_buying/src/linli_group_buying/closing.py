@@ -1,8 +1,10 @@
-"""Closing a campaign at its deadline: it forms (capture, confirm, codes) or is cancelled.
+"""Closing a campaign: it forms (capture, confirm, codes) or is cancelled.
 
-Run from ``linli_deadline_reached``: ``close:{id}`` closes, ``tier-refunds:{id}`` refunds the
-tier difference once the captures are applied, and ``uncollected:{id}`` (in :mod:`.pickup`)
-applies the uncollected policy after the pickup days.
+A campaign closes at its deadline, run from ``linli_deadline_reached`` (``close:{id}``), or
+earlier when its leader or an operator calls ``close-campaign-now``: both take the same path,
+:func:`close_campaign`, and the second close of a campaign changes nothing. Then
+``tier-refunds:{id}`` refunds the tier difference once the captures are applied, and
+``uncollected:{id}`` (in :mod:`.pickup`) applies the uncollected policy after the pickup days.
 """
 
 from __future__ import annotations
@@ -11,14 +13,23 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from linli_sdk import Host, Money
+from linli_sdk import Forbidden, Host, Money, Role, command
 
 from . import pricing
-from .campaigns import CLOSE, campaign_row, tiers_of
+from .campaigns import CLOSE
+from .models import Campaign, CampaignRef, Ctx, campaign_row, campaign_view, tiers_of
 from .pricing import Measure
 from .tables import CampaignRow, OrderRow
 
-__all__ = ["CLOSE", "TIER_REFUNDS", "UNCOLLECTED", "close_campaign", "refund_tier_differences"]
+__all__ = [
+    "CLOSE",
+    "OPERATIONS",
+    "TIER_REFUNDS",
+    "UNCOLLECTED",
+    "close_campaign",
+    "close_campaign_now",
+    "refund_tier_differences",
+]
 
 TIER_REFUNDS = "tier-refunds"
 """Deadline key prefix: refund the tier difference once the captures are applied."""
@@ -47,10 +58,11 @@ async def _new_pickup_code(community_id: int) -> str:
 
 
 async def close_campaign(host: Host, campaign_id: int, now: datetime) -> None:
-    """Close a campaign at its deadline: form it (capture, confirm) or cancel it (void all).
+    """Close a campaign now: form it (capture, confirm) or cancel it (void all).
 
-    Closing twice changes nothing: the first close moves the campaign out of ``open`` with a
-    conditional UPDATE, which also stops any later join.
+    Run at the deadline and by ``close-campaign-now``. Closing twice changes nothing: the first
+    close moves the campaign out of ``open`` with a conditional UPDATE, which also stops any
+    later join.
     """
     community = host.community.id
     flipped = await CampaignRow.raw(
@@ -151,3 +163,23 @@ async def refund_tier_differences(host: Host, campaign_id: int) -> None:
         await OrderRow.update(
             {OrderRow.unit_price: final.amount, OrderRow.refunded: OrderRow.refunded + back.amount}
         ).where(OrderRow.id == order["id"])
+
+
+@command(Role.LEADER, Role.OPERATOR)
+async def close_campaign_now(ctx: Ctx, data: CampaignRef) -> Campaign:
+    """Close a campaign before its deadline, as the deadline would: it forms or is cancelled.
+
+    For the campaign's leader and the community's operators. Closing a closed campaign answers
+    the campaign as it is, with nothing captured or voided again.
+    """
+    campaign = await campaign_row(ctx.community.id, data.campaign_id)
+    if not ctx.caller.has_role(Role.OPERATOR) and campaign["leader_id"] != ctx.caller.member_id:
+        raise Forbidden(f"only the leader of campaign {data.campaign_id} or an operator closes it")
+    if campaign["status"] == "open":
+        await close_campaign(ctx.host, data.campaign_id, ctx.now)
+        await ctx.host.deadlines.cancel(f"{CLOSE}:{data.campaign_id}")
+    return campaign_view(await campaign_row(ctx.community.id, data.campaign_id))
+
+
+OPERATIONS = (close_campaign_now,)
+"""The closing operations."""

@@ -1,8 +1,9 @@
 """The group buying module (社区团购): its manifest and hook implementations.
 
 The entry point ``linli.plugins: group_buying`` names this module. Campaigns live in
-:mod:`.campaigns`, pickup in :mod:`.pickup`, after-sale in :mod:`.after_sale`, reports in
-:mod:`.reports` and live flash sales (社区团播) in :mod:`.live`; the pure rules in
+:mod:`.campaigns`, orders in :mod:`.orders`, closing in :mod:`.closing`, pickup in
+:mod:`.pickup`, after-sale in :mod:`.after_sale`, reports in :mod:`.reports` and live flash
+sales (社区团播) in :mod:`.live`; the models in :mod:`.models` and the pure rules in
 :mod:`.pricing`.
 """
 
@@ -25,7 +26,7 @@ from linli_sdk import (
     remainder,
 )
 
-from . import after_sale, campaigns, live, pickup, reports
+from . import after_sale, campaigns, closing, live, orders, pickup, reports
 from .closing import CLOSE, TIER_REFUNDS, UNCOLLECTED, close_campaign, refund_tier_differences
 from .pickup import apply_uncollected_policy
 from .settings import GroupBuyingSettings, UncollectedPolicy
@@ -117,6 +118,8 @@ manifest = Manifest(
     settings=GroupBuyingSettings,
     operations=(
         *campaigns.OPERATIONS,
+        *orders.OPERATIONS,
+        *closing.OPERATIONS,
         *pickup.OPERATIONS,
         *after_sale.OPERATIONS,
         *reports.OPERATIONS,

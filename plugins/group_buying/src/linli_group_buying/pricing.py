@@ -9,7 +9,8 @@ rows, ask these functions what the rules say, and write the outcome.
   authorise the base price; at close each order is captured and the difference between what it
   authorised and the final tier's price times its quantity is refunded.
 - A damaged-item claim is compensated at the final unit price per damaged unit, never more
-  than the order's price, and never past the resident's monthly limit.
+  than what the resident still has paid for the order (its charge less every refund and
+  earlier claim), and never past the resident's monthly limit.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __all__ = [
     "formed",
     "measured",
     "order_amount",
+    "order_left",
     "tier_refund",
 ]
 
@@ -83,11 +85,17 @@ def tier_refund(paid_unit: Money, final_unit: Money, quantity: int) -> Money:
     return difference * quantity
 
 
+def order_left(paid: Money, refunded: Money, compensated: Money) -> Money:
+    """What is left of what a resident paid for an order, after refunds and claims."""
+    return paid - refunded - compensated
+
+
 def claim_compensation(
     *,
     unit_price: Money,
     damaged: int,
     quantity: int,
+    paid: Money,
     already_compensated: Money,
     order_refunded: Money,
     compensated_this_month: Money,
@@ -96,24 +104,27 @@ def claim_compensation(
     """What a damaged-item claim pays back, within the module's policy.
 
     Args:
-        unit_price: The final price of one unit of the order.
+        unit_price: The final price of one unit of the order (after any tier refund).
         damaged: Units claimed as damaged (at most the order's quantity).
         quantity: Units the order was for.
+        paid: What the order was charged (its quantity at the price authorised at join).
         already_compensated: Earlier claims paid on this order.
-        order_refunded: Everything else refunded on the order (uncollected units).
+        order_refunded: Everything else refunded on the order (tier difference, uncollected
+            units).
         compensated_this_month: Claims paid to this resident this calendar month.
         monthly_limit: The most one resident may be compensated per month.
 
     Returns:
-        The refund: ``unit_price * damaged``, cut to what is left of the order's price and of
-        the resident's monthly allowance (zero when nothing is left).
+        The refund: ``unit_price * damaged``, cut to what is left of what the resident paid
+        (``paid - order_refunded - already_compensated``) and of the resident's monthly
+        allowance (zero when nothing is left).
 
     """
     if not 0 < damaged <= quantity:
         raise ValueError(f"claim {damaged} of an order of {quantity}")
     zero = Money.zero(unit_price.currency)
     asked = unit_price * damaged
-    left_of_order = unit_price * quantity - already_compensated - order_refunded
+    left_of_order = order_left(paid, order_refunded, already_compensated)
     left_this_month = monthly_limit - compensated_this_month
     return max(zero, min(asked, left_of_order, left_this_month, key=_amount), key=_amount)
 

@@ -15,8 +15,8 @@ from typing import Any
 from linli_sdk import Money, Role, query
 from pydantic import BaseModel, Field
 
-from .campaigns import Ctx
 from .live_tables import LiveItem, LiveOrder, LiveSession
+from .models import Ctx
 from .tables import CampaignRow, OrderRow
 
 __all__ = ["OPERATIONS", "CampaignReport", "LiveSessionReport", "PointDemand", "live_report"]

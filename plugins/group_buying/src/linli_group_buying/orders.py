@@ -1,0 +1,153 @@
+"""Orders (下单): a resident joins an open campaign and lists their orders.
+
+Joining takes a unit of stock with one conditional ``UPDATE`` (never oversold, also under
+concurrent joins) and the per-person allowance the same way, then authorises the payment
+through the host (``capture=False``); the campaign's close captures or voids it
+(:mod:`.closing`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linli_sdk import Conflict, InvalidInput, Money, Role, command, query
+
+from . import pricing
+from .models import (
+    Ctx,
+    JoinCampaign,
+    ListOrders,
+    Order,
+    OrderList,
+    campaign_row,
+    order_row,
+    order_view,
+)
+from .tables import CampaignRow, OrderRow, ParticipantRow
+
+__all__ = ["OPERATIONS", "join_campaign", "my_orders", "payees"]
+
+
+async def _take_allowance(community: int, campaign: dict[str, Any], member: int, n: int) -> bool:
+    key = f"{community}:{campaign['id']}:{member}"
+    await ParticipantRow.insert(
+        ParticipantRow(
+            community_id=community, campaign_id=campaign["id"], member_id=member, key=key
+        )
+    ).on_conflict(target=ParticipantRow.key, action="DO NOTHING")
+    taken = await ParticipantRow.raw(
+        "UPDATE group_buying_participant SET quantity = quantity + {} "
+        "WHERE key = {} AND quantity + {} <= {} RETURNING quantity",
+        n,
+        key,
+        n,
+        campaign["per_person_limit"],
+    )
+    return bool(taken)
+
+
+async def _give_back_allowance(community: int, campaign_id: int, member: int, n: int) -> None:
+    await ParticipantRow.raw(
+        "UPDATE group_buying_participant SET quantity = quantity - {} WHERE key = {}",
+        n,
+        f"{community}:{campaign_id}:{member}",
+    )
+
+
+async def _take_stock(community: int, campaign_id: int, n: int) -> bool:
+    """Take ``n`` units in one conditional UPDATE: it never lets ``sold`` pass the cap."""
+    taken = await CampaignRow.raw(
+        "UPDATE group_buying_campaign SET sold = sold + {} "
+        "WHERE id = {} AND community_id = {} AND status = 'open' AND sold + {} <= stock_cap "
+        "RETURNING sold",
+        n,
+        campaign_id,
+        community,
+        n,
+    )
+    return bool(taken)
+
+
+def payees(campaign: dict[str, Any], pickup_host_id: int) -> dict[str, int]:
+    """Who is paid each member's share of an order (platform and fund are the house's)."""
+    return {
+        "leader": campaign["leader_id"],
+        "pickup_host": pickup_host_id,
+        "supplier": campaign["supplier_id"],
+    }
+
+
+@command(Role.RESIDENT)
+async def join_campaign(ctx: Ctx, data: JoinCampaign) -> Order:
+    """Order ``quantity`` units for a pickup point; the payment is authorised, not taken.
+
+    Refused after the deadline, beyond the stock left and beyond the per-person limit.
+    """
+    community, member = ctx.community.id, ctx.caller.member_id
+    assert member is not None
+    campaign = await campaign_row(community, data.campaign_id)
+    if campaign["status"] != "open" or ctx.now >= campaign["deadline"]:
+        raise Conflict(f"campaign {data.campaign_id} is closed to orders", reason="closed")
+    point = next((p for p in campaign["pickup_points"] if p["name"] == data.pickup_point), None)
+    if point is None:
+        names = ", ".join(p["name"] for p in campaign["pickup_points"])
+        raise InvalidInput(f"no pickup point {data.pickup_point!r}; choose one of: {names}")
+    limit = campaign["per_person_limit"]
+    if not await _take_allowance(community, campaign, member, data.quantity):
+        raise Conflict(f"at most {limit} per person in this campaign", limit=limit)
+    if not await _take_stock(community, data.campaign_id, data.quantity):
+        await _give_back_allowance(community, data.campaign_id, member, data.quantity)
+        fresh = await campaign_row(community, data.campaign_id)
+        left = fresh["stock_cap"] - fresh["sold"]
+        raise Conflict(f"only {left} left of campaign {data.campaign_id}", left=left)
+    unit = Money(amount=campaign["unit_price"], currency=campaign["currency"])
+    amount = pricing.order_amount(unit, data.quantity)
+    row = OrderRow(
+        community_id=community,
+        campaign_id=data.campaign_id,
+        member_id=member,
+        quantity=data.quantity,
+        pickup_point=point["name"],
+        pickup_host_id=point["host_id"],
+        currency=unit.currency,
+        unit_price=unit.amount,
+        amount=amount.amount,
+        charge_id="",
+        status="authorized",
+        created_at=ctx.now,
+    )
+    await row.save()
+    charge = await ctx.host.payments.charge(
+        order_ref=f"order-{row.id}",
+        amount=amount,
+        payer_id=member,
+        payees=payees(campaign, point["host_id"]),
+        capture=False,
+    )
+    await OrderRow.update({OrderRow.charge_id: charge.id}).where(OrderRow.id == row.id)
+    await ctx.host.events.publish(
+        "order_placed",
+        {"order_id": row.id, "campaign_id": data.campaign_id, "quantity": data.quantity},
+    )
+    return order_view(await order_row(community, row.id))
+
+
+@query(Role.MEMBER)
+async def my_orders(ctx: Ctx, data: ListOrders) -> OrderList:
+    """The caller's orders, newest first, with their pickup codes once confirmed.
+
+    ``status`` keeps the orders in that status (e.g. ``collected``).
+    """
+    where = (OrderRow.community_id == ctx.community.id) & (
+        OrderRow.member_id == ctx.caller.member_id
+    )
+    if data.status is not None:
+        where &= OrderRow.status == data.status.value
+    rows = await (
+        OrderRow.select().where(where).order_by(OrderRow.id, ascending=False).limit(data.limit)
+    )
+    return OrderList(items=[order_view(r) for r in rows])
+
+
+OPERATIONS = (join_campaign, my_orders)
+"""The order operations, in the order the manifest lists them."""
