@@ -160,11 +160,12 @@ async def claim_damage(ctx: Ctx, data: DamageClaim) -> Claim:
         claimed_at=ctx.now,
     )
     await row.save()
+    # nothing asked while something is left of the order: the monthly limit is used up
+    abuse = compensation.is_zero and left.amount > 0
     if not compensation.is_zero:
         compensation = await _refund_within_held(
             ctx, order["charge_id"], compensation, ref=f"claim-{row.id}"
         )
-    abuse = False
     if not compensation.is_zero:
         status, reason = "compensated", ""
         await OrderRow.update(
@@ -173,8 +174,8 @@ async def claim_damage(ctx: Ctx, data: DamageClaim) -> Claim:
         await ctx.host.credit.emit(
             member_id=member, event="damage_claim", weight=CLAIM_WEIGHT, event_id=f"claim-{row.id}"
         )
-    elif left.amount > 0:
-        status, reason, abuse = "refused", "the monthly limit is used up", True
+    elif abuse:
+        status, reason = "refused", "the monthly limit is used up"
     else:
         status, reason = "refused", "the order is already compensated or refunded in full"
     await ClaimRow.update(
