@@ -1,7 +1,8 @@
 """A Hypothesis state machine drives campaigns on the kit and checks them against a model.
 
 Campaigns open with random stock, limits, minimums and tiers; residents join with random
-quantities; the clock moves and deadlines close campaigns; pickup hosts verify codes. After
+quantities; the clock moves and deadlines close campaigns, or the leader or an operator closes
+one now (again and again); pickup hosts verify codes. After
 every step: nothing is oversold, per-person limits hold, every order's charge is where the
 model says (authorised while open, voided when cancelled, captured when confirmed with exactly
 the tier difference refunded), and every captured charge's parts add up to what it kept.
@@ -29,7 +30,7 @@ from hypothesis.stateful import (
 from linli_group_buying import plugin as group_buying
 from linli_group_buying.models import Campaign, Order
 from linli_group_buying.pricing import Tier, final_unit_price, formed
-from linli_sdk import ChargeStatus, Conflict, Money
+from linli_sdk import ChargeStatus, Conflict, Money, Role
 from linli_sdk.testing import PluginKit
 
 _DB = Path(tempfile.mkdtemp(prefix="linli-gb-")) / "stateful.sqlite"
@@ -65,6 +66,7 @@ class CampaignLifecycle(RuleBasedStateMachine):
         self.run(create_tables())
         self.gb = community_of(PluginKit(group_buying, now=START))
         self.run(self.gb.kit.enable({"uncollected_days": 30}))
+        self.operator = self.gb.kit.add_member("Operator Zhou", Role.OPERATOR)
         self.models: list[Model] = []
         self.collected: set[int] = set()
 
@@ -138,22 +140,40 @@ class CampaignLifecycle(RuleBasedStateMachine):
 
     @rule(hours=st.integers(1, 4))
     def advance(self, hours: int) -> None:
-        self.run(self.kit.advance(timedelta(hours=hours)))
+        self._advance(timedelta(hours=hours))
+
+    def _advance(self, delta: timedelta) -> None:
+        self.run(self.kit.advance(delta))
         for model in self.models:
-            campaign = model.campaign
-            if model.status != "open" or self.kit.clock < campaign.deadline:
-                continue
-            buyers, units = len({o.member_id for o in model.orders}), model.sold
-            if formed(campaign.measure, campaign.minimum, buyers, units):
-                tiers = [Tier(t.at_least, t.unit_price) for t in campaign.tiers]
-                final = final_unit_price(
-                    campaign.unit_price, tiers, campaign.measure, buyers, units
-                )
-                model.status, model.final = "confirmed", final.amount
-                event("tier reached" if final < campaign.unit_price else "formed at base price")
-            else:
-                model.status = "cancelled"
-                event("cancelled")
+            if model.status == "open" and self.kit.clock >= model.campaign.deadline:
+                self._close(model)
+
+    @rule(data=st.data(), by_operator=st.booleans())
+    def close_now(self, data: st.DataObject, by_operator: bool) -> None:
+        model = data.draw(st.sampled_from(self.models))
+        who = self.operator if by_operator else self.gb.leader
+        answer = self.run(
+            self.kit.call("close-campaign-now", {"campaign_id": model.campaign.id}, as_=who)
+        )
+        if model.status == "open":
+            self._close(model)
+        else:
+            event("closed again")
+        assert isinstance(answer, Campaign) and answer.status == model.status
+        assert (answer.final_unit_price or cny(0)).amount == (model.final or 0)
+        self._advance(timedelta(0))  # the tier refunds, due at once
+
+    def _close(self, model: Model) -> None:
+        campaign = model.campaign
+        buyers, units = len({o.member_id for o in model.orders}), model.sold
+        if formed(campaign.measure, campaign.minimum, buyers, units):
+            tiers = [Tier(t.at_least, t.unit_price) for t in campaign.tiers]
+            final = final_unit_price(campaign.unit_price, tiers, campaign.measure, buyers, units)
+            model.status, model.final = "confirmed", final.amount
+            event("tier reached" if final < campaign.unit_price else "formed at base price")
+        else:
+            model.status = "cancelled"
+            event("cancelled")
 
     @precondition(lambda self: any(m.status == "confirmed" for m in self.models))
     @rule(data=st.data())
