@@ -15,6 +15,7 @@ from identity_helpers import (
     authorization_code,
     exchange,
     provider_token,
+    reuse_ends_the_sign_in,
     sign_in_code,
 )
 from linli.http.app import create_app
@@ -104,6 +105,11 @@ async def test_authorization_code_with_pkce_refresh_and_revocation(start_platfor
         assert refused.status_code == 401
         assert refused.headers["content-type"].startswith("application/problem+json")
         assert "revoked" in refused.json()["detail"]
+
+
+async def test_reusing_a_refresh_token_stops_its_access_tokens_at_once(start_platform):
+    async with start_platform() as running:
+        await reuse_ends_the_sign_in(running.client)
 
 
 async def test_revoking_a_refresh_token_ends_it(start_platform):
