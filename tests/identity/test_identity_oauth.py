@@ -133,6 +133,10 @@ async def test_revoking_a_refresh_token_ends_it(start_platform):
             },
         )
         assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+        # Signing out (revoking the refresh token) ends the sign-in's access token too.
+        bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+        signed_out = await http.get("/v1/communities/home/me", headers=bearer)
+        assert signed_out.status_code == 401 and "revoked" in signed_out.json()["detail"]
 
 
 async def test_client_credentials_tokens_carry_their_scopes(start_platform):
