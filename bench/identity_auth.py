@@ -1,10 +1,10 @@
 """Identity: what authenticating a call costs, per kind of token, and the token endpoint.
 
 In-process on a fresh SQLite file (no HTTP): ``authenticate`` for a member's API token, an
-OAuth access token (ES256 JWT: key lookup cached, signature, claims, revocation check, member
-roles) and a provider back end's token; then ``/oauth/token`` (client credentials, argon2
-secret check and signing) through the ASGI app. Prints a table and writes
-bench/results/identity_auth.json.
+OAuth access token (ES256 JWT: key lookup cached, signature, claims, revocation check of the
+token and its sign-in, member roles) and a provider back end's token; then ``/oauth/token``
+(client credentials, argon2 secret check and signing) through the ASGI app. Prints a table
+and writes bench/results/identity_auth.json.
 
     uv run python bench/identity_auth.py [--calls 2000] [--tokens 100]
 """
@@ -73,6 +73,7 @@ async def run(calls: int, tokens: int) -> dict[str, Any]:
                 scopes=frozenset({"read", "write"}),
                 client_id="bench",
                 ttl=3600,
+                sign_in="bench-sign-in",
             )
             backend = await register_client("Bench back end", community=home, scopes="read")
             results: dict[str, Any] = {}

@@ -47,3 +47,13 @@ async def test_pick_lists_are_printed_as_csv_and_kept() -> None:
         await kit.host.dispatch.goods_documents("pick-lists", orders, format="pdf")
     with pytest.raises(ValidationError):
         GoodsOrder(ref="x", member="y", pickup_point="z", lines=())
+
+
+async def test_the_kits_pick_lists_neutralise_formulas() -> None:
+    kit = PluginKit(Plugin())
+    line = GoodsLine(sku="s", name='=HYPERLINK("http://evil.example")', quantity=1)
+    orders = [GoodsOrder(ref="1", member="@x", pickup_point="B3", lines=(line,))]
+    document = await kit.host.dispatch.goods_documents("pick-lists", orders, format="csv")
+    assert document.content.decode().splitlines()[1] == (
+        'B3,1,\'@x,s,"\'=HYPERLINK(""http://evil.example"")",1'
+    )

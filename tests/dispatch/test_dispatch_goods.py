@@ -105,3 +105,10 @@ def test_pick_lists_and_manifests_print_as_csv_and_pdf():
     pdf = to_pdf(tables)
     assert pdf.startswith(b"%PDF-")
     assert pdf.count(b"/Type /Page\n") == len(tables)  # one page per document
+
+
+def test_pick_list_cells_that_a_spreadsheet_would_run_are_neutralised():
+    hostile = GoodsOrder("=1+2", "@SUM(A1)", "p1", (OrderLine("-egg", "+cmd|' /C calc'!A0", 2),))
+    (table,) = [pick_list_table(found) for found in pick_lists([hostile])]
+    rows = list(csv.reader(io.StringIO(to_csv([table]).decode("utf-8-sig"))))
+    assert rows[1][1:] == ["'=1+2", "'@SUM(A1)", "'-egg", "'+cmd|' /C calc'!A0", "2"]

@@ -176,3 +176,40 @@ async def verified_resident(
         assert stored.status_code == 200, stored.text
     profile = (await http.get("/v1/communities/home/me", headers=me)).json()
     return me, int(profile["id"])
+
+
+async def reuse_ends_the_sign_in(http: Any) -> None:
+    """Reuse a spent refresh token: every access token of that sign-in is refused at once,
+    while another sign-in of the same person keeps working."""
+    frontend = await register_client("Resident app", redirect_uris=[REDIRECT])
+    phone = "13812341234"
+    signed_in = []
+    for _ in range(2):
+        otp = await sign_in_code(http, phone)
+        code, verifier = await authorization_code(http, frontend.client_id, phone=phone, otp=otp)
+        signed_in.append(await exchange(http, frontend.client_id, code, verifier))
+    first, other = signed_in
+    refresh = {
+        "grant_type": "refresh_token",
+        "refresh_token": first["refresh_token"],
+        "client_id": frontend.client_id,
+    }
+    rotated = await http.post("/oauth/token", data=refresh)
+    assert rotated.status_code == 200, rotated.text
+
+    def bearer(tokens: dict[str, Any]) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+    for tokens in (first, rotated.json(), other):
+        assert (
+            await http.get("/v1/communities/home/me", headers=bearer(tokens))
+        ).status_code == 200
+
+    reused = await http.post("/oauth/token", data=refresh)
+    assert reused.status_code == 400
+    for tokens in (first, rotated.json()):
+        refused = await http.get("/v1/communities/home/me", headers=bearer(tokens))
+        assert refused.status_code == 401, refused.text
+        assert "revoked" in refused.json()["detail"]
+    still = await http.get("/v1/communities/home/me", headers=bearer(other))
+    assert still.status_code == 200, still.text

@@ -15,6 +15,7 @@ from identity_helpers import (
     authorization_code,
     exchange,
     provider_token,
+    reuse_ends_the_sign_in,
     sign_in_code,
 )
 from linli.http.app import create_app
@@ -106,6 +107,11 @@ async def test_authorization_code_with_pkce_refresh_and_revocation(start_platfor
         assert "revoked" in refused.json()["detail"]
 
 
+async def test_reusing_a_refresh_token_stops_its_access_tokens_at_once(start_platform):
+    async with start_platform() as running:
+        await reuse_ends_the_sign_in(running.client)
+
+
 async def test_revoking_a_refresh_token_ends_it(start_platform):
     async with start_platform() as running:
         http = running.client
@@ -127,6 +133,10 @@ async def test_revoking_a_refresh_token_ends_it(start_platform):
             },
         )
         assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+        # Signing out (revoking the refresh token) ends the sign-in's access token too.
+        bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+        signed_out = await http.get("/v1/communities/home/me", headers=bearer)
+        assert signed_out.status_code == 401 and "revoked" in signed_out.json()["detail"]
 
 
 async def test_client_credentials_tokens_carry_their_scopes(start_platform):

@@ -87,3 +87,12 @@ async def test_a_refresh_token_rotates_once_on_postgresql(start_platform, postgr
         }
         answers = await asyncio.gather(*(http.post("/oauth/token", data=refresh) for _ in range(4)))
         assert sorted(a.status_code for a in answers) == [200, 400, 400, 400]
+
+
+async def test_reusing_a_refresh_token_stops_its_access_tokens_on_postgresql(
+    start_platform, postgres_url
+):
+    from identity_helpers import reuse_ends_the_sign_in
+
+    async with start_platform(database_url=postgres_url) as running:
+        await reuse_ends_the_sign_in(running.client)

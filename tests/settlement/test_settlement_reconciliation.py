@@ -117,6 +117,31 @@ async def test_statements_show_each_orders_split_as_json_and_csv(start_shop):
         assert other.status_code == 403
 
 
+async def test_a_statement_csv_shows_formulas_as_text_and_amounts_as_numbers(start_shop):
+    formula = '=HYPERLINK("http://evil.example","st-2")'
+    async with start_shop() as running:
+        bought = await running.client.post(
+            f"{SHOP}/buy", json=order(running, formula), headers=running.auth("resident")
+        )
+        await settlement().idle()
+        refund = {"charge_id": bought.json()["id"], "amount": cny(3_000), "ref": "r"}
+        await running.client.post(f"{SHOP}/compensate", json=refund, headers=running.auth("leader"))
+        await settlement().idle()
+        account = f"payable:leader:{running.people['leader'].id}"
+        as_csv = await running.client.get(
+            f"{SETTLEMENT}/statements/{account}",
+            params={"format": "csv"},
+            headers=running.auth("operator"),
+        )
+        assert as_csv.status_code == 200, as_csv.text
+        rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+        assert [(r["order_ref"], r["amount"]) for r in rows] == [
+            ("'" + formula, "1000"),
+            ("'" + formula, "-300"),  # a real number: written as one, still machine-readable
+        ]
+        assert '"-300"' not in as_csv.text and ",-300," in as_csv.text
+
+
 def test_the_cli_reconciles_and_prints_statements(tmp_path):
     """The CLI on a fresh database: nothing to reconcile, an empty statement."""
     import asyncio

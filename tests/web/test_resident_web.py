@@ -142,7 +142,13 @@ def test_a_resident_signs_in_from_the_web_frontend_and_sees_the_community(chromi
             logged = linli.log.stat().st_size
             page.get_by_role("button", name="Send code").click()
             expect(page.get_by_text("Code sent by SMS.")).to_be_visible()
-            page.get_by_label("Code").fill(linli.sign_in_code(after=logged))
+            code = linli.sign_in_code(after=logged)
+            page.get_by_label("Code").fill("000000" if code != "000000" else "111111")
+            page.get_by_role("button", name="Sign in", exact=True).click()
+            # A wrong code: the form again, saying so on the page, the phone number kept.
+            expect(page.get_by_role("alert")).to_have_text("the sign-in code is not right")
+            expect(page.get_by_label("Phone")).to_have_value(RESIDENT_CHEN)
+            page.get_by_label("Code").fill(code)
             page.get_by_role("button", name="Sign in", exact=True).click()
             # Back on the frontend: the code is exchanged, the page reads the API with the token.
             page.wait_for_url(f"{origin}/")

@@ -5,7 +5,8 @@ Three kinds of bearer token are accepted:
 - a member's API token (``lnl_…``): random, shown once, stored only as its SHA-256;
 - a signed JWT access token issued by the identity service's OAuth 2.0 server: verified
   against the published key its ``kid`` names, algorithm pinned, issuer, audience, expiry
-  checked, not revoked; it carries its community and scopes (``Caller.scopes``);
+  checked, not revoked (neither the token nor the sign-in it belongs to); it carries its
+  community and scopes (``Caller.scopes``);
 - the platform operator's token (the ``admin_token`` setting).
 
 A token opens only its own community: tenancy is checked here, on every call.
@@ -25,7 +26,13 @@ from .communities import get_community
 from .errors import Unauthorized
 from .identity.keys import published_key
 from .identity.tables import OAuthClient, RevokedToken
-from .identity.tokens import InvalidToken, looks_like_jwt, unverified_header, verify_access_token
+from .identity.tokens import (
+    InvalidToken,
+    looks_like_jwt,
+    revocation_keys,
+    unverified_header,
+    verify_access_token,
+)
 from .tables import Member
 
 __all__ = ["access_guard", "authenticate", "hash_token", "new_token"]
@@ -90,7 +97,8 @@ async def _access_token(token: str, community: str) -> tuple[Community, Caller]:
         claims = verify_access_token(token, key["public_jwk"], key["algorithm"], key["issuer"])
     except InvalidToken as exc:
         raise Unauthorized(str(exc)) from exc
-    if await RevokedToken.exists().where(RevokedToken.jti == claims.jti):
+    # One indexed lookup covers the token itself and the whole sign-in it belongs to.
+    if await RevokedToken.exists().where(RevokedToken.jti.is_in(revocation_keys(claims))):
         raise Unauthorized("the token was revoked")
     if claims.community != community:
         raise Forbidden(f"this token is not for community {community!r}")

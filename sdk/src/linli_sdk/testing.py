@@ -20,10 +20,8 @@ deadline whose hook raised stays pending to be retried.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import inspect
-import io
 import itertools
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
@@ -37,6 +35,7 @@ from pydantic import BaseModel
 
 from . import hookspecs
 from .context import Caller, Community, Context
+from .documents import csv_document
 from .errors import CapabilityUnavailable, Conflict, Forbidden, InvalidInput, NotFound
 from .host import (
     Charge,
@@ -241,24 +240,13 @@ class _Dispatch:
         if kind != "pick-lists" or format != "csv":
             raise CapabilityUnavailable(f"the kit prints pick-lists as csv, not {kind} as {format}")
         self.goods.append(tuple(orders))
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(("pickup point", "order", "member", "sku", "item", "quantity"))
-        for order in sorted(orders, key=lambda o: (o.pickup_point, o.ref)):
-            for line in order.lines:
-                writer.writerow(
-                    (
-                        order.pickup_point,
-                        order.ref,
-                        order.member,
-                        line.sku,
-                        line.name,
-                        line.quantity,
-                    )
-                )
-        return Document(
-            content=out.getvalue().encode(), media_type="text/csv", filename=f"{kind}.csv"
-        )
+        rows = [
+            (order.pickup_point, order.ref, order.member, line.sku, line.name, line.quantity)
+            for order in sorted(orders, key=lambda o: (o.pickup_point, o.ref))
+            for line in order.lines
+        ]
+        header = ("pickup point", "order", "member", "sku", "item", "quantity")
+        return csv_document([header, *rows], filename=f"{kind}.csv", bom=False)
 
 
 class _Files:

@@ -7,13 +7,12 @@ one that covers them (e.g. Noto Sans CJK) — without it they print as ``?``.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from fpdf import FPDF
+from linli_sdk import csv_text
 
 from .goods import (
     GoodsOrder,
@@ -93,15 +92,12 @@ def truck_run_table(run: TruckRun) -> Table:
 def to_csv(tables: Sequence[Table]) -> bytes:
     """Tables of the same kind as one UTF-8 CSV, each row led by its document's title.
 
-    A BOM leads, so spreadsheet programs read Chinese right.
+    A BOM leads, so spreadsheet programs read Chinese right; cells are neutralised against
+    formulas (:func:`linli_sdk.csv_text`).
     """
-    out = io.StringIO()
-    writer = csv.writer(out)
-    if tables:
-        writer.writerow(("document", *tables[0].header))
-    for table in tables:
-        writer.writerows((table.title, *row) for row in table.rows)
-    return ("\ufeff" + out.getvalue()).encode()
+    header = [("document", *tables[0].header)] if tables else []
+    rows = ((table.title, *row) for table in tables for row in table.rows)
+    return csv_text([*header, *rows]).encode("utf-8-sig")
 
 
 def to_pdf(tables: Sequence[Table], font: Path | None = None) -> bytes:

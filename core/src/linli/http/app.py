@@ -22,6 +22,7 @@ from ..settlement.routes import routes as settlement_routes
 from .operations import operation_routes
 from .platform_routes import platform_routes
 from .problems import exception_handlers
+from .security_headers import security_headers
 
 __all__ = ["create_app"]
 
@@ -65,6 +66,7 @@ def create_app(
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         lifespan=[lifespan],
         cors_config=_cors(platform.settings.cors_origins),
+        before_send=[security_headers],
         state=State({"platform": platform}),
         openapi_config=OpenAPIConfig(
             title="Linli",

@@ -78,6 +78,9 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
         else:
             subject, community = f"member:{user.member_id}", user.community
         ttl = settings.identity_access_token_ttl
+        refreshable = include_refresh_token and user is not None
+        # The sign-in (refresh family) every token of this authorization belongs to.
+        family = (self.snapshot.family or uuid.uuid4().hex) if refreshable else None
         issued: dict[str, Any] = {
             "token_type": "Bearer",
             "access_token": issue_access_token(
@@ -87,13 +90,13 @@ class _Server(AuthorizationServer):  # type: ignore[misc]
                 scopes=scopes,
                 client_id=client.client_id,
                 ttl=ttl,
+                sign_in=family,
             ),
             "expires_in": ttl,
             "scope": " ".join(sorted(scopes)),
         }
-        if include_refresh_token and user is not None:
+        if family is not None:
             refresh = secrets.token_urlsafe(32)
-            family = self.snapshot.family or uuid.uuid4().hex
             self.snapshot.effects.append(("save_refresh", (refresh, family, client, user, scope)))
             issued["refresh_token"] = refresh
         return issued

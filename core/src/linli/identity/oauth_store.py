@@ -22,7 +22,14 @@ from .keys import published_key
 from .oauth_models import CODE_TTL, Access, Client, Code, Grantee, Refresh
 from .service import IdentityService
 from .tables import AuthorizationCode, OAuthClient, RefreshToken, RevokedToken
-from .tokens import InvalidToken, looks_like_jwt, unverified_header, verify_access_token
+from .tokens import (
+    LEEWAY,
+    InvalidToken,
+    looks_like_jwt,
+    sign_in_revocation,
+    unverified_header,
+    verify_access_token,
+)
 
 __all__ = ["Lost", "Snapshot", "apply_effects", "load_snapshot", "revoke_family"]
 
@@ -61,7 +68,8 @@ async def load_snapshot(service: IdentityService, form: dict[str, str], headers:
     await _access(snapshot, form.get("token"))
     presented = snapshot.refresh.get(form.get("refresh_token") or "")
     if form.get("grant_type") == "refresh_token" and presented and presented.revoked:
-        await revoke_family(presented.family)  # a rotated token came back: assume it leaked
+        # A rotated token came back: assume it leaked, and end the whole sign-in.
+        await revoke_family(presented.family, service.settings.identity_access_token_ttl)
     return snapshot
 
 
@@ -225,7 +233,7 @@ async def apply_effects(snapshot: Snapshot) -> None:
                 )
             )
         elif kind == "revoke_family":
-            await revoke_family(value)
+            await revoke_family(value, settings.identity_access_token_ttl)
         elif kind == "revoke_access":
             if not await RevokedToken.exists().where(RevokedToken.jti == value.jti):
                 await RevokedToken.insert(
@@ -235,6 +243,14 @@ async def apply_effects(snapshot: Snapshot) -> None:
                 )
 
 
-async def revoke_family(family: str) -> None:
-    """Revoke every refresh token descended from one authorization."""
+async def revoke_family(family: str, access_token_ttl: int) -> None:
+    """End one sign-in: its refresh tokens and its access tokens.
+
+    Every refresh token descended from the authorization is revoked; its access tokens carry
+    the family as ``sid``, recorded as revoked for as long as any of them can still be valid.
+    """
     await RefreshToken.update({RefreshToken.revoked: True}).where(RefreshToken.family == family)
+    until = datetime.now(UTC) + timedelta(seconds=access_token_ttl + LEEWAY)
+    await RevokedToken.insert(
+        RevokedToken(jti=sign_in_revocation(family), expires_at=until)
+    ).on_conflict(action="DO NOTHING")

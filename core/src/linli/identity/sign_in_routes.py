@@ -1,15 +1,14 @@
 """The identity service's public routes: OAuth 2.0 endpoints, metadata, sign-in codes.
 
 OAuth endpoints answer as RFC 6749 says (``{"error": ...}`` JSON, ``Cache-Control: no-store``);
-the sign-in form answers problems like every other route.
+the sign-in pages are HTML a person can act on (:mod:`.sign_in_pages`), errors included.
 """
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
-from linli_sdk import Forbidden, InvalidInput
+from linli_sdk import Forbidden, LinliError
 from litestar import Request, Response, get, post
 from litestar.params import JSONBody
 
@@ -19,10 +18,12 @@ from . import accounts, oauth
 from .keys import published_keys
 from .schemas import DOC, CodeSent, PhoneIn
 from .service import IdentityService, identity_of
+from .sign_in_pages import error_page, form_page, oauth_error_page
 
 __all__ = ["public_routes", "service_of"]
 
 _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+_CREDENTIALS = ("phone", "otp", "username", "password")
 
 
 def service_of(request: Request[Any, Any, Any]) -> IdentityService:
@@ -61,47 +62,34 @@ async def jwks(request: Request[Any, Any, Any]) -> dict[str, Any]:
     return {"keys": await published_keys()}
 
 
-_FORM = """<!doctype html><meta charset="utf-8"><title>Sign in to Linli</title>
-<h1>Sign in to Linli</h1><p>{client} asks to act for you in community <b>{community}</b>.</p>
-<form method="post">{hidden}
-<p><label>Phone <input name="phone" type="tel" autocomplete="tel"></label>
-<button type="button" id="send-code">Send code</button> <span id="sent" role="status"></span></p>
-<p><label>Code <input name="otp" inputmode="numeric" autocomplete="one-time-code"></label></p>
-<p>or <label>Username <input name="username"></label>
-<label>Password <input name="password" type="password"></label></p>
-<button id="sign-in">Sign in</button></form>"""
-
-_SEND_CODE = """<script>
-document.getElementById("send-code").onclick = async () => {
-  const phone = document.querySelector("input[name=phone]").value;
-  const answer = await fetch("/v1/identity/sign-in-codes", {
-    method: "POST", headers: {"Content-Type": "application/json"},
-    body: JSON.stringify({phone})});
-  const problem = answer.ok ? null : await answer.json();
-  document.getElementById("sent").textContent =
-    answer.ok ? "Code sent by SMS." : (problem.detail || problem.title);
-};
-</script>"""
+async def _community_or_page(form: dict[str, str], retry: str | None) -> Any:
+    where = await find_community(form.get("community", ""))
+    if where is not None:
+        return where
+    return error_page(
+        "There is no such community",
+        f"No community is called {form.get('community', '')!r}.",
+        advice="Go back to the app that sent you here and choose your community again.",
+        retry=retry,
+    )
 
 
 @get("/oauth/authorize", opt={"access": "public"}, tags=["identity"], media_type="text/html")
 async def authorize_form(request: Request[Any, Any, Any]) -> Response[str]:
-    """The sign-in page of the authorization endpoint (authorization code + PKCE)."""
+    """The sign-in page of the authorization endpoint (authorization code + PKCE).
+
+    A request that cannot go on (unknown client or community, a redirect address not
+    registered, no PKCE challenge) gets a page saying so and what to do, never a redirect.
+    """
     form = dict(request.query_params)
+    retry = str(request.url)
     result = await oauth.authorize(service_of(request), form, request.headers, None)
     if result.status != 200:
-        return Response(html.escape(str(result.body)), status_code=400, media_type="text/html")
-    hidden = "".join(
-        f'<input type="hidden" name="{html.escape(k)}" value="{html.escape(v)}">'
-        for k, v in form.items()
-    )
-    page = _FORM.format(
-        client=html.escape(result.body["client_id"]),
-        community=html.escape(form.get("community", "")),
-        hidden=hidden,
-    )
-    page += _SEND_CODE
-    return Response(page, media_type="text/html")
+        return oauth_error_page(result.body, retry)
+    where = await _community_or_page(form, retry)
+    if isinstance(where, Response):
+        return where
+    return form_page(client=result.body["client_id"], community=where.name, oauth=form)
 
 
 @post("/oauth/authorize", opt={"access": "public"}, tags=["identity"], status_code=302)
@@ -110,18 +98,37 @@ async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
 
     The form carries the OAuth parameters (``response_type=code``, ``client_id``,
     ``redirect_uri``, ``scope``, ``state``, ``code_challenge``, ``code_challenge_method=S256``)
-    and ``community``, the slug of the community the token will be for.
+    and ``community``, the slug of the community the token will be for. A failed sign-in shows
+    the form again with the reason (status of the problem: 401 for a wrong code, 429 when
+    rate limited...), the request and what was typed (not the code or password) kept.
     """
     service = service_of(request)
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
-    credentials = {k: form.pop(k, "") for k in ("phone", "otp", "username", "password")}
-    where = await find_community(form.get("community", ""))
-    if where is None:
-        raise InvalidInput("there is no such community", field="community")
+    credentials = {k: form.pop(k, "") for k in _CREDENTIALS}
     checked = await oauth.authorize(service, form, request.headers, None)
     if checked.status != 200:  # a bad client or redirect: no sign-in attempt is spent
-        return _oauth_response(checked)
-    address = _client_address(request)
+        return oauth_error_page(checked.body, None)
+    where = await _community_or_page(form, None)
+    if isinstance(where, Response):
+        return where
+    try:
+        grantee = await _sign_in(service, credentials, where, _client_address(request))
+    except LinliError as exc:
+        return form_page(
+            client=checked.body["client_id"],
+            community=where.name,
+            oauth=form,
+            filled={"phone": credentials["phone"], "username": credentials["username"]},
+            message=exc.detail,
+            status=exc.status,
+            headers=getattr(exc, "headers", None),
+        )
+    return _oauth_response(await oauth.authorize(service, form, request.headers, grantee))
+
+
+async def _sign_in(
+    service: IdentityService, credentials: dict[str, str], where: Any, address: str
+) -> oauth.Grantee:
     if credentials["username"]:
         account = await accounts.sign_in_with_password(
             service, credentials["username"], credentials["password"], address
@@ -135,8 +142,7 @@ async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
         )
         masked = await accounts.masked_phone(account)
         member = await accounts.join(account, where, f"Neighbour {(masked or '')[-4:]}")
-    grantee = oauth.Grantee(member, where.id, where.slug)
-    return _oauth_response(await oauth.authorize(service, form, request.headers, grantee))
+    return oauth.Grantee(member, where.id, where.slug)
 
 
 @post("/oauth/token", opt={"access": "public"}, tags=["identity"], status_code=200)

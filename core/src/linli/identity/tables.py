@@ -201,7 +201,7 @@ class RefreshToken(Table, tablename="linli_identity_refresh_token"):
 
 
 class RevokedToken(Table, tablename="linli_identity_revoked_token"):
-    """An access token (by its ``jti``) revoked before it expired."""
+    """An access token (``jti``) or a whole sign-in (``sid:<family>``) revoked before expiry."""
 
     id = Serial(primary_key=True)
 

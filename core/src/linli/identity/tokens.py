@@ -27,6 +27,8 @@ __all__ = [
     "SigningKey",
     "issue_access_token",
     "looks_like_jwt",
+    "revocation_keys",
+    "sign_in_revocation",
     "verify_access_token",
 ]
 
@@ -84,6 +86,7 @@ class AccessClaims:
     client_id: str
     jti: str
     expires_at: int
+    sign_in: str | None = None  # the ``sid`` claim: the sign-in (refresh family) it belongs to
 
 
 def issue_access_token(
@@ -95,8 +98,13 @@ def issue_access_token(
     client_id: str,
     ttl: int,
     now: int | None = None,
+    sign_in: str | None = None,
 ) -> str:
-    """A signed JWT access token valid for ``ttl`` seconds."""
+    """A signed JWT access token valid for ``ttl`` seconds.
+
+    ``sign_in`` (the ``sid`` claim) names the sign-in the token belongs to, so revoking that
+    sign-in stops the token too.
+    """
     issued = int(time.time()) if now is None else now
     claims = {
         "iss": signing.issuer,
@@ -110,7 +118,22 @@ def issue_access_token(
         "nbf": issued,
         "exp": issued + ttl,
     }
+    if sign_in is not None:
+        claims["sid"] = sign_in
     return jwt.encode({"alg": ALGORITHM, "kid": signing.kid, "typ": "at+jwt"}, claims, signing.key)
+
+
+def sign_in_revocation(sign_in: str) -> str:
+    """The key under which a whole sign-in is recorded as revoked (beside revoked ``jti``s)."""
+    return f"sid:{sign_in}"
+
+
+def revocation_keys(claims: AccessClaims) -> list[str]:
+    """Every revocation that stops this token: its own ``jti`` and its sign-in's."""
+    keys = [claims.jti]
+    if claims.sign_in is not None:
+        keys.append(sign_in_revocation(claims.sign_in))
+    return keys
 
 
 def looks_like_jwt(token: str) -> bool:
@@ -166,4 +189,5 @@ def verify_access_token(
         client_id=str(claims.get("client_id", "")),
         jti=str(claims["jti"]),
         expires_at=int(claims["exp"]),
+        sign_in=str(claims["sid"]) if isinstance(claims.get("sid"), str) else None,
     )

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime
 
-from linli_sdk import Money
+from linli_sdk import Money, csv_text
 from pydantic import BaseModel
 
 from . import ledger
@@ -36,27 +34,31 @@ class StatementLine(BaseModel):
 
 
 def statement_csv(lines: list[StatementLine], *, test_money: bool) -> str:
-    """A statement as CSV: one row per posting; amounts in minor units (``TEST`` if sandbox)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["at", "kind", "charge_id", "order_ref", "module", "party", "amount", "currency", "money"]
+    """A statement as CSV: one row per posting; amounts in minor units (``TEST`` if sandbox).
+
+    Text cells are neutralised against formulas (:func:`linli_sdk.csv_text`); amounts are
+    integers, written as plain numbers (``-300``), so the file stays machine-readable.
+    """
+    header = ["at", "kind", "charge_id", "order_ref", "module", "party", "amount", "currency"]
+    return csv_text(
+        [
+            [*header, "money"],
+            *(
+                [
+                    line.at.isoformat(),
+                    line.kind,
+                    line.charge_id or "",
+                    line.order_ref or "",
+                    line.module or "",
+                    line.party or "",
+                    line.amount.amount,
+                    line.amount.currency,
+                    "TEST" if test_money else "LIVE",
+                ]
+                for line in lines
+            ),
+        ]
     )
-    for line in lines:
-        writer.writerow(
-            [
-                line.at.isoformat(),
-                line.kind,
-                line.charge_id or "",
-                line.order_ref or "",
-                line.module or "",
-                line.party or "",
-                line.amount.amount,
-                line.amount.currency,
-                "TEST" if test_money else "LIVE",
-            ]
-        )
-    return out.getvalue()
 
 
 async def statement(community_id: int, account: str) -> list[StatementLine]:

@@ -9,11 +9,9 @@ campaign's pickup days, what is left follows the module's uncollected policy.
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 from typing import Any
 
-import segno
 from linli_sdk import (
     Conflict,
     Document,
@@ -25,6 +23,7 @@ from linli_sdk import (
     NotFound,
     Role,
     command,
+    qr_png,
     query,
 )
 from pydantic import BaseModel, Field
@@ -82,10 +81,10 @@ async def pickup_qr(ctx: Ctx, data: OrderRef) -> Document:
         raise NotFound(f"there is no order {data.order_id} of yours")
     if not order["pickup_code"]:
         raise Conflict(f"order {data.order_id} has no pickup code (it is {order['status']})")
-    out = io.BytesIO()
-    segno.make(order["pickup_code"], error="m").save(out, kind="png", scale=8, border=2)
     return Document(
-        content=out.getvalue(), media_type="image/png", filename=f"pickup-{data.order_id}.png"
+        content=qr_png(order["pickup_code"]),
+        media_type="image/png",
+        filename=f"pickup-{data.order_id}.png",
     )
 
 

@@ -6,8 +6,6 @@ hook implementations are what the platform loads.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import datetime, timedelta
 
 from linli_sdk import (
@@ -19,6 +17,7 @@ from linli_sdk import (
     NotFound,
     Role,
     command,
+    csv_document,
     hookimpl,
     query,
 )
@@ -142,16 +141,13 @@ async def remove_notice(ctx: Ctx, data: NoticeRef) -> Notice:
 async def export_notices(ctx: Ctx, data: ListNotices) -> Document:
     """Download the board as CSV (for the community's records)."""
     notices = await list_notices.handler(ctx, data)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["id", "title", "posted_at", "expires_at", "pinned"])
-    for n in notices.items:
-        writer.writerow(
-            [n.id, n.title, n.posted_at.isoformat(), n.expires_at.isoformat(), n.pinned]
-        )
-    return Document(
-        content=out.getvalue().encode("utf-8-sig"),
-        media_type="text/csv",  # the platform adds charset=utf-8 to text types
+    rows = [
+        [n.id, n.title, n.posted_at.isoformat(), n.expires_at.isoformat(), n.pinned]
+        for n in notices.items
+    ]
+    # Titles are anyone's text: csv_document neutralises formulas (=HYPERLINK(...) and kin).
+    return csv_document(
+        [["id", "title", "posted_at", "expires_at", "pinned"], *rows],
         filename=f"notices-{ctx.community.slug}.csv",
     )
 
