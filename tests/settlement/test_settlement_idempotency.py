@@ -28,9 +28,9 @@ async def _twenty_buys_then_another_body(running) -> None:
     )
     assert {a.status_code for a in answers} == {200}, [a.text for a in answers]
     assert len({a.content for a in answers}) == 1
-    await settlement().idle()
+    await settlement(running).idle()
     assert await SettlementCharge.count() == 1
-    assert len(settlement().gateway.effects) == 1  # type: ignore[attr-defined]
+    assert len(settlement(running).gateway.effects) == 1  # type: ignore[attr-defined]
     assert await txn_count("capture") == 1
     before = await _effects()
 
@@ -39,7 +39,7 @@ async def _twenty_buys_then_another_body(running) -> None:
     )
     assert other.status_code == 422
     assert "Idempotency-Key" in other.json()["detail"]
-    await settlement().idle()
+    await settlement(running).idle()
     assert await _effects() == before
 
 
@@ -48,7 +48,7 @@ async def _twenty_refunds_then_another_body(running) -> None:
     bought = await client.post(
         f"{SHOP}/buy", json=order(running, "o-r"), headers=running.auth("resident")
     )
-    await settlement().idle()
+    await settlement(running).idle()
     url = f"{SETTLEMENT}/charges/{bought.json()['id']}/refunds"
     headers = {**running.auth("operator"), "Idempotency-Key": "refund-once"}
     body = {"amount": cny(2_500), "reason": "bruised peaches"}
@@ -57,13 +57,13 @@ async def _twenty_refunds_then_another_body(running) -> None:
     )
     assert {a.status_code for a in answers} == {200}, [a.text for a in answers]
     assert len({a.content for a in answers}) == 1
-    await settlement().idle()
+    await settlement(running).idle()
     assert await txn_count("refund") == await txn_count("refund_paid") == 1
     before = await _effects()
 
     other = await client.post(url, json={**body, "amount": cny(100)}, headers=headers)
     assert other.status_code == 422
-    await settlement().idle()
+    await settlement(running).idle()
     assert await _effects() == before
     assert await per_currency(running.home.id) == {"CNY": 0}
 

@@ -205,7 +205,7 @@ class AuditLine(BaseModel):
 
 def _book(request: Request[Any, Any, Any]) -> CreditBook:
     platform: Platform = request.app.state.platform
-    return CreditBook(platform.settings)
+    return platform.credit
 
 
 def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:

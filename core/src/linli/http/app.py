@@ -14,7 +14,6 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
-from ..dispatch.worker import DispatchWorker
 from ..identity.routes import routes as identity_routes
 from ..platform import Platform
 from ..settings import Settings
@@ -44,13 +43,11 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await platform.start(migrate_first=migrate_on_start)
-        worker = DispatchWorker(platform)
         if platform.settings.dispatch_worker:
-            worker.start()  # deadlines, event deliveries and webhooks, in this process
+            platform.worker.start()  # deadlines, event deliveries and webhooks, in this process
         try:
             yield
         finally:
-            await worker.stop()
             await platform.stop()
 
     return Litestar(

@@ -43,7 +43,6 @@ from .schemas import (
     UnitOut,
 )
 from .scope_routes import scope_routes
-from .service import identity_of
 from .sign_in_routes import public_routes, service_of
 
 __all__ = ["routes"]
@@ -355,7 +354,6 @@ async def add_client(
 
 def routes(platform: Platform) -> list[Any]:
     """The route handlers of the identity service."""
-    identity_of(platform)
     return [
         *public_routes(),
         me,

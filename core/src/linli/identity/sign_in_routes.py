@@ -18,7 +18,7 @@ from ..platform import Platform
 from . import accounts, oauth
 from .keys import published_keys
 from .schemas import DOC, CodeSent, PhoneIn
-from .service import IdentityService, identity_of
+from .service import IdentityService
 
 __all__ = ["public_routes", "service_of"]
 
@@ -28,7 +28,7 @@ _NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 def service_of(request: Request[Any, Any, Any]) -> IdentityService:
     """The identity service of the platform serving ``request``."""
     platform: Platform = request.app.state.platform
-    return identity_of(platform)
+    return platform.identity
 
 
 def _client_address(request: Request[Any, Any, Any]) -> str:

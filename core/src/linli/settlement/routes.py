@@ -21,7 +21,6 @@ from ..errors import Unauthorized
 from ..http.problems import problem_responses
 from ..idempotency import json_once, request_hash
 from ..platform import Platform
-from .payments import bind, settlement_of
 from .reconciliation import Difference
 from .reports import StatementLine, statement_csv
 from .reports import statement as statement_of
@@ -93,7 +92,8 @@ class SweepResult(BaseModel):
 
 def _settlement(request: Request[Any, Any, Any]) -> Settlement:
     """The settlement service of the platform serving this request."""
-    return settlement_of(request.app.state.platform)
+    platform: Platform = request.app.state.platform
+    return platform.settlement
 
 
 def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
@@ -459,8 +459,7 @@ async def stripe_webhook(request: Request[Any, Any, Any]) -> WebhookReceipt:
 
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of the settlement service (binds the platform's settlement)."""
-    bind(platform)
+    """The route handlers of the settlement service."""
     return [
         get_rules,
         put_rules,
