@@ -27,6 +27,7 @@ async def test_webhook_subscriptions_need_an_operator_and_a_safe_url(start_platf
         assert made.json()["secret"].startswith("whsec_")
         again = await running.client.post(f"{BASE}/webhooks", json=body, headers=headers)
         assert again.json() == made.json()  # replayed, not a second subscription
+        assert again.headers["idempotent-replayed"] == "true"
         listed = await running.client.get(f"{BASE}/webhooks", headers=running.auth("operator"))
         assert [w["secret"] for w in listed.json()] == [None]
         metadata = {"url": "http://169.254.169.254/latest/meta-data/"}

@@ -88,3 +88,37 @@ async def test_twenty_identical_buys_on_postgres(start_shop, postgres_url):
 async def test_twenty_identical_refunds_on_postgres(start_shop, postgres_url):
     async with start_shop(database_url=postgres_url) as running:
         await _twenty_refunds_then_another_body(running)
+
+
+async def test_a_repeated_buy_and_refund_answer_the_first_marked_replayed_and_pay_once(
+    start_shop,
+):
+    """A module command and a settlement refund: the repeat is the first answer, nothing runs."""
+    async with start_shop() as running:
+        client = running.client
+        buy = {**running.auth("resident"), "Idempotency-Key": "buy-1"}
+        bought = await client.post(f"{SHOP}/buy", json=order(running, "o-x"), headers=buy)
+        again = await client.post(f"{SHOP}/buy", json=order(running, "o-x"), headers=buy)
+        assert bought.status_code == again.status_code == 200, again.text
+        assert "idempotent-replayed" not in bought.headers
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.content == bought.content
+        await settlement(running).idle()
+        effects = len(settlement(running).gateway.effects)  # type: ignore[attr-defined]
+
+        url = f"{SETTLEMENT}/charges/{bought.json()['id']}/refunds"
+        headers = {**running.auth("operator"), "Idempotency-Key": "refund-1"}
+        body = {"amount": cny(1_500), "reason": "a torn bag"}
+        first = await client.post(url, json=body, headers=headers)
+        await settlement(running).idle()
+        repeat = await client.post(url, json=body, headers=headers)
+        await settlement(running).idle()
+        assert first.status_code == repeat.status_code == 200, repeat.text
+        assert "idempotent-replayed" not in first.headers
+        assert repeat.headers["idempotent-replayed"] == "true"
+        assert repeat.content == first.content
+        assert await txn_count("refund") == await txn_count("refund_paid") == 1
+        # the refund was paid back through the gateway once: the replay deferred nothing
+        assert len(settlement(running).gateway.effects) == effects + 1  # type: ignore[attr-defined]
+        charge = await settlement(running).get(running.home, int(bought.json()["id"][3:]))
+        assert charge.refunded.amount == 1_500

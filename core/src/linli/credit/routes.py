@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import statistics
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
@@ -19,8 +18,9 @@ from litestar.params import Body, FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
 from ..auth import access_guard
+from ..http.commands import command
 from ..http.problems import problem_responses
-from ..idempotency import IdempotencyKey, json_once, request_hash
+from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from ..tables import Member
 from . import governance, ledger, model, plots, rules
@@ -217,18 +217,6 @@ def _actor(caller: Caller) -> str:
     return f"member:{caller.member_id}" if caller.member_id else "platform"
 
 
-async def _command(
-    request: Request[Any, Any, Any],
-    name: str,
-    body: Any,
-    key: str | None,
-    work: Callable[[], Awaitable[BaseModel]],
-) -> Response[Any]:
-    """Run ``work`` in one transaction, once per ``key``."""
-    where, caller = _identity(request)
-    return await json_once(where, caller, key, request_hash("credit", name, body), work)
-
-
 def _descriptions(request: Request[Any, Any, Any]) -> dict[tuple[str, str], str]:
     platform: Platform = request.app.state.platform
     found = {(rules.CORE, spec.name): spec.description for spec in rules.CORE_EVENTS}
@@ -318,7 +306,9 @@ async def rate_job(
         )
         return Rated(**done)
 
-    return await _command(request, f"rate:{job_id}", data.model_dump(), idempotency_key, work)
+    return await command(
+        request, idempotency_key, ("credit", f"rate:{job_id}", data.model_dump()), work
+    )
 
 
 # --- providers -------------------------------------------------------------------------------
@@ -350,7 +340,7 @@ async def apply(
         row = await governance.apply(where, applicant, data.provider_name, documents, data.note)
         return Application(**row)
 
-    return await _command(request, "apply", data.model_dump(), idempotency_key, work)
+    return await command(request, idempotency_key, ("credit", "apply", data.model_dump()), work)
 
 
 @get(
@@ -393,7 +383,7 @@ async def appeal(
         row = await governance.file_appeal(where, provider_id, data.statement, caller.member_id)
         return Appeal(**row)
 
-    return await _command(request, "appeal", data.model_dump(), idempotency_key, work)
+    return await command(request, idempotency_key, ("credit", "appeal", data.model_dump()), work)
 
 
 # --- operators -------------------------------------------------------------------------------
@@ -447,7 +437,7 @@ def _core_event_route(kind: str) -> Any:
             return Recorded(recorded=recorded, score=await book.score(where, subject))
 
         name = f"event:{subject}"
-        return await _command(request, name, data.model_dump(), idempotency_key, work)
+        return await command(request, idempotency_key, ("credit", name, data.model_dump()), work)
 
     record_event.__doc__ = f"Record one of the core's credit events about a {kind}."
     return post(
@@ -488,7 +478,9 @@ async def annul_event(
         score = await book.score(where, subject)
         return Annulled(event_ref=event_ref, subject=str(subject), score=score)
 
-    return await _command(request, f"annul:{event_ref}", data.model_dump(), idempotency_key, work)
+    return await command(
+        request, idempotency_key, ("credit", f"annul:{event_ref}", data.model_dump()), work
+    )
 
 
 async def _scores(request: Request[Any, Any, Any], where: Community, kind: str) -> list[int]:
@@ -669,7 +661,7 @@ async def review(
         return Application(**row)
 
     name = f"review:{application_id}"
-    return await _command(request, name, data.model_dump(), idempotency_key, work)
+    return await command(request, idempotency_key, ("credit", name, data.model_dump()), work)
 
 
 @get(
@@ -738,7 +730,7 @@ async def decide_appeal(
         return Appeal(**row)
 
     name = f"appeal:{appeal_id}"
-    return await _command(request, name, data.model_dump(), idempotency_key, work)
+    return await command(request, idempotency_key, ("credit", name, data.model_dump()), work)
 
 
 @get(

@@ -8,7 +8,6 @@ first answer.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from linli_sdk import Caller, Community, Forbidden, InvalidInput, NotFound, Role
@@ -17,8 +16,9 @@ from litestar.params import Body, FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
 from ..auth import access_guard
+from ..http.commands import command
 from ..http.problems import problem_responses
-from ..idempotency import IdempotencyKey, json_once, request_hash
+from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import jobs
 from .destinations import Network
@@ -93,18 +93,6 @@ async def _caller(request: Request[Any, Any, Any], community: str, *roles: Role)
     return where, caller
 
 
-async def _command(
-    where: Community,
-    caller: Caller,
-    name: str,
-    body: Any,
-    key: str | None,
-    work: Callable[[], Awaitable[BaseModel]],
-) -> Response[Any]:
-    """Run ``work`` in one transaction, answering the recorded outcome for a repeated key."""
-    return await json_once(where, caller, key, request_hash("dispatch", name, body), work)
-
-
 @post(
     f"{PREFIX}/webhooks",
     tags=["dispatch"],
@@ -121,7 +109,7 @@ async def add_webhook(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Webhook]:
     """Check the URL against SSRF, store the subscription and show its secret once."""
-    where, caller = await _caller(request, community, Role.OPERATOR)
+    where, _ = await _caller(request, community, Role.OPERATOR)
 
     async def work() -> Webhook:
         made = await subscribe(
@@ -133,7 +121,7 @@ async def add_webhook(
         )
         return Webhook(**made)
 
-    return await _command(where, caller, "webhook", data.model_dump(), idempotency_key, work)
+    return await command(request, idempotency_key, ("dispatch", "webhook", data.model_dump()), work)
 
 
 @get(
@@ -182,7 +170,7 @@ async def replay_event(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Replayed]:
     """Re-arm every delivery of the event; receivers see the same ``webhook-id``."""
-    where, caller = await _caller(request, community, Role.OPERATOR)
+    where, _ = await _caller(request, community, Role.OPERATOR)
 
     async def work() -> Replayed:
         count = await replay(where, event_id)
@@ -190,7 +178,7 @@ async def replay_event(
             raise NotFound(f"there is no delivered event {event_id} in {where.slug}")
         return Replayed(event_id=event_id, deliveries=count)
 
-    return await _command(where, caller, f"replay:{event_id}", {}, idempotency_key, work)
+    return await command(request, idempotency_key, ("dispatch", f"replay:{event_id}", {}), work)
 
 
 async def _worker_of(where: Community, caller: Caller) -> int:
@@ -221,7 +209,7 @@ def _answer_route(accept: bool) -> Any:
             ticket = await jobs.respond(where, job_id, worker, accept=accept)
             return Offer(job_id=ticket.id, ref=ticket.ref, status=ticket.status)
 
-        return await _command(where, caller, f"{verb}:{job_id}", {}, idempotency_key, work)
+        return await command(request, idempotency_key, ("dispatch", f"{verb}:{job_id}", {}), work)
 
     answer.__doc__ = f"The worker the job is offered to {verb}s it."
     return post(
@@ -251,12 +239,12 @@ async def rematch_pending(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Rematched]:
     """Place pending jobs at the least total cost (SciPy ``linear_sum_assignment``)."""
-    where, caller = await _caller(request, community, Role.OPERATOR)
+    where, _ = await _caller(request, community, Role.OPERATOR)
 
     async def work() -> Rematched:
         return Rematched(placed=await jobs.rematch(where))
 
-    return await _command(where, caller, "rematch", {}, idempotency_key, work)
+    return await command(request, idempotency_key, ("dispatch", "rematch", {}), work)
 
 
 @get(

@@ -17,10 +17,11 @@ from litestar import Request, Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from ..auth import access_guard
+from ..http.commands import command
+from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import privacy, verification
 from .clients import register_client
-from .idempotency import IdempotencyKey, once
 from .schemas import (
     DOC,
     ClientIn,
@@ -112,7 +113,7 @@ async def consent(
         return ConsentOut(**await privacy.give_consent(member_id, data.purpose))
 
     given = data.model_dump_json()
-    return await once(request, idempotency_key, "consent", given, ConsentOut, run, 201)
+    return await command(request, idempotency_key, ("identity.consent", given), run, status=201)
 
 
 @delete(
@@ -134,7 +135,7 @@ async def withdraw(
     async def run() -> ConsentWithdrawn:
         return ConsentWithdrawn(**await privacy.withdraw_consent(member_id, purpose))
 
-    return await once(request, idempotency_key, "withdraw", purpose, ConsentWithdrawn, run)
+    return await command(request, idempotency_key, ("identity.withdraw", purpose), run)
 
 
 @put(
@@ -181,7 +182,7 @@ async def erase(
     async def run() -> ErasureOut:
         return ErasureOut(**await privacy.erase(member_id))
 
-    return await once(request, idempotency_key, "erase", "", ErasureOut, run)
+    return await command(request, idempotency_key, ("identity.erase", ""), run)
 
 
 # -- units and verification ----------------------------------------------------------------
@@ -207,7 +208,7 @@ async def add_unit(
         return UnitOut(**await verification.add_unit(where, data.building, data.room))
 
     given = data.model_dump_json()
-    return await once(request, idempotency_key, "add_unit", given, UnitOut, run, 201)
+    return await command(request, idempotency_key, ("identity.add_unit", given), run, status=201)
 
 
 @get(
@@ -260,7 +261,7 @@ async def redeem(
         return UnitOut(**await verification.redeem_invitation(where, member_id, data.code))
 
     given = data.model_dump_json()
-    return await once(request, idempotency_key, "redeem", given, UnitOut, run)
+    return await command(request, idempotency_key, ("identity.redeem", given), run)
 
 
 @post(
@@ -284,7 +285,7 @@ async def ask(
         return RequestOut(id=made, member=member_id, unit=data.unit_id)
 
     given = data.model_dump_json()
-    return await once(request, idempotency_key, "ask", given, RequestOut, run, 201)
+    return await command(request, idempotency_key, ("identity.ask", given), run, status=201)
 
 
 @get(
@@ -323,7 +324,7 @@ async def decide(
         return DecisionOut(id=request_id, status=status)
 
     given = f"{request_id}:{data.model_dump_json()}"
-    return await once(request, idempotency_key, "decide", given, DecisionOut, run)
+    return await command(request, idempotency_key, ("identity.decide", given), run)
 
 
 @post(

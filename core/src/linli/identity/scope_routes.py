@@ -15,9 +15,10 @@ from litestar import Request, Response, delete, get, put
 from litestar.params import FromPath, FromQuery
 
 from ..auth import access_guard
+from ..http.commands import command
+from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import member_scopes
-from .idempotency import IdempotencyKey, once
 from .schemas import DOC, NationalIdViewOut, ScopeGrantOut
 
 __all__ = ["scope_routes"]
@@ -64,8 +65,8 @@ async def grant(
             )
         )
 
-    return await once(
-        request, idempotency_key, "grant", f"{module}:{member_scope}", ScopeGrantOut, run
+    return await command(
+        request, idempotency_key, ("identity.grant", f"{module}:{member_scope}"), run
     )
 
 
@@ -93,8 +94,8 @@ async def revoke(
             )
         )
 
-    return await once(
-        request, idempotency_key, "revoke", f"{module}:{member_scope}", ScopeGrantOut, run
+    return await command(
+        request, idempotency_key, ("identity.revoke", f"{module}:{member_scope}"), run
     )
 
 

@@ -2,7 +2,7 @@
 
 ``ctx.host.payments`` in an operation is a `HostPayments` bound to the platform, community and
 module. Its calls run inside the operation's transaction; the gateway calls they record are
-handed to the call's `EventBuffer.after_commit`, so they start only once that transaction has
+handed to the call's `UnitOfWork.after_commit`, so they start only once that transaction has
 committed, and never after a rollback or an idempotent replay.
 
 Each platform has one `Settlement`, built by `linli.platform.Platform.from_settings` with the
@@ -23,8 +23,8 @@ from .stripe_gateway import StripeGateway
 from .tables import SettlementCharge
 
 if TYPE_CHECKING:
-    from ..host import EventBuffer
     from ..platform import Platform
+    from ..unit_of_work import UnitOfWork
 
 __all__ = ["HostPayments", "gateway_for"]
 
@@ -58,17 +58,17 @@ def gateway_for(settings: Settings) -> Gateway:
 class HostPayments:
     """Charges, captures, voids, refunds and releases of one module in one community (SDK port).
 
-    Every request that records a gateway intent asks ``buffer`` to carry the charge's intents
-    out after the call commits.
+    Every request that records a gateway intent asks the call's ``unit`` to carry the charge's
+    intents out after the call commits.
     """
 
     def __init__(
-        self, platform: Platform, community: Community, module: str, buffer: EventBuffer
+        self, platform: Platform, community: Community, module: str, unit: UnitOfWork
     ) -> None:
         self._platform = platform
         self._community = community
         self._module = module
-        self._buffer = buffer
+        self._unit = unit
 
     @property
     def _settlement(self) -> Settlement:
@@ -97,7 +97,7 @@ class HostPayments:
         async def carry_out() -> None:
             settlement.carry_out_later(community_id, charge_id_of(charge_id))
 
-        self._buffer.after_commit(carry_out)
+        self._unit.after_commit(carry_out)
 
     async def charge(
         self,

@@ -1,8 +1,9 @@
 """The settlement service's HTTP routes: revenue-share overrides, charges, refunds, the ledger.
 
 Every route is under ``/v1/communities/{community}/settlement``; money commands take an
-``Idempotency-Key``. A refund's key is its ledger ref: the same key with the same body returns
-the first refund, with another body it is refused (422) and nothing changes.
+``Idempotency-Key``, each run as one unit of work: the same key with the same body replays the
+first answer (``Idempotent-Replayed: true``), with another body it is refused (422) and nothing
+changes.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, Forbidden, InvalidInput, Money, NotFound, Refund, Role
+from linli_sdk import Caller, Community, Forbidden, Money, NotFound, Refund, Role
 from linli_sdk import Charge as ChargeView
 from litestar import Request, Response, get, post, put
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
@@ -18,8 +19,8 @@ from pydantic import BaseModel, Field
 
 from ..auth import access_guard
 from ..errors import Unauthorized
+from ..http.commands import command, unit_of
 from ..http.problems import problem_responses
-from ..idempotency import json_once, request_hash
 from ..platform import Platform
 from .reconciliation import Difference
 from .reports import StatementLine, statement_csv
@@ -178,26 +179,25 @@ async def refund_charge(
     charge_id: FromPath[str],
     data: JSONBody[RefundRequest],
     idempotency_key: RequiredIdempotencyKey,
-) -> Refund:
+) -> Response[Refund]:
     """Grant a refund split back pro rata; never more than what is left of the charge."""
     where, _ = _identity(request)
     settlement = _settlement(request)
-    engine = request.app.state.platform.engine
-    async with engine.transaction():
+    number = charge_id_of(charge_id)
+    unit = unit_of(request, idempotency_key, "settlement", "refund", charge_id, data.model_dump())
+
+    async def work() -> Refund:
         refund = await settlement.refund(
-            where,
-            charge_id_of(charge_id),
-            data.amount,
-            reason=data.reason,
-            ref=f"http-{idempotency_key}",
+            where, number, data.amount, reason=data.reason, ref=f"http-{unit.reference}"
         )
-    settlement.carry_out_later(where.id, charge_id_of(charge_id))  # committed: pay it back
-    if refund.amount != data.amount or refund.reason != data.reason:
-        raise InvalidInput(
-            "this Idempotency-Key was already used with a different request; nothing was changed",
-            field="Idempotency-Key",
-        )
-    return refund
+
+        async def pay_back() -> None:
+            settlement.carry_out_later(where.id, number)
+
+        unit.after_commit(pay_back)
+        return refund
+
+    return await unit.answer(work)
 
 
 @get(
@@ -243,10 +243,14 @@ async def sweep(
     request: Request[Any, Any, Any],
     community: FromPath[str],
     idempotency_key: RequiredIdempotencyKey,
-) -> SweepResult:
+) -> Response[SweepResult]:
     """Safe to repeat: each intent reaches the gateway with its key and applies once."""
     where, _ = _identity(request)
-    return SweepResult(carried_out=await _settlement(request).sweep(where.id))
+
+    async def work() -> SweepResult:
+        return SweepResult(carried_out=await _settlement(request).sweep(where.id))
+
+    return await command(request, idempotency_key, ("settlement", "sweep", where.id), work)
 
 
 class PayoutLine(BaseModel):
@@ -286,7 +290,7 @@ async def run_payouts(
     idempotency_key: RequiredIdempotencyKey,
 ) -> Response[PayoutBatch]:
     """Pay out per payee, netted against clawbacks; the same key replays the first answer."""
-    where, caller = _identity(request)
+    where, _ = _identity(request)
     platform: Platform = request.app.state.platform
     hold = timedelta(seconds=platform.settings.settlement_payout_hold_seconds)
     settlement = _settlement(request)
@@ -304,9 +308,7 @@ async def run_payouts(
             clawbacks_pending=lines["clawback_pending"],
         )
 
-    hashed = request_hash("settlement", "payouts", where.id)
-    # The recorded JSON of a PayoutBatch, replayed byte for byte.
-    return await json_once(where, caller, idempotency_key, hashed, batch)  # type: ignore[return-value]
+    return await command(request, idempotency_key, ("settlement", "payouts", where.id), batch)
 
 
 class Onboarding(BaseModel):
