@@ -243,14 +243,13 @@ async def sweep(
     request: Request[Any, Any, Any],
     community: FromPath[str],
     idempotency_key: RequiredIdempotencyKey,
-) -> Response[SweepResult]:
-    """Safe to repeat: each intent reaches the gateway with its key and applies once."""
+) -> SweepResult:
+    """Safe to repeat: each intent reaches the gateway with its key and applies once.
+
+    Not a unit of work: the sweep calls the gateway, so it runs outside any transaction.
+    """
     where, _ = _identity(request)
-
-    async def work() -> SweepResult:
-        return SweepResult(carried_out=await _settlement(request).sweep(where.id))
-
-    return await command(request, idempotency_key, ("settlement", "sweep", where.id), work)
+    return SweepResult(carried_out=await _settlement(request).sweep(where.id))
 
 
 class PayoutLine(BaseModel):
