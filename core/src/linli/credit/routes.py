@@ -12,12 +12,13 @@ import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, CreditStanding, Forbidden, NotFound
+from linli_sdk import Caller, Community, CreditStanding, Forbidden, NotFound, Role
 from litestar import Request, Response, get, post
 from litestar.params import Body, FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
 from ..auth import access_guard
+from ..http.access import Access
 from ..http.commands import command
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
@@ -31,9 +32,9 @@ from .tables import CreditAudit, ProviderApplication
 __all__ = ["routes"]
 
 PREFIX = "/v1/communities/{community:str}/credit"
-_READERS = {"access": "role:operator,auditor"}
-_OPERATOR = {"access": "role:operator"}
-_STAFF = {"access": "role:provider_staff"}
+_READERS = Access.of(Role.OPERATOR, Role.AUDITOR).opt
+_OPERATOR = Access.of(Role.OPERATOR).opt
+_STAFF = Access.of(Role.PROVIDER_STAFF).opt
 
 
 class Contribution(BaseModel):
@@ -266,7 +267,7 @@ async def _member_in(where: Community, member_id: int) -> None:
     tags=["credit"],
     summary="My credit: score, tier, gates and why (any member)",
     responses=problem_responses(401, 403),
-    opt={"access": "member"},
+    opt=Access.member().opt,
     guards=[access_guard],
 )
 async def my_credit(request: Request[Any, Any, Any], community: FromPath[str]) -> MyCredit:
@@ -287,7 +288,7 @@ async def my_credit(request: Request[Any, Any, Any], community: FromPath[str]) -
     summary="Rate a completed job; the rating feeds its provider's credit (residents)",
     status_code=200,
     responses=problem_responses(401, 403, 404, 409, 422),
-    opt={"access": "role:resident"},
+    opt=Access.of(Role.RESIDENT).opt,
     guards=[access_guard],
 )
 async def rate_job(
@@ -320,7 +321,7 @@ async def rate_job(
     summary="Apply to serve the community as a provider, with documents (any member)",
     status_code=200,
     responses=problem_responses(401, 403, 422),
-    opt={"access": "member"},
+    opt=Access.member().opt,
     guards=[access_guard],
 )
 async def apply(

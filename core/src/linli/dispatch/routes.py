@@ -16,6 +16,7 @@ from litestar.params import Body, FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
 from ..auth import access_guard
+from ..http.access import Access
 from ..http.commands import command
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
@@ -99,7 +100,7 @@ async def _caller(request: Request[Any, Any, Any], community: str, *roles: Role)
     summary="Subscribe a URL to the community's events (operators)",
     status_code=200,
     responses=problem_responses(401, 403, 422),
-    opt={"access": "role:operator"},
+    opt=Access.of(Role.OPERATOR).opt,
     guards=[access_guard],
 )
 async def add_webhook(
@@ -129,7 +130,7 @@ async def add_webhook(
     tags=["dispatch"],
     summary="The community's webhook subscriptions (operators, auditors)",
     responses=problem_responses(401, 403),
-    opt={"access": "role:operator,auditor"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
     guards=[access_guard],
 )
 async def list_webhooks(request: Request[Any, Any, Any], community: FromPath[str]) -> list[Webhook]:
@@ -160,7 +161,7 @@ async def list_webhooks(request: Request[Any, Any, Any], community: FromPath[str
     summary="Deliver an event again to its modules and webhooks (operators)",
     status_code=200,
     responses=problem_responses(401, 403, 404),
-    opt={"access": "role:operator"},
+    opt=Access.of(Role.OPERATOR).opt,
     guards=[access_guard],
 )
 async def replay_event(
@@ -219,7 +220,7 @@ def _answer_route(accept: bool) -> Any:
         summary=f"{verb.capitalize()} a job offered to me (provider staff)",
         status_code=200,
         responses=problem_responses(401, 403, 404, 409),
-        opt={"access": "role:provider_staff"},
+        opt=Access.of(Role.PROVIDER_STAFF).opt,
         guards=[access_guard],
     )(answer)
 
@@ -230,7 +231,7 @@ def _answer_route(accept: bool) -> Any:
     summary="Offer every pending job by one batch match (operators)",
     status_code=200,
     responses=problem_responses(401, 403),
-    opt={"access": "role:operator"},
+    opt=Access.of(Role.OPERATOR).opt,
     guards=[access_guard],
 )
 async def rematch_pending(
@@ -252,7 +253,7 @@ async def rematch_pending(
     tags=["dispatch"],
     summary="On-time rate of completed jobs, per community and provider (operators, auditors)",
     responses=problem_responses(401, 403),
-    opt={"access": "role:operator,auditor"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
     guards=[access_guard],
 )
 async def on_time(request: Request[Any, Any, Any], community: FromPath[str]) -> OnTime:
@@ -294,7 +295,7 @@ class GoodsBatch(BaseModel):
     " Prints what it is given; changes nothing.",
     status_code=200,
     responses=problem_responses(401, 403, 422),
-    opt={"access": "role:leader,pickup_host,operator"},
+    opt=Access.of(Role.LEADER, Role.PICKUP_HOST, Role.OPERATOR).opt,
     guards=[access_guard],
 )
 async def goods_document(

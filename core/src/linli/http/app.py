@@ -18,11 +18,14 @@ from ..identity.routes import routes as identity_routes
 from ..platform import Platform
 from ..settings import Settings
 from ..settlement.routes import routes as settlement_routes
+from .access import check_access
 from .operations import operation_routes
 from .platform_routes import platform_routes
 from .problems import exception_handlers
 
 __all__ = ["create_app"]
+
+DOCS = "/docs/api"
 
 
 def create_app(
@@ -50,7 +53,7 @@ def create_app(
         finally:
             await platform.stop()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *platform_routes(platform),
             *identity_routes(platform),
@@ -67,11 +70,13 @@ def create_app(
             title="Linli",
             version=linli_sdk.__version__,
             description="The Linli platform API: core routes and every module's operations.",
-            path="/docs/api",
+            path=DOCS,
             render_plugins=[SwaggerRenderPlugin()],
         ),
         debug=platform.settings.debug,
     )
+    check_access(app.routes, DOCS)  # a route without a typed Access stops the start-up here
+    return app
 
 
 def _cors(origins: list[str]) -> CORSConfig | None:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from ..auth import access_guard
 from ..enablement import module_state, require_module, set_module
 from ..platform import Platform
+from .access import Access
 from .problems import problem
 
 __all__ = ["platform_routes"]
@@ -101,7 +102,7 @@ def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
     "/v1/health",
     tags=["platform"],
     summary="Liveness: the process answers",
-    opt={"access": "public"},
+    opt=Access.public().opt,
 )
 async def health() -> dict[str, str]:
     """Answer as long as the process runs."""
@@ -112,7 +113,7 @@ async def health() -> dict[str, str]:
     "/v1/ready",
     tags=["platform"],
     summary="Readiness: the database answers",
-    opt={"access": "public"},
+    opt=Access.public().opt,
 )
 async def ready(request: Request[Any, Any, Any]) -> Any:
     """Answer 200 when the database answers, 503 otherwise."""
@@ -132,7 +133,7 @@ async def ready(request: Request[Any, Any, Any]) -> Any:
     "/v1/modules",
     tags=["platform"],
     summary="The installed modules, and the refused ones",
-    opt={"access": "public"},
+    opt=Access.public().opt,
 )
 async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
     """List every module the platform loaded, with its operations and settings schema."""
@@ -174,7 +175,7 @@ async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
     "/v1/communities/{community:str}/modules",
     tags=["platform"],
     summary="Modules in a community",
-    opt={"access": "member"},
+    opt=Access.member().opt,
     guards=[access_guard],
 )
 async def community_modules(
@@ -221,7 +222,7 @@ def _change_route(name: str) -> Any:
         tags=["platform"],
         summary=f"Enable or disable {name} in a community (operators)",
         description="Settings are validated against the module's model; a bad field is a 422.",
-        opt={"access": "role:operator"},
+        opt=Access.of(Role.OPERATOR).opt,
         guards=[access_guard],
     )(change_module)
 

@@ -17,6 +17,7 @@ from litestar import Request, Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from ..auth import access_guard
+from ..http.access import Access
 from ..http.commands import command
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
@@ -68,7 +69,7 @@ def _person(request: Request[Any, Any, Any]) -> tuple[Community, int]:
 # -- members and personal data -----------------------------------------------------------------
 
 
-@get(f"{C}/me", opt={"access": "member", "scope": "profile"}, guards=[access_guard], **DOC)
+@get(f"{C}/me", opt=Access.member("profile").opt, guards=[access_guard], **DOC)
 async def me(request: Request[Any, Any, Any], community: FromPath[str]) -> MemberOut:
     """The caller's own membership, their phone in full."""
     where, member_id = _person(request)
@@ -78,7 +79,7 @@ async def me(request: Request[Any, Any, Any], community: FromPath[str]) -> Membe
 
 @get(
     f"{C}/members/{{member_id:int}}",
-    opt={"access": "role:operator,leader,auditor", "scope": "read"},
+    opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
     guards=[access_guard],
     **DOC,
 )
@@ -95,7 +96,7 @@ async def member(
 
 @post(
     f"{C}/me/consents",
-    opt={"access": "member", "scope": "profile"},
+    opt=Access.member("profile").opt,
     guards=[access_guard],
     status_code=201,
     **DOC,
@@ -118,7 +119,7 @@ async def consent(
 
 @delete(
     f"{C}/me/consents/{{purpose:str}}",
-    opt={"access": "member", "scope": "profile"},
+    opt=Access.member("profile").opt,
     guards=[access_guard],
     status_code=200,
     **DOC,
@@ -140,7 +141,7 @@ async def withdraw(
 
 @put(
     f"{C}/me/national-id",
-    opt={"access": "member", "scope": "profile"},
+    opt=Access.member("profile").opt,
     guards=[access_guard],
     **DOC,
 )
@@ -157,7 +158,7 @@ async def national_id(
     return NationalIdOut(national_id=masked)
 
 
-@get(f"{C}/me/export", opt={"access": "member", "scope": "profile"}, guards=[access_guard], **DOC)
+@get(f"{C}/me/export", opt=Access.member("profile").opt, guards=[access_guard], **DOC)
 async def export(request: Request[Any, Any, Any], community: FromPath[str]) -> dict[str, Any]:
     """Everything Linli holds about the caller, as JSON (PIPL)."""
     _, member_id = _person(request)
@@ -166,7 +167,7 @@ async def export(request: Request[Any, Any, Any], community: FromPath[str]) -> d
 
 @delete(
     f"{C}/me",
-    opt={"access": "member", "scope": "profile"},
+    opt=Access.member("profile").opt,
     guards=[access_guard],
     status_code=200,
     **DOC,
@@ -190,7 +191,7 @@ async def erase(
 
 @post(
     f"{C}/units",
-    opt={"access": "role:operator", "scope": "admin"},
+    opt=Access.of(Role.OPERATOR, scope="admin").opt,
     guards=[access_guard],
     status_code=201,
     **DOC,
@@ -213,7 +214,7 @@ async def add_unit(
 
 @get(
     f"{C}/units",
-    opt={"access": "role:operator,leader,auditor", "scope": "read"},
+    opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
     guards=[access_guard],
     **DOC,
 )
@@ -225,7 +226,7 @@ async def units(request: Request[Any, Any, Any], community: FromPath[str]) -> li
 
 @post(
     f"{C}/invitations",
-    opt={"access": "role:leader,operator", "scope": "write"},
+    opt=Access.of(Role.LEADER, Role.OPERATOR, scope="write").opt,
     guards=[access_guard],
     status_code=201,
     **DOC,
@@ -243,7 +244,7 @@ async def invite(
 
 @post(
     f"{C}/verification/invitation",
-    opt={"access": "member", "scope": "write"},
+    opt=Access.member("write").opt,
     guards=[access_guard],
     status_code=200,
     **DOC,
@@ -266,7 +267,7 @@ async def redeem(
 
 @post(
     f"{C}/verification/requests",
-    opt={"access": "member", "scope": "write"},
+    opt=Access.member("write").opt,
     guards=[access_guard],
     status_code=201,
     **DOC,
@@ -290,7 +291,7 @@ async def ask(
 
 @get(
     f"{C}/verification/requests",
-    opt={"access": "role:operator,auditor", "scope": "read"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
     guards=[access_guard],
     **DOC,
 )
@@ -302,7 +303,7 @@ async def pending(request: Request[Any, Any, Any], community: FromPath[str]) -> 
 
 @post(
     f"{C}/verification/requests/{{request_id:int}}/decision",
-    opt={"access": "role:operator", "scope": "admin"},
+    opt=Access.of(Role.OPERATOR, scope="admin").opt,
     guards=[access_guard],
     status_code=200,
     **DOC,
@@ -329,7 +330,7 @@ async def decide(
 
 @post(
     f"{C}/clients",
-    opt={"access": "role:operator", "scope": "admin"},
+    opt=Access.of(Role.OPERATOR, scope="admin").opt,
     guards=[access_guard],
     status_code=201,
     **DOC,

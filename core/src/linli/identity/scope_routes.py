@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Caller, Community
+from linli_sdk import Caller, Community, Role
 from litestar import Request, Response, delete, get, put
 from litestar.params import FromPath, FromQuery
 
 from ..auth import access_guard
+from ..http.access import Access
 from ..http.commands import command
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
@@ -34,7 +35,7 @@ def _context(request: Request[Any, Any, Any]) -> tuple[Platform, Community, Call
 
 @get(
     f"{C}/member-scopes",
-    opt={"access": "role:operator,auditor", "scope": "read"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
     guards=[access_guard],
     **DOC,
 )
@@ -47,7 +48,7 @@ async def list_scopes(
     return [ScopeGrantOut(**row) for row in rows]
 
 
-@put(ONE, opt={"access": "role:operator", "scope": "admin"}, guards=[access_guard], **DOC)
+@put(ONE, opt=Access.of(Role.OPERATOR, scope="admin").opt, guards=[access_guard], **DOC)
 async def grant(
     request: Request[Any, Any, Any],
     community: FromPath[str],
@@ -72,7 +73,7 @@ async def grant(
 
 @delete(
     ONE,
-    opt={"access": "role:operator", "scope": "admin"},
+    opt=Access.of(Role.OPERATOR, scope="admin").opt,
     guards=[access_guard],
     status_code=200,
     **DOC,
@@ -101,7 +102,7 @@ async def revoke(
 
 @get(
     f"{C}/national-id-views",
-    opt={"access": "role:operator,auditor", "scope": "read"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
     guards=[access_guard],
     **DOC,
 )

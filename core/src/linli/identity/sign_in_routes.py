@@ -14,6 +14,7 @@ from litestar import Request, Response, get, post
 from litestar.params import JSONBody
 
 from ..communities import find_community
+from ..http.access import Access
 from ..platform import Platform
 from . import accounts, oauth
 from .keys import published_keys
@@ -42,19 +43,19 @@ def _oauth_response(result: oauth.OAuthResult) -> Response[Any]:
     return Response(result.body, status_code=result.status, headers={**headers, **_NO_STORE})
 
 
-@get("/.well-known/oauth-authorization-server", opt={"access": "public"}, tags=["identity"])
+@get("/.well-known/oauth-authorization-server", opt=Access.public().opt, tags=["identity"])
 async def server_metadata(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The authorization server's metadata (RFC 8414)."""
     return oauth.metadata(service_of(request).settings.identity_issuer)
 
 
-@get("/.well-known/openid-configuration", opt={"access": "public"}, tags=["identity"])
+@get("/.well-known/openid-configuration", opt=Access.public().opt, tags=["identity"])
 async def openid_configuration(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The same metadata at the OpenID discovery address."""
     return oauth.metadata(service_of(request).settings.identity_issuer)
 
 
-@get("/.well-known/jwks.json", opt={"access": "public"}, tags=["identity"])
+@get("/.well-known/jwks.json", opt=Access.public().opt, tags=["identity"])
 async def jwks(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The public keys access tokens are signed with (JWKS)."""
     await service_of(request).keys()
@@ -84,7 +85,7 @@ document.getElementById("send-code").onclick = async () => {
 </script>"""
 
 
-@get("/oauth/authorize", opt={"access": "public"}, tags=["identity"], media_type="text/html")
+@get("/oauth/authorize", opt=Access.public().opt, tags=["identity"], media_type="text/html")
 async def authorize_form(request: Request[Any, Any, Any]) -> Response[str]:
     """The sign-in page of the authorization endpoint (authorization code + PKCE)."""
     form = dict(request.query_params)
@@ -104,7 +105,7 @@ async def authorize_form(request: Request[Any, Any, Any]) -> Response[str]:
     return Response(page, media_type="text/html")
 
 
-@post("/oauth/authorize", opt={"access": "public"}, tags=["identity"], status_code=302)
+@post("/oauth/authorize", opt=Access.public().opt, tags=["identity"], status_code=302)
 async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
     """Sign in (phone + code, or username + password) and be redirected with a code.
 
@@ -139,21 +140,21 @@ async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
     return _oauth_response(await oauth.authorize(service, form, request.headers, grantee))
 
 
-@post("/oauth/token", opt={"access": "public"}, tags=["identity"], status_code=200)
+@post("/oauth/token", opt=Access.public().opt, tags=["identity"], status_code=200)
 async def token(request: Request[Any, Any, Any]) -> Response[Any]:
     """The token endpoint: ``authorization_code``, ``client_credentials``, ``refresh_token``."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     return _oauth_response(await oauth.token(service_of(request), form, request.headers))
 
 
-@post("/oauth/revoke", opt={"access": "public"}, tags=["identity"], status_code=200)
+@post("/oauth/revoke", opt=Access.public().opt, tags=["identity"], status_code=200)
 async def revoke(request: Request[Any, Any, Any]) -> Response[Any]:
     """Revoke a refresh token (and its rotations) or an access token (RFC 7009)."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     return _oauth_response(await oauth.revoke(service_of(request), form, request.headers))
 
 
-@post("/v1/identity/sign-in-codes", opt={"access": "public"}, status_code=202, **DOC)
+@post("/v1/identity/sign-in-codes", opt=Access.public().opt, status_code=202, **DOC)
 async def send_code(request: Request[Any, Any, Any], data: JSONBody[PhoneIn]) -> CodeSent:
     """Send a one-time sign-in code to a phone (rate limited per phone and address)."""
     await accounts.request_sign_in_code(service_of(request), data.phone, _client_address(request))

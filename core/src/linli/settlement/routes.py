@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from ..auth import access_guard
 from ..errors import Unauthorized
+from ..http.access import Access
 from ..http.commands import command, unit_of
 from ..http.problems import problem_responses
 from ..platform import Platform
@@ -112,7 +113,7 @@ _RESPONSES = problem_responses(401, 403, 404, 409, 422)
     summary="A module's effective revenue-share rules in a community",
     responses=_RESPONSES,
     guards=[access_guard],
-    opt={"access": "role:operator,auditor"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def get_rules(
     request: Request[Any, Any, Any], community: FromPath[str], module: FromPath[str]
@@ -132,7 +133,7 @@ async def get_rules(
     description="A value outside the declared bounds is a 422 naming the bound.",
     responses=_RESPONSES,
     guards=[access_guard],
-    opt={"access": "role:operator"},
+    opt=Access.of(Role.OPERATOR).opt,
 )
 async def put_rules(
     request: Request[Any, Any, Any],
@@ -154,7 +155,7 @@ async def put_rules(
     summary="A charge, as the ledger has it",
     responses=_RESPONSES,
     guards=[access_guard],
-    opt={"access": "role:operator,auditor"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def get_charge(
     request: Request[Any, Any, Any], community: FromPath[str], charge_id: FromPath[str]
@@ -171,7 +172,7 @@ async def get_charge(
     status_code=200,
     responses=_RESPONSES,
     guards=[access_guard],
-    opt={"access": "role:operator"},
+    opt=Access.of(Role.OPERATOR).opt,
 )
 async def refund_charge(
     request: Request[Any, Any, Any],
@@ -206,7 +207,7 @@ async def refund_charge(
     summary="Ledger balances per account and currency",
     responses=_RESPONSES,
     guards=[access_guard],
-    opt={"access": "role:operator,auditor"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def ledger_balances(
     request: Request[Any, Any, Any], community: FromPath[str]
@@ -237,7 +238,7 @@ async def ledger_balances(
     status_code=200,
     responses=_RESPONSES,
     guards=[access_guard],
-    opt={"access": "role:operator"},
+    opt=Access.of(Role.OPERATOR).opt,
 )
 async def sweep(
     request: Request[Any, Any, Any],
@@ -281,7 +282,7 @@ class PayoutBatch(BaseModel):
     status_code=200,
     responses=_RESPONSES,
     guards=[access_guard],
-    opt={"access": "role:operator"},
+    opt=Access.of(Role.OPERATOR).opt,
 )
 async def run_payouts(
     request: Request[Any, Any, Any],
@@ -334,7 +335,7 @@ class ConnectedAccountLink(BaseModel):
     status_code=200,
     responses=_RESPONSES,
     guards=[access_guard],
-    opt={"access": "member"},
+    opt=Access.member().opt,
 )
 async def connected_account(
     request: Request[Any, Any, Any],
@@ -369,7 +370,7 @@ class Reconciliation(BaseModel):
     summary="Compare the ledger with the gateway's records and list every difference",
     responses=_RESPONSES,
     guards=[access_guard],
-    opt={"access": "role:operator,auditor"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def reconciliation(
     request: Request[Any, Any, Any], community: FromPath[str]
@@ -398,7 +399,7 @@ class Statement(BaseModel):
     summary="A party's statement as JSON, or CSV with ?format=csv",
     responses=_RESPONSES,
     guards=[access_guard],
-    opt={"access": "member"},
+    opt=Access.member().opt,
 )
 async def statement(
     request: Request[Any, Any, Any],
@@ -436,7 +437,7 @@ class WebhookReceipt(BaseModel):
     summary="Stripe's webhook endpoint (verified by signature, de-duplicated by event id)",
     status_code=200,
     responses=problem_responses(401, 404, 409, 422),
-    opt={"access": "service"},
+    opt=Access.service().opt,
 )
 async def stripe_webhook(request: Request[Any, Any, Any]) -> WebhookReceipt:
     """Apply a verified Stripe event to the intent it names, exactly once."""
