@@ -15,9 +15,9 @@ from litestar import Request, Response, get, post
 from litestar.params import Body, FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
-from ..auth import access_guard
 from ..http.access import Access
 from ..http.commands import command
+from ..http.community import community_router
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
@@ -30,8 +30,6 @@ from .tables import ServiceWorker, WebhookSubscription
 from .webhooks import PAYLOAD_VERSIONS, subscribe
 
 __all__ = ["routes"]
-
-PREFIX = "/v1/communities/{community:str}/dispatch"
 
 
 class NewWebhook(BaseModel):
@@ -95,13 +93,11 @@ async def _caller(request: Request[Any, Any, Any], community: str, *roles: Role)
 
 
 @post(
-    f"{PREFIX}/webhooks",
-    tags=["dispatch"],
+    "/webhooks",
     summary="Subscribe a URL to the community's events (operators)",
     status_code=200,
     responses=problem_responses(401, 403, 422),
     opt=Access.of(Role.OPERATOR).opt,
-    guards=[access_guard],
 )
 async def add_webhook(
     request: Request[Any, Any, Any],
@@ -126,12 +122,10 @@ async def add_webhook(
 
 
 @get(
-    f"{PREFIX}/webhooks",
-    tags=["dispatch"],
+    "/webhooks",
     summary="The community's webhook subscriptions (operators, auditors)",
     responses=problem_responses(401, 403),
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
-    guards=[access_guard],
 )
 async def list_webhooks(request: Request[Any, Any, Any], community: FromPath[str]) -> list[Webhook]:
     """Every active subscription, without secrets."""
@@ -156,13 +150,11 @@ async def list_webhooks(request: Request[Any, Any, Any], community: FromPath[str
 
 
 @post(
-    f"{PREFIX}/events/{{event_id:str}}/replay",
-    tags=["dispatch"],
+    "/events/{event_id:str}/replay",
     summary="Deliver an event again to its modules and webhooks (operators)",
     status_code=200,
     responses=problem_responses(401, 403, 404),
     opt=Access.of(Role.OPERATOR).opt,
-    guards=[access_guard],
 )
 async def replay_event(
     request: Request[Any, Any, Any],
@@ -214,25 +206,21 @@ def _answer_route(accept: bool) -> Any:
 
     answer.__doc__ = f"The worker the job is offered to {verb}s it."
     return post(
-        f"{PREFIX}/jobs/{{job_id:int}}/{verb}",
+        f"/jobs/{{job_id:int}}/{verb}",
         name=f"dispatch.{verb}",
-        tags=["dispatch"],
         summary=f"{verb.capitalize()} a job offered to me (provider staff)",
         status_code=200,
         responses=problem_responses(401, 403, 404, 409),
         opt=Access.of(Role.PROVIDER_STAFF).opt,
-        guards=[access_guard],
     )(answer)
 
 
 @post(
-    f"{PREFIX}/rematch",
-    tags=["dispatch"],
+    "/rematch",
     summary="Offer every pending job by one batch match (operators)",
     status_code=200,
     responses=problem_responses(401, 403),
     opt=Access.of(Role.OPERATOR).opt,
-    guards=[access_guard],
 )
 async def rematch_pending(
     request: Request[Any, Any, Any],
@@ -249,12 +237,10 @@ async def rematch_pending(
 
 
 @get(
-    f"{PREFIX}/on-time",
-    tags=["dispatch"],
+    "/on-time",
     summary="On-time rate of completed jobs, per community and provider (operators, auditors)",
     responses=problem_responses(401, 403),
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
-    guards=[access_guard],
 )
 async def on_time(request: Request[Any, Any, Any], community: FromPath[str]) -> OnTime:
     """Completed jobs finished by their window's end."""
@@ -288,15 +274,13 @@ class GoodsBatch(BaseModel):
 
 
 @post(
-    f"{PREFIX}/goods/{{kind:str}}",
-    tags=["dispatch"],
+    "/goods/{kind:str}",
     summary="Pick lists, grid-warehouse or truck-run manifests as CSV or PDF",
     description="`kind`: `pick-lists`, `grid-manifests` or `truck-runs`; `format`: `csv`, `pdf`."
     " Prints what it is given; changes nothing.",
     status_code=200,
     responses=problem_responses(401, 403, 422),
     opt=Access.of(Role.LEADER, Role.PICKUP_HOST, Role.OPERATOR).opt,
-    guards=[access_guard],
 )
 async def goods_document(
     request: Request[Any, Any, Any],
@@ -329,8 +313,8 @@ async def goods_document(
 
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of the dispatch service."""
-    return [
+    """The route handlers of the dispatch service: its community router."""
+    handlers = [
         add_webhook,
         list_webhooks,
         replay_event,
@@ -340,3 +324,4 @@ def routes(platform: Platform) -> list[Any]:
         on_time,
         goods_document,
     ]
+    return [community_router("/dispatch", handlers, tag="dispatch")]

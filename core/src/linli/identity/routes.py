@@ -16,9 +16,9 @@ from linli_sdk import Caller, Community, Forbidden, Role
 from litestar import Request, Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 
-from ..auth import access_guard
 from ..http.access import Access
 from ..http.commands import command
+from ..http.community import community_router
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import privacy, verification
@@ -49,8 +49,6 @@ from .sign_in_routes import public_routes, service_of
 
 __all__ = ["routes"]
 
-C = "/v1/communities/{community:str}"
-
 
 def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
     """Who called where, as ``access_guard`` found before the body was read."""
@@ -69,7 +67,7 @@ def _person(request: Request[Any, Any, Any]) -> tuple[Community, int]:
 # -- members and personal data -----------------------------------------------------------------
 
 
-@get(f"{C}/me", opt=Access.member("profile").opt, guards=[access_guard], **DOC)
+@get("/me", opt=Access.member("profile").opt, **DOC)
 async def me(request: Request[Any, Any, Any], community: FromPath[str]) -> MemberOut:
     """The caller's own membership, their phone in full."""
     where, member_id = _person(request)
@@ -78,9 +76,8 @@ async def me(request: Request[Any, Any, Any], community: FromPath[str]) -> Membe
 
 
 @get(
-    f"{C}/members/{{member_id:int}}",
+    "/members/{member_id:int}",
     opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
-    guards=[access_guard],
     **DOC,
 )
 async def member(
@@ -95,9 +92,8 @@ async def member(
 
 
 @post(
-    f"{C}/me/consents",
+    "/me/consents",
     opt=Access.member("profile").opt,
-    guards=[access_guard],
     status_code=201,
     **DOC,
 )
@@ -118,9 +114,8 @@ async def consent(
 
 
 @delete(
-    f"{C}/me/consents/{{purpose:str}}",
+    "/me/consents/{purpose:str}",
     opt=Access.member("profile").opt,
-    guards=[access_guard],
     status_code=200,
     **DOC,
 )
@@ -140,9 +135,8 @@ async def withdraw(
 
 
 @put(
-    f"{C}/me/national-id",
+    "/me/national-id",
     opt=Access.member("profile").opt,
-    guards=[access_guard],
     **DOC,
 )
 async def national_id(
@@ -158,7 +152,7 @@ async def national_id(
     return NationalIdOut(national_id=masked)
 
 
-@get(f"{C}/me/export", opt=Access.member("profile").opt, guards=[access_guard], **DOC)
+@get("/me/export", opt=Access.member("profile").opt, **DOC)
 async def export(request: Request[Any, Any, Any], community: FromPath[str]) -> dict[str, Any]:
     """Everything Linli holds about the caller, as JSON (PIPL)."""
     _, member_id = _person(request)
@@ -166,9 +160,8 @@ async def export(request: Request[Any, Any, Any], community: FromPath[str]) -> d
 
 
 @delete(
-    f"{C}/me",
+    "/me",
     opt=Access.member("profile").opt,
-    guards=[access_guard],
     status_code=200,
     **DOC,
 )
@@ -190,9 +183,8 @@ async def erase(
 
 
 @post(
-    f"{C}/units",
+    "/units",
     opt=Access.of(Role.OPERATOR, scope="admin").opt,
-    guards=[access_guard],
     status_code=201,
     **DOC,
 )
@@ -213,9 +205,8 @@ async def add_unit(
 
 
 @get(
-    f"{C}/units",
+    "/units",
     opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
-    guards=[access_guard],
     **DOC,
 )
 async def units(request: Request[Any, Any, Any], community: FromPath[str]) -> list[UnitOut]:
@@ -225,9 +216,8 @@ async def units(request: Request[Any, Any, Any], community: FromPath[str]) -> li
 
 
 @post(
-    f"{C}/invitations",
+    "/invitations",
     opt=Access.of(Role.LEADER, Role.OPERATOR, scope="write").opt,
-    guards=[access_guard],
     status_code=201,
     **DOC,
 )
@@ -243,9 +233,8 @@ async def invite(
 
 
 @post(
-    f"{C}/verification/invitation",
+    "/verification/invitation",
     opt=Access.member("write").opt,
-    guards=[access_guard],
     status_code=200,
     **DOC,
 )
@@ -266,9 +255,8 @@ async def redeem(
 
 
 @post(
-    f"{C}/verification/requests",
+    "/verification/requests",
     opt=Access.member("write").opt,
-    guards=[access_guard],
     status_code=201,
     **DOC,
 )
@@ -290,9 +278,8 @@ async def ask(
 
 
 @get(
-    f"{C}/verification/requests",
+    "/verification/requests",
     opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
-    guards=[access_guard],
     **DOC,
 )
 async def pending(request: Request[Any, Any, Any], community: FromPath[str]) -> list[RequestOut]:
@@ -302,9 +289,8 @@ async def pending(request: Request[Any, Any, Any], community: FromPath[str]) -> 
 
 
 @post(
-    f"{C}/verification/requests/{{request_id:int}}/decision",
+    "/verification/requests/{request_id:int}/decision",
     opt=Access.of(Role.OPERATOR, scope="admin").opt,
-    guards=[access_guard],
     status_code=200,
     **DOC,
 )
@@ -329,9 +315,8 @@ async def decide(
 
 
 @post(
-    f"{C}/clients",
+    "/clients",
     opt=Access.of(Role.OPERATOR, scope="admin").opt,
-    guards=[access_guard],
     status_code=201,
     **DOC,
 )
@@ -355,9 +340,8 @@ async def add_client(
 
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of the identity service."""
-    return [
-        *public_routes(),
+    """The route handlers of the identity service: its public routes and its community router."""
+    community = [
         me,
         member,
         consent,
@@ -375,3 +359,4 @@ def routes(platform: Platform) -> list[Any]:
         add_client,
         *scope_routes(),
     ]
+    return [*public_routes(), community_router("", community)]

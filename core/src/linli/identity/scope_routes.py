@@ -14,7 +14,6 @@ from linli_sdk import Caller, Community, Role
 from litestar import Request, Response, delete, get, put
 from litestar.params import FromPath, FromQuery
 
-from ..auth import access_guard
 from ..http.access import Access
 from ..http.commands import command
 from ..idempotency import IdempotencyKey
@@ -24,8 +23,7 @@ from .schemas import DOC, NationalIdViewOut, ScopeGrantOut
 
 __all__ = ["scope_routes"]
 
-C = "/v1/communities/{community:str}"
-ONE = f"{C}/member-scopes/{{module:str}}/{{member_scope:str}}"
+ONE = "/member-scopes/{module:str}/{member_scope:str}"
 
 
 def _context(request: Request[Any, Any, Any]) -> tuple[Platform, Community, Caller]:
@@ -34,9 +32,8 @@ def _context(request: Request[Any, Any, Any]) -> tuple[Platform, Community, Call
 
 
 @get(
-    f"{C}/member-scopes",
+    "/member-scopes",
     opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
-    guards=[access_guard],
     **DOC,
 )
 async def list_scopes(
@@ -48,7 +45,7 @@ async def list_scopes(
     return [ScopeGrantOut(**row) for row in rows]
 
 
-@put(ONE, opt=Access.of(Role.OPERATOR, scope="admin").opt, guards=[access_guard], **DOC)
+@put(ONE, opt=Access.of(Role.OPERATOR, scope="admin").opt, **DOC)
 async def grant(
     request: Request[Any, Any, Any],
     community: FromPath[str],
@@ -74,7 +71,6 @@ async def grant(
 @delete(
     ONE,
     opt=Access.of(Role.OPERATOR, scope="admin").opt,
-    guards=[access_guard],
     status_code=200,
     **DOC,
 )
@@ -101,9 +97,8 @@ async def revoke(
 
 
 @get(
-    f"{C}/national-id-views",
+    "/national-id-views",
     opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
-    guards=[access_guard],
     **DOC,
 )
 async def national_id_views(

@@ -17,10 +17,10 @@ from litestar import Request, Response, get, post, put
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 
-from ..auth import access_guard
 from ..errors import Unauthorized
 from ..http.access import Access
 from ..http.commands import command, unit_of
+from ..http.community import community_router
 from ..http.problems import problem_responses
 from ..platform import Platform
 from .reconciliation import Difference
@@ -31,7 +31,6 @@ from .stripe_gateway import StripeGateway
 
 __all__ = ["routes"]
 
-PREFIX = "/v1/communities/{community:str}/settlement"
 
 RequiredIdempotencyKey = Annotated[
     str,
@@ -108,11 +107,9 @@ _RESPONSES = problem_responses(401, 403, 404, 409, 422)
 
 
 @get(
-    f"{PREFIX}/revenue-share/{{module:str}}",
-    tags=["settlement"],
+    "/revenue-share/{module:str}",
     summary="A module's effective revenue-share rules in a community",
     responses=_RESPONSES,
-    guards=[access_guard],
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def get_rules(
@@ -127,12 +124,10 @@ async def get_rules(
 
 
 @put(
-    f"{PREFIX}/revenue-share/{{module:str}}",
-    tags=["settlement"],
+    "/revenue-share/{module:str}",
     summary="Set a module's revenue share in a community, inside its declared bounds",
     description="A value outside the declared bounds is a 422 naming the bound.",
     responses=_RESPONSES,
-    guards=[access_guard],
     opt=Access.of(Role.OPERATOR).opt,
 )
 async def put_rules(
@@ -150,11 +145,9 @@ async def put_rules(
 
 
 @get(
-    f"{PREFIX}/charges/{{charge_id:str}}",
-    tags=["settlement"],
+    "/charges/{charge_id:str}",
     summary="A charge, as the ledger has it",
     responses=_RESPONSES,
-    guards=[access_guard],
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def get_charge(
@@ -166,12 +159,10 @@ async def get_charge(
 
 
 @post(
-    f"{PREFIX}/charges/{{charge_id:str}}/refunds",
-    tags=["settlement"],
+    "/charges/{charge_id:str}/refunds",
     summary="Refund a charge in part or in full (after-sale compensation)",
     status_code=200,
     responses=_RESPONSES,
-    guards=[access_guard],
     opt=Access.of(Role.OPERATOR).opt,
 )
 async def refund_charge(
@@ -202,11 +193,9 @@ async def refund_charge(
 
 
 @get(
-    f"{PREFIX}/ledger",
-    tags=["settlement"],
+    "/ledger",
     summary="Ledger balances per account and currency",
     responses=_RESPONSES,
-    guards=[access_guard],
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def ledger_balances(
@@ -232,12 +221,10 @@ async def ledger_balances(
 
 
 @post(
-    f"{PREFIX}/sweep",
-    tags=["settlement"],
+    "/sweep",
     summary="Carry out every pending gateway intent (after a crash or an outage)",
     status_code=200,
     responses=_RESPONSES,
-    guards=[access_guard],
     opt=Access.of(Role.OPERATOR).opt,
 )
 async def sweep(
@@ -276,12 +263,10 @@ class PayoutBatch(BaseModel):
 
 
 @post(
-    f"{PREFIX}/payouts",
-    tags=["settlement"],
+    "/payouts",
     summary="Run a payout batch: pay each payee what is settled and past the hold",
     status_code=200,
     responses=_RESPONSES,
-    guards=[access_guard],
     opt=Access.of(Role.OPERATOR).opt,
 )
 async def run_payouts(
@@ -327,14 +312,12 @@ class ConnectedAccountLink(BaseModel):
 
 
 @post(
-    f"{PREFIX}/connected-account",
-    tags=["settlement"],
+    "/connected-account",
     summary="Open (once) the caller's connected account for payouts; an onboarding link",
     description="Payouts go to the payee's connected account (Stripe Connect). Safe to repeat: "
     "the same member keeps one account; each call answers a fresh, short-lived link.",
     status_code=200,
     responses=_RESPONSES,
-    guards=[access_guard],
     opt=Access.member().opt,
 )
 async def connected_account(
@@ -365,11 +348,9 @@ class Reconciliation(BaseModel):
 
 
 @get(
-    f"{PREFIX}/reconciliation",
-    tags=["settlement"],
+    "/reconciliation",
     summary="Compare the ledger with the gateway's records and list every difference",
     responses=_RESPONSES,
-    guards=[access_guard],
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def reconciliation(
@@ -394,11 +375,9 @@ class Statement(BaseModel):
 
 
 @get(
-    f"{PREFIX}/statements/{{account:str}}",
-    tags=["settlement"],
+    "/statements/{account:str}",
     summary="A party's statement as JSON, or CSV with ?format=csv",
     responses=_RESPONSES,
-    guards=[access_guard],
     opt=Access.member().opt,
 )
 async def statement(
@@ -461,8 +440,8 @@ async def stripe_webhook(request: Request[Any, Any, Any]) -> WebhookReceipt:
 
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of the settlement service."""
-    return [
+    """The route handlers of the settlement service: its community router and its webhook."""
+    community = [
         get_rules,
         put_rules,
         get_charge,
@@ -473,5 +452,5 @@ def routes(platform: Platform) -> list[Any]:
         connected_account,
         reconciliation,
         statement,
-        stripe_webhook,
     ]
+    return [community_router("/settlement", community, tag="settlement"), stripe_webhook]
