@@ -9,10 +9,10 @@ from litestar import Request, get, put
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
-from ..auth import access_guard
 from ..enablement import module_state, require_module, set_module
 from ..platform import Platform
 from .access import Access
+from .community import community_router
 from .problems import problem
 
 __all__ = ["platform_routes"]
@@ -172,11 +172,9 @@ async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
 
 
 @get(
-    "/v1/communities/{community:str}/modules",
-    tags=["platform"],
+    "/modules",
     summary="Modules in a community",
     opt=Access.member().opt,
-    guards=[access_guard],
 )
 async def community_modules(
     request: Request[Any, Any, Any], community: FromPath[str]
@@ -216,18 +214,17 @@ def _change_route(name: str) -> Any:
         )
 
     return put(
-        f"/v1/communities/{{community:str}}/modules/{name}",
+        f"/modules/{name}",
         name=f"{name}.change",
         operation_id=f"{name}.change",
-        tags=["platform"],
         summary=f"Enable or disable {name} in a community (operators)",
         description="Settings are validated against the module's model; a bad field is a 422.",
         opt=Access.of(Role.OPERATOR).opt,
-        guards=[access_guard],
     )(change_module)
 
 
 def platform_routes(platform: Platform) -> list[Any]:
     """The platform's own route handlers (one enablement route per loaded module)."""
     per_module = [_change_route(name) for name in platform.registry.modules]
-    return [health, ready, list_modules, community_modules, *per_module]
+    community = community_router("", [community_modules, *per_module], tag="platform")
+    return [health, ready, list_modules, community]
