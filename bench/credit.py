@@ -30,8 +30,7 @@ from typing import Any
 
 import numpy as np
 from linli.credit import model
-from linli.credit.ledger import CreditBook, Subject
-from linli.db.engines import make_engine
+from linli.credit.ledger import Subject
 from linli.members import create_community
 from linli.platform import Platform
 from linli.registry import ModuleRegistry
@@ -178,7 +177,7 @@ async def main(members: int, events: int, database_url: str | None) -> dict[str,
     scratch = tempfile.mkdtemp(prefix="linli-bench-credit-")
     url = database_url or f"sqlite:///{scratch}/credit.db"
     settings = Settings(database_url=url, dispatch_worker=False)
-    platform_ = Platform(settings, make_engine(url), ModuleRegistry())
+    platform_ = Platform.from_settings(settings, registry=ModuleRegistry())
     await platform_.start(migrate_first=True)
     community = await create_community("bench", "Bench Court")
     now = datetime.now(UTC)
@@ -195,7 +194,7 @@ async def main(members: int, events: int, database_url: str | None) -> dict[str,
     load_seconds = time.perf_counter() - started
 
     modules = sorted({m for m, _, _, _ in EVENTS})
-    book = CreditBook(settings)
+    book = platform_.credit
     started = time.perf_counter()
     if sqlite_path is not None:
         cols = read_sqlite(str(sqlite_path), community.id, modules)

@@ -29,7 +29,6 @@ import httpx
 from linli.auth import authenticate
 from linli.http.app import create_app
 from linli.identity.clients import register_client
-from linli.identity.service import identity_of
 from linli.identity.tokens import issue_access_token
 from linli.members import add_member, create_community
 from linli.platform import Platform
@@ -65,7 +64,7 @@ async def run(calls: int, tokens: int) -> dict[str, Any]:
         try:
             home = await create_community("home", "Home")
             member = await add_member(home, "Res", Role.RESIDENT)
-            keys = await identity_of(platform_).keys()
+            keys = await platform_.identity.keys()
             jwt = issue_access_token(
                 keys.signing,
                 subject=f"member:{member.id}",

@@ -23,7 +23,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from linli.db.engines import make_engine
 from linli.members import create_community
 from linli.platform import Platform
 from linli.registry import ModuleRegistry
@@ -131,13 +130,15 @@ async def bulk_insert(community_id: int, rows: int, batch_rows: int) -> float:
 
 async def main(orders: int, batch: int, database_url: str) -> dict:
     settings = Settings(database_url=database_url)
-    platform_ = Platform(settings, make_engine(database_url), ModuleRegistry())
+    platform_ = Platform.from_settings(
+        settings, registry=ModuleRegistry(), gateway=SandboxGateway()
+    )
     await platform_.start(migrate_first=True)
     try:
         home = await create_community("bench", "Bench")
         other = await create_community("bulk", "Bulk")
         charge_ids = await charge_orders(home.id, orders)
-        settlement = Settlement(platform_.registry, SandboxGateway())
+        settlement = platform_.settlement
         run = await settle(settlement, home, charge_ids, batch)
         entries_per_batch = run["entries"] * batch // orders
         bulk_seconds = await bulk_insert(other.id, run["entries"], entries_per_batch)

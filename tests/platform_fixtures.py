@@ -79,12 +79,16 @@ def database_url(tmp_path: Path) -> str:
 def start_platform(
     database_url: str,
 ) -> Callable[..., Any]:
-    """``async with start_platform(**settings) as running``: migrate, seed, serve."""
+    """``async with start_platform(**settings) as running``: migrate, seed, serve.
+
+    ``gateway=`` and ``sms=`` build the platform with that payment gateway or SMS sender.
+    """
 
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[Running]:
+        parts = {name: overrides.pop(name) for name in ("gateway", "sms") if name in overrides}
         settings = Settings(database_url=overrides.pop("database_url", database_url), **overrides)
-        platform = Platform.from_settings(settings)
+        platform = Platform.from_settings(settings, **parts)
         app = create_app(platform=platform)
         # The platform starts in the test's own event loop (the lifespan's job in production),
         # so PostgreSQL's pool and the SQLite connection belong to the loop requests run on.

@@ -138,7 +138,6 @@ async def in_process(phone: str) -> dict[str, Any]:
     """Run the tour against a throw-away platform started here."""
     from linli.http.app import create_app
     from linli.identity.clients import register_client
-    from linli.identity.service import identity_of
     from linli.members import create_community
     from linli.platform import Platform
     from linli.settings import Settings
@@ -150,7 +149,7 @@ async def in_process(phone: str) -> dict[str, Any]:
         try:
             await create_community("sunny-garden", "阳光花园 Sunny Garden")
             client = await register_client("My app", redirect_uris=[REDIRECT_URI])
-            sms = identity_of(platform).sms
+            sms = platform.identity.sms
 
             async def read_code() -> str:  # the resident reads the SMS (here: the demo sender)
                 return str(sms.sent[-1][1].split(": ")[1].split()[0])  # type: ignore[attr-defined]

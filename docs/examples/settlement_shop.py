@@ -115,20 +115,18 @@ async def _demo() -> None:  # pragma: no cover - run as a script by the docs tes
     from importlib.metadata import EntryPoint
 
     import httpx
-    from linli.db.engines import make_engine
     from linli.enablement import set_module
     from linli.http.app import create_app
     from linli.members import add_member, create_community
     from linli.platform import Platform
     from linli.registry import load_modules
     from linli.settings import Settings
-    from linli.settlement.payments import active
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite:///{tmp}/shop.db")
         shop = EntryPoint(name="shop", value="settlement_shop", group="linli.plugins")
         registry = load_modules(settings, points=[shop])
-        platform = Platform(settings, make_engine(settings.database_url), registry)
+        platform = Platform.from_settings(settings, registry=registry)
         app = create_app(platform=platform)
         await platform.start(migrate_first=True)
         home = await create_community("home", "Home Garden")
@@ -150,14 +148,14 @@ async def _demo() -> None:  # pragma: no cover - run as a script by the docs tes
                 headers={"Authorization": f"Bearer {resident.token}", "Idempotency-Key": "o1"},
             )
             charge_id = bought.json()["id"]
-            await active().idle()  # the gateway is called after the operation commits
+            await platform.settlement.idle()  # the gateway is called after the operation commits
             refunded = await http.post(
                 f"{url}/compensate",
                 json={"charge_id": charge_id, "amount": cny(1_000).model_dump(), "ref": "c1"},
                 headers={"Authorization": f"Bearer {leader.token}"},
             )
-            await active().idle()
-        charge = await active().get(home, int(charge_id.removeprefix("ch_")))
+            await platform.settlement.idle()
+        charge = await platform.settlement.get(home, int(charge_id.removeprefix("ch_")))
         await platform.stop()
     assert refunded.json()["parts"]["leader"] == {"amount": 100, "currency": "CNY"}
     assert charge.status == "captured" and charge.refunded == cny(1_000)

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from linli.demo import DEMO_SLUG, seed_demo
-from linli.dispatch.worker import DispatchWorker
+from linli.settings import Settings
 from linli.settlement import store
-from linli.settlement.payments import active
+from linli.settlement.gateways import SandboxGateway
 from linli.settlement.tables import GatewayIntent, LedgerTxn, SettlementCharge
 from linli_bill_payment.tables import BillPaymentRow
 from linli_sdk import Money
@@ -25,9 +25,9 @@ def auth(token: str, key: str | None = None) -> dict[str, str]:
 
 async def settle(running: Running) -> None:
     """Let the gateway capture, run the confirmation deadlines, then carry out any refund."""
-    await active().idle()
-    await DispatchWorker(running.platform).run_once()
-    await active().idle()
+    await running.platform.settlement.idle()
+    await running.platform.worker.run_once()
+    await running.platform.settlement.idle()
 
 
 async def look_up(
@@ -56,7 +56,9 @@ def pay_body(found: dict[str, Any], leader_id: int) -> dict[str, Any]:
 
 
 def sandbox_fee(fen: int) -> int:
-    return active().gateway.fee(Money(amount=fen, currency="CNY"))  # type: ignore[attr-defined,no-any-return]
+    return SandboxGateway(fee_basis_points=Settings().settlement_sandbox_fee_bp).fee(
+        Money(amount=fen, currency="CNY")
+    )
 
 
 async def test_a_resident_of_the_demo_community_pays_a_water_bill(start_platform):
@@ -115,7 +117,9 @@ async def test_a_refused_payment_is_refunded_automatically(start_bills):
             f"{HOME}/get-payment", params={"payment_id": paid.json()["id"]}, headers=auth(token)
         )
         assert shown.json()["status"] == "refunded" and "closed" in shown.json()["failure"]
-        charge = await active().get(running.home, int(paid.json()["charge_id"][3:]))
+        charge = await running.platform.settlement.get(
+            running.home, int(paid.json()["charge_id"][3:])
+        )
         assert charge.status == "refunded" and all(p.is_zero for p in charge.parts.values())
         balances = await store.balances(running.home.id)
         assert balances[("refunds_payable", "CNY")] == 0  # the refund was paid back
@@ -145,7 +149,9 @@ async def test_a_zero_convenience_fee_gives_the_biller_everything(start_bills):
             f"{HOME}/pay-bill", json=pay_body(found, people["leader"].id), headers=auth(token)
         )
         await settle(running)
-        charge = await active().get(running.home, int(paid.json()["charge_id"][3:]))
+        charge = await running.platform.settlement.get(
+            running.home, int(paid.json()["charge_id"][3:])
+        )
         assert charge.parts["biller"] == Money.model_validate(found["bill"]["amount"])
         assert charge.parts["platform"].is_zero and charge.parts["leader"].is_zero
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from linli.demo import DEMO_SLUG, seed_demo
-from linli.dispatch.worker import DispatchWorker
 from linli.settlement import store
-from linli.settlement.payments import active
 from platform_fixtures import Running
 
 BASE = f"/v1/communities/{DEMO_SLUG}/modules/charity"
@@ -20,9 +18,9 @@ def auth(token: str, key: str | None = None) -> dict[str, str]:
 
 async def settle(running: Running) -> None:
     """Let the gateway capture, run the donation deadlines, then carry out any refund."""
-    await active().idle()
-    await DispatchWorker(running.platform).run_once()
-    await active().idle()
+    await running.platform.settlement.idle()
+    await running.platform.worker.run_once()
+    await running.platform.settlement.idle()
 
 
 def cny(fen: int) -> dict[str, Any]:
@@ -105,7 +103,9 @@ async def test_the_public_ledger_adds_up_to_the_cent_against_the_purchases(start
         }
         # against settlement: what the charges' fund party holds, and the ledger's account
         charges = [
-            await active().get(community, int(p["charge_id"].removeprefix("ch_")))
+            await running.platform.settlement.get(
+                community, int(p["charge_id"].removeprefix("ch_"))
+            )
             for p in purchases
         ]
         held = sum(c.parts["community_fund"].amount for c in charges)

@@ -167,3 +167,28 @@ async def test_only_provider_staff_read_a_provider_standing(start_platform, who)
     async with start_platform() as running:
         answer = await running.client.get(f"{CREDIT}/provider", headers=running.auth(who))
         assert answer.status_code == 403
+
+
+async def test_a_repeated_application_is_replayed_not_filed_twice(start_platform):
+    async with start_platform() as running:
+        headers = {**running.auth("newcomer"), "Idempotency-Key": "apply-1"}
+        body = {"provider_name": "Tidy Co", "documents": [LICENSE]}
+        filed = await running.client.post(
+            f"{CREDIT}/provider-applications", json=body, headers=headers
+        )
+        again = await running.client.post(
+            f"{CREDIT}/provider-applications", json=body, headers=headers
+        )
+        assert filed.status_code == again.status_code == 200, again.text
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.json() == filed.json()
+        listed = await running.client.get(
+            f"{CREDIT}/provider-applications", headers=running.auth("operator")
+        )
+        assert len(listed.json()) == 1
+        other = await running.client.post(
+            f"{CREDIT}/provider-applications",
+            json={**body, "provider_name": "Other Co"},
+            headers=headers,
+        )
+        assert other.status_code == 422

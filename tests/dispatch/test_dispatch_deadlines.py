@@ -52,7 +52,7 @@ async def test_a_due_deadline_fires_once_and_only_once(start_platform, timer_plu
         assert armed.status_code == 200, armed.text
         later = await call(running, "arm", {"keys": ["later"], "in_seconds": 3600})
         assert later.status_code == 200
-        worker = DispatchWorker(running.platform)
+        worker = running.platform.worker
         await worker.run_once()
         await worker.run_once()
         assert await fired() == ["close-1", "close-2"]
@@ -76,7 +76,7 @@ async def test_scheduling_a_key_again_moves_it_and_cancel_stops_it(start_platfor
         assert cancelled.json() == {"cancelled": True}
         again = await call(running, "disarm", {"key": "gone"})
         assert again.json() == {"cancelled": False}
-        worker = DispatchWorker(running.platform)
+        worker = running.platform.worker
         await worker.run_once()
         assert await fired() == ["k"]  # once, in home; the other community's "k" is its own
         rows = await ScheduledDeadline.select(
@@ -95,7 +95,7 @@ async def test_a_failing_deadline_is_retried_with_backoff_then_runs_once(
     async with start_platform(dispatch_retry_base_seconds=0.05) as running:
         await enable(running)
         await call(running, "arm", {"keys": ["flaky"], "in_seconds": -1, "fail": 2})
-        worker = DispatchWorker(running.platform)
+        worker = running.platform.worker
         await worker.run_once()
         row = await ScheduledDeadline.select().first()
         assert (row["status"], row["attempts"]) == ("pending", 1)
@@ -110,7 +110,7 @@ async def test_a_deadline_that_keeps_failing_is_given_up(start_platform, timer_p
     async with start_platform(dispatch_retry_base_seconds=0.01, dispatch_max_attempts=2) as running:
         await enable(running)
         await call(running, "arm", {"keys": ["doomed"], "in_seconds": -1, "fail": 99})
-        worker = DispatchWorker(running.platform)
+        worker = running.platform.worker
         for _ in range(20):
             await worker.run_once()
             await asyncio.sleep(0.02)

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from linli.dispatch import jobs
 from linli.dispatch.tables import DispatchJob, OutboxEvent, ScheduledDeadline
-from linli.dispatch.worker import DispatchWorker
 from linli_sdk import Conflict
 from test_dispatch_deadlines import call, enable
 
@@ -97,7 +96,7 @@ async def test_a_declined_or_lapsed_offer_goes_to_the_next_worker(start_platform
         await ScheduledDeadline.update({ScheduledDeadline.run_at: 0}).where(
             ScheduledDeadline.key == f"offer:{job_id}"
         )
-        await DispatchWorker(running.platform).run_once()
+        await running.platform.worker.run_once()
         row = (
             await DispatchJob.select()
             .where(DispatchJob.id == job_id)

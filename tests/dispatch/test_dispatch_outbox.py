@@ -7,7 +7,6 @@ import asyncio
 from linli.dispatch.outbox import replay
 from linli.dispatch.ports import record_event
 from linli.dispatch.tables import EventDelivery, OutboxEvent
-from linli.dispatch.worker import DispatchWorker
 from test_dispatch_deadlines import call, enable
 
 
@@ -26,7 +25,7 @@ async def test_an_event_is_in_the_outbox_and_delivered_right_after_commit(
         assert timer_plugin and [t for t, _ in _heard()] == ["timer.shouted"]
         (delivery,) = await EventDelivery.select()
         assert (delivery["target"], delivery["status"]) == ("module:timer", "delivered")
-        await DispatchWorker(running.platform).run_once()
+        await running.platform.worker.run_once()
         assert len(_heard()) == 1  # the worker does not deliver it again
 
 
@@ -38,7 +37,7 @@ async def test_a_failing_hook_is_retried_by_the_worker_with_the_same_event_id(
         answer = await call(running, "shout", {"text": "flaky", "fail": 2})
         assert answer.status_code == 200  # the call does not fail with its listener
         assert _heard() == []
-        worker = DispatchWorker(running.platform)
+        worker = running.platform.worker
         for _ in range(100):
             await worker.run_once()
             if _heard():
@@ -63,7 +62,7 @@ async def test_an_event_committed_by_a_process_that_died_is_delivered_by_the_wor
         # committed, then the process died before its fast path delivered anything
         event = await record_event(running.home, "timer", "timer.shouted", {"text": "orphan"})
         assert _heard() == []
-        await DispatchWorker(running.platform).run_once()
+        await running.platform.worker.run_once()
         assert _heard() == [("timer.shouted", event.id)]
         (row,) = await OutboxEvent.select(OutboxEvent.status)
         assert row["status"] == "fanned"

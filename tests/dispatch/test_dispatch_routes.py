@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from linli.dispatch import jobs
 from linli.dispatch.tables import OutboxEvent
-from linli.dispatch.worker import DispatchWorker
 from linli.members import add_member
 from linli_sdk import Role
 from test_dispatch_deadlines import call, enable
@@ -28,6 +27,7 @@ async def test_webhook_subscriptions_need_an_operator_and_a_safe_url(start_platf
         assert made.json()["secret"].startswith("whsec_")
         again = await running.client.post(f"{BASE}/webhooks", json=body, headers=headers)
         assert again.json() == made.json()  # replayed, not a second subscription
+        assert again.headers["idempotent-replayed"] == "true"
         listed = await running.client.get(f"{BASE}/webhooks", headers=running.auth("operator"))
         assert [w["secret"] for w in listed.json()] == [None]
         metadata = {"url": "http://169.254.169.254/latest/meta-data/"}
@@ -79,7 +79,7 @@ async def test_offers_are_answered_over_http_and_rates_reported(start_platform, 
         rematched = await running.client.post(f"{BASE}/rematch", headers=running.auth("operator"))
         assert rematched.json() == {"placed": {}}
 
-        worker = DispatchWorker(running.platform)
+        worker = running.platform.worker
         await worker.run_once()  # core events reach the modules through the worker
         (event,) = await OutboxEvent.select().where(OutboxEvent.type == "dispatch.job_accepted")
         replayed = await running.client.post(

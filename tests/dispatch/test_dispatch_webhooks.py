@@ -99,7 +99,7 @@ async def webhooks_are_signed_retried_and_replayed(
         receiver.answers = [500]  # the first attempt fails
         shouted = await call(running, "shout", {"text": "hello"})
         assert shouted.status_code == 200
-        worker = DispatchWorker(running.platform)
+        worker = running.platform.worker
         await work_until(worker, lambda: len(receiver.received) >= 2)
         first, second = receiver.received[:2]
         assert first[0] == second[0] == "/hook"  # the /other subscription wants another type
@@ -133,7 +133,7 @@ async def test_a_redirect_is_not_followed_and_counts_as_a_failure(
         await enable(running)
         await subscribe(running.home, receiver.url("/moved"), allow=LOOPBACK)
         await call(running, "shout", {"text": "hi"})
-        worker = DispatchWorker(running.platform)
+        worker = running.platform.worker
         await work_until(worker, lambda: len(receiver.received) >= 1)
         await worker.run_once()
         assert [path for path, _, _ in receiver.received] == ["/moved"]  # never /elsewhere
@@ -157,7 +157,7 @@ async def test_a_webhook_whose_address_turned_private_is_not_sent(
         await enable(running)
         await subscribe(running.home, receiver.url(), allow=LOOPBACK)
         await call(running, "shout", {"text": "hi"})
-        worker = DispatchWorker(running.platform)
+        worker = running.platform.worker
         await worker.run_once()
         await worker.run_once()
         assert receiver.received == []

@@ -13,7 +13,6 @@ from linli.dispatch.tables import ScheduledDeadline
 from linli.dispatch.worker import DispatchWorker
 from linli.enablement import set_module
 from linli.members import NewMember, add_member
-from linli.settlement.payments import active
 from linli_sdk import Role
 from platform_fixtures import Running
 
@@ -77,9 +76,9 @@ class GroupBuy:
         loop = asyncio.get_running_loop()
         end = loop.time() + seconds
         while loop.time() < end:
-            await active().idle()
+            await self.running.platform.settlement.idle()
             await self.worker.run_once()
-            await active().idle()
+            await self.running.platform.settlement.idle()
             pending = await ScheduledDeadline.count().where(
                 (ScheduledDeadline.status == "pending")
                 & (ScheduledDeadline.due <= datetime.now(UTC))
@@ -111,5 +110,5 @@ async def group_buying(
             supplier=await add_member(home, "Farmer Zhang", Role.PROVIDER_STAFF),
             host=await add_member(home, "Host Li", Role.PICKUP_HOST, Role.RESIDENT),
             neighbour=await add_member(home, "Neighbour Liu", Role.RESIDENT),
-            worker=DispatchWorker(running.platform),
+            worker=running.platform.worker,
         )

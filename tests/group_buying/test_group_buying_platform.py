@@ -6,7 +6,6 @@ import asyncio
 
 from group_buying_helpers import GB, POINT, group_buying
 from linli.members import add_member
-from linli.settlement.payments import active
 from linli_sdk import Role
 
 
@@ -20,7 +19,9 @@ async def test_a_missed_minimum_voids_every_authorisation_in_full(start_platform
         closed = await gb.until_closed(campaign)
         assert closed["status"] == "cancelled"
         for order in orders:
-            charge = await active().get(gb.running.home, int(order["charge_id"][3:]))
+            charge = await gb.running.platform.settlement.get(
+                gb.running.home, int(order["charge_id"][3:])
+            )
             assert charge.status == "voided" and charge.parts == {}
         for who in ("resident", "neighbour"):
             (mine,) = (await gb.get("my-orders", who))["items"]
@@ -51,7 +52,7 @@ async def test_concurrent_joins_never_oversell(start_platform, any_database):
             return answer.status_code
 
         codes = await asyncio.gather(*(buy(b.token) for b in buyers for _ in range(3)))
-        await active().idle()
+        await gb.running.platform.settlement.idle()
         assert codes.count(200) == 10 and set(codes) == {200, 409}
         after = await gb.get("get-campaign", "leader", campaign_id=campaign["id"])
         assert (after["sold"], after["left"]) == (10, 0)

@@ -6,7 +6,6 @@ from typing import Any
 
 from group_buying_helpers import GB, GroupBuy, group_buying
 from linli.files.store import CoreFiles
-from linli.settlement.payments import active
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"bruised strawberry" * 10
 
@@ -44,8 +43,10 @@ async def test_a_photo_claim_is_kept_and_compensated_over_http(start_platform):
         assert replay.json() == made and replay.headers["Idempotent-Replayed"] == "true"
         files = CoreFiles(gb.running.home, "group_buying")
         assert await files.read(made["photo_id"]) == JPEG
-        await active().idle()
-        charge = await active().get(gb.running.home, int(order["charge_id"][3:]))
+        await gb.running.platform.settlement.idle()
+        charge = await gb.running.platform.settlement.get(
+            gb.running.home, int(order["charge_id"][3:])
+        )
         assert charge.refunded.amount == 1000
 
 

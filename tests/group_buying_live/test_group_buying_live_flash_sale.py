@@ -12,7 +12,6 @@ import asyncio
 from collections import Counter, defaultdict
 
 import pytest
-from linli.settlement.payments import active
 from linli.settlement.store import balances
 from linli.settlement.tables import GatewayIntent, LedgerTxn, SettlementCharge
 from linli_group_buying.live_tables import LiveAllowance, LiveItem, LiveOrder
@@ -35,7 +34,7 @@ async def _flash_sale(running) -> None:
         return answer.status_code, answer.json()
 
     answers = await asyncio.gather(*(attempt(headers) for _, headers in attempts))
-    await active().idle()  # the captures carried out after each commit
+    await running.platform.settlement.idle()  # the captures carried out after each commit
 
     statuses = Counter(status for status, _ in answers)
     assert statuses == {200: UNITS, 409: len(attempts) - UNITS}, statuses

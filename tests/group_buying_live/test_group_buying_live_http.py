@@ -6,7 +6,6 @@ import asyncio
 import json
 
 import httpx
-from linli.settlement.payments import active
 from linli.settlement.tables import Release, SettlementCharge
 from linli_group_buying.live_tables import LiveOrder
 from live_helpers import LIVE, add_buyers, open_item, served
@@ -53,7 +52,7 @@ async def test_a_bot_is_held_back_before_its_body_is_read(start_live) -> None:
         module = "/v1/communities/{community}/modules/group_buying"
         assert "429" in paths[f"{module}/buy-live-item"]["post"]["responses"]
         assert "429" not in paths[f"{module}/open-live-session"]["post"]["responses"]
-        await active().idle()
+        await running.platform.settlement.idle()
 
 
 async def _events(lines: httpx.Response) -> list[dict]:
@@ -108,7 +107,7 @@ async def test_the_board_counts_live_over_server_sent_events(start_live) -> None
                 while seen[-1]["open"]:
                     await asyncio.wait_for(next_board(), 5)
                 assert [line async for line in lines if line.startswith("data:")] == []
-            await active().idle()
+            await running.platform.settlement.idle()
         final = seen[-1]
         assert (final["sold"], final["orders"], final["items"][0]["on_sale"]) == (2, 2, False)
 
@@ -144,6 +143,6 @@ async def test_a_retried_buy_with_its_key_is_one_order(start_live) -> None:
         assert first.status_code == again.status_code == 200
         assert again.headers["idempotent-replayed"] == "true"
         assert again.json() == first.json()
-        await active().idle()
+        await running.platform.settlement.idle()
         assert await LiveOrder.count().where(LiveOrder.buyer_id == buyer_id) == 1
         assert await SettlementCharge.count().where(SettlementCharge.payer_id == buyer_id) == 1

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from linli.dispatch import jobs
-from linli.dispatch.worker import DispatchWorker
 from linli.members import add_member
 from linli_sdk import Role
 
@@ -124,7 +123,7 @@ async def booking_to_rating(running: Any) -> None:
         headers=me,
     )
     assert accepted.json()["status"] == "accepted", accepted.text
-    await DispatchWorker(running.platform).run_once()  # dispatch's news reaches the module
+    await running.platform.worker.run_once()  # dispatch's news reaches the module
     mine = (await http.get(f"{MODULE}/my-bookings", headers=resident)).json()["items"]
     assert [b["status"] for b in mine] == ["accepted"]
 
@@ -193,7 +192,7 @@ async def booking_to_rating(running: Any) -> None:
     cancelled = await command(running, "cancel-booking", {"booking_id": late["id"]}, resident)
     assert cancelled["fee_kept"] == {"amount": 1800, "currency": "CNY"}
     await settle(running, late["charge_id"])
-    await DispatchWorker(running.platform).run_once()  # the refund deadline, due at once
+    await running.platform.worker.run_once()  # the refund deadline, due at once
     refunded = await settle(running, late["charge_id"])
     assert refunded["refunded"] == {"amount": 7200, "currency": "CNY"}
     assert sum(m["amount"] for m in refunded["parts"].values()) == 1800

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from linli.http.access import Access
 from litestar import Litestar
 
 __all__ = ["PROBLEM_KEYS", "Probe", "RouteCase", "route_cases", "sample_value"]
@@ -37,7 +38,7 @@ class RouteCase:
 
     method: str
     template: str
-    access: str
+    access: Access
     path: str
     query: dict[str, Any]
     headers: dict[str, str]
@@ -87,19 +88,19 @@ def sample_value(schema: dict[str, Any], components: dict[str, Any], depth: int 
     return "x" * max(length, 1)
 
 
-def _probes(access: str, in_community: bool) -> tuple[Probe, ...]:
+def _probes(access: Access, in_community: bool) -> tuple[Probe, ...]:
     # A service route (a gateway's signed webhook) checks a signature, not a bearer token: an
     # unsigned call is refused as a bad request or not found (e.g. no such gateway here).
-    anonymous = {400, 401, 403, 404} if access == "service" else {401}
+    anonymous = {400, 401, 403, 404} if access.kind == "service" else {401}
     probes = [Probe("anonymous", frozenset(anonymous))]
-    if access.startswith("role:"):
-        roles = set(access.removeprefix("role:").split(","))
+    if access.kind == "roles":
+        roles = {str(role) for role in access.roles}
         if not roles & _MEMBER_ROLES:
             probes.append(Probe("resident", frozenset({403})))
             probes.append(Probe("newcomer", frozenset({403})))
         elif "member" not in roles:
             probes.append(Probe("newcomer", frozenset({403})))
-    if access == "platform":
+    if access.kind == "platform":
         probes.append(Probe("operator", frozenset({403})))
         probes.append(Probe("resident", frozenset({403})))
     if in_community:
@@ -125,15 +126,12 @@ def route_cases(app: Litestar, community: str) -> tuple[list[RouteCase], list[st
             access = handler.opt.get("access")
             for method in sorted(handler.http_methods - {"HEAD", "OPTIONS"}):
                 where = f"{method} {route.path}"
-                if not isinstance(access, str):
-                    unplaced.append(f"{where}: no access declared")
+                if not isinstance(access, Access):
+                    unplaced.append(f"{where}: no typed access declared: {access!r}")
                     continue
-                if access == "public":
+                if access.kind == "public":
                     if "{community" in route.path:
                         unplaced.append(f"{where}: public route inside a community")
-                    continue
-                if not re.fullmatch(r"member|platform|service|role:[a-z_]+(,[a-z_]+)*", access):
-                    unplaced.append(f"{where}: unknown access {access!r}")
                     continue
                 template = _PARAM.sub(lambda m: "{" + m.group(1) + "}", route.path)
                 operation = openapi.get("paths", {}).get(template, {}).get(method.lower(), {})

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from identity_matrix import PROBLEM_KEYS, route_cases
+from linli.http.access import Access
 from linli.http.app import create_app
 from litestar import Litestar, get
 from litestar.openapi import OpenAPIConfig
@@ -85,7 +86,7 @@ def test_a_route_without_an_entry_fails_the_matrix():
     async def secret(community: FromPath[str]) -> dict[str, str]:
         return {"secret": community}
 
-    @get("/v1/communities/{community:str}/open", opt={"access": "public"})
+    @get("/v1/communities/{community:str}/open", opt=Access.public().opt)
     async def open_(community: FromPath[str]) -> dict[str, str]:
         return {"open": community}
 
@@ -94,6 +95,6 @@ def test_a_route_without_an_entry_fails_the_matrix():
 
     assert cases == []
     assert unplaced == [
-        "GET /v1/communities/{community:str}/secret: no access declared",
+        "GET /v1/communities/{community:str}/secret: no typed access declared: None",
         "GET /v1/communities/{community:str}/open: public route inside a community",
     ]

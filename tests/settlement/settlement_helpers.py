@@ -1,4 +1,4 @@
-"""Small helpers the settlement tests share: orders, the ledger's sums, the active service."""
+"""Small helpers the settlement tests share: orders, the ledger's sums, the platform's service."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections import defaultdict
 from typing import Any
 
 from linli.settlement.ledger import GATEWAY_FEES, PostedEntry
-from linli.settlement.payments import active
 from linli.settlement.service import Settlement
 from linli.settlement.store import balances
 from linli.settlement.tables import LedgerTxn
@@ -33,8 +32,9 @@ def order(running: Running, ref: str, fen: int = 10_000, capture: bool = True) -
     }
 
 
-def settlement() -> Settlement:
-    return active()
+def settlement(running: Running) -> Settlement:
+    """The settlement service of the running platform."""
+    return running.platform.settlement
 
 
 async def per_currency(community_id: int) -> dict[str, int]:

@@ -48,7 +48,7 @@ async def _buy(running, ref: str, fen: int = 10_000) -> str:
         f"{SHOP}/buy", json=order(running, ref, fen), headers=running.auth("resident")
     )
     assert bought.status_code == 200, bought.text
-    await settlement().idle()
+    await settlement(running).idle()
     return str(bought.json()["id"])
 
 
@@ -88,14 +88,14 @@ async def test_payouts_transfers_and_clawbacks_through_connect(
             assert key.startswith(f"linli-c{running.home.id}-payout-payable:")
             assert transfer["transfer_group"].startswith(f"c{running.home.id}:payout:payable:")
         assert {t["destination"] for t in transfers} == {leader_acct, supplier_acct}
-        assert await settlement().reconcile(running.home.id) == []  # transfers compared too
+        assert await settlement(running).reconcile(running.home.id) == []  # transfers compared too
 
         refund = {"charge_id": charge_id, "amount": cny(4_000), "ref": "after-sale"}
         refunded = await running.client.post(
             f"{SHOP}/compensate", json=refund, headers=running.auth("leader")
         )
         assert refunded.status_code == 200, refunded.text
-        await settlement().idle()
+        await settlement(running).idle()
         second = await _batch(running, "b2")
         clawed = _lines(second, "clawbacks")
         assert clawed[leader] == 400  # reversed from the leader's connected account
@@ -115,7 +115,7 @@ async def test_payouts_transfers_and_clawbacks_through_connect(
             )
         refund = {"charge_id": charge_id, "amount": cny(6_000), "ref": "after-sale-2"}
         await running.client.post(f"{SHOP}/compensate", json=refund, headers=running.auth("leader"))
-        await settlement().idle()
+        await settlement(running).idle()
         third = await _batch(running, "b3")
         assert _lines(third, "clawbacks_pending")[leader] == 600  # an explicit state
         states = await Transfer.select(Transfer.kind, Transfer.state).where(
@@ -127,7 +127,7 @@ async def test_payouts_transfers_and_clawbacks_through_connect(
             ("reversal", "clawback_pending"),
         ]
         assert any(a.startswith(supplier) for a in _lines(third, "clawbacks"))
-        assert await settlement().reconcile(running.home.id) == []
+        assert await settlement(running).reconcile(running.home.id) == []
         assert await per_currency(running.home.id) == {"CNY": 0}
 
 
@@ -154,7 +154,7 @@ async def _crash_between_a_transfer_and_its_record(running, fake) -> None:
     await _onboard(running, "operator")
     await _buy(running, "x-1")
     await _buy(running, "x-2", 20_000)
-    before = settlement()
+    before = settlement(running)
     assert await before.pay_out(running.home, hold=timedelta(0), carry_out=False) == []
     pending = await Transfer.select().where(Transfer.state == "pending")
     assert len(pending) == 3  # leader, pickup host (the leader again), supplier
@@ -167,9 +167,9 @@ async def _crash_between_a_transfer_and_its_record(running, fake) -> None:
         )
     assert len(fake.transfers) == 3
     assert await LedgerTxn.count().where(LedgerTxn.kind == "payout") == 0
-    assert await settlement().reconcile(running.home.id) != []  # not applied yet
+    assert await settlement(running).reconcile(running.home.id) != []  # not applied yet
 
-    after = Settlement(running.platform.registry, gateway_for(running.platform))  # restart
+    after = Settlement(running.platform.registry, gateway_for(running.platform.settings))  # restart
     resumed = await after.pay_out(running.home, hold=timedelta(0))
     assert len(resumed) == 3
     assert len(fake.transfers) == 3  # the same keys answered the same transfers

@@ -34,7 +34,7 @@ async def _held_until_release(running) -> None:
         assert answer.status_code == 200, answer.text
         assert answer.json()["status"] == ChargeStatus.PENDING  # not confirmed inside the call
         bought[module] = answer.json()["id"]
-    await settlement().idle()
+    await settlement(running).idle()
     leader_account = f"payable:leader:{running.people['leader'].id}"
 
     first = await _paid(running, "b1")
@@ -74,8 +74,8 @@ async def test_a_hold_in_days_keeps_young_shares_back(start_shop):
         await running.client.post(
             f"{MODULES}/shop/buy", json=order(running, "d-1"), headers=running.auth("resident")
         )
-        await settlement().idle()
-        gateway = settlement().gateway
+        await settlement(running).idle()
+        gateway = settlement(running).gateway
         holds = {"shop": PayoutHold(days=1)}
         assert await pay_out(running.home, gateway, hold=timedelta(0), holds=holds) == []
         paid = await pay_out(running.home, gateway, hold=timedelta(0), holds={"shop": None})

@@ -14,7 +14,7 @@ async def test_a_captured_charge_is_split_in_the_ledger_after_commit(start_shop)
         answer = await client.post(f"{SHOP}/buy", json=order(running, "o-1"), headers=resident)
         assert answer.status_code == 200, answer.text
         assert answer.json()["status"] == "pending"  # the gateway is called after commit
-        await settlement().idle()
+        await settlement(running).idle()
 
         charge = await client.get(
             f"{SETTLEMENT}/charges/{answer.json()['id']}", headers=running.auth("operator")
@@ -41,9 +41,9 @@ async def test_charging_an_order_twice_returns_the_first_charge(start_shop):
         auth = running.auth("resident")
         first = await running.client.post(f"{SHOP}/buy", json=order(running, "o"), headers=auth)
         again = await running.client.post(f"{SHOP}/buy", json=order(running, "o"), headers=auth)
-        await settlement().idle()
+        await settlement(running).idle()
         assert first.json()["id"] == again.json()["id"]
-        assert len(settlement().gateway.effects) == 1  # type: ignore[attr-defined]
+        assert len(settlement(running).gateway.effects) == 1  # type: ignore[attr-defined]
 
 
 async def test_authorize_then_capture_or_void(start_shop):
@@ -59,7 +59,7 @@ async def test_authorize_then_capture_or_void(start_shop):
             json=order(running, "g-2", capture=False),
             headers=running.auth("resident"),
         )
-        await settlement().idle()
+        await settlement(running).idle()
         taken = await client.post(
             f"{SHOP}/capture", json={"charge_id": held.json()["id"]}, headers=leader
         )
@@ -67,8 +67,8 @@ async def test_authorize_then_capture_or_void(start_shop):
             f"{SHOP}/void", json={"charge_id": dropped.json()["id"]}, headers=leader
         )
         assert taken.status_code == voided.status_code == 200
-        await settlement().idle()
-        view = settlement().get
+        await settlement(running).idle()
+        view = settlement(running).get
         assert (await view(running.home, int(held.json()["id"][3:]))).status == "captured"
         assert (await view(running.home, int(dropped.json()["id"][3:]))).status == "voided"
         # a voided charge cannot be captured, a captured one cannot be voided
@@ -90,7 +90,7 @@ async def test_partial_refunds_reverse_the_split_and_never_exceed_what_is_left(s
         bought = await client.post(
             f"{SHOP}/buy", json=order(running, "r"), headers=running.auth("resident")
         )
-        await settlement().idle()
+        await settlement(running).idle()
         charge_id = bought.json()["id"]
 
         def compensate(ref: str, fen: int) -> dict[str, object]:
@@ -110,8 +110,8 @@ async def test_partial_refunds_reverse_the_split_and_never_exceed_what_is_left(s
         assert too_much.json()["type"].endswith("refund-exceeds-held")
         rest = await client.post(f"{SHOP}/compensate", json=compensate("c", 7_000), headers=leader)
         assert rest.status_code == 200
-        await settlement().idle()
-        charge = await settlement().get(running.home, int(charge_id[3:]))
+        await settlement(running).idle()
+        charge = await settlement(running).get(running.home, int(charge_id[3:]))
         assert charge.status == "refunded"
         assert all(part.amount == 0 for part in charge.parts.values())
         balances = await store.balances(running.home.id)
@@ -143,8 +143,8 @@ async def test_operator_overrides_apply_inside_the_declared_bounds(start_shop):
         bought = await client.post(
             f"{SHOP}/buy", json=order(running, "x"), headers=running.auth("resident")
         )
-        await settlement().idle()
-        charge = await settlement().get(running.home, int(bought.json()["id"][3:]))
+        await settlement(running).idle()
+        charge = await settlement(running).get(running.home, int(bought.json()["id"][3:]))
         assert charge.parts["leader"].amount == 1500 and charge.parts["pickup_host"].amount == 0
 
 
@@ -153,7 +153,7 @@ async def test_settlement_routes_keep_to_their_community(start_shop):
         bought = await running.client.post(
             f"{SHOP}/buy", json=order(running, "t"), headers=running.auth("resident")
         )
-        await settlement().idle()
+        await settlement(running).idle()
         charge_id = bought.json()["id"]
         stranger = running.auth("stranger")  # an operator, but of the other community
         here = await running.client.get(f"{SETTLEMENT}/charges/{charge_id}", headers=stranger)

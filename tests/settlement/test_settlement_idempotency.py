@@ -28,9 +28,9 @@ async def _twenty_buys_then_another_body(running) -> None:
     )
     assert {a.status_code for a in answers} == {200}, [a.text for a in answers]
     assert len({a.content for a in answers}) == 1
-    await settlement().idle()
+    await settlement(running).idle()
     assert await SettlementCharge.count() == 1
-    assert len(settlement().gateway.effects) == 1  # type: ignore[attr-defined]
+    assert len(settlement(running).gateway.effects) == 1  # type: ignore[attr-defined]
     assert await txn_count("capture") == 1
     before = await _effects()
 
@@ -39,7 +39,7 @@ async def _twenty_buys_then_another_body(running) -> None:
     )
     assert other.status_code == 422
     assert "Idempotency-Key" in other.json()["detail"]
-    await settlement().idle()
+    await settlement(running).idle()
     assert await _effects() == before
 
 
@@ -48,7 +48,7 @@ async def _twenty_refunds_then_another_body(running) -> None:
     bought = await client.post(
         f"{SHOP}/buy", json=order(running, "o-r"), headers=running.auth("resident")
     )
-    await settlement().idle()
+    await settlement(running).idle()
     url = f"{SETTLEMENT}/charges/{bought.json()['id']}/refunds"
     headers = {**running.auth("operator"), "Idempotency-Key": "refund-once"}
     body = {"amount": cny(2_500), "reason": "bruised peaches"}
@@ -57,13 +57,13 @@ async def _twenty_refunds_then_another_body(running) -> None:
     )
     assert {a.status_code for a in answers} == {200}, [a.text for a in answers]
     assert len({a.content for a in answers}) == 1
-    await settlement().idle()
+    await settlement(running).idle()
     assert await txn_count("refund") == await txn_count("refund_paid") == 1
     before = await _effects()
 
     other = await client.post(url, json={**body, "amount": cny(100)}, headers=headers)
     assert other.status_code == 422
-    await settlement().idle()
+    await settlement(running).idle()
     assert await _effects() == before
     assert await per_currency(running.home.id) == {"CNY": 0}
 
@@ -88,3 +88,37 @@ async def test_twenty_identical_buys_on_postgres(start_shop, postgres_url):
 async def test_twenty_identical_refunds_on_postgres(start_shop, postgres_url):
     async with start_shop(database_url=postgres_url) as running:
         await _twenty_refunds_then_another_body(running)
+
+
+async def test_a_repeated_buy_and_refund_answer_the_first_marked_replayed_and_pay_once(
+    start_shop,
+):
+    """A module command and a settlement refund: the repeat is the first answer, nothing runs."""
+    async with start_shop() as running:
+        client = running.client
+        buy = {**running.auth("resident"), "Idempotency-Key": "buy-1"}
+        bought = await client.post(f"{SHOP}/buy", json=order(running, "o-x"), headers=buy)
+        again = await client.post(f"{SHOP}/buy", json=order(running, "o-x"), headers=buy)
+        assert bought.status_code == again.status_code == 200, again.text
+        assert "idempotent-replayed" not in bought.headers
+        assert again.headers["idempotent-replayed"] == "true"
+        assert again.content == bought.content
+        await settlement(running).idle()
+        effects = len(settlement(running).gateway.effects)  # type: ignore[attr-defined]
+
+        url = f"{SETTLEMENT}/charges/{bought.json()['id']}/refunds"
+        headers = {**running.auth("operator"), "Idempotency-Key": "refund-1"}
+        body = {"amount": cny(1_500), "reason": "a torn bag"}
+        first = await client.post(url, json=body, headers=headers)
+        await settlement(running).idle()
+        repeat = await client.post(url, json=body, headers=headers)
+        await settlement(running).idle()
+        assert first.status_code == repeat.status_code == 200, repeat.text
+        assert "idempotent-replayed" not in first.headers
+        assert repeat.headers["idempotent-replayed"] == "true"
+        assert repeat.content == first.content
+        assert await txn_count("refund") == await txn_count("refund_paid") == 1
+        # the refund was paid back through the gateway once: the replay deferred nothing
+        assert len(settlement(running).gateway.effects) == effects + 1  # type: ignore[attr-defined]
+        charge = await settlement(running).get(running.home, int(bought.json()["id"][3:]))
+        assert charge.refunded.amount == 1_500

@@ -116,7 +116,7 @@ async def _try_to_rewrite_the_ledger(running) -> None:
     await running.client.post(
         f"{SHOP}/buy", json=order(running, "a-1"), headers=running.auth("resident")
     )
-    await settlement().idle()
+    await settlement(running).idle()
     engine = running.platform.engine
     for sql in (
         "UPDATE linli_settlement_ledger_entry SET amount = amount + 1",

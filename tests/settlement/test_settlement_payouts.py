@@ -13,7 +13,7 @@ async def _buy(running, ref: str, fen: int = 10_000) -> str:
     bought = await running.client.post(
         f"{SHOP}/buy", json=order(running, ref, fen), headers=running.auth("resident")
     )
-    await settlement().idle()
+    await settlement(running).idle()
     return str(bought.json()["id"])
 
 
@@ -23,7 +23,7 @@ async def _refund(running, charge_id: str, ref: str, fen: int) -> None:
         f"{SHOP}/compensate", json=body, headers=running.auth("leader")
     )
     assert answer.status_code == 200, answer.text
-    await settlement().idle()
+    await settlement(running).idle()
 
 
 async def test_a_batch_pays_each_payee_once_and_nets_clawbacks(start_shop):
@@ -72,7 +72,7 @@ async def test_a_batch_pays_each_payee_once_and_nets_clawbacks(start_shop):
 
 async def test_a_clawback_the_payee_cannot_cover_stays_pending_then_nets(start_shop):
     async with start_shop() as running:
-        gateway = settlement().gateway
+        gateway = settlement(running).gateway
         first = await _buy(running, "n-1")
         await _paid(running, "n-b1")
         leader_id = running.people["leader"].id
@@ -100,7 +100,7 @@ async def test_a_clawback_the_payee_cannot_cover_stays_pending_then_nets(start_s
             ("done", 1),
         ]
         assert await per_currency(running.home.id) == {"CNY": 0}
-        assert await settlement().reconcile(running.home.id) == []
+        assert await settlement(running).reconcile(running.home.id) == []
 
 
 def supplier_of(running) -> str:

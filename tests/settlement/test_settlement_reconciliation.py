@@ -48,19 +48,19 @@ async def test_reconciliation_finds_a_crash_and_a_sweep_clears_it(start_shop):
         bought = await running.client.post(
             f"{SHOP}/buy", json=order(running, "k-1"), headers=running.auth("resident")
         )
-        await settlement().idle()
+        await settlement(running).idle()
         refund = {"charge_id": bought.json()["id"], "amount": cny(1_000), "ref": "r"}
         await running.client.post(f"{SHOP}/compensate", json=refund, headers=running.auth("leader"))
-        await settlement().idle()
+        await settlement(running).idle()
         clean = await running.client.get(f"{SETTLEMENT}/reconciliation", headers=operator)
         assert clean.status_code == 200, clean.text
         assert clean.json()["differences"] == [] and clean.json()["test_money"]
 
         # a second order: the gateway took it, the process died before the ledger commit
-        lagging = Settlement(running.platform.registry, settlement().gateway, eager=False)
+        lagging = Settlement(running.platform.registry, settlement(running).gateway, eager=False)
         charge_id = await charge_directly(lagging, running, "k-2", 500)
         key = intent_key(running.home.id, charge_id, "charge")
-        gateway = settlement().gateway
+        gateway = settlement(running).gateway
         assert isinstance(gateway, SandboxGateway)
         await gateway.authorize(key=key, amount=Money(amount=500, currency="CNY"), capture=True)
         found = await running.client.get(f"{SETTLEMENT}/reconciliation", headers=operator)
@@ -86,10 +86,10 @@ async def test_statements_show_each_orders_split_as_json_and_csv(start_shop):
         bought = await running.client.post(
             f"{SHOP}/buy", json=order(running, "st-1"), headers=running.auth("resident")
         )
-        await settlement().idle()
+        await settlement(running).idle()
         refund = {"charge_id": bought.json()["id"], "amount": cny(2_000), "ref": "r"}
         await running.client.post(f"{SHOP}/compensate", json=refund, headers=running.auth("leader"))
-        await settlement().idle()
+        await settlement(running).idle()
         account = f"payable:leader:{running.people['leader'].id}"
         mine = await running.client.get(
             f"{SETTLEMENT}/statements/{account}", headers=running.auth("leader")

@@ -77,7 +77,7 @@ async def test_stripe_authorize_capture_refund_void_and_signed_webhooks(
 
 async def _scenario(running, localstripe: str) -> None:
     client, resident, leader = running.client, running.auth("resident"), running.auth("leader")
-    gateway = settlement().gateway
+    gateway = settlement(running).gateway
     assert gateway.name == "stripe" and gateway.test_money
 
     held = await client.post(
@@ -87,7 +87,7 @@ async def _scenario(running, localstripe: str) -> None:
         f"{SHOP}/buy", json=order(running, "s-1", capture=False), headers=resident
     )
     assert held.json()["id"] == again.json()["id"]
-    await settlement().idle()
+    await settlement(running).idle()
     stripe_client = gateway.client  # type: ignore[attr-defined]
     intents = (await stripe_client.v1.payment_intents.list_async({"limit": 100})).data
     assert [p.status for p in intents] == ["requires_capture"]  # one PaymentIntent, held
@@ -95,8 +95,8 @@ async def _scenario(running, localstripe: str) -> None:
     charge_id = held.json()["id"]
     taken = await client.post(f"{SHOP}/capture", json={"charge_id": charge_id}, headers=leader)
     assert taken.status_code == 200
-    await settlement().idle()
-    assert (await settlement().get(running.home, int(charge_id[3:]))).status == "captured"
+    await settlement(running).idle()
+    assert (await settlement(running).get(running.home, int(charge_id[3:]))).status == "captured"
     # localstripe sends payment_intent.succeeded about a second later: applied, posts nothing new
     await _until(lambda: GatewayEvent.count())
     assert await LedgerTxn.count().where(LedgerTxn.kind == "capture") == 1
@@ -104,7 +104,7 @@ async def _scenario(running, localstripe: str) -> None:
     refund = {"charge_id": charge_id, "amount": cny(3_000), "ref": "after-sale-1"}
     refunded = await client.post(f"{SHOP}/compensate", json=refund, headers=leader)
     assert refunded.status_code == 200, refunded.text
-    await settlement().idle()
+    await settlement(running).idle()
     refunds = (await stripe_client.v1.refunds.list_async({"limit": 100})).data
     assert [(r.amount, r.metadata["linli_key"].endswith("after-sale-1")) for r in refunds] == [
         (3_000, True)
@@ -114,15 +114,17 @@ async def _scenario(running, localstripe: str) -> None:
     dropped = await client.post(
         f"{SHOP}/buy", json=order(running, "s-2", capture=False), headers=resident
     )
-    await settlement().idle()
+    await settlement(running).idle()
     voided = await client.post(
         f"{SHOP}/void", json={"charge_id": dropped.json()["id"]}, headers=leader
     )
     assert voided.status_code == 200
-    await settlement().idle()
+    await settlement(running).idle()
     payments = (await stripe_client.v1.payment_intents.list_async({"limit": 100})).data
     assert sorted(p.status for p in payments) == ["canceled", "succeeded"]
-    assert (await settlement().get(running.home, int(dropped.json()["id"][3:]))).status == "voided"
+    assert (
+        await settlement(running).get(running.home, int(dropped.json()["id"][3:]))
+    ).status == "voided"
 
     forged = await client.post(
         "/v1/settlement/webhooks/stripe",
@@ -148,4 +150,4 @@ async def _scenario(running, localstripe: str) -> None:
     assert balances[("gateway_clearing", "CNY")] == 10_000 - txn.fee - 3_000
     assert await per_currency(running.home.id) == {"CNY": 0}
     # the ledger agrees with Stripe's own records, object by object
-    assert await settlement().reconcile(running.home.id) == []
+    assert await settlement(running).reconcile(running.home.id) == []

@@ -24,6 +24,7 @@ from linli_sdk import Caller, Community, Forbidden, Role
 
 from .communities import get_community
 from .errors import Unauthorized
+from .http.access import Access
 from .identity.keys import published_key
 from .identity.tables import OAuthClient, RevokedToken
 from .identity.tokens import (
@@ -163,22 +164,23 @@ async def authenticate(
 async def access_guard(connection: Any, handler: Any) -> None:
     """A Litestar guard for community routes: authenticate and check ``opt["access"]``.
 
-    Runs before the request body is read, so an anonymous or foreign caller gets 401/403, never
-    a validation error. ``opt["scope"]`` names the scope needed (``read`` when absent). The
+    ``opt["access"]`` is the route's typed `linli.http.access.Access` (checked when the app was
+    built): its roles and its scope (``read`` when it names none). Runs before the request body
+    is read, so an anonymous or foreign caller gets 401/403, never a validation error. The
     result is left in ``connection.state.identity`` as ``(community, caller)``.
     """
-    access = str(handler.opt.get("access", ""))
-    if access == "public":
+    access: Access = handler.opt["access"]
+    if access.kind == "public":
         return
     settings = connection.app.state.platform.settings
     where, caller = await authenticate(
         connection.headers.get("authorization"),
         connection.path_params["community"],
         settings.admin_token,
-        scope=handler.opt.get("scope"),
+        scope=access.scope,
     )
-    if access.startswith("role:"):
-        roles = [Role(name) for name in access.removeprefix("role:").split(",")]
-        if not caller.has_role(*roles):
-            raise Forbidden(f"this needs one of the roles: {', '.join(sorted(roles))}")
+    if access.kind == "roles" and not caller.has_role(*access.roles):
+        raise Forbidden(f"this needs one of the roles: {', '.join(sorted(access.roles))}")
+    if access.kind == "platform" and caller.roles != PLATFORM_ROLES:
+        raise Forbidden("this needs the platform operator's token")
     connection.state.identity = (where, caller)

@@ -1,9 +1,9 @@
 """Running one plugin operation: in one transaction, idempotent by key, with failures contained.
 
-The steps around the plugin's handler are the same for every module: the transaction that makes
-the plugin's writes and the idempotency record commit together, the replay of a key already
-used, the refusal of a key reused for another request, and delivery of the events the call
-published once it has committed.
+The steps around the plugin's handler are those of every command (`linli.unit_of_work`): the
+transaction that makes the plugin's writes and the idempotency record commit together, the
+replay of a key already used, the refusal of a key reused for another request, and delivery of
+the events the call published once it has committed.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from linli_sdk import Caller, Community, Context, Document, LinliError, Operation
 from pydantic import BaseModel
 
-from .events import deliver_events
-from .host import CoreHost, EventBuffer
-from .idempotency import Outcome, request_hash, run_once
+from .host import CoreHost
+from .idempotency import Outcome
 from .registry import LoadedModule
+from .unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from .platform import Platform
@@ -72,13 +72,14 @@ async def invoke(
     A command with an ``idempotency_key`` already used with the same request returns the first
     outcome again without running; with a different request it is refused and changes nothing.
     """
-    buffer = EventBuffer()
+    request = (loaded.name, op.name, data.model_dump(mode="json"))
+    unit = UnitOfWork(platform, community, caller, idempotency_key, request)
     ctx: Context[Any] = Context(
         community=community,
         module=loaded.name,
         caller=caller,
         settings=settings,
-        host=CoreHost(platform, community, loaded.name, buffer),
+        host=CoreHost(platform, community, loaded.name, unit),
         now=datetime.now(UTC),
         idempotency_key=idempotency_key,
     )
@@ -86,11 +87,7 @@ async def invoke(
     async def work() -> Outcome:
         return _render(await _run(op, ctx, data))
 
-    hashed = request_hash(loaded.name, op.name, data.model_dump(mode="json"))
-    outcome = await run_once(community, caller, idempotency_key, hashed, work)
-    if "Idempotent-Replayed" not in outcome.headers:
-        await deliver_events(platform, community, buffer)
-    return outcome
+    return await unit.run(work)
 
 
 async def open_stream(
@@ -120,7 +117,7 @@ async def open_stream(
     try:
         async for item in op.stream(ctx, data):
             started = True
-            await deliver_events(platform, community, host.buffer)
+            await host.unit.deliver()
             yield item
     except LinliError:
         if not started:

@@ -166,9 +166,7 @@ def dispatch() -> None:
 @dispatch.command("work")
 def dispatch_work() -> None:
     """Run a dispatch worker until stopped (PostgreSQL: run as many as you like)."""
-    from .dispatch.worker import DispatchWorker
-
-    _run(lambda platform: DispatchWorker(platform).run())
+    _run(lambda platform: platform.worker.run())
 
 
 @main.group()
@@ -235,10 +233,9 @@ def identity_purge() -> None:
 def identity_reseal() -> None:
     """Re-encrypt personal data with the current (first) key of LINLI_IDENTITY_DATA_KEYS."""
     from .identity.privacy import reseal_personal_data
-    from .identity.service import identity_of
 
     async def work(platform: Platform) -> str:
-        count = await reseal_personal_data(identity_of(platform))
+        count = await reseal_personal_data(platform.identity)
         return f"re-encrypted {count} accounts"
 
     click.echo(_run(work))
@@ -299,10 +296,8 @@ def settlement() -> None:
 
 
 def _settlement_run(community: str, work: Callable[[Any, Any], Awaitable[T]]) -> T:
-    from .settlement.payments import bind
-
     async def run(platform: Platform) -> T:
-        return await work(bind(platform), await get_community(community))
+        return await work(platform.settlement, await get_community(community))
 
     return _run(run)
 

@@ -118,11 +118,10 @@ async def seed_demo_accounts(
 ) -> int:
     """Give the seeded demo people phone accounts (and units); how many were linked."""
     from .identity.demo_accounts import give_phone_accounts
-    from .identity.service import identity_of
 
     people = [
         (member.id, *DEMO_PHONES[member.display_name])
         for member in members
         if member.display_name in DEMO_PHONES
     ]
-    return await give_phone_accounts(identity_of(platform), community, people)
+    return await give_phone_accounts(platform.identity, community, people)

@@ -34,5 +34,5 @@ async def with_events(
     """Run ``work`` with a host for ``module``, then deliver the events it published."""
     host = CoreHost(platform, community, module)
     result = await work(host)
-    await deliver_events(platform, community, host.buffer)
+    await host.unit.deliver()
     return result

@@ -8,8 +8,7 @@ standings) by the credit service.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from linli_sdk import CapabilityUnavailable, Community, Event
@@ -20,48 +19,12 @@ from .dispatch.ports import DurableDeadlines, record_event
 from .files.store import CoreFiles
 from .identity.member_port import MemberPort
 from .settlement.payments import HostPayments
+from .unit_of_work import UnitOfWork
 
-__all__ = ["AfterCommit", "CoreHost", "EventBuffer"]
+__all__ = ["CoreHost"]
 
 if TYPE_CHECKING:
     from .platform import Platform
-
-log = logging.getLogger(__name__)
-
-AfterCommit = Callable[[], Awaitable[None]]
-"""Work to carry out once a call's transaction has committed (a gateway call, a webhook...)."""
-
-
-class EventBuffer:
-    """What one call caused that must wait for its commit: events and deferred work.
-
-    The code that commits the call delivers both; a call that rolls back (or is replayed from
-    its idempotency record) drops its buffer, so nothing deferred runs for it.
-    """
-
-    def __init__(self) -> None:
-        self.events: list[Event] = []
-        self.deferred: list[AfterCommit] = []
-
-    def after_commit(self, work: AfterCommit) -> None:
-        """Run ``work`` once the current call has committed; never if it rolls back."""
-        self.deferred.append(work)
-
-    def absorb(self, other: EventBuffer) -> None:
-        """Take over what ``other`` holds (a nested call that has committed)."""
-        self.events.extend(other.events)
-        self.deferred.extend(other.deferred)
-        other.events, other.deferred = [], []
-
-    async def run_deferred(self) -> None:
-        """Run the deferred work, in order; a failure is logged, never raised (it committed)."""
-        while self.deferred:
-            work, self.deferred = self.deferred, []
-            for item in work:
-                try:
-                    await item()
-                except Exception:
-                    log.exception("work deferred until after commit failed")
 
 
 class _Unavailable:
@@ -80,13 +43,13 @@ class _Unavailable:
 
 
 class _Events:
-    def __init__(self, community: Community, module: str, buffer: EventBuffer) -> None:
-        self._community, self._module, self._buffer = community, module, buffer
+    def __init__(self, community: Community, module: str, unit: UnitOfWork) -> None:
+        self._community, self._module, self._unit = community, module, unit
 
     async def publish(self, type: str, payload: Mapping[str, Any]) -> Event:
         # Written to the outbox in the current transaction; delivered after it commits.
         event = await record_event(self._community, self._module, f"{self._module}.{type}", payload)
-        self._buffer.events.append(event)
+        self._unit.events.append(event)
         return event
 
 
@@ -98,15 +61,15 @@ class CoreHost:
         platform: Platform,
         community: Community,
         module: str,
-        buffer: EventBuffer | None = None,
+        unit: UnitOfWork | None = None,
     ):
         self.platform = platform
         self.community = community
         self.module = module
-        self.buffer = buffer or EventBuffer()
+        self.unit = unit or UnitOfWork(platform, community)
         self.members = MemberPort(platform, community, module)
-        self.events = _Events(community, module, self.buffer)
-        self.payments = HostPayments(platform, community, module, self.buffer)
+        self.events = _Events(community, module, self.unit)
+        self.payments = HostPayments(platform, community, module, self.unit)
         self.credit = HostCredit(platform, community, module)
         self.dispatch = JobDispatch(community, module)
         self.deadlines = DurableDeadlines(community, module)

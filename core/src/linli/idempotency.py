@@ -1,10 +1,13 @@
-"""``Idempotency-Key``: a command runs once per key; a repeat gets the first answer again.
+"""``Idempotency-Key`` records: a command runs once per key; a repeat gets the first answer again.
 
 The first successful answer to a key is recorded in the same transaction as the command's own
 writes. The same key with the same request replays it (``Idempotent-Replayed: true``); with a
 different request it is refused (422) and nothing changes. Keys belong to one caller in one
 community; the request hash names the command, so reusing a key for another command is a
 different request. Failed commands record nothing and may be retried with the same key.
+
+`linli.unit_of_work.UnitOfWork` is the one place that uses these records: every command,
+module operation or core route, runs as a unit of work.
 """
 
 from __future__ import annotations
@@ -12,19 +15,25 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, InvalidInput
+from linli_sdk import Community, InvalidInput
 from litestar import Response
 from litestar.params import HeaderParameter
-from pydantic import BaseModel
 
 from .tables import IdempotencyRecord
 
-__all__ = ["IdempotencyKey", "Outcome", "json_once", "request_hash", "respond", "run_once"]
+__all__ = [
+    "IdempotencyKey",
+    "Outcome",
+    "record",
+    "recorded",
+    "request_hash",
+    "respond",
+    "unique_violation",
+]
 
 IdempotencyKey = Annotated[
     str | None,
@@ -54,7 +63,13 @@ def request_hash(*parts: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-async def _recorded(scope_key: str, hashed: str) -> Outcome | None:
+async def recorded(scope_key: str, hashed: str) -> Outcome | None:
+    """The outcome recorded for ``scope_key``, marked replayed; none if the key is new.
+
+    Raises:
+        InvalidInput: The key was recorded for a different request.
+
+    """
     row = await IdempotencyRecord.select().where(IdempotencyRecord.scope_key == scope_key).first()
     if row is None:
         return None
@@ -67,7 +82,8 @@ async def _recorded(scope_key: str, hashed: str) -> Outcome | None:
     return Outcome(row["status_code"], row["media_type"], body, {"Idempotent-Replayed": "true"})
 
 
-async def _record(community: Community, scope_key: str, hashed: str, outcome: Outcome) -> None:
+async def record(community: Community, scope_key: str, hashed: str, outcome: Outcome) -> None:
+    """Record ``outcome`` as the answer to ``scope_key`` (in the caller's transaction)."""
     await IdempotencyRecord.insert(
         IdempotencyRecord(
             community=community.id,
@@ -81,36 +97,10 @@ async def _record(community: Community, scope_key: str, hashed: str, outcome: Ou
     )
 
 
-def _is_unique_violation(exc: BaseException) -> bool:
+def unique_violation(exc: BaseException) -> bool:
+    """Whether ``exc`` is a unique constraint's violation (SQLite or PostgreSQL)."""
     name = type(exc).__name__
     return name in ("UniqueViolationError", "IntegrityError") and "unique" in str(exc).lower()
-
-
-async def run_once(
-    community: Community,
-    caller: Caller,
-    key: str | None,
-    hashed: str,
-    work: Callable[[], Awaitable[Outcome]],
-) -> Outcome:
-    """Run ``work`` in one transaction, once per ``key`` (no key: simply run it once).
-
-    Two concurrent first uses of one key: the loser's insert of the record fails on its unique
-    constraint, its writes roll back, and it answers the winner's recorded outcome.
-    """
-    scope_key = f"{community.id}:{caller.member_id or 'platform'}:{key}"
-    try:
-        async with IdempotencyRecord._meta.db.transaction():
-            if key and (replay := await _recorded(scope_key, hashed)):
-                return replay
-            outcome = await work()
-            if key:
-                await _record(community, scope_key, hashed, outcome)
-    except Exception as exc:
-        if key and _is_unique_violation(exc) and (replay := await _recorded(scope_key, hashed)):
-            return replay
-        raise
-    return outcome
 
 
 def respond(outcome: Outcome) -> Response[bytes]:
@@ -121,18 +111,3 @@ def respond(outcome: Outcome) -> Response[bytes]:
         media_type=outcome.media_type,
         headers=outcome.headers,
     )
-
-
-async def json_once(
-    community: Community,
-    caller: Caller,
-    key: str | None,
-    hashed: str,
-    work: Callable[[], Awaitable[BaseModel]],
-) -> Response[bytes]:
-    """:func:`run_once` for a command answering one model as JSON (200); its HTTP response."""
-
-    async def run() -> Outcome:
-        return Outcome(200, "application/json", (await work()).model_dump_json().encode())
-
-    return respond(await run_once(community, caller, key, hashed, run))

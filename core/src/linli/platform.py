@@ -1,36 +1,79 @@
-"""The running platform: its settings, database engine and module registry, started and stopped."""
+"""The composition root: every service of a running Linli, built once and held as a field.
+
+`Platform.from_settings` is the one place that builds the platform's parts and says what each
+needs: the module registry and the database engine from the settings; settlement from the
+registry and its gateway; identity from the settings (and its SMS sender); the credit book
+from the settings; the dispatch worker from the platform itself. Handlers, the worker, the
+CLI, tests and scripts take services from here (``platform.settlement``,
+``platform.identity``, ...); nothing looks a service up anywhere else. A test or a deployment
+that needs another gateway or SMS sender builds the platform with it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from piccolo.engine.base import Engine
 
+from .credit.ledger import CreditBook
 from .db.engines import close_engine, make_engine, start_engine
 from .db.migrate import migrate
 from .db.runtime import activate
+from .dispatch.worker import DispatchWorker
+from .identity.service import IdentityService, LoggingSmsSender, SmsSender
 from .registry import ModuleRegistry, load_modules
 from .settings import Settings
+from .settlement.gateways import Gateway
+from .settlement.payments import gateway_for
+from .settlement.service import Settlement
 
 __all__ = ["Platform"]
 
 
 @dataclass(slots=True)
 class Platform:
-    """Everything a running Linli holds; the one object the HTTP app and the CLI share."""
+    """Everything a running Linli holds: the one object the app, the worker and the CLI share."""
 
     settings: Settings
     engine: Engine  # type: ignore[type-arg]
     registry: ModuleRegistry
+    settlement: Settlement
+    identity: IdentityService
+    credit: CreditBook
+    worker: DispatchWorker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.worker = DispatchWorker(self)
 
     @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> Platform:
-        """Build the platform the settings describe: discover modules, make the engine."""
+    def from_settings(
+        cls,
+        settings: Settings | None = None,
+        *,
+        registry: ModuleRegistry | None = None,
+        gateway: Gateway | None = None,
+        sms: SmsSender | None = None,
+    ) -> Platform:
+        """Build the platform the settings describe, each service once.
+
+        Args:
+            settings: Read from the environment when omitted.
+            registry: The modules; discovered from the installed plugins when omitted.
+            gateway: The payment gateway; the one the settings name when omitted.
+            sms: The SMS sender; the demo's logging sender when omitted.
+        """
         settings = settings or Settings()
-        registry = load_modules(settings)
+        registry = registry if registry is not None else load_modules(settings)
         engine = make_engine(settings.database_url)
         activate(engine, registry.piccolo_apps)
-        return cls(settings, engine, registry)
+        return cls(
+            settings=settings,
+            engine=engine,
+            registry=registry,
+            settlement=Settlement(registry, gateway or gateway_for(settings)),
+            identity=IdentityService(settings, sms or LoggingSmsSender()),
+            credit=CreditBook(settings),
+        )
 
     async def start(self, *, migrate_first: bool = False) -> None:
         """Open the database (and apply pending migrations if asked)."""
@@ -44,5 +87,6 @@ class Platform:
         return await migrate(self.engine, self.registry.piccolo_apps)
 
     async def stop(self) -> None:
-        """Close the database."""
+        """Stop the dispatch worker (if it runs here) and close the database."""
+        await self.worker.stop()
         await close_engine(self.engine)

@@ -43,7 +43,7 @@ class HostCredit:
     """Community credit as one module sees it: emit declared events, read standings."""
 
     def __init__(self, platform: Platform, community: Community, module: str) -> None:
-        self._book = CreditBook(platform.settings)
+        self._book = platform.credit
         loaded = platform.registry.get(module)
         self._manifest = loaded.manifest if loaded is not None else None
         self._community, self._module = community, module

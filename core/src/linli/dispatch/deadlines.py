@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, Deadline
 
-from ..host import CoreHost, EventBuffer
+from ..host import CoreHost
+from ..unit_of_work import UnitOfWork
 from . import jobs
 from .outbox import Retries, deliver_events
 from .store import as_datetime, claim, community_by_id, engine, epoch_ms, json_value
@@ -43,7 +44,7 @@ async def run_next_deadline(platform: Platform, retries: Retries) -> bool:
     """Run the earliest due deadline, if any; returns whether one was attempted."""
     registry = platform.registry
     now = datetime.now(UTC)
-    buffer = EventBuffer()
+    unit = UnitOfWork()
     claimed: dict[str, Any] | None = None
     try:
         async with engine().transaction():
@@ -68,12 +69,12 @@ async def run_next_deadline(platform: Platform, retries: Retries) -> bool:
             elif module not in registry.modules:
                 raise _DeadlineFailed(f"module {module} is not loaded")
             else:
-                host = CoreHost(platform, community, module, buffer)
+                host = CoreHost(platform, community, module, unit)
                 if not await registry.hooks.deadline_reached(module, host, deadline):
                     raise _DeadlineFailed(f"linli_deadline_reached of {module} raised")
     except _DeadlineFailed as failed:
         assert claimed is not None
         await retries.postpone("linli_dispatch_deadline", claimed, str(failed))
         return True
-    await deliver_events(platform, community, buffer, retries)
+    await deliver_events(platform, community, unit, retries)
     return True

@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, Event
 
-from ..host import CoreHost, EventBuffer
+from ..host import CoreHost
 from ..registry import ModuleRegistry
 from ..tables import ModuleSetting
+from ..unit_of_work import UnitOfWork
 from .retry import retry_delay_ms
 from .store import as_datetime, claim, community_by_id, engine, epoch_ms, json_value, postpone
 from .tables import EventDelivery, OutboxEvent, WebhookSubscription
@@ -134,15 +135,15 @@ async def fan_out(registry: ModuleRegistry, event_id: str | None = None) -> Even
 
 
 async def deliver_to_module(
-    platform: Platform, retries: Retries, buffer: EventBuffer, event_id: str | None = None
+    platform: Platform, retries: Retries, unit: UnitOfWork, event_id: str | None = None
 ) -> bool:
     """Deliver the next due module delivery (of ``event_id`` if given) to its ``linli_event``.
 
-    What the hook publishes or defers is added to ``buffer`` once its transaction has committed.
+    What the hook publishes or defers is added to ``unit`` once its transaction has committed.
     Returns whether one was attempted.
     """
     registry = platform.registry
-    caused = EventBuffer()
+    caused = UnitOfWork()
     now = datetime.now(UTC)
     where = "status = 'pending' AND run_at <= {} AND target LIKE 'module:%'"
     args: list[Any] = [epoch_ms(now)]
@@ -172,34 +173,34 @@ async def deliver_to_module(
         assert claimed is not None
         await retries.postpone("linli_dispatch_delivery", claimed, str(failed))
         return True
-    buffer.absorb(caused)
+    unit.absorb(caused)
     return True
 
 
 async def deliver_events(
     platform: Platform,
     community: Community,
-    buffer: EventBuffer,
+    unit: UnitOfWork,
     retries: Retries | None = None,
 ) -> None:
-    """Carry out what ``buffer`` deferred, deliver its events now, then empty it.
+    """Carry out what ``unit`` deferred, deliver its events now, then empty it.
 
     This is the fast path right after the cause committed; whatever fails here stays in the
     outbox for the worker. Events that hooks publish meanwhile are delivered in turn, in order.
     """
     retries = retries or Retries()
-    await buffer.run_deferred()
-    while buffer.events:
-        events, buffer.events = buffer.events, []
+    await unit.run_deferred()
+    while unit.events:
+        events, unit.events = unit.events, []
         for event in events:
             try:
                 if await fan_out(platform.registry, event.id) is None:
                     continue
-                while await deliver_to_module(platform, retries, buffer, event.id):
+                while await deliver_to_module(platform, retries, unit, event.id):
                     pass
             except Exception:  # the cause has committed: never fail it; the worker goes on
                 log.exception("delivering event %s failed; the worker will retry", event.id)
-        await buffer.run_deferred()
+        await unit.run_deferred()
 
 
 async def replay(community: Community, event_id: str, target: str | None = None) -> int:

@@ -8,7 +8,6 @@ first answer.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from linli_sdk import Caller, Community, Forbidden, InvalidInput, NotFound, Role
@@ -16,9 +15,11 @@ from litestar import Request, Response, get, post
 from litestar.params import Body, FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
-from ..auth import access_guard
+from ..http.access import Access
+from ..http.commands import command
+from ..http.community import community_router
 from ..http.problems import problem_responses
-from ..idempotency import IdempotencyKey, json_once, request_hash
+from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import jobs
 from .destinations import Network
@@ -29,8 +30,6 @@ from .tables import ServiceWorker, WebhookSubscription
 from .webhooks import PAYLOAD_VERSIONS, subscribe
 
 __all__ = ["routes"]
-
-PREFIX = "/v1/communities/{community:str}/dispatch"
 
 
 class NewWebhook(BaseModel):
@@ -93,26 +92,12 @@ async def _caller(request: Request[Any, Any, Any], community: str, *roles: Role)
     return where, caller
 
 
-async def _command(
-    where: Community,
-    caller: Caller,
-    name: str,
-    body: Any,
-    key: str | None,
-    work: Callable[[], Awaitable[BaseModel]],
-) -> Response[Any]:
-    """Run ``work`` in one transaction, answering the recorded outcome for a repeated key."""
-    return await json_once(where, caller, key, request_hash("dispatch", name, body), work)
-
-
 @post(
-    f"{PREFIX}/webhooks",
-    tags=["dispatch"],
+    "/webhooks",
     summary="Subscribe a URL to the community's events (operators)",
     status_code=200,
     responses=problem_responses(401, 403, 422),
-    opt={"access": "role:operator"},
-    guards=[access_guard],
+    opt=Access.of(Role.OPERATOR).opt,
 )
 async def add_webhook(
     request: Request[Any, Any, Any],
@@ -121,7 +106,7 @@ async def add_webhook(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Webhook]:
     """Check the URL against SSRF, store the subscription and show its secret once."""
-    where, caller = await _caller(request, community, Role.OPERATOR)
+    where, _ = await _caller(request, community, Role.OPERATOR)
 
     async def work() -> Webhook:
         made = await subscribe(
@@ -133,16 +118,14 @@ async def add_webhook(
         )
         return Webhook(**made)
 
-    return await _command(where, caller, "webhook", data.model_dump(), idempotency_key, work)
+    return await command(request, idempotency_key, ("dispatch", "webhook", data.model_dump()), work)
 
 
 @get(
-    f"{PREFIX}/webhooks",
-    tags=["dispatch"],
+    "/webhooks",
     summary="The community's webhook subscriptions (operators, auditors)",
     responses=problem_responses(401, 403),
-    opt={"access": "role:operator,auditor"},
-    guards=[access_guard],
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def list_webhooks(request: Request[Any, Any, Any], community: FromPath[str]) -> list[Webhook]:
     """Every active subscription, without secrets."""
@@ -167,13 +150,11 @@ async def list_webhooks(request: Request[Any, Any, Any], community: FromPath[str
 
 
 @post(
-    f"{PREFIX}/events/{{event_id:str}}/replay",
-    tags=["dispatch"],
+    "/events/{event_id:str}/replay",
     summary="Deliver an event again to its modules and webhooks (operators)",
     status_code=200,
     responses=problem_responses(401, 403, 404),
-    opt={"access": "role:operator"},
-    guards=[access_guard],
+    opt=Access.of(Role.OPERATOR).opt,
 )
 async def replay_event(
     request: Request[Any, Any, Any],
@@ -182,7 +163,7 @@ async def replay_event(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Replayed]:
     """Re-arm every delivery of the event; receivers see the same ``webhook-id``."""
-    where, caller = await _caller(request, community, Role.OPERATOR)
+    where, _ = await _caller(request, community, Role.OPERATOR)
 
     async def work() -> Replayed:
         count = await replay(where, event_id)
@@ -190,7 +171,7 @@ async def replay_event(
             raise NotFound(f"there is no delivered event {event_id} in {where.slug}")
         return Replayed(event_id=event_id, deliveries=count)
 
-    return await _command(where, caller, f"replay:{event_id}", {}, idempotency_key, work)
+    return await command(request, idempotency_key, ("dispatch", f"replay:{event_id}", {}), work)
 
 
 async def _worker_of(where: Community, caller: Caller) -> int:
@@ -221,29 +202,25 @@ def _answer_route(accept: bool) -> Any:
             ticket = await jobs.respond(where, job_id, worker, accept=accept)
             return Offer(job_id=ticket.id, ref=ticket.ref, status=ticket.status)
 
-        return await _command(where, caller, f"{verb}:{job_id}", {}, idempotency_key, work)
+        return await command(request, idempotency_key, ("dispatch", f"{verb}:{job_id}", {}), work)
 
     answer.__doc__ = f"The worker the job is offered to {verb}s it."
     return post(
-        f"{PREFIX}/jobs/{{job_id:int}}/{verb}",
+        f"/jobs/{{job_id:int}}/{verb}",
         name=f"dispatch.{verb}",
-        tags=["dispatch"],
         summary=f"{verb.capitalize()} a job offered to me (provider staff)",
         status_code=200,
         responses=problem_responses(401, 403, 404, 409),
-        opt={"access": "role:provider_staff"},
-        guards=[access_guard],
+        opt=Access.of(Role.PROVIDER_STAFF).opt,
     )(answer)
 
 
 @post(
-    f"{PREFIX}/rematch",
-    tags=["dispatch"],
+    "/rematch",
     summary="Offer every pending job by one batch match (operators)",
     status_code=200,
     responses=problem_responses(401, 403),
-    opt={"access": "role:operator"},
-    guards=[access_guard],
+    opt=Access.of(Role.OPERATOR).opt,
 )
 async def rematch_pending(
     request: Request[Any, Any, Any],
@@ -251,21 +228,19 @@ async def rematch_pending(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Rematched]:
     """Place pending jobs at the least total cost (SciPy ``linear_sum_assignment``)."""
-    where, caller = await _caller(request, community, Role.OPERATOR)
+    where, _ = await _caller(request, community, Role.OPERATOR)
 
     async def work() -> Rematched:
         return Rematched(placed=await jobs.rematch(where))
 
-    return await _command(where, caller, "rematch", {}, idempotency_key, work)
+    return await command(request, idempotency_key, ("dispatch", "rematch", {}), work)
 
 
 @get(
-    f"{PREFIX}/on-time",
-    tags=["dispatch"],
+    "/on-time",
     summary="On-time rate of completed jobs, per community and provider (operators, auditors)",
     responses=problem_responses(401, 403),
-    opt={"access": "role:operator,auditor"},
-    guards=[access_guard],
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def on_time(request: Request[Any, Any, Any], community: FromPath[str]) -> OnTime:
     """Completed jobs finished by their window's end."""
@@ -299,15 +274,13 @@ class GoodsBatch(BaseModel):
 
 
 @post(
-    f"{PREFIX}/goods/{{kind:str}}",
-    tags=["dispatch"],
+    "/goods/{kind:str}",
     summary="Pick lists, grid-warehouse or truck-run manifests as CSV or PDF",
     description="`kind`: `pick-lists`, `grid-manifests` or `truck-runs`; `format`: `csv`, `pdf`."
     " Prints what it is given; changes nothing.",
     status_code=200,
     responses=problem_responses(401, 403, 422),
-    opt={"access": "role:leader,pickup_host,operator"},
-    guards=[access_guard],
+    opt=Access.of(Role.LEADER, Role.PICKUP_HOST, Role.OPERATOR).opt,
 )
 async def goods_document(
     request: Request[Any, Any, Any],
@@ -340,8 +313,8 @@ async def goods_document(
 
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of the dispatch service."""
-    return [
+    """The route handlers of the dispatch service: its community router."""
+    handlers = [
         add_webhook,
         list_webhooks,
         replay_event,
@@ -351,3 +324,4 @@ def routes(platform: Platform) -> list[Any]:
         on_time,
         goods_document,
     ]
+    return [community_router("/dispatch", handlers, tag="dispatch")]

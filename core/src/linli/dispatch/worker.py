@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from ..host import EventBuffer
+from ..unit_of_work import UnitOfWork
 from .deadlines import run_next_deadline
 from .destinations import Network
 from .outbox import Retries, deliver_to_module, fan_out
@@ -58,12 +58,12 @@ class DispatchWorker:
             if not await run_next_deadline(self.platform, self.retries):
                 break
             done += 1
-        buffer = EventBuffer()  # events published by hooks wait for the next round's fan-out
+        unit = UnitOfWork()  # events published by hooks wait for the next round's fan-out
         for _ in range(limit):
-            if not await deliver_to_module(self.platform, self.retries, buffer):
+            if not await deliver_to_module(self.platform, self.retries, unit):
                 break
             done += 1
-        await buffer.run_deferred()
+        await unit.run_deferred()
         timeout = httpx.Timeout(self.settings.dispatch_webhook_timeout_seconds)
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as client:
             for _ in range(limit):

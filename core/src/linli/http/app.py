@@ -14,17 +14,19 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
-from ..dispatch.worker import DispatchWorker
 from ..identity.routes import routes as identity_routes
 from ..platform import Platform
 from ..settings import Settings
 from ..settlement.routes import routes as settlement_routes
+from .access import check_access
 from .operations import operation_routes
 from .platform_routes import platform_routes
 from .problems import exception_handlers
 from .security_headers import security_headers
 
 __all__ = ["create_app"]
+
+DOCS = "/docs/api"
 
 
 def create_app(
@@ -45,16 +47,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await platform.start(migrate_first=migrate_on_start)
-        worker = DispatchWorker(platform)
         if platform.settings.dispatch_worker:
-            worker.start()  # deadlines, event deliveries and webhooks, in this process
+            platform.worker.start()  # deadlines, event deliveries and webhooks, in this process
         try:
             yield
         finally:
-            await worker.stop()
             await platform.stop()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             *platform_routes(platform),
             *identity_routes(platform),
@@ -72,11 +72,13 @@ def create_app(
             title="Linli",
             version=linli_sdk.__version__,
             description="The Linli platform API: core routes and every module's operations.",
-            path="/docs/api",
+            path=DOCS,
             render_plugins=[SwaggerRenderPlugin()],
         ),
         debug=platform.settings.debug,
     )
+    check_access(app.routes, DOCS)  # a route without a typed Access stops the start-up here
+    return app
 
 
 def _cors(origins: list[str]) -> CORSConfig | None:

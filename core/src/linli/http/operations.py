@@ -31,6 +31,7 @@ from ..platform import Platform
 from ..ratelimit import RateLimited, RateLimiter
 from ..registry import LoadedModule
 from ..validation import invalid_input
+from .access import Access
 from .problems import problem_responses
 from .uploads import form_input, upload_fields
 
@@ -231,7 +232,7 @@ def _docs(loaded: LoadedModule, op: Operation) -> dict[str, Any]:
         "responses": problem_responses(
             401, 403, 404, 409, 422, *((429,) if op.rate_limit else ()), 500
         ),
-        "opt": {"access": "role:" + ",".join(sorted(op.roles))},
+        "opt": Access.of(*op.roles).opt,
     }
 
 

@@ -9,9 +9,10 @@ from litestar import Request, get, put
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
-from ..auth import access_guard
 from ..enablement import module_state, require_module, set_module
 from ..platform import Platform
+from .access import Access
+from .community import community_router
 from .problems import problem
 
 __all__ = ["platform_routes"]
@@ -101,7 +102,7 @@ def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
     "/v1/health",
     tags=["platform"],
     summary="Liveness: the process answers",
-    opt={"access": "public"},
+    opt=Access.public().opt,
 )
 async def health() -> dict[str, str]:
     """Answer as long as the process runs."""
@@ -112,7 +113,7 @@ async def health() -> dict[str, str]:
     "/v1/ready",
     tags=["platform"],
     summary="Readiness: the database answers",
-    opt={"access": "public"},
+    opt=Access.public().opt,
 )
 async def ready(request: Request[Any, Any, Any]) -> Any:
     """Answer 200 when the database answers, 503 otherwise."""
@@ -132,7 +133,7 @@ async def ready(request: Request[Any, Any, Any]) -> Any:
     "/v1/modules",
     tags=["platform"],
     summary="The installed modules, and the refused ones",
-    opt={"access": "public"},
+    opt=Access.public().opt,
 )
 async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
     """List every module the platform loaded, with its operations and settings schema."""
@@ -171,11 +172,9 @@ async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
 
 
 @get(
-    "/v1/communities/{community:str}/modules",
-    tags=["platform"],
+    "/modules",
     summary="Modules in a community",
-    opt={"access": "member"},
-    guards=[access_guard],
+    opt=Access.member().opt,
 )
 async def community_modules(
     request: Request[Any, Any, Any], community: FromPath[str]
@@ -215,18 +214,17 @@ def _change_route(name: str) -> Any:
         )
 
     return put(
-        f"/v1/communities/{{community:str}}/modules/{name}",
+        f"/modules/{name}",
         name=f"{name}.change",
         operation_id=f"{name}.change",
-        tags=["platform"],
         summary=f"Enable or disable {name} in a community (operators)",
         description="Settings are validated against the module's model; a bad field is a 422.",
-        opt={"access": "role:operator"},
-        guards=[access_guard],
+        opt=Access.of(Role.OPERATOR).opt,
     )(change_module)
 
 
 def platform_routes(platform: Platform) -> list[Any]:
     """The platform's own route handlers (one enablement route per loaded module)."""
     per_module = [_change_route(name) for name in platform.registry.modules]
-    return [health, ready, list_modules, community_modules, *per_module]
+    community = community_router("", [community_modules, *per_module], tag="platform")
+    return [health, ready, list_modules, community]

@@ -7,15 +7,16 @@ ID number unsealed is written to the audit log in the same transaction as the ca
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, MemberView, Role
 
-from ..platform import Platform
 from ..tables import Member
 from .member_scopes import granted_scopes, record_national_id_view
-from .service import identity_of
 from .tables import Membership
+
+if TYPE_CHECKING:
+    from ..platform import Platform
 
 __all__ = ["MemberPort"]
 
@@ -66,7 +67,7 @@ class MemberPort:
             else None,
         }
         if any(sealed.values()):
-            keys = (await identity_of(self._platform).keys()).data
+            keys = (await self._platform.identity.keys()).data
             for field, value in sealed.items():
                 if value:
                     fields[field] = keys.open(value, field)

@@ -16,11 +16,13 @@ from linli_sdk import Caller, Community, Forbidden, Role
 from litestar import Request, Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 
-from ..auth import access_guard
+from ..http.access import Access
+from ..http.commands import command
+from ..http.community import community_router
+from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import privacy, verification
 from .clients import register_client
-from .idempotency import IdempotencyKey, once
 from .schemas import (
     DOC,
     ClientIn,
@@ -43,12 +45,9 @@ from .schemas import (
     UnitOut,
 )
 from .scope_routes import scope_routes
-from .service import identity_of
 from .sign_in_routes import public_routes, service_of
 
 __all__ = ["routes"]
-
-C = "/v1/communities/{community:str}"
 
 
 def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
@@ -68,7 +67,7 @@ def _person(request: Request[Any, Any, Any]) -> tuple[Community, int]:
 # -- members and personal data -----------------------------------------------------------------
 
 
-@get(f"{C}/me", opt={"access": "member", "scope": "profile"}, guards=[access_guard], **DOC)
+@get("/me", opt=Access.member("profile").opt, **DOC)
 async def me(request: Request[Any, Any, Any], community: FromPath[str]) -> MemberOut:
     """The caller's own membership, their phone in full."""
     where, member_id = _person(request)
@@ -77,9 +76,8 @@ async def me(request: Request[Any, Any, Any], community: FromPath[str]) -> Membe
 
 
 @get(
-    f"{C}/members/{{member_id:int}}",
-    opt={"access": "role:operator,leader,auditor", "scope": "read"},
-    guards=[access_guard],
+    "/members/{member_id:int}",
+    opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
     **DOC,
 )
 async def member(
@@ -94,9 +92,8 @@ async def member(
 
 
 @post(
-    f"{C}/me/consents",
-    opt={"access": "member", "scope": "profile"},
-    guards=[access_guard],
+    "/me/consents",
+    opt=Access.member("profile").opt,
     status_code=201,
     **DOC,
 )
@@ -113,13 +110,12 @@ async def consent(
         return ConsentOut(**await privacy.give_consent(member_id, data.purpose))
 
     given = data.model_dump_json()
-    return await once(request, idempotency_key, "consent", given, ConsentOut, run, 201)
+    return await command(request, idempotency_key, ("identity.consent", given), run, status=201)
 
 
 @delete(
-    f"{C}/me/consents/{{purpose:str}}",
-    opt={"access": "member", "scope": "profile"},
-    guards=[access_guard],
+    "/me/consents/{purpose:str}",
+    opt=Access.member("profile").opt,
     status_code=200,
     **DOC,
 )
@@ -135,13 +131,12 @@ async def withdraw(
     async def run() -> ConsentWithdrawn:
         return ConsentWithdrawn(**await privacy.withdraw_consent(member_id, purpose))
 
-    return await once(request, idempotency_key, "withdraw", purpose, ConsentWithdrawn, run)
+    return await command(request, idempotency_key, ("identity.withdraw", purpose), run)
 
 
 @put(
-    f"{C}/me/national-id",
-    opt={"access": "member", "scope": "profile"},
-    guards=[access_guard],
+    "/me/national-id",
+    opt=Access.member("profile").opt,
     **DOC,
 )
 async def national_id(
@@ -157,7 +152,7 @@ async def national_id(
     return NationalIdOut(national_id=masked)
 
 
-@get(f"{C}/me/export", opt={"access": "member", "scope": "profile"}, guards=[access_guard], **DOC)
+@get("/me/export", opt=Access.member("profile").opt, **DOC)
 async def export(request: Request[Any, Any, Any], community: FromPath[str]) -> dict[str, Any]:
     """Everything Linli holds about the caller, as JSON (PIPL)."""
     _, member_id = _person(request)
@@ -165,9 +160,8 @@ async def export(request: Request[Any, Any, Any], community: FromPath[str]) -> d
 
 
 @delete(
-    f"{C}/me",
-    opt={"access": "member", "scope": "profile"},
-    guards=[access_guard],
+    "/me",
+    opt=Access.member("profile").opt,
     status_code=200,
     **DOC,
 )
@@ -182,16 +176,15 @@ async def erase(
     async def run() -> ErasureOut:
         return ErasureOut(**await privacy.erase(member_id))
 
-    return await once(request, idempotency_key, "erase", "", ErasureOut, run)
+    return await command(request, idempotency_key, ("identity.erase", ""), run)
 
 
 # -- units and verification ----------------------------------------------------------------
 
 
 @post(
-    f"{C}/units",
-    opt={"access": "role:operator", "scope": "admin"},
-    guards=[access_guard],
+    "/units",
+    opt=Access.of(Role.OPERATOR, scope="admin").opt,
     status_code=201,
     **DOC,
 )
@@ -208,13 +201,12 @@ async def add_unit(
         return UnitOut(**await verification.add_unit(where, data.building, data.room))
 
     given = data.model_dump_json()
-    return await once(request, idempotency_key, "add_unit", given, UnitOut, run, 201)
+    return await command(request, idempotency_key, ("identity.add_unit", given), run, status=201)
 
 
 @get(
-    f"{C}/units",
-    opt={"access": "role:operator,leader,auditor", "scope": "read"},
-    guards=[access_guard],
+    "/units",
+    opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
     **DOC,
 )
 async def units(request: Request[Any, Any, Any], community: FromPath[str]) -> list[UnitOut]:
@@ -224,9 +216,8 @@ async def units(request: Request[Any, Any, Any], community: FromPath[str]) -> li
 
 
 @post(
-    f"{C}/invitations",
-    opt={"access": "role:leader,operator", "scope": "write"},
-    guards=[access_guard],
+    "/invitations",
+    opt=Access.of(Role.LEADER, Role.OPERATOR, scope="write").opt,
     status_code=201,
     **DOC,
 )
@@ -242,9 +233,8 @@ async def invite(
 
 
 @post(
-    f"{C}/verification/invitation",
-    opt={"access": "member", "scope": "write"},
-    guards=[access_guard],
+    "/verification/invitation",
+    opt=Access.member("write").opt,
     status_code=200,
     **DOC,
 )
@@ -261,13 +251,12 @@ async def redeem(
         return UnitOut(**await verification.redeem_invitation(where, member_id, data.code))
 
     given = data.model_dump_json()
-    return await once(request, idempotency_key, "redeem", given, UnitOut, run)
+    return await command(request, idempotency_key, ("identity.redeem", given), run)
 
 
 @post(
-    f"{C}/verification/requests",
-    opt={"access": "member", "scope": "write"},
-    guards=[access_guard],
+    "/verification/requests",
+    opt=Access.member("write").opt,
     status_code=201,
     **DOC,
 )
@@ -285,13 +274,12 @@ async def ask(
         return RequestOut(id=made, member=member_id, unit=data.unit_id)
 
     given = data.model_dump_json()
-    return await once(request, idempotency_key, "ask", given, RequestOut, run, 201)
+    return await command(request, idempotency_key, ("identity.ask", given), run, status=201)
 
 
 @get(
-    f"{C}/verification/requests",
-    opt={"access": "role:operator,auditor", "scope": "read"},
-    guards=[access_guard],
+    "/verification/requests",
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
     **DOC,
 )
 async def pending(request: Request[Any, Any, Any], community: FromPath[str]) -> list[RequestOut]:
@@ -301,9 +289,8 @@ async def pending(request: Request[Any, Any, Any], community: FromPath[str]) -> 
 
 
 @post(
-    f"{C}/verification/requests/{{request_id:int}}/decision",
-    opt={"access": "role:operator", "scope": "admin"},
-    guards=[access_guard],
+    "/verification/requests/{request_id:int}/decision",
+    opt=Access.of(Role.OPERATOR, scope="admin").opt,
     status_code=200,
     **DOC,
 )
@@ -324,13 +311,12 @@ async def decide(
         return DecisionOut(id=request_id, status=status)
 
     given = f"{request_id}:{data.model_dump_json()}"
-    return await once(request, idempotency_key, "decide", given, DecisionOut, run)
+    return await command(request, idempotency_key, ("identity.decide", given), run)
 
 
 @post(
-    f"{C}/clients",
-    opt={"access": "role:operator", "scope": "admin"},
-    guards=[access_guard],
+    "/clients",
+    opt=Access.of(Role.OPERATOR, scope="admin").opt,
     status_code=201,
     **DOC,
 )
@@ -354,10 +340,8 @@ async def add_client(
 
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of the identity service."""
-    identity_of(platform)
-    return [
-        *public_routes(),
+    """The route handlers of the identity service: its public routes and its community router."""
+    community = [
         me,
         member,
         consent,
@@ -375,3 +359,4 @@ def routes(platform: Platform) -> list[Any]:
         add_client,
         *scope_routes(),
     ]
+    return [*public_routes(), community_router("", community)]

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Caller, Community
+from linli_sdk import Caller, Community, Role
 from litestar import Request, Response, delete, get, put
 from litestar.params import FromPath, FromQuery
 
-from ..auth import access_guard
+from ..http.access import Access
+from ..http.commands import command
+from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import member_scopes
-from .idempotency import IdempotencyKey, once
 from .schemas import DOC, NationalIdViewOut, ScopeGrantOut
 
 __all__ = ["scope_routes"]
 
-C = "/v1/communities/{community:str}"
-ONE = f"{C}/member-scopes/{{module:str}}/{{member_scope:str}}"
+ONE = "/member-scopes/{module:str}/{member_scope:str}"
 
 
 def _context(request: Request[Any, Any, Any]) -> tuple[Platform, Community, Caller]:
@@ -32,9 +32,8 @@ def _context(request: Request[Any, Any, Any]) -> tuple[Platform, Community, Call
 
 
 @get(
-    f"{C}/member-scopes",
-    opt={"access": "role:operator,auditor", "scope": "read"},
-    guards=[access_guard],
+    "/member-scopes",
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
     **DOC,
 )
 async def list_scopes(
@@ -46,7 +45,7 @@ async def list_scopes(
     return [ScopeGrantOut(**row) for row in rows]
 
 
-@put(ONE, opt={"access": "role:operator", "scope": "admin"}, guards=[access_guard], **DOC)
+@put(ONE, opt=Access.of(Role.OPERATOR, scope="admin").opt, **DOC)
 async def grant(
     request: Request[Any, Any, Any],
     community: FromPath[str],
@@ -64,15 +63,14 @@ async def grant(
             )
         )
 
-    return await once(
-        request, idempotency_key, "grant", f"{module}:{member_scope}", ScopeGrantOut, run
+    return await command(
+        request, idempotency_key, ("identity.grant", f"{module}:{member_scope}"), run
     )
 
 
 @delete(
     ONE,
-    opt={"access": "role:operator", "scope": "admin"},
-    guards=[access_guard],
+    opt=Access.of(Role.OPERATOR, scope="admin").opt,
     status_code=200,
     **DOC,
 )
@@ -93,15 +91,14 @@ async def revoke(
             )
         )
 
-    return await once(
-        request, idempotency_key, "revoke", f"{module}:{member_scope}", ScopeGrantOut, run
+    return await command(
+        request, idempotency_key, ("identity.revoke", f"{module}:{member_scope}"), run
     )
 
 
 @get(
-    f"{C}/national-id-views",
-    opt={"access": "role:operator,auditor", "scope": "read"},
-    guards=[access_guard],
+    "/national-id-views",
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
     **DOC,
 )
 async def national_id_views(

@@ -8,12 +8,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ..platform import Platform
 from ..settings import Settings
 from .keys import IdentityKeys, load_keys
 from .personal_data import mask_phone
 
-__all__ = ["IdentityService", "LoggingSmsSender", "RateLimiter", "SmsSender", "identity_of"]
+__all__ = ["IdentityService", "LoggingSmsSender", "RateLimiter", "SmsSender"]
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +65,7 @@ class RateLimiter:
 
 @dataclass
 class IdentityService:
-    """Everything the identity service keeps for one platform."""
+    """Everything the identity service keeps for one platform (``platform.identity``)."""
 
     settings: Settings
     sms: SmsSender = field(default_factory=LoggingSmsSender)
@@ -85,15 +84,3 @@ class IdentityService:
                 if self._keys is None:
                     self._keys = await load_keys(self.settings)
         return self._keys
-
-
-_SERVICES: dict[int, tuple[Platform, IdentityService]] = {}
-
-
-def identity_of(platform: Platform) -> IdentityService:
-    """The identity service of ``platform`` (one per platform object)."""
-    entry = _SERVICES.get(id(platform))
-    if entry is None or entry[0] is not platform:
-        entry = (platform, IdentityService(platform.settings))
-        _SERVICES[id(platform)] = entry
-    return entry[1]

@@ -13,11 +13,12 @@ from litestar import Request, Response, get, post
 from litestar.params import JSONBody
 
 from ..communities import find_community
+from ..http.access import Access
 from ..platform import Platform
 from . import accounts, oauth
 from .keys import published_keys
 from .schemas import DOC, CodeSent, PhoneIn
-from .service import IdentityService, identity_of
+from .service import IdentityService
 from .sign_in_pages import error_page, form_page, oauth_error_page
 
 __all__ = ["public_routes", "service_of"]
@@ -29,7 +30,7 @@ _CREDENTIALS = ("phone", "otp", "username", "password")
 def service_of(request: Request[Any, Any, Any]) -> IdentityService:
     """The identity service of the platform serving ``request``."""
     platform: Platform = request.app.state.platform
-    return identity_of(platform)
+    return platform.identity
 
 
 def _client_address(request: Request[Any, Any, Any]) -> str:
@@ -43,19 +44,19 @@ def _oauth_response(result: oauth.OAuthResult) -> Response[Any]:
     return Response(result.body, status_code=result.status, headers={**headers, **_NO_STORE})
 
 
-@get("/.well-known/oauth-authorization-server", opt={"access": "public"}, tags=["identity"])
+@get("/.well-known/oauth-authorization-server", opt=Access.public().opt, tags=["identity"])
 async def server_metadata(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The authorization server's metadata (RFC 8414)."""
     return oauth.metadata(service_of(request).settings.identity_issuer)
 
 
-@get("/.well-known/openid-configuration", opt={"access": "public"}, tags=["identity"])
+@get("/.well-known/openid-configuration", opt=Access.public().opt, tags=["identity"])
 async def openid_configuration(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The same metadata at the OpenID discovery address."""
     return oauth.metadata(service_of(request).settings.identity_issuer)
 
 
-@get("/.well-known/jwks.json", opt={"access": "public"}, tags=["identity"])
+@get("/.well-known/jwks.json", opt=Access.public().opt, tags=["identity"])
 async def jwks(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The public keys access tokens are signed with (JWKS)."""
     await service_of(request).keys()
@@ -74,7 +75,7 @@ async def _community_or_page(form: dict[str, str], retry: str | None) -> Any:
     )
 
 
-@get("/oauth/authorize", opt={"access": "public"}, tags=["identity"], media_type="text/html")
+@get("/oauth/authorize", opt=Access.public().opt, tags=["identity"], media_type="text/html")
 async def authorize_form(request: Request[Any, Any, Any]) -> Response[str]:
     """The sign-in page of the authorization endpoint (authorization code + PKCE).
 
@@ -92,7 +93,7 @@ async def authorize_form(request: Request[Any, Any, Any]) -> Response[str]:
     return form_page(client=result.body["client_id"], community=where.name, oauth=form)
 
 
-@post("/oauth/authorize", opt={"access": "public"}, tags=["identity"], status_code=302)
+@post("/oauth/authorize", opt=Access.public().opt, tags=["identity"], status_code=302)
 async def authorize(request: Request[Any, Any, Any]) -> Response[Any]:
     """Sign in (phone + code, or username + password) and be redirected with a code.
 
@@ -145,21 +146,21 @@ async def _sign_in(
     return oauth.Grantee(member, where.id, where.slug)
 
 
-@post("/oauth/token", opt={"access": "public"}, tags=["identity"], status_code=200)
+@post("/oauth/token", opt=Access.public().opt, tags=["identity"], status_code=200)
 async def token(request: Request[Any, Any, Any]) -> Response[Any]:
     """The token endpoint: ``authorization_code``, ``client_credentials``, ``refresh_token``."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     return _oauth_response(await oauth.token(service_of(request), form, request.headers))
 
 
-@post("/oauth/revoke", opt={"access": "public"}, tags=["identity"], status_code=200)
+@post("/oauth/revoke", opt=Access.public().opt, tags=["identity"], status_code=200)
 async def revoke(request: Request[Any, Any, Any]) -> Response[Any]:
     """Revoke a refresh token (and its rotations) or an access token (RFC 7009)."""
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     return _oauth_response(await oauth.revoke(service_of(request), form, request.headers))
 
 
-@post("/v1/identity/sign-in-codes", opt={"access": "public"}, status_code=202, **DOC)
+@post("/v1/identity/sign-in-codes", opt=Access.public().opt, status_code=202, **DOC)
 async def send_code(request: Request[Any, Any, Any], data: JSONBody[PhoneIn]) -> CodeSent:
     """Send a one-time sign-in code to a phone (rate limited per phone and address)."""
     await accounts.request_sign_in_code(service_of(request), data.phone, _client_address(request))

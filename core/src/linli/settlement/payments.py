@@ -2,11 +2,11 @@
 
 ``ctx.host.payments`` in an operation is a `HostPayments` bound to the platform, community and
 module. Its calls run inside the operation's transaction; the gateway calls they record are
-handed to the call's `EventBuffer.after_commit`, so they start only once that transaction has
+handed to the call's `UnitOfWork.after_commit`, so they start only once that transaction has
 committed, and never after a rollback or an idempotent replay.
 
-Each platform has one `Settlement` (`settlement_of`); `active` is the one bound last in this
-process, for scripts and tests that have no platform object at hand.
+Each platform has one `Settlement`, built by `linli.platform.Platform.from_settings` with the
+gateway `gateway_for` names (or the one the platform is built with): ``platform.settlement``.
 """
 
 from __future__ import annotations
@@ -14,31 +14,28 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from linli_sdk import CapabilityUnavailable, Charge, Community, Money, NotFound, Refund
+from linli_sdk import Charge, Community, Money, NotFound, Refund
 
-from ..platform import Platform
+from ..settings import Settings
 from .gateways import Gateway, SandboxGateway
 from .service import Settlement, charge_id_of
 from .stripe_gateway import StripeGateway
 from .tables import SettlementCharge
 
 if TYPE_CHECKING:
-    from ..host import EventBuffer
+    from ..platform import Platform
+    from ..unit_of_work import UnitOfWork
 
-__all__ = ["HostPayments", "active", "bind", "gateway_for", "settlement_of"]
-
-_active: Settlement | None = None
-_services: dict[int, tuple[Platform, Settlement]] = {}
+__all__ = ["HostPayments", "gateway_for"]
 
 
-def gateway_for(platform: Platform) -> Gateway:
-    """The gateway the platform's settings name.
+def gateway_for(settings: Settings) -> Gateway:
+    """The gateway the settings name.
 
     Raises:
         ValueError: The settings name a gateway this platform does not have.
 
     """
-    settings = platform.settings
     if settings.settlement_gateway == "sandbox":
         return SandboxGateway(fee_basis_points=settings.settlement_sandbox_fee_bp)
     if settings.settlement_gateway == "stripe":
@@ -58,52 +55,24 @@ def gateway_for(platform: Platform) -> Gateway:
     )
 
 
-def bind(platform: Platform, gateway: Gateway | None = None) -> Settlement:
-    """Make a settlement service for ``platform`` (with ``gateway``, else the settings' one)."""
-    global _active
-    _active = Settlement(platform.registry, gateway or gateway_for(platform))
-    _services[id(platform)] = (platform, _active)
-    return _active
-
-
-def settlement_of(platform: Platform) -> Settlement:
-    """The settlement service of ``platform``, made on first use."""
-    entry = _services.get(id(platform))
-    if entry is None or entry[0] is not platform:
-        return bind(platform)
-    return entry[1]
-
-
-def active() -> Settlement:
-    """The settlement service bound last in this process (scripts and tests).
-
-    Raises:
-        CapabilityUnavailable: No platform has bound one in this process.
-
-    """
-    if _active is None:
-        raise CapabilityUnavailable("settlement is not available: no platform is running")
-    return _active
-
-
 class HostPayments:
     """Charges, captures, voids, refunds and releases of one module in one community (SDK port).
 
-    Every request that records a gateway intent asks ``buffer`` to carry the charge's intents
-    out after the call commits.
+    Every request that records a gateway intent asks the call's ``unit`` to carry the charge's
+    intents out after the call commits.
     """
 
     def __init__(
-        self, platform: Platform, community: Community, module: str, buffer: EventBuffer
+        self, platform: Platform, community: Community, module: str, unit: UnitOfWork
     ) -> None:
         self._platform = platform
         self._community = community
         self._module = module
-        self._buffer = buffer
+        self._unit = unit
 
     @property
     def _settlement(self) -> Settlement:
-        return settlement_of(self._platform)
+        return self._platform.settlement
 
     async def _mine(self, charge_id: str) -> int:
         """The numeric id of one of this module's charges in this community.
@@ -128,7 +97,7 @@ class HostPayments:
         async def carry_out() -> None:
             settlement.carry_out_later(community_id, charge_id_of(charge_id))
 
-        self._buffer.after_commit(carry_out)
+        self._unit.after_commit(carry_out)
 
     async def charge(
         self,

@@ -1,8 +1,9 @@
 """The settlement service's HTTP routes: revenue-share overrides, charges, refunds, the ledger.
 
 Every route is under ``/v1/communities/{community}/settlement``; money commands take an
-``Idempotency-Key``. A refund's key is its ledger ref: the same key with the same body returns
-the first refund, with another body it is refused (422) and nothing changes.
+``Idempotency-Key``, each run as one unit of work: the same key with the same body replays the
+first answer (``Idempotent-Replayed: true``), with another body it is refused (422) and nothing
+changes.
 """
 
 from __future__ import annotations
@@ -10,18 +11,18 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, Forbidden, InvalidInput, Money, NotFound, Refund, Role
+from linli_sdk import Caller, Community, Forbidden, Money, NotFound, Refund, Role
 from linli_sdk import Charge as ChargeView
 from litestar import Request, Response, get, post, put
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 
-from ..auth import access_guard
 from ..errors import Unauthorized
+from ..http.access import Access
+from ..http.commands import command, unit_of
+from ..http.community import community_router
 from ..http.problems import problem_responses
-from ..idempotency import json_once, request_hash
 from ..platform import Platform
-from .payments import bind, settlement_of
 from .reconciliation import Difference
 from .reports import StatementLine, statement_csv
 from .reports import statement as statement_of
@@ -30,7 +31,6 @@ from .stripe_gateway import StripeGateway
 
 __all__ = ["routes"]
 
-PREFIX = "/v1/communities/{community:str}/settlement"
 
 RequiredIdempotencyKey = Annotated[
     str,
@@ -93,7 +93,8 @@ class SweepResult(BaseModel):
 
 def _settlement(request: Request[Any, Any, Any]) -> Settlement:
     """The settlement service of the platform serving this request."""
-    return settlement_of(request.app.state.platform)
+    platform: Platform = request.app.state.platform
+    return platform.settlement
 
 
 def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
@@ -106,12 +107,10 @@ _RESPONSES = problem_responses(401, 403, 404, 409, 422)
 
 
 @get(
-    f"{PREFIX}/revenue-share/{{module:str}}",
-    tags=["settlement"],
+    "/revenue-share/{module:str}",
     summary="A module's effective revenue-share rules in a community",
     responses=_RESPONSES,
-    guards=[access_guard],
-    opt={"access": "role:operator,auditor"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def get_rules(
     request: Request[Any, Any, Any], community: FromPath[str], module: FromPath[str]
@@ -125,13 +124,11 @@ async def get_rules(
 
 
 @put(
-    f"{PREFIX}/revenue-share/{{module:str}}",
-    tags=["settlement"],
+    "/revenue-share/{module:str}",
     summary="Set a module's revenue share in a community, inside its declared bounds",
     description="A value outside the declared bounds is a 422 naming the bound.",
     responses=_RESPONSES,
-    guards=[access_guard],
-    opt={"access": "role:operator"},
+    opt=Access.of(Role.OPERATOR).opt,
 )
 async def put_rules(
     request: Request[Any, Any, Any],
@@ -148,12 +145,10 @@ async def put_rules(
 
 
 @get(
-    f"{PREFIX}/charges/{{charge_id:str}}",
-    tags=["settlement"],
+    "/charges/{charge_id:str}",
     summary="A charge, as the ledger has it",
     responses=_RESPONSES,
-    guards=[access_guard],
-    opt={"access": "role:operator,auditor"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def get_charge(
     request: Request[Any, Any, Any], community: FromPath[str], charge_id: FromPath[str]
@@ -164,13 +159,11 @@ async def get_charge(
 
 
 @post(
-    f"{PREFIX}/charges/{{charge_id:str}}/refunds",
-    tags=["settlement"],
+    "/charges/{charge_id:str}/refunds",
     summary="Refund a charge in part or in full (after-sale compensation)",
     status_code=200,
     responses=_RESPONSES,
-    guards=[access_guard],
-    opt={"access": "role:operator"},
+    opt=Access.of(Role.OPERATOR).opt,
 )
 async def refund_charge(
     request: Request[Any, Any, Any],
@@ -178,35 +171,32 @@ async def refund_charge(
     charge_id: FromPath[str],
     data: JSONBody[RefundRequest],
     idempotency_key: RequiredIdempotencyKey,
-) -> Refund:
+) -> Response[Refund]:
     """Grant a refund split back pro rata; never more than what is left of the charge."""
     where, _ = _identity(request)
     settlement = _settlement(request)
-    engine = request.app.state.platform.engine
-    async with engine.transaction():
+    number = charge_id_of(charge_id)
+    unit = unit_of(request, idempotency_key, "settlement", "refund", charge_id, data.model_dump())
+
+    async def work() -> Refund:
         refund = await settlement.refund(
-            where,
-            charge_id_of(charge_id),
-            data.amount,
-            reason=data.reason,
-            ref=f"http-{idempotency_key}",
+            where, number, data.amount, reason=data.reason, ref=f"http-{unit.reference}"
         )
-    settlement.carry_out_later(where.id, charge_id_of(charge_id))  # committed: pay it back
-    if refund.amount != data.amount or refund.reason != data.reason:
-        raise InvalidInput(
-            "this Idempotency-Key was already used with a different request; nothing was changed",
-            field="Idempotency-Key",
-        )
-    return refund
+
+        async def pay_back() -> None:
+            settlement.carry_out_later(where.id, number)
+
+        unit.after_commit(pay_back)
+        return refund
+
+    return await unit.answer(work)
 
 
 @get(
-    f"{PREFIX}/ledger",
-    tags=["settlement"],
+    "/ledger",
     summary="Ledger balances per account and currency",
     responses=_RESPONSES,
-    guards=[access_guard],
-    opt={"access": "role:operator,auditor"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def ledger_balances(
     request: Request[Any, Any, Any], community: FromPath[str]
@@ -231,20 +221,21 @@ async def ledger_balances(
 
 
 @post(
-    f"{PREFIX}/sweep",
-    tags=["settlement"],
+    "/sweep",
     summary="Carry out every pending gateway intent (after a crash or an outage)",
     status_code=200,
     responses=_RESPONSES,
-    guards=[access_guard],
-    opt={"access": "role:operator"},
+    opt=Access.of(Role.OPERATOR).opt,
 )
 async def sweep(
     request: Request[Any, Any, Any],
     community: FromPath[str],
     idempotency_key: RequiredIdempotencyKey,
 ) -> SweepResult:
-    """Safe to repeat: each intent reaches the gateway with its key and applies once."""
+    """Safe to repeat: each intent reaches the gateway with its key and applies once.
+
+    Not a unit of work: the sweep calls the gateway, so it runs outside any transaction.
+    """
     where, _ = _identity(request)
     return SweepResult(carried_out=await _settlement(request).sweep(where.id))
 
@@ -272,13 +263,11 @@ class PayoutBatch(BaseModel):
 
 
 @post(
-    f"{PREFIX}/payouts",
-    tags=["settlement"],
+    "/payouts",
     summary="Run a payout batch: pay each payee what is settled and past the hold",
     status_code=200,
     responses=_RESPONSES,
-    guards=[access_guard],
-    opt={"access": "role:operator"},
+    opt=Access.of(Role.OPERATOR).opt,
 )
 async def run_payouts(
     request: Request[Any, Any, Any],
@@ -286,7 +275,7 @@ async def run_payouts(
     idempotency_key: RequiredIdempotencyKey,
 ) -> Response[PayoutBatch]:
     """Pay out per payee, netted against clawbacks; the same key replays the first answer."""
-    where, caller = _identity(request)
+    where, _ = _identity(request)
     platform: Platform = request.app.state.platform
     hold = timedelta(seconds=platform.settings.settlement_payout_hold_seconds)
     settlement = _settlement(request)
@@ -304,9 +293,7 @@ async def run_payouts(
             clawbacks_pending=lines["clawback_pending"],
         )
 
-    hashed = request_hash("settlement", "payouts", where.id)
-    # The recorded JSON of a PayoutBatch, replayed byte for byte.
-    return await json_once(where, caller, idempotency_key, hashed, batch)  # type: ignore[return-value]
+    return await command(request, idempotency_key, ("settlement", "payouts", where.id), batch)
 
 
 class Onboarding(BaseModel):
@@ -325,15 +312,13 @@ class ConnectedAccountLink(BaseModel):
 
 
 @post(
-    f"{PREFIX}/connected-account",
-    tags=["settlement"],
+    "/connected-account",
     summary="Open (once) the caller's connected account for payouts; an onboarding link",
     description="Payouts go to the payee's connected account (Stripe Connect). Safe to repeat: "
     "the same member keeps one account; each call answers a fresh, short-lived link.",
     status_code=200,
     responses=_RESPONSES,
-    guards=[access_guard],
-    opt={"access": "member"},
+    opt=Access.member().opt,
 )
 async def connected_account(
     request: Request[Any, Any, Any],
@@ -363,12 +348,10 @@ class Reconciliation(BaseModel):
 
 
 @get(
-    f"{PREFIX}/reconciliation",
-    tags=["settlement"],
+    "/reconciliation",
     summary="Compare the ledger with the gateway's records and list every difference",
     responses=_RESPONSES,
-    guards=[access_guard],
-    opt={"access": "role:operator,auditor"},
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def reconciliation(
     request: Request[Any, Any, Any], community: FromPath[str]
@@ -392,12 +375,10 @@ class Statement(BaseModel):
 
 
 @get(
-    f"{PREFIX}/statements/{{account:str}}",
-    tags=["settlement"],
+    "/statements/{account:str}",
     summary="A party's statement as JSON, or CSV with ?format=csv",
     responses=_RESPONSES,
-    guards=[access_guard],
-    opt={"access": "member"},
+    opt=Access.member().opt,
 )
 async def statement(
     request: Request[Any, Any, Any],
@@ -435,7 +416,7 @@ class WebhookReceipt(BaseModel):
     summary="Stripe's webhook endpoint (verified by signature, de-duplicated by event id)",
     status_code=200,
     responses=problem_responses(401, 404, 409, 422),
-    opt={"access": "service"},
+    opt=Access.service().opt,
 )
 async def stripe_webhook(request: Request[Any, Any, Any]) -> WebhookReceipt:
     """Apply a verified Stripe event to the intent it names, exactly once."""
@@ -459,9 +440,8 @@ async def stripe_webhook(request: Request[Any, Any, Any]) -> WebhookReceipt:
 
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of the settlement service (binds the platform's settlement)."""
-    bind(platform)
-    return [
+    """The route handlers of the settlement service: its community router and its webhook."""
+    community = [
         get_rules,
         put_rules,
         get_charge,
@@ -472,5 +452,5 @@ def routes(platform: Platform) -> list[Any]:
         connected_account,
         reconciliation,
         statement,
-        stripe_webhook,
     ]
+    return [community_router("/settlement", community, tag="settlement"), stripe_webhook]

@@ -365,7 +365,7 @@ class Settlement:
         """Start carrying out the charge's intents in a task of its own (if ``eager``).
 
         Call it once the transaction that recorded the intents has committed (the host port
-        does so through `EventBuffer.after_commit`); a failure is logged and left to the sweep.
+        does so through `UnitOfWork.after_commit`); a failure is logged and left to the sweep.
         """
         if not self.eager:
             return

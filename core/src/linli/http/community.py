@@ -1,0 +1,57 @@
+"""The community router: what every route under ``/v1/communities/{community}`` shares.
+
+Each core service serves its community routes through one router made here (the settlement
+router, the credit router, ...). The router carries what the routes would otherwise repeat:
+
+- the path prefix (``/v1/communities/{community}`` and the service's own part) and the tag;
+- authentication and tenancy: `linli.auth.access_guard`, which checks each route's typed
+  `linli.http.access.Access` before the body is read;
+- ``Provide`` for the caller: a handler that declares ``where: Community`` or
+  ``caller: Caller`` receives the community and the caller the guard authenticated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from linli_sdk import Caller, Community
+from litestar import Request, Router
+from litestar.di import Provide
+
+from ..auth import access_guard
+
+__all__ = ["COMMUNITY", "community_router"]
+
+COMMUNITY = "/v1/communities/{community:str}"
+"""The prefix of every route that acts in one community."""
+
+
+def _where(request: Request[Any, Any, Any]) -> Community:
+    where: Community = request.state.identity[0]
+    return where
+
+
+def _caller(request: Request[Any, Any, Any]) -> Caller:
+    caller: Caller = request.state.identity[1]
+    return caller
+
+
+def community_router(path: str, handlers: Sequence[Any], *, tag: str | None = None) -> Router:
+    """The router of one service's community routes, under ``/v1/communities/{community}``.
+
+    Args:
+        path: The service's part of the path (``/settlement``); empty for none.
+        handlers: The service's route handlers, their paths relative to the router's.
+        tag: The OpenAPI tag of every route (none: the handlers name their own).
+    """
+    return Router(
+        path=COMMUNITY + path,
+        route_handlers=list(handlers),
+        guards=[access_guard],
+        dependencies={
+            "where": Provide(_where, sync_to_thread=False),
+            "caller": Provide(_caller, sync_to_thread=False),
+        },
+        tags=[tag] if tag else None,
+    )
