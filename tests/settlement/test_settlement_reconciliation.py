@@ -123,10 +123,10 @@ async def test_a_statement_csv_shows_formulas_as_text_and_amounts_as_numbers(sta
         bought = await running.client.post(
             f"{SHOP}/buy", json=order(running, formula), headers=running.auth("resident")
         )
-        await settlement().idle()
+        await settlement(running).idle()
         refund = {"charge_id": bought.json()["id"], "amount": cny(3_000), "ref": "r"}
         await running.client.post(f"{SHOP}/compensate", json=refund, headers=running.auth("leader"))
-        await settlement().idle()
+        await settlement(running).idle()
         account = f"payable:leader:{running.people['leader'].id}"
         as_csv = await running.client.get(
             f"{SETTLEMENT}/statements/{account}",
