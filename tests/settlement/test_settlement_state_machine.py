@@ -6,7 +6,9 @@ After every step the ledger balances per currency, no party's holding goes negat
 is paid more than it earned, nor more than it earned from charges past their hold (a ``pickup``
 charge only once released), payables go into debit only by the fee their bearer owes or a
 recorded clawback after a payout, and per order the parties' net equals captured - refunded -
-fees, to the cent. Runs on a real SQLite platform; each example gets a community of its own.
+fees, to the cent. At the end of every run, once every order not refunded in full is released,
+each party is paid exactly its net share. Runs on a real SQLite platform; each example gets a
+community of its own.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from linli.settlement import store
 from linli.settlement.gateways import SandboxGateway
 from linli.settlement.ledger import TxnKind
 from linli.settlement.service import Settlement, intent_key
-from linli.settlement.tables import GatewayIntent, LedgerEntry
+from linli.settlement.tables import GatewayIntent, LedgerEntry, Transfer
 from linli_sdk import Conflict, Money
 from linli_sdk.revenue_share import RefundExceedsHeld
 from settlement_helpers import fee_of, parties_net, per_currency
@@ -161,6 +163,18 @@ class SettlementMachine(RuleBasedStateMachine):
             run(self.settlement.refund(self.community, order, amount, reason="x", ref=ref))
             expected.refunded += fen
 
+    @rule(order=orders)
+    def refund_in_full(self, order):
+        """Refund what is left of a captured order (a cancellation): it then holds nothing."""
+        expected = self.model[order]
+        charge = run(self.settlement.get(self.community, order))
+        left = expected.amount - expected.refunded
+        if charge.status == "captured" and left:
+            amount = Money(amount=left, currency="CNY")
+            ref = f"r{next(self.refs)}"
+            run(self.settlement.refund(self.community, order, amount, reason="x", ref=ref))
+            expected.refunded += left
+
     # --- the gateway's side: confirm, crash, webhooks (duplicated, replayed, reordered) --------
 
     @rule(order=orders)
@@ -281,6 +295,49 @@ class SettlementMachine(RuleBasedStateMachine):
                     payable[account] = payable.get(account, 0) - row["amount"]
         for account, net in paid.items():
             assert net <= payable.get(account, 0), account
+
+    def teardown(self):
+        """Every party is eventually paid exactly its net share once all holds are over.
+
+        Every intent is carried out, every order not refunded in full is released (one refunded
+        in full is never released: it holds nothing), the payees hold enough again for a
+        refused clawback to go through, and payout batches run until one moves nothing. Then
+        each payee account has been paid, net of clawbacks, its share of its charges less their
+        refunds and fees (nothing if that is negative: a fee owed with nothing to claw back),
+        and nothing is left pending.
+        """
+        run(self.settlement.sweep(self.community.id))
+        for order in self.model.values():
+            if order.refunded < order.amount:
+                run(self.settlement.release(self.community, order.id))
+        for destination in list(self.gateway.balances):
+            self.gateway.balances[destination] = max(self.gateway.balances[destination], 10**12)
+        for _ in range(10):
+            if not run(self.settlement.pay_out(self.community, hold=timedelta(0))):
+                break
+        else:
+            raise AssertionError("payout batches still move money after ten runs")
+        rows = run(
+            LedgerEntry.select(LedgerEntry.account, LedgerEntry.amount, LedgerEntry.charge).where(
+                (LedgerEntry.community == self.community.id) & LedgerEntry.account.like("payable:%")
+            )
+        )
+        share: dict[str, int] = {}
+        transferred: dict[str, int] = {}
+        for row in rows:
+            if row["charge"] is None:  # a payout (debit) or a clawback (credit)
+                transferred[row["account"]] = transferred.get(row["account"], 0) + row["amount"]
+            else:
+                share[row["account"]] = share.get(row["account"], 0) - row["amount"]
+        for account, net in share.items():
+            assert transferred.get(account, 0) == max(net, 0), account
+        unsettled = run(
+            Transfer.count().where(
+                (Transfer.community == self.community.id)
+                & Transfer.state.is_in(["pending", "clawback_pending"])
+            )
+        )
+        assert unsettled == 0
 
     @invariant()
     def one_capture_and_one_authorization_at_most_per_order(self):
