@@ -16,6 +16,7 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .host import (
+    CHARGE_FAILED,
     Charge,
     ChargeStatus,
     Credit,
@@ -56,6 +57,7 @@ __version__ = "0.1.0"
 """The SDK's version; plugins declare the range they support in ``Manifest.sdk``."""
 
 __all__ = [
+    "CHARGE_FAILED",
     "MEMBER_SCOPES",
     "Caller",
     "CapabilityUnavailable",
