@@ -128,6 +128,36 @@ async def test_a_refused_payment_is_refunded_automatically(start_bills):
         assert receipt.status_code == 409
 
 
+async def test_a_declined_card_fails_the_payment_and_frees_the_bill(start_bills):
+    async with start_bills() as running:
+        people = running.people
+        token = people["resident"].token
+        found = await look_up(running, HOME, token, "3101001234")
+        active().gateway.decline_next()  # type: ignore[attr-defined]
+        body = pay_body(found, people["leader"].id)
+        paid = await running.client.post(f"{HOME}/pay-bill", json=body, headers=auth(token))
+        assert paid.status_code == 200, paid.text
+        await settle(running)  # the refusal's event reaches the module; its deadline is cancelled
+        shown = await running.client.get(
+            f"{HOME}/get-payment", params={"payment_id": paid.json()["id"]}, headers=auth(token)
+        )
+        assert shown.json()["status"] == "failed"
+        charge = await active().get(running.home, int(paid.json()["charge_id"][3:]))
+        assert charge.status == "failed"
+        row = await BillPaymentRow.select(BillPaymentRow.waits).where(
+            BillPaymentRow.id == paid.json()["id"]
+        )
+        assert row[0]["waits"] == 0  # nobody looked at the refused charge again
+        assert await store.balances(running.home.id) == {}  # nothing posted at all
+        again = await running.client.post(f"{HOME}/pay-bill", json=body, headers=auth(token))
+        assert again.status_code == 200 and again.json()["id"] != paid.json()["id"]
+        await settle(running)
+        shown = await running.client.get(
+            f"{HOME}/get-payment", params={"payment_id": again.json()["id"]}, headers=auth(token)
+        )
+        assert shown.json()["status"] == "paid"
+
+
 async def test_a_zero_convenience_fee_gives_the_biller_everything(start_bills):
     async with start_bills(settings={"convenience_fee": 0}) as running:
         people, client = running.people, running.client
