@@ -862,6 +862,7 @@ async def test_a_declined_charge_is_pending_in_the_call_then_failed_with_an_even
         await payments.capture(charge.id)
     with pytest.raises(Conflict, match="cannot refund"):
         await payments.refund(charge.id, cny(1), reason="x", ref="r-d")
+    assert await payments.void(charge.id) == charge  # nothing held: voiding changes nothing
     again = await kit.call("place-order", {"qty": 1, "ref": "d-2"}, as_=buyer)
     assert payments.charges[again.charge_id].status is ChargeStatus.CAPTURED  # type: ignore[attr-defined]
 

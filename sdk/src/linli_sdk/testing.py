@@ -184,8 +184,8 @@ class _Payments:
 
     async def void(self, charge_id: str) -> Charge:
         charge = self._get(charge_id)
-        if charge.status is ChargeStatus.VOIDED:
-            return charge
+        if charge.status in (ChargeStatus.VOIDED, ChargeStatus.FAILED):
+            return charge  # nothing is held: nothing to release
         if charge.status is not ChargeStatus.AUTHORIZED:
             raise Conflict(f"charge {charge_id} is {charge.status}, cannot void")
         updated = charge.model_copy(update={"status": ChargeStatus.VOIDED})
