@@ -144,3 +144,19 @@ async def test_a_declined_purchase_reads_failed_over_http_and_only_its_module_is
         await DispatchWorker(running.platform).run_once()
         targets = await EventDelivery.select(EventDelivery.target)
         assert all(row["target"] in ("module:shop",) for row in targets)
+
+
+async def test_a_capture_asked_before_the_refusal_is_never_sent(start_shop):
+    async with start_shop() as running:
+        gateway = SandboxGateway()
+        service = Settlement(running.platform.registry, gateway, eager=False)
+        home = running.home
+        gateway.decline_next("do_not_honor")
+        charge_id = await charge_directly(service, running, "early", 3_000, capture=False)
+        await service.capture(home, charge_id)  # the group formed before the gateway answered
+        assert await service.carry_out(home.id, charge_id) == 2
+        assert (await service.get(home, charge_id)).status is ChargeStatus.FAILED
+        assert await LedgerTxn.count().where(LedgerTxn.charge == charge_id) == 0
+        assert not [k for k in gateway.effects if k.endswith("-capture")]  # never sent
+        assert len(await _failed_events(home.id)) == 1
+        assert await service.sweep(home.id) == 0

@@ -1,14 +1,15 @@
 """Random sequences of charge, capture, void, refund, release, payout (with transfer
 reversals clawing back refunded shares, and payees spending what they were paid so a reversal
-is refused), confirm, sweep, webhook replays and crashes after the gateway call.
+is refused), declined payments, confirm, sweep, webhook replays and crashes after the gateway
+call.
 
 After every step the ledger balances per currency, no party's holding goes negative, no payee
 is paid more than it earned, nor more than it earned from charges past their hold (a ``pickup``
 charge only once released), payables go into debit only by the fee their bearer owes or a
-recorded clawback after a payout, and per order the parties' net equals captured - refunded -
-fees, to the cent. At the end of every run, once every order not refunded in full is released,
-each party is paid exactly its net share. Runs on a real SQLite platform; each example gets a
-community of its own.
+recorded clawback after a payout, per order the parties' net equals captured - refunded -
+fees, to the cent, and a failed order took nothing and was announced exactly once. At the end
+of every run, once every order not refunded in full is released, each party is paid exactly
+its net share. Runs on a real SQLite platform; each example gets a community of its own.
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from linli.dispatch.tables import OutboxEvent
 from linli.members import create_community
 from linli.settlement import store
 from linli.settlement.gateways import SandboxGateway
 from linli.settlement.ledger import TxnKind
 from linli.settlement.service import Settlement, intent_key
 from linli.settlement.tables import GatewayIntent, LedgerEntry, Transfer
-from linli_sdk import Conflict, Money
+from linli_sdk import CHARGE_FAILED, Conflict, Money
 from linli_sdk.revenue_share import RefundExceedsHeld
 from settlement_helpers import fee_of, parties_net, per_currency
 
@@ -127,10 +129,16 @@ class SettlementMachine(RuleBasedStateMachine):
             f"sbx_acct_m{leader}", self.gateway.balances.get(f"sbx_acct_m{leader}", 0)
         )
 
+    @rule()
+    def decline(self):
+        """The gateway will refuse the next payment it is asked for (a declined card)."""
+        self.gateway.decline_next()
+
     @rule(order=orders)
     def capture(self, order):
         expected = self.model[order]
-        if expected.voided:
+        failed = run(self.settlement.get(self.community, order)).status == "failed"
+        if expected.voided or failed:
             with pytest.raises(Conflict):
                 run(self.settlement.capture(self.community, order))
         else:
@@ -140,7 +148,9 @@ class SettlementMachine(RuleBasedStateMachine):
     @rule(order=orders)
     def void(self, order):
         expected = self.model[order]
-        if expected.capture_requested:
+        if run(self.settlement.get(self.community, order)).status == "failed":
+            assert run(self.settlement.void(self.community, order)).status == "failed"
+        elif expected.capture_requested:
             with pytest.raises(Conflict):
                 run(self.settlement.void(self.community, order))
         else:
@@ -338,6 +348,26 @@ class SettlementMachine(RuleBasedStateMachine):
             )
         )
         assert unsettled == 0
+
+    @invariant()
+    def a_failed_order_took_nothing_and_was_announced_once(self):
+        events = run(
+            OutboxEvent.select(OutboxEvent.payload)
+            .where(
+                (OutboxEvent.community == self.community.id) & (OutboxEvent.type == CHARGE_FAILED)
+            )
+            .output(load_json=True)
+        )
+        announced = sorted(int(e["payload"]["charge_id"][3:]) for e in events)
+        failed = []
+        for order in self.model.values():
+            if run(self.settlement.get(self.community, order.id)).status == "failed":
+                failed.append(order.id)
+                kinds = sorted(
+                    t["kind"] for t in run(store.charge_txns(self.community.id, order.id))
+                )
+                assert kinds in ([], ["authorize", "void"]), kinds  # nothing captured, none held
+        assert announced == sorted(failed)  # exactly one event per failed order
 
     @invariant()
     def one_capture_and_one_authorization_at_most_per_order(self):

@@ -430,9 +430,26 @@ class Settlement:
             .output(load_json=True)
         )
         for intent in pending:
+            if intent["action"] in ("capture", "void") and await self._refused(row):
+                done += await self._close_unsent(intent)  # no payment to capture or release
+                continue
             outcome = await self._call_gateway(row, intent)
             done += await self.apply(row, intent, outcome)
         return done
+
+    async def _close_unsent(self, intent: Mapping[str, Any]) -> int:
+        """Close an intent never sent, its charge's payment refused first; 1 if closed now."""
+        closed = await (
+            GatewayIntent.update(
+                {
+                    GatewayIntent.state: "failed",
+                    GatewayIntent.outcome: {"status": "failed", "reason": "payment refused"},
+                }
+            )
+            .where((GatewayIntent.id == intent["id"]) & (GatewayIntent.state == "pending"))
+            .returning(GatewayIntent.id)
+        )
+        return len(closed)
 
     async def sweep(self, community_id: int) -> int:
         """Carry out every pending intent of a community (after a crash, or on a schedule)."""
