@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 from linli.demo import DEMO_SLUG, seed_demo
+from linli.dispatch.tables import EventDelivery, OutboxEvent
 from linli.dispatch.worker import DispatchWorker
+from linli.enablement import set_module
 from linli.settlement import store
 from linli.settlement.payments import active
 from linli.settlement.tables import GatewayIntent, LedgerTxn, SettlementCharge
 from linli_bill_payment.tables import BillPaymentRow
-from linli_sdk import Money
+from linli_sdk import CHARGE_FAILED, Money
 from platform_fixtures import Running
 
 HOME = "/v1/communities/home/modules/bill_payment"
@@ -130,6 +132,7 @@ async def test_a_refused_payment_is_refunded_automatically(start_bills):
 
 async def test_a_declined_card_fails_the_payment_and_frees_the_bill(start_bills):
     async with start_bills() as running:
+        await set_module(running.platform, running.home, "charity", enabled=True)  # listens too
         people = running.people
         token = people["resident"].token
         found = await look_up(running, HOME, token, "3101001234")
@@ -144,6 +147,13 @@ async def test_a_declined_card_fails_the_payment_and_frees_the_bill(start_bills)
         assert shown.json()["status"] == "failed"
         charge = await active().get(running.home, int(paid.json()["charge_id"][3:]))
         assert charge.status == "failed"
+        [event] = await OutboxEvent.select(OutboxEvent.event_id).where(
+            OutboxEvent.type == CHARGE_FAILED
+        )
+        delivered = await EventDelivery.select(EventDelivery.target, EventDelivery.status).where(
+            EventDelivery.event_id == event["event_id"]
+        )
+        assert delivered == [{"target": "module:bill_payment", "status": "delivered"}]
         row = await BillPaymentRow.select(BillPaymentRow.waits).where(
             BillPaymentRow.id == paid.json()["id"]
         )
