@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from linli_sdk import (
+    CHARGE_FAILED,
     Caller,
     ChargeStatus,
     Community,
@@ -829,3 +830,57 @@ async def test_the_kit_lists_members_by_role(kit: PluginKit) -> None:
     resident = kit.add_member("Chen", Role.RESIDENT)
     assert await kit.host.members.with_role(Role.RESIDENT) == [leader.id, resident.id]
     assert await kit.host.members.with_role(Role.OPERATOR) == []
+
+
+async def test_a_declined_charge_is_pending_in_the_call_then_failed_with_an_event(
+    kit: PluginKit, plugin: SimpleNamespace
+) -> None:
+    buyer = kit.add_member("Buyer", Role.RESIDENT)
+    payments = kit.host.payments
+    payments.decline_next()
+    placed = await kit.call("place-order", {"qty": 1, "ref": "d-1"}, as_=buyer)
+    assert placed.parts == {}  # type: ignore[attr-defined]  # pending inside the call
+    charge = payments.charges[placed.charge_id]  # type: ignore[attr-defined]
+    assert charge.status is ChargeStatus.FAILED
+    failed = [e for e in kit.host.events.published if e.type == CHARGE_FAILED]
+    assert [(e.module, e.payload) for e in failed] == [
+        (
+            None,
+            {
+                "charge_id": charge.id,
+                "order_ref": "d-1",
+                "module": "sale",
+                "amount": {"amount": 1000, "currency": "CNY"},
+                "reason": "card_declined",
+            },
+        )
+    ]
+    assert ("event", CHARGE_FAILED) in plugin.trace  # delivered to linli_event, once
+    assert traced(plugin, "event").count(CHARGE_FAILED) == 1
+    assert await charge_again(kit, "d-1") == charge  # the same order: the failed charge
+    with pytest.raises(Conflict, match="cannot capture"):
+        await payments.capture(charge.id)
+    with pytest.raises(Conflict, match="cannot refund"):
+        await payments.refund(charge.id, cny(1), reason="x", ref="r-d")
+    assert await payments.void(charge.id) == charge  # nothing held: voiding changes nothing
+    again = await kit.call("place-order", {"qty": 1, "ref": "d-2"}, as_=buyer)
+    assert payments.charges[again.charge_id].status is ChargeStatus.CAPTURED  # type: ignore[attr-defined]
+
+
+async def test_a_decline_in_a_call_that_raises_is_kept_for_the_next_charge(kit: PluginKit) -> None:
+    buyer = kit.add_member("Buyer", Role.RESIDENT)
+    payments = kit.host.payments
+    payments.decline_next("insufficient_funds")
+    with pytest.raises(Conflict):
+        await kit.call("place-order", {"qty": 1, "ref": "x-1", "fail_after": True}, as_=buyer)
+    assert payments.charges == {} and payments.declines == ["insufficient_funds"]
+    await kit.call("place-order", {"qty": 1, "ref": "x-2"}, as_=buyer)
+    [failed] = [e for e in kit.host.events.published if e.type == CHARGE_FAILED]
+    assert failed.payload["order_ref"] == "x-2"
+    assert failed.payload["reason"] == "insufficient_funds"
+
+
+async def charge_again(kit: PluginKit, ref: str) -> Any:
+    return await kit.host.payments.charge(
+        order_ref=ref, amount=cny(1000), payer_id=1, payees={"leader": 1}
+    )

@@ -7,12 +7,14 @@ from typing import Any
 
 import pytest
 from linli.demo import DEMO_SLUG, seed_demo
+from linli.dispatch.tables import EventDelivery, OutboxEvent
+from linli.enablement import set_module
 from linli.settings import Settings
 from linli.settlement import store
 from linli.settlement.gateways import SandboxGateway
 from linli.settlement.tables import GatewayIntent, LedgerTxn, SettlementCharge
 from linli_bill_payment.tables import BillPaymentRow
-from linli_sdk import Money
+from linli_sdk import CHARGE_FAILED, Money
 from platform_fixtures import Running
 
 HOME = "/v1/communities/home/modules/bill_payment"
@@ -130,6 +132,46 @@ async def test_a_refused_payment_is_refunded_automatically(start_bills):
             f"{HOME}/receipt", params={"payment_id": paid.json()["id"]}, headers=auth(token)
         )
         assert receipt.status_code == 409
+
+
+async def test_a_declined_card_fails_the_payment_and_frees_the_bill(start_bills):
+    async with start_bills() as running:
+        await set_module(running.platform, running.home, "charity", enabled=True)  # listens too
+        people = running.people
+        token = people["resident"].token
+        found = await look_up(running, HOME, token, "3101001234")
+        running.platform.settlement.gateway.decline_next()  # type: ignore[attr-defined]
+        body = pay_body(found, people["leader"].id)
+        paid = await running.client.post(f"{HOME}/pay-bill", json=body, headers=auth(token))
+        assert paid.status_code == 200, paid.text
+        await settle(running)  # the refusal's event reaches the module; its deadline is cancelled
+        shown = await running.client.get(
+            f"{HOME}/get-payment", params={"payment_id": paid.json()["id"]}, headers=auth(token)
+        )
+        assert shown.json()["status"] == "failed"
+        charge = await running.platform.settlement.get(
+            running.home, int(paid.json()["charge_id"][3:])
+        )
+        assert charge.status == "failed"
+        [event] = await OutboxEvent.select(OutboxEvent.event_id).where(
+            OutboxEvent.type == CHARGE_FAILED
+        )
+        delivered = await EventDelivery.select(EventDelivery.target, EventDelivery.status).where(
+            EventDelivery.event_id == event["event_id"]
+        )
+        assert delivered == [{"target": "module:bill_payment", "status": "delivered"}]
+        row = await BillPaymentRow.select(BillPaymentRow.waits).where(
+            BillPaymentRow.id == paid.json()["id"]
+        )
+        assert row[0]["waits"] == 0  # nobody looked at the refused charge again
+        assert await store.balances(running.home.id) == {}  # nothing posted at all
+        again = await running.client.post(f"{HOME}/pay-bill", json=body, headers=auth(token))
+        assert again.status_code == 200 and again.json()["id"] != paid.json()["id"]
+        await settle(running)
+        shown = await running.client.get(
+            f"{HOME}/get-payment", params={"payment_id": again.json()["id"]}, headers=auth(token)
+        )
+        assert shown.json()["status"] == "paid"
 
 
 async def test_a_zero_convenience_fee_gives_the_biller_everything(start_bills):

@@ -133,3 +133,29 @@ async def test_the_public_ledger_adds_up_to_the_cent_against_the_purchases(start
             headers=running.auth("stranger"),
         )
         assert outsider.status_code in (403, 404)
+
+
+async def test_a_declined_card_fails_the_purchase_and_gives_nothing(start_platform):
+    async with start_platform() as running:
+        community, members = await seed_demo(running.platform)
+        chen = next(m for m in members if m.display_name.startswith("Resident Chen"))
+        client = running.client
+        (campaign,) = (await client.get(f"{BASE}/list-campaigns", headers=auth(chen.token))).json()[
+            "items"
+        ]
+        running.platform.settlement.gateway.decline_next()  # type: ignore[attr-defined]
+        bought = await client.post(
+            f"{BASE}/buy", json={"campaign_id": campaign["id"]}, headers=auth(chen.token, "d-1")
+        )
+        assert bought.status_code == 200, bought.text
+        assert bought.json()["failed"] is False
+        await settle(running)
+        await running.platform.worker.run_once()  # the event, after the deadline
+        mine = (await client.get(f"{BASE}/my-purchases", headers=auth(chen.token))).json()
+        [shown] = [p for p in mine["items"] if p["id"] == bought.json()["id"]]
+        assert shown["failed"] is True and shown["donated"] is None
+        fund = await client.get(
+            f"{BASE}/fund-ledger", params={"fund_id": campaign["fund_id"]}, headers=auth(chen.token)
+        )
+        assert fund.json()["entries"] == []
+        assert await store.balances(community.id) == {}  # nothing posted

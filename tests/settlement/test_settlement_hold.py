@@ -9,7 +9,8 @@ from linli.settlement import store
 from linli.settlement.ledger import ModuleHold
 from linli.settlement.payouts import module_holds, pay_out
 from linli_sdk import ChargeStatus, Money, PayoutHold, Role
-from settlement_helpers import order, per_currency, settlement
+from linli_sdk.revenue_share import split
+from settlement_helpers import cny, order, per_currency, settlement
 
 PAYOUTS = "/v1/communities/home/settlement/payouts"
 MODULES = "/v1/communities/home/modules"
@@ -128,3 +129,64 @@ async def test_the_kit_honours_hold_and_release(linli_kit, shop_installed):
     await kit.call("verify-pickup", {"charge_id": charge.id}, as_=leader)  # idempotent
     assert payments.released_at[charge.id] == kit.clock - timedelta(days=2)
     assert charge.amount == Money(amount=10_000, currency="CNY")
+
+
+async def _refunded_in_full_before_release(running) -> None:
+    """Four held charges; one refunded in full and never released, three released."""
+    import settlement_pickup_shop
+
+    await set_module(running.platform, running.home, "pickup", enabled=True)
+    resident, leader = running.auth("resident"), running.auth("leader")
+    amounts = {"pet-1": 2_330, "pet-2": 3_330, "pet-3": 4_440, "pet-4": 10_000}
+    charges = {}
+    for ref, fen in amounts.items():
+        answer = await running.client.post(
+            f"{MODULES}/pickup/buy", json=order(running, ref, fen), headers=resident
+        )
+        assert answer.status_code == 200, answer.text
+        charges[ref] = answer.json()["id"]
+    await settlement().idle()
+    body = {"charge_id": charges["pet-1"], "amount": cny(2_330), "ref": "cancelled"}
+    refunded = await running.client.post(f"{MODULES}/pickup/compensate", json=body, headers=leader)
+    assert refunded.status_code == 200, refunded.text
+    await settlement().idle()
+    assert await _paid(running, "before-release") == {}  # everything is still held
+
+    for ref in ("pet-2", "pet-3", "pet-4"):
+        released = await running.client.post(
+            f"{MODULES}/pickup/verify-pickup", json={"charge_id": charges[ref]}, headers=leader
+        )
+        assert released.status_code == 200, released.text
+
+    rules = settlement_pickup_shop.manifest.revenue_share
+    fee = settlement().gateway.fee  # type: ignore[attr-defined]
+    people = running.people
+    share: dict[str, int] = {}
+    for ref, fen in amounts.items():
+        amount = Money(amount=fen, currency="CNY")
+        if ref != "pet-1":  # the refunded charge's split went back to the payer in full
+            for party, part in split(rules, amount).items():
+                share[party] = share.get(party, 0) + part.amount
+        share["supplier"] = share.get("supplier", 0) - fee(amount)  # the fee is never refunded
+    expected = {
+        f"payable:leader:{people['leader'].id}": share["leader"],
+        f"payable:pickup_host:{people['leader'].id}": share["pickup_host"],
+        f"payable:supplier:{people['operator'].id}": share["supplier"],
+    }
+    assert await _paid(running, "after-release") == expected  # each its net share, in full
+    assert await _paid(running, "again") == {}  # and only once
+    balances = await store.balances(running.home.id)
+    assert {account: balances[(account, "CNY")] for account in expected} == dict.fromkeys(
+        expected, 0
+    )
+    assert await per_currency(running.home.id) == {"CNY": 0}
+
+
+async def test_a_charge_refunded_in_full_before_release_withholds_nothing(start_shop):
+    async with start_shop() as running:
+        await _refunded_in_full_before_release(running)
+
+
+async def test_a_charge_refunded_in_full_before_release_on_postgres(start_shop, postgres_url):
+    async with start_shop(database_url=postgres_url) as running:
+        await _refunded_in_full_before_release(running)

@@ -138,3 +138,26 @@ async def test_the_database_refuses_to_rewrite_the_ledger_on_sqlite(start_shop):
 async def test_the_database_refuses_to_rewrite_the_ledger_on_postgres(start_shop, postgres_url):
     async with start_shop(database_url=postgres_url) as running:
         await _try_to_rewrite_the_ledger(running)
+
+
+def test_a_held_charge_refunded_in_full_takes_nothing_from_the_others():
+    held = ledger.ChargePosition(charge=1, net=-233 + 233, settled=False)
+    released = [ledger.ChargePosition(charge=n, net=-333, settled=True) for n in (2, 3, 4)]
+    assert ledger.payout_due([held, *released]) == 999
+    refunded_in_part = ledger.ChargePosition(charge=1, net=-233 + 100, settled=False)
+    assert ledger.payout_due([refunded_in_part, *released]) == 999  # its rest waits, alone
+    owes_a_fee = ledger.ChargePosition(charge=5, net=7, settled=False)  # no share, a fee
+    paid = ledger.ChargePosition(charge=None, net=900, settled=False)
+    assert ledger.payout_due([owes_a_fee, paid, *released]) == 999 - 7 - 900
+
+
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 100), st.booleans()), max_size=8))
+def test_a_payee_is_owed_at_most_its_settled_net_and_all_of_it_once_all_are_settled(charges):
+    positions = [
+        ledger.ChargePosition(charge=n, net=-share + share * refunded // 100, settled=s)
+        for n, (share, refunded, s) in enumerate(charges)
+    ]
+    settled = -sum(p.net for p in positions if p.settled)
+    assert ledger.payout_due(positions) == settled  # a held charge nets only against itself
+    every = [ledger.ChargePosition(p.charge, p.net, True) for p in positions]
+    assert ledger.payout_due(every) == -sum(p.net for p in positions)

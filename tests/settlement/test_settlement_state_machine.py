@@ -1,12 +1,15 @@
 """Random sequences of charge, capture, void, refund, release, payout (with transfer
 reversals clawing back refunded shares, and payees spending what they were paid so a reversal
-is refused), confirm, sweep, webhook replays and crashes after the gateway call.
+is refused), declined payments, confirm, sweep, webhook replays and crashes after the gateway
+call.
 
 After every step the ledger balances per currency, no party's holding goes negative, no payee
 is paid more than it earned, nor more than it earned from charges past their hold (a ``pickup``
 charge only once released), payables go into debit only by the fee their bearer owes or a
-recorded clawback after a payout, and per order the parties' net equals captured - refunded -
-fees, to the cent. Runs on a real SQLite platform; each example gets a community of its own.
+recorded clawback after a payout, per order the parties' net equals captured - refunded -
+fees, to the cent, and a failed order took nothing and was announced exactly once. At the end
+of every run, once every order not refunded in full is released, each party is paid exactly
+its net share. Runs on a real SQLite platform; each example gets a community of its own.
 """
 
 from __future__ import annotations
@@ -27,13 +30,14 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
+from linli.dispatch.tables import OutboxEvent
 from linli.members import create_community
 from linli.settlement import store
 from linli.settlement.gateways import SandboxGateway
 from linli.settlement.ledger import TxnKind
 from linli.settlement.service import Settlement, intent_key
-from linli.settlement.tables import GatewayIntent, LedgerEntry
-from linli_sdk import Conflict, Money
+from linli.settlement.tables import GatewayIntent, LedgerEntry, Transfer
+from linli_sdk import CHARGE_FAILED, Conflict, Money
 from linli_sdk.revenue_share import RefundExceedsHeld
 from settlement_helpers import fee_of, parties_net, per_currency
 
@@ -125,10 +129,16 @@ class SettlementMachine(RuleBasedStateMachine):
             f"sbx_acct_m{leader}", self.gateway.balances.get(f"sbx_acct_m{leader}", 0)
         )
 
+    @rule()
+    def decline(self):
+        """The gateway will refuse the next payment it is asked for (a declined card)."""
+        self.gateway.decline_next()
+
     @rule(order=orders)
     def capture(self, order):
         expected = self.model[order]
-        if expected.voided:
+        failed = run(self.settlement.get(self.community, order)).status == "failed"
+        if expected.voided or failed:
             with pytest.raises(Conflict):
                 run(self.settlement.capture(self.community, order))
         else:
@@ -138,7 +148,9 @@ class SettlementMachine(RuleBasedStateMachine):
     @rule(order=orders)
     def void(self, order):
         expected = self.model[order]
-        if expected.capture_requested:
+        if run(self.settlement.get(self.community, order)).status == "failed":
+            assert run(self.settlement.void(self.community, order)).status == "failed"
+        elif expected.capture_requested:
             with pytest.raises(Conflict):
                 run(self.settlement.void(self.community, order))
         else:
@@ -160,6 +172,18 @@ class SettlementMachine(RuleBasedStateMachine):
         else:
             run(self.settlement.refund(self.community, order, amount, reason="x", ref=ref))
             expected.refunded += fen
+
+    @rule(order=orders)
+    def refund_in_full(self, order):
+        """Refund what is left of a captured order (a cancellation): it then holds nothing."""
+        expected = self.model[order]
+        charge = run(self.settlement.get(self.community, order))
+        left = expected.amount - expected.refunded
+        if charge.status == "captured" and left:
+            amount = Money(amount=left, currency="CNY")
+            ref = f"r{next(self.refs)}"
+            run(self.settlement.refund(self.community, order, amount, reason="x", ref=ref))
+            expected.refunded += left
 
     # --- the gateway's side: confirm, crash, webhooks (duplicated, replayed, reordered) --------
 
@@ -281,6 +305,69 @@ class SettlementMachine(RuleBasedStateMachine):
                     payable[account] = payable.get(account, 0) - row["amount"]
         for account, net in paid.items():
             assert net <= payable.get(account, 0), account
+
+    def teardown(self):
+        """Every party is eventually paid exactly its net share once all holds are over.
+
+        Every intent is carried out, every order not refunded in full is released (one refunded
+        in full is never released: it holds nothing), the payees hold enough again for a
+        refused clawback to go through, and payout batches run until one moves nothing. Then
+        each payee account has been paid, net of clawbacks, its share of its charges less their
+        refunds and fees (nothing if that is negative: a fee owed with nothing to claw back),
+        and nothing is left pending.
+        """
+        run(self.settlement.sweep(self.community.id))
+        for order in self.model.values():
+            if order.refunded < order.amount:
+                run(self.settlement.release(self.community, order.id))
+        for destination in list(self.gateway.balances):
+            self.gateway.balances[destination] = max(self.gateway.balances[destination], 10**12)
+        for _ in range(10):
+            if not run(self.settlement.pay_out(self.community, hold=timedelta(0))):
+                break
+        else:
+            raise AssertionError("payout batches still move money after ten runs")
+        rows = run(
+            LedgerEntry.select(LedgerEntry.account, LedgerEntry.amount, LedgerEntry.charge).where(
+                (LedgerEntry.community == self.community.id) & LedgerEntry.account.like("payable:%")
+            )
+        )
+        share: dict[str, int] = {}
+        transferred: dict[str, int] = {}
+        for row in rows:
+            if row["charge"] is None:  # a payout (debit) or a clawback (credit)
+                transferred[row["account"]] = transferred.get(row["account"], 0) + row["amount"]
+            else:
+                share[row["account"]] = share.get(row["account"], 0) - row["amount"]
+        for account, net in share.items():
+            assert transferred.get(account, 0) == max(net, 0), account
+        unsettled = run(
+            Transfer.count().where(
+                (Transfer.community == self.community.id)
+                & Transfer.state.is_in(["pending", "clawback_pending"])
+            )
+        )
+        assert unsettled == 0
+
+    @invariant()
+    def a_failed_order_took_nothing_and_was_announced_once(self):
+        events = run(
+            OutboxEvent.select(OutboxEvent.payload)
+            .where(
+                (OutboxEvent.community == self.community.id) & (OutboxEvent.type == CHARGE_FAILED)
+            )
+            .output(load_json=True)
+        )
+        announced = sorted(int(e["payload"]["charge_id"][3:]) for e in events)
+        failed = []
+        for order in self.model.values():
+            if run(self.settlement.get(self.community, order.id)).status == "failed":
+                failed.append(order.id)
+                kinds = sorted(
+                    t["kind"] for t in run(store.charge_txns(self.community.id, order.id))
+                )
+                assert kinds in ([], ["authorize", "void"]), kinds  # nothing captured, none held
+        assert announced == sorted(failed)  # exactly one event per failed order
 
     @invariant()
     def one_capture_and_one_authorization_at_most_per_order(self):

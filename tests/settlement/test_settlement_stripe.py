@@ -8,27 +8,32 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
 import stripe
 import uvicorn
+from linli.dispatch.tables import OutboxEvent
 from linli.http.app import create_app
 from linli.settlement import store
 from linli.settlement.tables import GatewayEvent, LedgerTxn
+from linli_sdk import CHARGE_FAILED
 from settlement_helpers import SHOP, cny, fee_of, free_port, order, per_currency, settlement
 
 SECRET = "whsec_linli_test"
 
 
-async def _payment_method(url: str) -> str:
+async def _payment_method(url: str, number: str = "4242424242424242") -> str:
     client = stripe.StripeClient(
         "sk_test_linli", base_addresses={"api": url}, http_client=stripe.HTTPXClient()
     )
     method = await client.v1.payment_methods.create_async(
         {
             "type": "card",
-            "card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"},
+            "card": {"number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123"},
         }
     )
     return method.id
@@ -41,11 +46,10 @@ async def _until(check, seconds: float = 10.0) -> None:
         await asyncio.sleep(0.1)
 
 
-@pytest.mark.slow
-async def test_stripe_authorize_capture_refund_void_and_signed_webhooks(
-    start_shop, localstripe, connect_fake
-):
-    method = await _payment_method(localstripe)
+@asynccontextmanager
+async def _on_stripe(start_shop, localstripe, connect_fake, card: str) -> AsyncIterator[Any]:
+    """The shop on a platform paying with ``card`` through localstripe, its webhooks served."""
+    method = await _payment_method(localstripe, card)
     options = {
         "settlement_gateway": "stripe",
         "settlement_stripe_api_key": "sk_test_linli",
@@ -69,10 +73,42 @@ async def test_stripe_authorize_capture_refund_void_and_signed_webhooks(
                     f"{localstripe}/_config/webhooks/linli", json={"url": hook, "secret": SECRET}
                 )
                 assert registered.status_code == 200
-            await _scenario(running, localstripe)
+            yield running
         finally:
             server.should_exit = True
             await serving
+
+
+@pytest.mark.slow
+async def test_stripe_authorize_capture_refund_void_and_signed_webhooks(
+    start_shop, localstripe, connect_fake
+):
+    async with _on_stripe(start_shop, localstripe, connect_fake, "4242424242424242") as running:
+        await _scenario(running, localstripe)
+
+
+@pytest.mark.slow
+async def test_a_declined_card_fails_the_charge_once_whether_confirm_or_webhook_answers(
+    start_shop, localstripe, connect_fake
+):
+    async with _on_stripe(start_shop, localstripe, connect_fake, "4000000000000341") as running:
+        bought = await running.client.post(
+            f"{SHOP}/buy", json=order(running, "declined"), headers=running.auth("resident")
+        )
+        assert bought.status_code == 200, bought.text
+        await settlement().idle()
+        charge_id = int(bought.json()["id"][3:])
+        assert (await settlement().get(running.home, charge_id)).status == "failed"
+        await _until(lambda: GatewayEvent.count())  # payment_intent.payment_failed arrived too
+        failed = (
+            await OutboxEvent.select(OutboxEvent.payload)
+            .where(OutboxEvent.type == CHARGE_FAILED)
+            .output(load_json=True)
+        )
+        assert [row["payload"]["charge_id"] for row in failed] == [f"ch_{charge_id}"]
+        assert failed[0]["payload"]["reason"] == "card_declined"
+        assert await LedgerTxn.count() == 0  # nothing authorised, nothing posted
+        assert await settlement().reconcile(running.home.id) == []  # Stripe: failed as well
 
 
 async def _scenario(running, localstripe: str) -> None:

@@ -12,7 +12,17 @@ from linli_bill_payment import plugin as bill_payment
 from linli_bill_payment.billers import BILLERS, BillerRefused, BillKind, SandboxBiller
 from linli_bill_payment.plugin import AccountList, BillQuote, Payment
 from linli_bill_payment.rules import RULES, biller_shortfall, next_wait, total_due
-from linli_sdk import Conflict, Document, Forbidden, InvalidInput, Money, NotFound, Role
+from linli_sdk import (
+    CHARGE_FAILED,
+    ChargeStatus,
+    Conflict,
+    Document,
+    Forbidden,
+    InvalidInput,
+    Money,
+    NotFound,
+    Role,
+)
 from linli_sdk.revenue_share import refund, split
 from linli_sdk.testing import PluginKit
 
@@ -161,6 +171,41 @@ async def test_a_refused_payment_is_refunded_in_full_and_the_bill_may_be_paid_ag
     assert [e.type for e in kit.host.events.published] == ["bill_payment.bill_payment_refunded"]
     retry = await pay(kit, resident, found, host.id)  # the claim was released
     assert retry.id != payment.id and len(kit.host.payments.charges) == 2
+
+
+async def test_a_declined_charge_fails_the_payment_at_once_and_frees_the_bill(kit: PluginKit):
+    resident = kit.add_member("Chen", Role.RESIDENT)
+    leader = kit.add_member("Wang", Role.LEADER, Role.RESIDENT)
+    found = await quote(kit, resident, "3101001234")
+    kit.host.payments.decline_next()
+    payment = await pay(kit, resident, found, leader.id)
+    assert payment.status == "pending"  # inside the call the gateway has not answered
+    failed = await status(kit, resident, payment.id)
+    assert failed.status == "failed" and payment.charge_id in failed.failure
+    assert kit.host.deadlines.pending == {}  # nothing polls the refused charge any more
+    assert await kit.advance(timedelta(hours=2)) == []
+    assert [e.type for e in kit.host.events.published] == [
+        CHARGE_FAILED,
+        "bill_payment.bill_payment_failed",
+    ]
+    await kit.deliver_events()  # a repeated delivery changes nothing
+    again = await quote(kit, resident, "3101001234")
+    assert again.payment_id is None  # the bill is free to be paid again
+    retry = await pay(kit, resident, found, leader.id)
+    assert retry.id != payment.id
+    await kit.advance(timedelta(seconds=1))
+    assert (await status(kit, resident, retry.id)).status == "paid"
+
+
+async def test_a_confirm_that_finds_the_charge_failed_stops_there(kit: PluginKit):
+    resident = kit.add_member("Chen", Role.RESIDENT)
+    leader = kit.add_member("Wang", Role.LEADER, Role.RESIDENT)
+    payment = await pay(kit, resident, await quote(kit, resident, "3101001234"), leader.id)
+    charge = kit.host.payments.charges[payment.charge_id]
+    kit.host.payments.charges[charge.id] = charge.model_copy(update={"status": ChargeStatus.FAILED})
+    await kit.advance(timedelta(seconds=1))  # the confirm deadline sees it before any event
+    assert (await status(kit, resident, payment.id)).status == "failed"
+    assert kit.host.deadlines.pending == {}
 
 
 async def test_payments_are_checked_before_anything_is_charged(kit: PluginKit):

@@ -12,7 +12,18 @@ from linli_charity import plugin as charity
 from linli_charity.plugin import Campaign, FundEntry, FundLedger, FundList, Purchase
 from linli_charity.rules import FUND_PARTY, RULES, EntryKind, totals
 from linli_charity.tables import CampaignRow, FundEntryRow, FundRow, PurchaseRow
-from linli_sdk import Conflict, Document, Forbidden, InvalidInput, MemberView, Money, NotFound, Role
+from linli_sdk import (
+    CHARGE_FAILED,
+    ChargeStatus,
+    Conflict,
+    Document,
+    Forbidden,
+    InvalidInput,
+    MemberView,
+    Money,
+    NotFound,
+    Role,
+)
 from linli_sdk.revenue_share import split
 from linli_sdk.testing import PluginKit
 from piccolo.engine.sqlite import SQLiteEngine
@@ -135,6 +146,48 @@ async def test_a_purchase_donates_its_part_on_the_public_ledger(charity_db, linl
     assert body["fund"] == "Elderly lunches" and body["net_donation"] == cny(499).model_dump()
     with pytest.raises(NotFound):  # a neighbour cannot read someone else's receipt
         await kit.call("donation-receipt", {"purchase_id": purchase.id}, as_=newcomer)
+
+
+async def test_a_declined_purchase_fails_and_gives_nothing(charity_db, linli_kit):
+    kit: PluginKit = linli_kit(charity)
+    people = People(kit)
+    campaign = await open_campaign(kit, people, "Elderly lunches", 4_990)
+    kit.host.payments.decline_next()
+    purchase = await buy(kit, people.buyer, campaign.id)
+    assert purchase.failed is False  # inside the call the gateway has not answered
+    [mine] = (await kit.call("my-purchases", {}, as_=people.buyer)).items  # type: ignore[attr-defined]
+    assert mine.failed is True and mine.donated is None
+    assert kit.host.deadlines.pending == {}  # nothing waits for the refused charge
+    assert await kit.advance(timedelta(hours=2)) == []
+    assert [e.type for e in kit.host.events.published] == [CHARGE_FAILED, "charity.purchase_failed"]
+    await kit.deliver_events()  # a repeated delivery changes nothing
+    shown = await ledger(kit, people.buyer, campaign.fund_id)
+    assert shown.entries == [] and shown.fund.balance == cny(0)
+    with pytest.raises(Conflict, match="refused"):
+        await kit.call(
+            "refund-purchase",
+            {"purchase_id": purchase.id, "amount": cny(1), "reason": "x", "ref": "r"},
+            as_=people.leader,
+        )
+    paid = await buy(kit, people.buyer, campaign.id)  # the next purchase goes through
+    await kit.advance(SECOND)
+    assert (await ledger(kit, people.buyer, campaign.fund_id)).fund.balance == cny(499)
+    assert paid.id != purchase.id
+
+
+async def test_a_donation_deadline_that_finds_the_charge_failed_stops_there(charity_db, linli_kit):
+    kit: PluginKit = linli_kit(charity)
+    people = People(kit)
+    campaign = await open_campaign(kit, people, "Elderly lunches", 4_990)
+    purchase = await buy(kit, people.buyer, campaign.id)
+    charge = kit.host.payments.charges[purchase.charge_id]
+    failed = charge.model_copy(update={"status": ChargeStatus.FAILED, "parts": {}})
+    kit.host.payments.charges[charge.id] = failed
+    await kit.advance(SECOND)  # the deadline sees the failure before any event
+    [mine] = (await kit.call("my-purchases", {}, as_=people.buyer)).items  # type: ignore[attr-defined]
+    assert mine.failed is True and mine.donated is None
+    assert (await ledger(kit, people.buyer, campaign.fund_id)).entries == []
+    assert kit.host.deadlines.pending == {}
 
 
 async def test_campaigns_are_checked(charity_db, linli_kit):

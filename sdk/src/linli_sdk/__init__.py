@@ -24,6 +24,7 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .host import (
+    CHARGE_FAILED,
     Charge,
     ChargeStatus,
     Credit,
@@ -64,6 +65,7 @@ __version__ = "0.1.0"
 """The SDK's version; plugins declare the range they support in ``Manifest.sdk``."""
 
 __all__ = [
+    "CHARGE_FAILED",
     "FORMULA_PREFIXES",
     "MEMBER_SCOPES",
     "Caller",

@@ -24,6 +24,7 @@ from .operations import Document
 from .roles import Role
 
 __all__ = [
+    "CHARGE_FAILED",
     "Charge",
     "ChargeStatus",
     "Credit",
@@ -67,6 +68,21 @@ class ChargeStatus(StrEnum):
     """The authorisation was released; nothing was taken."""
     REFUNDED = "refunded"
     """Everything captured has been refunded."""
+    FAILED = "failed"
+    """The gateway refused the charge (a declined card, an authorisation it would not capture):
+    nothing was taken and nothing is held. Final: the module that charged is told by the event
+    ``settlement.charge_failed`` (see :data:`CHARGE_FAILED`). Charging the same ``order_ref``
+    again returns this charge, so a new attempt needs a new order reference."""
+
+
+CHARGE_FAILED = "settlement.charge_failed"
+"""The type of the event delivered to ``linli_event`` when the gateway refuses a charge.
+
+Its ``payload`` holds ``charge_id``, ``order_ref``, ``module`` (the module that charged; only
+that module receives it), ``amount`` (a :class:`~linli_sdk.Money` as JSON) and ``reason`` (the
+gateway's decline code, e.g. ``card_declined``). The charge's status is then ``failed``.
+Delivered at least once, like every event: a repeat carries the same ``event.id``.
+"""
 
 
 class Charge(_Value):

@@ -38,6 +38,7 @@ from .context import Caller, Community, Context
 from .documents import csv_document
 from .errors import CapabilityUnavailable, Conflict, Forbidden, InvalidInput, NotFound
 from .host import (
+    CHARGE_FAILED,
     Charge,
     ChargeStatus,
     CreditStanding,
@@ -79,7 +80,20 @@ class _Payments:
         self.refunds: dict[str, Refund] = {}
         self.captured_at: dict[str, datetime] = {}
         self.released_at: dict[str, datetime] = {}
+        self.declines: list[str] = []
+        self.refused: list[tuple[str, str]] = []
         self._ids = itertools.count(1)
+
+    def decline_next(self, reason: str = "card_declined") -> None:
+        """Make the gateway refuse the next charge, as a declined card does on the platform.
+
+        Inside the unit of work that charges, the charge is ``pending``; once that unit has
+        returned, the charge is ``failed`` and the kit delivers the event
+        ``settlement.charge_failed`` (:data:`~linli_sdk.CHARGE_FAILED`) to ``linli_event``
+        with ``reason`` — what the platform does once the gateway answers after the commit.
+        Call it again to refuse more charges, one each.
+        """
+        self.declines.append(reason)
 
     def _rules(self) -> RevenueShareRules:
         if self._manifest.revenue_share is None:
@@ -99,6 +113,18 @@ class _Payments:
             if existing.order_ref == order_ref:
                 return existing
         parts = split(self._rules(), amount)  # refuses a negative remainder up front
+        if self.declines:  # the gateway will refuse it once the unit of work has returned
+            refused = Charge(
+                id=f"ch_{next(self._ids)}",
+                order_ref=order_ref,
+                amount=amount,
+                status=ChargeStatus.PENDING,
+                parts={},
+                refunded=Money.zero(amount.currency),
+            )
+            self.charges[refused.id] = refused
+            self.refused.append((refused.id, self.declines.pop(0)))
+            return refused
         charge = Charge(
             id=f"ch_{next(self._ids)}",
             order_ref=order_ref,
@@ -157,8 +183,8 @@ class _Payments:
 
     async def void(self, charge_id: str) -> Charge:
         charge = self._get(charge_id)
-        if charge.status is ChargeStatus.VOIDED:
-            return charge
+        if charge.status in (ChargeStatus.VOIDED, ChargeStatus.FAILED):
+            return charge  # nothing is held: nothing to release
         if charge.status is not ChargeStatus.AUTHORIZED:
             raise Conflict(f"charge {charge_id} is {charge.status}, cannot void")
         updated = charge.model_copy(update={"status": ChargeStatus.VOIDED})
@@ -337,11 +363,14 @@ class InMemoryHost:
 
     Its ports keep what they were asked in plain attributes a test can read:
     ``payments.charges``, ``payments.refunds``, ``payments.released_at`` (with
-    ``payments.payable(charge_id)`` telling whether the payout hold is over), ``credit.events``,
+    ``payments.payable(charge_id)`` telling whether the payout hold is over;
+    ``payments.decline_next()`` makes the gateway refuse the next charge), ``credit.events``,
     ``credit.standings`` (a member's :class:`~linli_sdk.CreditStanding`; others stand at
     ``BASE_STANDING``), ``dispatch.jobs``, ``dispatch.goods`` (the orders each
     ``goods_documents`` call printed), ``files.files`` (upload id -> reference and bytes),
-    ``deadlines.pending``, ``events.published``, ``members.members`` (every member's full
+    ``deadlines.pending``, ``events.published`` (with the platform's own events the kit
+    delivered, such as ``settlement.charge_failed``, whose ``module`` is ``None``),
+    ``members.members`` (every member's full
     record), ``members.granted`` (the member scopes granted) and ``members.national_id_views``
     (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it).
     """
@@ -367,6 +396,8 @@ class InMemoryHost:
                 self.payments.refunds,
                 self.payments.captured_at,
                 self.payments.released_at,
+                self.payments.declines,
+                self.payments.refused,
                 self.credit.events,
                 self.dispatch.jobs,
                 self.deadlines.pending,
@@ -382,6 +413,8 @@ class InMemoryHost:
             self.payments.refunds,
             self.payments.captured_at,
             self.payments.released_at,
+            self.payments.declines,
+            self.payments.refused,
             self.credit.events,
             self.dispatch.jobs,
             self.deadlines.pending,
@@ -615,6 +648,7 @@ class PluginKit:
         published = self.host.events.published
         delivered: list[Event] = []
         for _ in range(_MAX_ROUNDS):
+            self._refuse_charges()
             if self._delivered >= len(published):
                 return delivered
             event = published[self._delivered]
@@ -622,6 +656,31 @@ class PluginKit:
             self._delivered += 1
             delivered.append(event)
         raise RuntimeError(f"more than {_MAX_ROUNDS} events in one delivery: do hooks loop?")
+
+    def _refuse_charges(self) -> None:
+        """The gateway refuses the charges `decline_next` marked: each fails, with its event."""
+        payments = self.host.payments
+        while payments.refused:
+            charge_id, reason = payments.refused.pop(0)
+            charge = payments.charges[charge_id].model_copy(update={"status": ChargeStatus.FAILED})
+            payments.charges[charge_id] = charge
+            payload = {
+                "charge_id": charge.id,
+                "order_ref": charge.order_ref,
+                "module": self.manifest.name,
+                "amount": charge.amount.model_dump(mode="json"),
+                "reason": reason,
+            }
+            self.host.events.published.append(
+                Event(
+                    id=str(uuid.uuid4()),
+                    type=CHARGE_FAILED,
+                    community=self.community.slug,
+                    module=None,
+                    occurred=self.clock,
+                    payload=payload,
+                )
+            )
 
     async def advance(self, delta: timedelta) -> list[Deadline]:
         """Move the clock forward and fire every deadline now due, earliest first.

@@ -1,7 +1,8 @@
 """The outbox: domain events fanned out to their targets and delivered to modules' hooks.
 
 Each event written by :func:`~linli.dispatch.ports.record_event` is fanned out once into one
-delivery per target: every module enabled in the community that implements ``linli_event``,
+delivery per target: every module enabled in the community that implements ``linli_event``
+(only the module that charged, for the settlement's events about a charge),
 and every active webhook subscription that wants the event's type. A module's delivery runs in
 one transaction with its claim, so the hook's own writes and the "delivered" mark commit
 together; a hook that raises is rolled back and retried with backoff. Webhooks are sent by the
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 
 MODULE = "module:"
 WEBHOOK = "webhook:"
+
+_ADDRESSED = ("settlement.",)
+"""Core events about one module's own charges: delivered to that module only (the
+``module`` of their payload), never to the community's other modules."""
 
 
 class Retries:
@@ -78,8 +83,19 @@ async def outbox_row(community_id: int, event_id: str) -> dict[str, Any] | None:
     return row
 
 
-async def _module_targets(registry: ModuleRegistry, community_id: int) -> list[str]:
+def _addressee(event: Event) -> str | None:
+    """The one module a core event is addressed to, or ``None`` for every enabled module."""
+    if event.module is None and event.type.startswith(_ADDRESSED):
+        return str(event.payload.get("module", ""))
+    return None
+
+
+async def _module_targets(
+    registry: ModuleRegistry, community_id: int, only: str | None = None
+) -> list[str]:
     listeners = {n for n in registry.modules if registry.hooks.implements("linli_event", n)}
+    if only is not None:
+        listeners &= {only}
     if not listeners:  # nobody listens: no need to ask the database who is enabled
         return []
     rows = await ModuleSetting.select(ModuleSetting.module).where(
@@ -115,7 +131,7 @@ async def fan_out(registry: ModuleRegistry, event_id: str | None = None) -> Even
             return None
         event = event_from_row(row)
         now_ms = epoch_ms(datetime.now(UTC))
-        targets = await _module_targets(registry, row["community"])
+        targets = await _module_targets(registry, row["community"], _addressee(event))
         targets += await _webhook_targets(row["community"], event.type)
         if targets:
             await EventDelivery.insert(

@@ -38,12 +38,16 @@ class GatewayStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class GatewayOutcome:
-    """A gateway's answer: its own id for the payment or refund, the status, and its fee."""
+    """A gateway's answer: its own id for the payment or refund, the status, and its fee.
+
+    ``reason`` says why a payment was refused (the gateway's decline code), else is empty.
+    """
 
     ref: str
     status: GatewayStatus
     fee: int = 0
     test_money: bool = False
+    reason: str = ""
 
 
 class Gateway(Protocol):
@@ -101,7 +105,8 @@ class SandboxGateway:
 
     It answers every call at once; a key it has seen returns the first answer (so ``effects``
     counts distinct effects). Its fee is ``floor(amount * fee_basis_points / 10000)``. It keeps
-    its payments and refunds for reconciliation, like a real gateway's records.
+    its payments and refunds for reconciliation, like a real gateway's records. `decline_next`
+    makes it refuse payments, as a declined card does.
     """
 
     fee_basis_points: int = 60
@@ -113,7 +118,17 @@ class SandboxGateway:
     transfers: dict[str, Record] = field(default_factory=dict)
     balances: dict[str, int] = field(default_factory=dict)
     """What each connected account holds of our transfers (see `spend`)."""
+    declines: list[str] = field(default_factory=list)
+    """Decline codes of the next payments to refuse, one each (see `decline_next`)."""
     _destinations: dict[str, str] = field(default_factory=dict)
+
+    def decline_next(self, reason: str = "card_declined") -> None:
+        """Refuse the next new payment (an authorisation or charge) with ``reason``.
+
+        The refusal is remembered under its key, so a retry, the sweep or a replayed webhook
+        all see the same answer.
+        """
+        self.declines.append(reason)
 
     def _once(self, key: str, outcome: GatewayOutcome) -> GatewayOutcome:
         return self.effects.setdefault(key, outcome)
@@ -130,8 +145,12 @@ class SandboxGateway:
         """Authorise (and capture) at once."""
         if key in self.effects:
             return self.effects[key]
-        status = GatewayStatus.CAPTURED if capture else GatewayStatus.AUTHORIZED
         ref = f"sbx_{key}"
+        if self.declines:
+            reason = self.declines.pop(0)
+            self.payments[ref] = Record(key, "payment", amount.amount, amount.currency, "failed")
+            return self._once(key, GatewayOutcome(ref, GatewayStatus.FAILED, 0, True, reason))
+        status = GatewayStatus.CAPTURED if capture else GatewayStatus.AUTHORIZED
         self.payments[ref] = Record(key, "payment", amount.amount, amount.currency, str(status))
         fee = self.fee(amount) if capture else 0
         return self._once(key, GatewayOutcome(ref, status, fee, True))

@@ -37,6 +37,7 @@ __all__ = [
     "PAYER_AUTHORIZATIONS",
     "PLATFORM_REVENUE",
     "REFUNDS_PAYABLE",
+    "ChargePosition",
     "ModuleHold",
     "PostedEntry",
     "Posting",
@@ -253,14 +254,36 @@ def plan_refund_paid(charge_id: int, ref: str, amount: Money) -> PostingPlan:
     )
 
 
-def payout_due(debits: int, settled_credits: int) -> int:
-    """What a payee may be paid now, from the sums of its account's postings.
+@dataclass(frozen=True, slots=True)
+class ChargePosition:
+    """One charge's postings on a payee account, for a payout batch.
 
-    ``debits`` (positive: fees borne, refunds that claw back, payouts already made) count at
-    once; ``settled_credits`` (negative: earnings) count only once they are past the hold. A
-    negative result is a clawback the payee owes: nothing is paid until later earnings cover it.
+    ``net`` is the sum of the charge's postings on the account (its share credited, less the
+    refunds that took part of it back, plus a fee its bearer owes); ``settled`` whether the
+    charge's credit is past its hold. ``charge`` is ``None`` for the postings of no charge
+    (payouts and clawbacks), which always count.
     """
-    return -(debits + settled_credits)
+
+    charge: int | None
+    net: int
+    settled: bool
+
+
+def payout_due(positions: Iterable[ChargePosition]) -> int:
+    """What a payee may be paid now, from its account's postings charge by charge.
+
+    A debit meets only the credits of its own charge: a charge past its hold counts in full
+    (its share less its refunds and fees); a charge still held counts only what it owes beyond
+    its own credits (a fee larger than the share), so a charge refunded in full before its
+    release holds nothing and takes nothing from the other charges. Payouts and clawbacks count
+    at once. A negative result is a clawback the payee owes: nothing is paid until later
+    earnings cover it.
+    """
+    total = 0
+    for position in positions:
+        counted = position.charge is None or position.settled
+        total += position.net if counted else max(position.net, 0)
+    return -total
 
 
 def payout_key(community_id: int, account: str, batch: int) -> str:

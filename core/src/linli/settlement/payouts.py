@@ -123,10 +123,8 @@ async def _decide(
         rows = await _transfers(community_id, account, currency)
         if any(row["state"] == PENDING for row in rows):
             return  # resumed by carry_out_transfers
-        debits, credits, _ = await store.payout_position(
-            community_id, account, currency, cutoff, per_module
-        )
-        due = ledger.payout_due(debits, credits)
+        positions = await store.payout_position(community_id, account, currency, cutoff, per_module)
+        due = ledger.payout_due(positions)
         waiting = [row for row in rows if row["state"] == CLAWBACK_PENDING]
         if due >= 0 and waiting:  # later earnings covered the debt
             await _set(waiting, state=NETTED)

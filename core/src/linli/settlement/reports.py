@@ -101,6 +101,7 @@ async def ledger_records(community_id: int) -> list[Record]:
         GatewayIntent.refund_ref,
         GatewayIntent.charge.currency.as_alias("currency"),
         GatewayIntent.charge,
+        GatewayIntent.state,
     ).where(GatewayIntent.community == community_id)
     txns = await LedgerTxn.select(LedgerTxn.charge, LedgerTxn.kind, LedgerTxn.key).where(
         LedgerTxn.community == community_id
@@ -115,7 +116,7 @@ async def ledger_records(community_id: int) -> list[Record]:
         if intent["action"] in ("charge", "authorize"):
             status = next(
                 (s for s in ("voided", "captured", "authorized") if _POSTS[s] in posted),
-                "pending",
+                "failed" if intent["state"] == "failed" else "pending",  # refused: none posted
             )
             kind = "payment"
         elif intent["action"] == "refund":

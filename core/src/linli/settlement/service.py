@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from linli_sdk import (
+    CHARGE_FAILED,
     Charge,
     ChargeStatus,
     Community,
@@ -33,6 +34,8 @@ from linli_sdk import (
 from linli_sdk.revenue_share import RevenueShareRules, split
 from piccolo.engine.postgres import PostgresEngine
 
+from ..dispatch.ports import record_event
+from ..dispatch.store import community_by_id
 from ..registry import ModuleRegistry
 from . import ledger, store
 from .gateways import Gateway, GatewayOutcome, GatewayStatus
@@ -85,6 +88,10 @@ def community_of(key: str) -> int:
     if not head[1:].isdigit():
         raise NotFound(f"{key!r} is not a Linli gateway key")
     return int(head[1:])
+
+
+_PAYMENT_ACTIONS = ("charge", "authorize", "capture")
+"""Gateway calls whose refusal fails the charge: nothing is taken, nothing stays held."""
 
 
 def _money(row: Mapping[str, Any]) -> Money:
@@ -238,25 +245,29 @@ class Settlement:
         """Ask to capture an authorised charge; capturing twice is harmless.
 
         Raises:
-            Conflict: The charge was voided.
+            Conflict: The charge was voided, or the gateway refused it (it failed).
 
         """
         row = await self._locked(community.id, charge_id)
         actions = await self._actions(row)
         if "void" in actions:
             raise Conflict(f"charge ch_{charge_id} was voided; it cannot be captured")
+        if await self._refused(row):
+            raise Conflict(f"charge ch_{charge_id} failed: the gateway refused it")
         if not actions & {"charge", "capture"}:
             await self._intend(row, "capture", _money(row))
         return await self.view(community, row)
 
     async def void(self, community: Community, charge_id: int) -> Charge:
-        """Ask to release an authorised charge; voiding twice is harmless.
+        """Ask to release an authorised charge; voiding twice (or a failed charge) is harmless.
 
         Raises:
             Conflict: The charge was captured (refund it instead).
 
         """
         row = await self._locked(community.id, charge_id)
+        if await self._refused(row):
+            return await self.view(community, row)  # nothing is held: nothing to release
         actions = await self._actions(row)
         if actions & {"charge", "capture"}:
             raise Conflict(f"charge ch_{charge_id} is captured: refund it instead of voiding")
@@ -339,14 +350,16 @@ class Settlement:
         )
         parts: dict[str, Money] = {}
         status = ChargeStatus.PENDING  # the gateway has not answered yet
-        if ledger.TxnKind.AUTHORIZE in kinds:
-            status = ChargeStatus.AUTHORIZED
-        if ledger.TxnKind.VOID in kinds:
-            status = ChargeStatus.VOIDED
-        elif ledger.TxnKind.CAPTURE in kinds:
+        if ledger.TxnKind.CAPTURE in kinds:
             rules = RevenueShareRules.model_validate(row["rules"])
             parts = ledger.held_by_party(entries, rules.parties)
             status = ChargeStatus.REFUNDED if refunded == amount else ChargeStatus.CAPTURED
+        elif await self._refused(row):
+            status = ChargeStatus.FAILED
+        elif ledger.TxnKind.VOID in kinds:
+            status = ChargeStatus.VOIDED
+        elif ledger.TxnKind.AUTHORIZE in kinds:
+            status = ChargeStatus.AUTHORIZED
         return Charge(
             id=f"ch_{row['id']}",
             order_ref=row["order_ref"],
@@ -417,9 +430,26 @@ class Settlement:
             .output(load_json=True)
         )
         for intent in pending:
+            if intent["action"] in ("capture", "void") and await self._refused(row):
+                done += await self._close_unsent(intent)  # no payment to capture or release
+                continue
             outcome = await self._call_gateway(row, intent)
             done += await self.apply(row, intent, outcome)
         return done
+
+    async def _close_unsent(self, intent: Mapping[str, Any]) -> int:
+        """Close an intent never sent, its charge's payment refused first; 1 if closed now."""
+        closed = await (
+            GatewayIntent.update(
+                {
+                    GatewayIntent.state: "failed",
+                    GatewayIntent.outcome: {"status": "failed", "reason": "payment refused"},
+                }
+            )
+            .where((GatewayIntent.id == intent["id"]) & (GatewayIntent.state == "pending"))
+            .returning(GatewayIntent.id)
+        )
+        return len(closed)
 
     async def sweep(self, community_id: int) -> int:
         """Carry out every pending intent of a community (after a crash, or on a schedule)."""
@@ -469,7 +499,13 @@ class Settlement:
         charge_id, amount = row["id"], _money(row)
         status = outcome.status
         if status is GatewayStatus.FAILED:
-            return []
+            if intent["action"] != "capture":
+                return []  # a refused payment or refund posts nothing
+            # the authorisation could not be captured: it is released, nothing is taken
+            return [
+                ledger.plan_authorization(charge_id, amount),
+                ledger.plan_void(charge_id, amount),
+            ]
         if status is GatewayStatus.REFUNDED:
             refunded = Money(amount=intent["amount"], currency=row["currency"])
             return [ledger.plan_refund_paid(charge_id, intent["refund_ref"], refunded)]
@@ -503,13 +539,31 @@ class Settlement:
                             "ref": outcome.ref,
                             "status": str(outcome.status),
                             "fee": outcome.fee,
+                            "reason": outcome.reason,
                         },
                     }
                 )
                 .where((GatewayIntent.id == intent["id"]) & (GatewayIntent.state == "pending"))
                 .returning(GatewayIntent.id)
             )
+            if closed and state == "failed" and intent["action"] in _PAYMENT_ACTIONS:
+                await self._announce_failure(row, outcome)
         return len(closed)
+
+    async def _announce_failure(self, row: Mapping[str, Any], outcome: GatewayOutcome) -> None:
+        """Tell the module that charged that its charge failed (the outbox, in this transaction).
+
+        Called only by the application that closed the intent, so the event is written once
+        however many of confirm, sweep and webhook race.
+        """
+        payload = {
+            "charge_id": f"ch_{row['id']}",
+            "order_ref": row["order_ref"],
+            "module": row["module"],
+            "amount": _money(row).model_dump(mode="json"),
+            "reason": outcome.reason or "declined",
+        }
+        await record_event(await community_by_id(row["community"]), None, CHARGE_FAILED, payload)
 
     async def receive_event(
         self, community_id: int, event_id: str, intent_key: str, outcome: GatewayOutcome
@@ -635,6 +689,15 @@ class Settlement:
                 community_id,
             )
         return await self._charge(community_id, charge_id)
+
+    async def _refused(self, row: Mapping[str, Any]) -> bool:
+        """Whether the gateway refused the charge's payment (its authorisation or capture)."""
+        refused: bool = await GatewayIntent.exists().where(
+            (GatewayIntent.charge == row["id"])
+            & GatewayIntent.action.is_in(list(_PAYMENT_ACTIONS))
+            & (GatewayIntent.state == "failed")
+        )
+        return refused
 
     async def _actions(self, row: Mapping[str, Any]) -> set[str]:
         rows = await GatewayIntent.select(GatewayIntent.action).where(

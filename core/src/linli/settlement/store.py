@@ -14,9 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from linli_sdk import Money
-from piccolo.query.functions.aggregate import Sum
 
-from .ledger import ModuleHold, PostedEntry, PostingPlan, TxnKind, check_balanced
+from .ledger import ChargePosition, ModuleHold, PostedEntry, PostingPlan, TxnKind, check_balanced
 from .tables import LedgerEntry, LedgerTxn
 
 __all__ = [
@@ -191,38 +190,39 @@ async def payout_position(
     currency: str,
     cutoff: datetime,
     holds: Mapping[str, ModuleHold] | None = None,
-) -> tuple[int, int, int]:
-    """One payee account's sums in ``currency``, computed in the database.
+) -> list[ChargePosition]:
+    """One payee account's postings in ``currency``, summed per charge in the database.
 
-    Returns its debits, its credits that are past their hold, and how many payouts it has had.
-    A credit is past its hold when it was posted by ``cutoff`` (the platform's hold) and, for a
-    module in ``holds``, posted by the module's own cutoff — or, for a module that holds until
-    released, its charge was released by that cutoff.
+    A charge is settled when its credit was posted by ``cutoff`` (the platform's hold) and,
+    for a module in ``holds``, by the module's own cutoff — or, for a module that holds until
+    released, its charge was released by that cutoff. Postings of no charge (payouts and
+    clawbacks) come as one position with ``charge`` ``None``.
     """
-    mine = (
-        (LedgerEntry.community == community_id)
-        & (LedgerEntry.account == account)
-        & (LedgerEntry.currency == currency)
-    )
-    debits = await LedgerEntry.select(Sum(LedgerEntry.amount).as_alias("total")).where(
-        mine & (LedgerEntry.amount > 0)
-    )
     held, args = _past_hold(holds or {})
-    credits = await LedgerEntry.raw(
-        "SELECT COALESCE(SUM(e.amount), 0) AS total FROM linli_settlement_ledger_entry e "
+    rows = await LedgerEntry.raw(
+        "SELECT e.charge AS charge, COALESCE(SUM(e.amount), 0) AS net, "
+        "MAX(CASE WHEN e.amount < 0 AND t.created_at <= {} "
+        f"AND {held} THEN 1 ELSE 0 END) AS settled "
+        "FROM linli_settlement_ledger_entry e "
         "JOIN linli_settlement_ledger_txn t ON t.id = e.txn "
         "LEFT JOIN linli_settlement_charge c ON c.id = e.charge "
         "LEFT JOIN linli_settlement_release r ON r.charge = e.charge "
-        "WHERE e.community = {} AND e.account = {} AND e.currency = {} AND e.amount < 0 "
-        f"AND t.created_at <= {{}} AND {held}",
+        "WHERE e.community = {} AND e.account = {} AND e.currency = {} "
+        "GROUP BY e.charge",
+        cutoff,
+        *args,
         community_id,
         account,
         currency,
-        cutoff,
-        *args,
     )
-    payouts = await LedgerEntry.count().where(mine & (LedgerEntry.txn.kind == TxnKind.PAYOUT))
-    return int(debits[0]["total"] or 0), int(credits[0]["total"] or 0), payouts
+    return [
+        ChargePosition(
+            charge=None if row["charge"] is None else int(row["charge"]),
+            net=int(row["net"]),
+            settled=bool(row["settled"]),
+        )
+        for row in rows
+    ]
 
 
 def _past_hold(holds: Mapping[str, ModuleHold]) -> tuple[str, list[Any]]:

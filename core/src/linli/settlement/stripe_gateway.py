@@ -45,7 +45,15 @@ _STATUS = {
     "requires_capture": GatewayStatus.AUTHORIZED,
     "succeeded": GatewayStatus.CAPTURED,
     "canceled": GatewayStatus.VOIDED,
+    "requires_payment_method": GatewayStatus.FAILED,  # the payment attempt was declined
 }
+"""PaymentIntent statuses that answer an intent; others (``processing``...) are not final."""
+
+
+def _decline_reason(error: Any) -> str:
+    """The decline code of a Stripe error object (or a PaymentIntent's last payment error)."""
+    error = error or {}
+    return str(error.get("decline_code") or error.get("code") or "declined")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,28 +109,57 @@ class StripeGateway:
 
     def _outcome(self, payment: Any) -> GatewayOutcome:
         status = _STATUS.get(payment["status"], GatewayStatus.FAILED)
-        return GatewayOutcome(str(payment["id"]), status, 0, self.test_money)
+        reason = ""
+        if status is GatewayStatus.FAILED:
+            reason = _decline_reason(payment.get("last_payment_error"))
+        return GatewayOutcome(str(payment["id"]), status, 0, self.test_money, reason)
+
+    def _refused(self, error: stripe.StripeError) -> GatewayOutcome:
+        """A payment Stripe refused (a declined card, an authorisation it cannot capture)."""
+        body = error.json_body if isinstance(error.json_body, dict) else {}
+        details = body.get("error") or {}
+        payment = details.get("payment_intent") or {}
+        log.info("Stripe refused payment %s: %s", payment.get("id", ""), error.user_message)
+        reason = _decline_reason(details) if details else str(error.code or "declined")
+        return GatewayOutcome(
+            str(payment.get("id", "")), GatewayStatus.FAILED, 0, self.test_money, reason
+        )
 
     async def authorize(self, *, key: str, amount: Money, capture: bool) -> GatewayOutcome:
-        """Create and confirm a PaymentIntent (manual capture unless ``capture``)."""
-        payment = await self.client.v1.payment_intents.create_async(
-            {
-                "amount": amount.amount,
-                "currency": amount.currency.lower(),
-                "payment_method": self._payment_method,
-                "confirm": True,
-                "capture_method": "automatic" if capture else "manual",
-                "metadata": {"linli_key": key},
-            },
-            {"idempotency_key": key},
-        )
+        """Create and confirm a PaymentIntent (manual capture unless ``capture``).
+
+        A declined card (``CardError``, replayed under the same key) is ``FAILED``.
+        """
+        try:
+            payment = await self.client.v1.payment_intents.create_async(
+                {
+                    "amount": amount.amount,
+                    "currency": amount.currency.lower(),
+                    "payment_method": self._payment_method,
+                    "confirm": True,
+                    "capture_method": "automatic" if capture else "manual",
+                    "metadata": {"linli_key": key},
+                },
+                {"idempotency_key": key},
+            )
+        except stripe.CardError as declined:
+            return self._refused(declined)
         return self._outcome(payment)
 
     async def capture(self, *, key: str, payment_ref: str, amount: Money) -> GatewayOutcome:
-        """Capture the PaymentIntent ``payment_ref`` in full."""
-        payment = await self.client.v1.payment_intents.capture_async(
-            payment_ref, options={"idempotency_key": key}
-        )
+        """Capture the PaymentIntent ``payment_ref`` in full.
+
+        One that can no longer be captured (its authorisation expired or was cancelled:
+        ``payment_intent_unexpected_state``) is ``FAILED``.
+        """
+        try:
+            payment = await self.client.v1.payment_intents.capture_async(
+                payment_ref, options={"idempotency_key": key}
+            )
+        except stripe.InvalidRequestError as refused:
+            if refused.code != "payment_intent_unexpected_state":
+                raise
+            return self._refused(refused)
         return self._outcome(payment)
 
     async def void(self, *, key: str, payment_ref: str) -> GatewayOutcome:
@@ -281,6 +318,9 @@ class StripeGateway:
             return None
         payment = event.data.object.to_dict()
         key = (payment.get("metadata") or {}).get("linli_key")
-        if not key:
-            return None
+        status = payment.get("status")
+        if status == "requires_payment_method" and not payment.get("last_payment_error"):
+            status = None  # created, not attempted yet
+        if not key or status not in _STATUS:
+            return None  # not ours, or not final yet (``processing``, ``requires_action``...)
         return WebhookOutcome(event.id, str(key), self._outcome(payment))

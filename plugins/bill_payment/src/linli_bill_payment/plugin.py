@@ -2,8 +2,10 @@
 
 A resident looks a bill up by account number and pays it with a convenience fee; the biller is
 paid after the payment committed, from a durable deadline; a refused payment is refunded in
-full, automatically. A bill is paid at most once: the payment claims a unique row per biller
-reference in the operation's transaction, so concurrent requests meet one payment.
+full, automatically; a charge the gateway refuses (``settlement.charge_failed``) fails the
+payment at once and frees the bill. A bill is paid at most once: the payment claims a unique
+row per biller reference in the operation's transaction, so concurrent requests meet one
+payment.
 
 The entry point ``linli.plugins: bill_payment`` names this module.
 """
@@ -16,12 +18,14 @@ from enum import StrEnum
 from typing import Any
 
 from linli_sdk import (
+    CHARGE_FAILED,
     ChargeStatus,
     Conflict,
     Context,
     Deadline,
     Document,
     Empty,
+    Event,
     Forbidden,
     Host,
     InvalidInput,
@@ -81,6 +85,8 @@ class PaymentStatus(StrEnum):
     """The biller confirmed the payment."""
     REFUNDED = "refunded"
     """The biller refused it (or the split was wrong): the payer was refunded in full."""
+    FAILED = "failed"
+    """The gateway refused the charge: nothing was taken; the bill may be paid again."""
 
 
 class BillerInfo(BaseModel):
@@ -448,10 +454,14 @@ async def _settle(
         BillPaymentRow.settled_at: now,
         **{getattr(BillPaymentRow, name): value for name, value in values.items()},
     }
-    if status is PaymentStatus.REFUNDED:
+    if status is not PaymentStatus.PAID:
         update[BillPaymentRow.claim] = None  # the bill may be paid again
     await BillPaymentRow.update(update).where(BillPaymentRow.id == row["id"])
-    event = "bill_paid" if status is PaymentStatus.PAID else "bill_payment_refunded"
+    event = {
+        PaymentStatus.PAID: "bill_paid",
+        PaymentStatus.REFUNDED: "bill_payment_refunded",
+        PaymentStatus.FAILED: "bill_payment_failed",
+    }[status]
     await host.events.publish(event, {"payment_id": row["id"], "bill_ref": row["bill_ref"]})
 
 
@@ -481,6 +491,9 @@ async def confirm_payment(host: Host, payment_id: int, now: datetime) -> None:
         payer_id=row["payer_id"],
         payees={"leader": row["leader_id"], "biller": row["biller_payee_id"]},
     )
+    if charge.status is ChargeStatus.FAILED:  # final: the event says so too, whichever is first
+        await _fail(host, row, now, charge.id)
+        return
     if charge.status in _UNCONFIRMED:  # the gateway has not captured it yet
         waits = row["waits"] + 1
         await BillPaymentRow.update({BillPaymentRow.waits: waits}).where(
@@ -508,6 +521,30 @@ async def confirm_payment(host: Host, payment_id: int, now: datetime) -> None:
         await _settle(host, row, PaymentStatus.REFUNDED, now, failure=refused.detail)
         return
     await _settle(host, row, PaymentStatus.PAID, now, confirmation=confirmation)
+
+
+async def _fail(host: Host, row: dict[str, Any], now: datetime, charge_id: str) -> None:
+    """The gateway refused the payment's charge: fail it, free the bill, stop looking."""
+    await _settle(host, row, PaymentStatus.FAILED, now, failure=f"charge {charge_id} refused")
+    await host.deadlines.cancel(f"{_CONFIRM}{row['id']}")
+
+
+@hookimpl
+async def linli_event(host: Host, event: Event) -> None:
+    """A charge the gateway refused fails its payment at once (no more waiting for it)."""
+    if event.type != CHARGE_FAILED or event.payload.get("module") != host.module:
+        return
+    row: dict[str, Any] | None = (
+        await BillPaymentRow.select()
+        .where(
+            (BillPaymentRow.community_id == host.community.id)
+            & (BillPaymentRow.charge_id == event.payload["charge_id"])
+            & (BillPaymentRow.status == PaymentStatus.PENDING)
+        )
+        .first()
+    )
+    if row is not None:  # a repeated delivery finds it failed already
+        await _fail(host, row, datetime.now(UTC), row["charge_id"])
 
 
 @hookimpl

@@ -4,7 +4,8 @@ An operator or leader opens a campaign for a named community fund or NGO; reside
 revenue-share rules give the ``community_fund`` party its declared part of each charge, and the
 module records exactly that in the fund's public ledger once the charge is captured. Refunds
 take the fund's part back, disbursements (with their purpose) take money out, and every member
-of the community can read the ledger. Buyers get a donation receipt.
+of the community can read the ledger. Buyers get a donation receipt. A purchase whose charge
+the gateway refuses (``settlement.charge_failed``) is marked failed and gives nothing.
 
 The entry point ``linli.plugins: charity`` names this module.
 """
@@ -18,12 +19,14 @@ from enum import StrEnum
 from typing import Any
 
 from linli_sdk import (
+    CHARGE_FAILED,
     ChargeStatus,
     Conflict,
     Context,
     Deadline,
     Document,
     Empty,
+    Event,
     Host,
     InvalidInput,
     Manifest,
@@ -99,7 +102,10 @@ class Buy(BaseModel):
 
 
 class Purchase(BaseModel):
-    """A purchase and what it gave its fund (``None`` until the charge is captured)."""
+    """A purchase and what it gave its fund (``None`` until the charge is captured).
+
+    ``failed`` is true when the gateway refused the charge: nothing was paid nor given.
+    """
 
     id: int
     campaign_id: int
@@ -111,6 +117,7 @@ class Purchase(BaseModel):
     donated: Money | None
     refunded_donation: Money
     created_at: datetime
+    failed: bool = False
 
 
 class PurchaseList(BaseModel):
@@ -212,6 +219,7 @@ def _purchase(row: dict[str, Any]) -> Purchase:
         donated=None if donated is None else _money(donated, currency),
         refunded_donation=_money(row["refunded_donation"], currency),
         created_at=row["created_at"],
+        failed=bool(row["failed"]),
     )
 
 
@@ -421,6 +429,8 @@ async def refund_purchase(ctx: Ctx, data: RefundPurchase) -> Purchase:
     """Refund part or all of a purchase; the fund gives back its part, pro rata, on its ledger."""
     community = ctx.community.id
     row = await _one(PurchaseRow, community, data.purchase_id, "purchase")
+    if row["failed"]:
+        raise Conflict(f"purchase {row['id']} failed: the payment was refused, nothing to refund")
     if row["donated"] is None:
         raise Conflict(f"purchase {row['id']} is not confirmed yet; refund it a little later")
     refund = await ctx.host.payments.refund(
@@ -541,7 +551,7 @@ async def record_donation(host: Host, purchase_id: int, now: datetime) -> None:
         .where((PurchaseRow.community_id == community) & (PurchaseRow.id == purchase_id))
         .first()
     )
-    if row is None or row["donated"] is not None:
+    if row is None or row["donated"] is not None or row["failed"]:
         return
     amount = _money(row["amount"], row["currency"])
     charge = await host.payments.charge(  # the same order returns the first charge
@@ -550,6 +560,9 @@ async def record_donation(host: Host, purchase_id: int, now: datetime) -> None:
         payer_id=row["buyer_id"],
         payees={"seller": row["seller_id"]},
     )
+    if charge.status is ChargeStatus.FAILED:  # final: the event says so too, whichever is first
+        await _fail(host, purchase_id)
+        return
     if charge.status in (ChargeStatus.PENDING, ChargeStatus.AUTHORIZED):  # not captured yet
         waits = row["waits"] + 1
         await PurchaseRow.update({PurchaseRow.waits: waits}).where(PurchaseRow.id == purchase_id)
@@ -572,6 +585,40 @@ async def record_donation(host: Host, purchase_id: int, now: datetime) -> None:
         "donation_recorded",
         {"purchase_id": purchase_id, "fund_id": row["fund_id"], "amount": donated.model_dump()},
     )
+
+
+async def _fail(host: Host, purchase_id: int) -> None:
+    """The gateway refused the purchase's charge: mark it failed, stop waiting; once."""
+    failed = await (
+        PurchaseRow.update({PurchaseRow.failed: True})
+        .where(
+            (PurchaseRow.community_id == host.community.id)
+            & (PurchaseRow.id == purchase_id)
+            & (PurchaseRow.failed == False)  # noqa: E712
+            & PurchaseRow.donated.is_null()
+        )
+        .returning(PurchaseRow.id)
+    )
+    await host.deadlines.cancel(f"{_DONATION}{purchase_id}")
+    if failed:
+        await host.events.publish("purchase_failed", {"purchase_id": purchase_id})
+
+
+@hookimpl
+async def linli_event(host: Host, event: Event) -> None:
+    """A charge the gateway refused fails its purchase at once (no more waiting for it)."""
+    if event.type != CHARGE_FAILED or event.payload.get("module") != host.module:
+        return
+    row = (
+        await PurchaseRow.select(PurchaseRow.id)
+        .where(
+            (PurchaseRow.community_id == host.community.id)
+            & (PurchaseRow.charge_id == event.payload["charge_id"])
+        )
+        .first()
+    )
+    if row is not None:
+        await _fail(host, row["id"])
 
 
 @hookimpl

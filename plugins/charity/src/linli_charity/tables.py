@@ -38,7 +38,10 @@ class CampaignRow(Table, tablename="charity_campaign"):
 
 
 class PurchaseRow(Table, tablename="charity_purchase"):
-    """One member's purchase in a campaign; ``donated`` is set once the charge is captured."""
+    """One member's purchase in a campaign; ``donated`` is set once the charge is captured.
+
+    ``failed`` is set instead when the gateway refuses the charge.
+    """
 
     id = Serial(primary_key=True)
     community_id = Integer(index=True)
@@ -53,6 +56,7 @@ class PurchaseRow(Table, tablename="charity_purchase"):
     donated = Integer(null=True, default=None)
     refunded_donation = Integer(default=0)
     waits = Integer(default=0)
+    failed = Boolean(default=False)  # the gateway refused the charge: nothing was given
     created_at = Timestamptz()
 
 
