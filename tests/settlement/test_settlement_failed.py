@@ -124,13 +124,13 @@ async def test_a_declined_purchase_reads_failed_over_http(
     start_shop,
 ):
     async with start_shop() as running:
-        settlement().gateway.decline_next()  # type: ignore[attr-defined]
+        settlement(running).gateway.decline_next()  # type: ignore[attr-defined]
         bought = await running.client.post(
             f"{SHOP}/buy", json=order(running, "declined"), headers=running.auth("resident")
         )
         assert bought.status_code == 200, bought.text
         assert bought.json()["status"] == "pending"  # inside the call, nothing is known yet
-        await settlement().idle()
+        await settlement(running).idle()
         charge = await running.client.get(
             f"/v1/communities/home/settlement/charges/{bought.json()['id']}",
             headers=running.auth("operator"),

@@ -145,11 +145,11 @@ async def _refunded_in_full_before_release(running) -> None:
         )
         assert answer.status_code == 200, answer.text
         charges[ref] = answer.json()["id"]
-    await settlement().idle()
+    await settlement(running).idle()
     body = {"charge_id": charges["pet-1"], "amount": cny(2_330), "ref": "cancelled"}
     refunded = await running.client.post(f"{MODULES}/pickup/compensate", json=body, headers=leader)
     assert refunded.status_code == 200, refunded.text
-    await settlement().idle()
+    await settlement(running).idle()
     assert await _paid(running, "before-release") == {}  # everything is still held
 
     for ref in ("pet-2", "pet-3", "pet-4"):
@@ -159,7 +159,7 @@ async def _refunded_in_full_before_release(running) -> None:
         assert released.status_code == 200, released.text
 
     rules = settlement_pickup_shop.manifest.revenue_share
-    fee = settlement().gateway.fee  # type: ignore[attr-defined]
+    fee = settlement(running).gateway.fee  # type: ignore[attr-defined]
     people = running.people
     share: dict[str, int] = {}
     for ref, fen in amounts.items():

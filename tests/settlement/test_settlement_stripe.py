@@ -96,9 +96,9 @@ async def test_a_declined_card_fails_the_charge_once_whether_confirm_or_webhook_
             f"{SHOP}/buy", json=order(running, "declined"), headers=running.auth("resident")
         )
         assert bought.status_code == 200, bought.text
-        await settlement().idle()
+        await settlement(running).idle()
         charge_id = int(bought.json()["id"][3:])
-        assert (await settlement().get(running.home, charge_id)).status == "failed"
+        assert (await settlement(running).get(running.home, charge_id)).status == "failed"
         await _until(lambda: GatewayEvent.count())  # payment_intent.payment_failed arrived too
         failed = (
             await OutboxEvent.select(OutboxEvent.payload)
@@ -108,7 +108,7 @@ async def test_a_declined_card_fails_the_charge_once_whether_confirm_or_webhook_
         assert [row["payload"]["charge_id"] for row in failed] == [f"ch_{charge_id}"]
         assert failed[0]["payload"]["reason"] == "card_declined"
         assert await LedgerTxn.count() == 0  # nothing authorised, nothing posted
-        assert await settlement().reconcile(running.home.id) == []  # Stripe: failed as well
+        assert await settlement(running).reconcile(running.home.id) == []  # Stripe: failed as well
 
 
 async def _scenario(running, localstripe: str) -> None:
