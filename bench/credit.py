@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 from linli.credit import model
 from linli.credit.ledger import Subject
-from linli.members import create_community
+from linli.identity.members import create_community
+from linli.modules.registry import ModuleRegistry
 from linli.platform import Platform
-from linli.registry import ModuleRegistry
 from linli.settings import Settings
 
 RESULTS = Path(__file__).parent / "results"

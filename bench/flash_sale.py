@@ -103,8 +103,8 @@ def _querystring(sql: str) -> Any:
 async def seed(database_url: str, buyers: int) -> tuple[str, list[str]]:
     """Migrate, create community ``bench`` with a leader and ``buyers`` residents, enable the
     module and the bare endpoint's table; the leader's token and the buyers' tokens."""
-    from linli.enablement import set_module
-    from linli.members import add_member, create_community
+    from linli.identity.members import add_member, create_community
+    from linli.modules.enablement import set_module
     from linli.platform import Platform
     from linli.settings import Settings
     from linli_sdk import Role

@@ -31,8 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from linli.enablement import set_module
-from linli.members import add_member, create_community
+from linli.identity.members import add_member, create_community
+from linli.modules.enablement import set_module
 from linli.platform import Platform
 from linli.settings import Settings
 from linli_sdk import Role
@@ -51,7 +51,7 @@ async def seed_linli(db: Path) -> str:
     try:
         community = await create_community("bench", "Bench Court")
         leader = await add_member(community, "Lead", Role.LEADER, Role.RESIDENT)
-        await set_module(linli.registry, community, "noticeboard", enabled=True)
+        await set_module(linli.modules.registry, community, "noticeboard", enabled=True)
     finally:
         await linli.stop()
     return leader.token

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from linli.auth import authenticate
 from linli.http.app import create_app
+from linli.identity.auth import authenticate
 from linli.identity.clients import register_client
+from linli.identity.members import add_member, create_community
 from linli.identity.tokens import issue_access_token
-from linli.members import add_member, create_community
 from linli.platform import Platform
 from linli.settings import Settings
 from linli_sdk import Role

@@ -23,9 +23,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from linli.members import create_community
+from linli.identity.members import create_community
+from linli.modules.registry import ModuleRegistry
 from linli.platform import Platform
-from linli.registry import ModuleRegistry
 from linli.settings import Settings
 from linli.settlement import ledger, store
 from linli.settlement.gateways import SandboxGateway

@@ -15,7 +15,7 @@ import tempfile
 
 from linli.db.engines import make_engine
 from linli.db.runtime import activate
-from linli.registry import load_modules
+from linli.modules.registry import load_modules
 from linli.settings import Settings
 from piccolo.apps.migrations.commands.new import new
 

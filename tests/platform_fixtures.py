@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 from linli.http.app import create_app
-from linli.members import NewMember, add_member, create_community
+from linli.identity.members import NewMember, add_member, create_community
 from linli.platform import Platform
 from linli.settings import Settings
 from linli_sdk import Community, Role

@@ -24,10 +24,10 @@ import click
 import linli_sdk
 import pytest
 from click.testing import CliRunner
-from linli.calls import OperationFailed
 from linli.cli import main as linli_cli
 from linli.errors import Unauthorized
-from linli.hooks import PluginHooks
+from linli.modules.calls import OperationFailed
+from linli.modules.hooks import PluginHooks
 from linli.settings import Settings
 from linli_sdk import LinliError, Role, hookspecs
 from platform_fixtures import write_distribution

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import linli_sdk
-from linli.registry import load_modules
+from linli.modules.registry import load_modules
 from linli.settings import Settings
 
 

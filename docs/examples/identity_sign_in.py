@@ -138,7 +138,7 @@ async def in_process(phone: str) -> dict[str, Any]:
     """Run the tour against a throw-away platform started here."""
     from linli.http.app import create_app
     from linli.identity.clients import register_client
-    from linli.members import create_community
+    from linli.identity.members import create_community
     from linli.platform import Platform
     from linli.settings import Settings
 

@@ -115,11 +115,11 @@ async def _demo() -> None:  # pragma: no cover - run as a script by the docs tes
     from importlib.metadata import EntryPoint
 
     import httpx
-    from linli.enablement import set_module
     from linli.http.app import create_app
-    from linli.members import add_member, create_community
+    from linli.identity.members import add_member, create_community
+    from linli.modules.enablement import set_module
+    from linli.modules.registry import load_modules
     from linli.platform import Platform
-    from linli.registry import load_modules
     from linli.settings import Settings
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from linli.demo import DEMO_SLUG, seed_demo
 from linli.dispatch.tables import EventDelivery, OutboxEvent
-from linli.enablement import set_module
+from linli.modules.enablement import set_module
 from linli.settings import Settings
 from linli.settlement import store
 from linli.settlement.gateways import SandboxGateway

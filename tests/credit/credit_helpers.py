@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from linli.dispatch import jobs
-from linli.members import NewMember, add_member
+from linli.identity.members import NewMember, add_member
 
 PROBE = "/v1/communities/home/modules/probe_credit"
 CREDIT = "/v1/communities/home/credit"

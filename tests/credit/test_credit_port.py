@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from linli.credit import ledger
 from linli.credit.ledger import CreditBook, Subject
 from linli.credit.port import HostCredit
-from linli.members import add_member
+from linli.identity.members import add_member
 from linli_sdk import InvalidInput
 
 DECLARED = {"helped": (1, 20), "returned_late": (-30, -1)}

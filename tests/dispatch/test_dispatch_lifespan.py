@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from linli.dispatch.ports import DurableDeadlines
 from linli.dispatch.tables import OutboxEvent
-from linli.enablement import set_module
 from linli.http.app import create_app
-from linli.members import create_community
+from linli.identity.members import create_community
+from linli.modules.enablement import set_module
 from linli.platform import Platform
 from linli.settings import Settings
 from litestar.testing import AsyncTestClient

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from linli.dispatch import jobs
 from linli.dispatch.tables import OutboxEvent
-from linli.members import add_member
+from linli.identity.members import add_member
 from linli_sdk import Role
 from test_dispatch_deadlines import call, enable
 

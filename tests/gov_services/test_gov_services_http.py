@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from identity_helpers import captured_logs, resident_token
-from linli.members import add_member
+from linli.identity.members import add_member
 from linli_sdk import Role
 
 NATIONAL_ID = "11010519491231002X"

@@ -11,8 +11,8 @@ from typing import Any
 
 from linli.dispatch.tables import ScheduledDeadline
 from linli.dispatch.worker import DispatchWorker
-from linli.enablement import set_module
-from linli.members import NewMember, add_member
+from linli.identity.members import NewMember, add_member
+from linli.modules.enablement import set_module
 from linli_sdk import Role
 from platform_fixtures import Running
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from group_buying_helpers import GB, POINT, group_buying
-from linli.members import add_member
+from linli.identity.members import add_member
 from linli_sdk import Role
 
 

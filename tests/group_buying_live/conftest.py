@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-from linli.enablement import set_module
+from linli.modules.enablement import set_module
 from platform_fixtures import Running
 
 

@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 import uvicorn
-from linli.auth import hash_token, new_token
 from linli.http.app import create_app
+from linli.identity.auth import hash_token, new_token
 from linli.tables import Member
 from linli_sdk import Community, Role
 from platform_fixtures import Running

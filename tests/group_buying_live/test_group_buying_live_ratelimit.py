@@ -1,11 +1,11 @@
-"""The core's token bucket (linli.ratelimit): what it admits, what it says to wait, its bound."""
+"""The core's token bucket (linli.modules.ratelimit): admits, what it says to wait, its bound."""
 
 from __future__ import annotations
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from linli.ratelimit import RateLimited, RateLimiter, take
+from linli.modules.ratelimit import RateLimited, RateLimiter, take
 from linli_sdk import RateLimit, Role, command
 from linli_sdk.operations import Empty
 

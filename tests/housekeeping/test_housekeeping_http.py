@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from linli.dispatch import jobs
-from linli.members import add_member
+from linli.identity.members import add_member
 from linli_sdk import Role
 
 MODULE = "/v1/communities/home/modules/housekeeping"

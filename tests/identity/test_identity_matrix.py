@@ -18,7 +18,8 @@ ADMIN = "admin-secret-for-the-matrix"
 
 # Routes that validate their body before authenticating, so a refused caller may get a 422
 # (still a problem document, still no data). Each should authenticate in a guard
-# (linli.auth.access_guard) and leave this list; an entry whose route is gone fails the test.
+# (linli.identity.auth.access_guard)
+# and leave this list; an entry whose route is gone fails the test.
 
 
 async def _enable_everything(running) -> None:

@@ -164,7 +164,7 @@ async def test_a_wrong_code_does_not_sign_in(start_platform):
 
 
 async def test_plugins_see_residents_masked_through_the_member_lookup(start_platform):
-    from linli.host import CoreHost
+    from linli.modules.host import CoreHost
 
     async with start_platform() as running:
         me = await resident_token(running.client)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from identity_helpers import verified_resident
-from linli.host import CoreHost
+from linli.modules.host import CoreHost
 
 pytestmark = pytest.mark.usefixtures("scope_probe")
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from linli.enablement import set_module
+from linli.modules.enablement import set_module
 from platform_fixtures import Running, write_distribution
 from settlement_helpers import free_port
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from linli.enablement import set_module
+from linli.modules.enablement import set_module
 from linli.settlement import store
 from linli.settlement.ledger import ModuleHold
 from linli.settlement.payouts import module_holds, pay_out

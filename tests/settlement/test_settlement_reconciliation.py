@@ -146,7 +146,7 @@ def test_the_cli_reconciles_and_prints_statements(tmp_path):
     """The CLI on a fresh database: nothing to reconcile, an empty statement."""
     import asyncio
 
-    from linli.members import create_community
+    from linli.identity.members import create_community
     from linli.platform import Platform
     from linli.settings import Settings
 

@@ -31,7 +31,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from linli.dispatch.tables import OutboxEvent
-from linli.members import create_community
+from linli.identity.members import create_community
 from linli.settlement import store
 from linli.settlement.gateways import SandboxGateway
 from linli.settlement.ledger import TxnKind

@@ -11,8 +11,9 @@ from typing import Any, TypeVar
 
 import click
 
-from .communities import get_community
-from .enablement import module_state, require_module, set_module
+from linli.identity.communities import get_community
+from linli.modules.enablement import module_state, require_module, set_module
+
 from .platform import Platform
 from .settings import Settings
 
@@ -204,8 +205,9 @@ def identity_add_operator(community: str, username: str, password: str) -> None:
     """Create an operator of COMMUNITY who signs in with USERNAME and a password."""
     from linli_sdk import Role
 
+    from linli.identity.members import add_member
+
     from .identity.accounts import create_operator_account, link_member
-    from .members import add_member
 
     async def work(platform: Platform) -> str:
         where = await get_community(community)

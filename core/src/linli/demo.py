@@ -7,11 +7,12 @@ from functools import partial
 
 from linli_sdk import Community, Role
 
-from .auth import hash_token, new_token
-from .communities import find_community
-from .enablement import set_module
-from .events import with_events
-from .members import NewMember, add_member, create_community
+from linli.identity.auth import hash_token, new_token
+from linli.identity.communities import find_community
+from linli.identity.members import NewMember, add_member, create_community
+from linli.modules.enablement import set_module
+from linli.modules.events import with_events
+
 from .platform import Platform
 from .tables import Member, PickupPoint, Provider
 

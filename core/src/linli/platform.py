@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 
 from piccolo.engine.base import Engine
 
+from linli.modules.registry import ModuleRegistry, load_modules
+
 from .credit.ledger import CreditBook
 from .db.engines import close_engine, make_engine, start_engine
 from .db.migrate import migrate
 from .db.runtime import activate
 from .dispatch.worker import DispatchWorker
 from .identity.service import IdentityService, LoggingSmsSender, SmsSender
-from .registry import ModuleRegistry, load_modules
 from .settings import Settings
 from .settlement.gateways import Gateway
 from .settlement.payments import gateway_for

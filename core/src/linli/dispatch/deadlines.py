@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, Deadline
 
-from ..host import CoreHost
+from linli.modules.host import CoreHost
+
 from ..unit_of_work import UnitOfWork
 from . import jobs
 from .outbox import Retries, deliver_events

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, Event
 
-from ..host import CoreHost
-from ..registry import ModuleRegistry
+from linli.modules.host import CoreHost
+from linli.modules.registry import ModuleRegistry
+
 from ..tables import ModuleSetting
 from ..unit_of_work import UnitOfWork
 from .retry import retry_delay_ms

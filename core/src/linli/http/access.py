@@ -1,8 +1,8 @@
 """Who may call a route, declared as a typed value and checked when the app is built.
 
 Every route handler declares its access in ``opt`` as an `Access` (``opt=Access.of(Role.OPERATOR,
-scope="admin").opt``); `linli.auth.access_guard` enforces it on community routes, before the
-body is read. `check_access` runs when the app is built: a handler without a declaration, or
+scope="admin").opt``); `linli.identity.auth.access_guard` enforces it on community routes, before
+the body is read. `check_access` runs when the app is built: a handler without a declaration, or
 with anything but an `Access` (a string such as ``"role:operatr"``), stops the app from starting,
 naming the route, instead of failing when the route is first called.
 """

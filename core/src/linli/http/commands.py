@@ -1,6 +1,6 @@
 """A core route's command as one unit of work: ``command(request, key, what, work)``.
 
-The route's community and caller are the ones `linli.auth.access_guard` authenticated; the
+The route's community and caller are the ones `linli.identity.auth.access_guard` authenticated; the
 unit (`linli.unit_of_work.UnitOfWork`) runs the work in one transaction, records and replays the
 ``Idempotency-Key`` and delivers what the command caused once it has committed.
 """

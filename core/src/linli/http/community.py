@@ -4,7 +4,7 @@ Each core service serves its community routes through one router made here (the 
 router, the credit router, ...). The router carries what the routes would otherwise repeat:
 
 - the path prefix (``/v1/communities/{community}`` and the service's own part) and the tag;
-- authentication and tenancy: `linli.auth.access_guard`, which checks each route's typed
+- authentication and tenancy: `linli.identity.auth.access_guard`, which checks each route's typed
   `linli.http.access.Access` before the body is read;
 - ``Provide`` for the caller: a handler that declares ``where: Community`` or
   ``caller: Caller`` receives the community and the caller the guard authenticated.
@@ -19,7 +19,7 @@ from linli_sdk import Caller, Community
 from litestar import Request, Router
 from litestar.di import Provide
 
-from ..auth import access_guard
+from linli.identity.auth import access_guard
 
 __all__ = ["COMMUNITY", "community_router"]
 

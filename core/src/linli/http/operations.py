@@ -22,15 +22,16 @@ from litestar.params import Body, QueryParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from pydantic import BaseModel, ValidationError
 
-from ..auth import authenticate
-from ..calls import invoke, open_stream
-from ..enablement import module_state
+from linli.identity.auth import authenticate
+from linli.modules.calls import invoke, open_stream
+from linli.modules.enablement import module_state
+from linli.modules.ratelimit import RateLimited, RateLimiter
+from linli.modules.registry import LoadedModule
+from linli.modules.validation import invalid_input
+
 from ..files.store import CoreFiles
 from ..idempotency import IdempotencyKey, respond
 from ..platform import Platform
-from ..ratelimit import RateLimited, RateLimiter
-from ..registry import LoadedModule
-from ..validation import invalid_input
 from .access import Access
 from .problems import problem_responses
 from .uploads import form_input, upload_fields

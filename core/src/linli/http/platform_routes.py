@@ -9,7 +9,8 @@ from litestar import Request, get, put
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
-from ..enablement import module_state, require_module, set_module
+from linli.modules.enablement import module_state, require_module, set_module
+
 from ..platform import Platform
 from .access import Access
 from .community import community_router

@@ -18,7 +18,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from linli_sdk import Community, Forbidden, Role
 
-from ..auth import hash_token, new_token
+from linli.identity.auth import hash_token, new_token
+
 from ..errors import Unauthorized
 from ..tables import Member
 from .personal_data import mask_phone, normalise_phone

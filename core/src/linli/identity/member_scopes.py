@@ -14,7 +14,8 @@ from typing import Any
 
 from linli_sdk import MEMBER_SCOPES, Community, InvalidInput, NotFound
 
-from ..registry import ModuleRegistry
+from linli.modules.registry import ModuleRegistry
+
 from .personal_data import redact_numbers
 from .tables import MemberScopeGrant, NationalIdView
 

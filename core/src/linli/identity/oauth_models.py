@@ -16,7 +16,7 @@ from authlib.oauth2.rfc6749 import (  # type: ignore[import-untyped]
     TokenMixin,
 )
 
-from ..auth import hash_token
+from linli.identity.auth import hash_token
 
 __all__ = [
     "CODE_TTL",

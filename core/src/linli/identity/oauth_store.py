@@ -15,7 +15,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import unquote
 
-from ..auth import hash_token
+from linli.identity.auth import hash_token
+
 from ..tables import Community as CommunityRow
 from ..tables import Member
 from .keys import published_key

@@ -14,7 +14,8 @@ from typing import Any
 
 from linli_sdk import Community, Forbidden, NotFound
 
-from ..auth import hash_token
+from linli.identity.auth import hash_token
+
 from ..tables import Member
 from .member_scopes import national_id_views
 from .personal_data import mask_national_id, normalise_national_id

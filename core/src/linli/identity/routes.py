@@ -3,9 +3,9 @@
 Members, units, verification, personal data and OAuth clients of one community; the public
 OAuth 2.0 routes are in :mod:`.sign_in_routes`.
 
-Community routes are guarded by :func:`linli.auth.access_guard`: the caller is authenticated,
-the token's scope (``opt["scope"]``: ``read``, ``write``, ``profile`` or ``admin``) and the
-route's roles (``opt["access"]``) checked before the body is read.
+Community routes are guarded by :func:`linli.identity.auth.access_guard`: the caller is
+authenticated, the token's scope (``opt["scope"]``: ``read``, ``write``, ``profile`` or
+``admin``) and the route's roles (``opt["access"]``) checked before the body is read.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ from linli_sdk import Forbidden, LinliError
 from litestar import Request, Response, get, post
 from litestar.params import JSONBody
 
-from ..communities import find_community
+from linli.identity.communities import find_community
+
 from ..http.access import Access
 from ..platform import Platform
 from . import accounts, oauth

@@ -15,7 +15,8 @@ from typing import Any
 
 from linli_sdk import Community, Conflict, InvalidInput, NotFound, Role
 
-from ..auth import hash_token
+from linli.identity.auth import hash_token
+
 from ..tables import Member
 from .tables import Invitation, Membership, Unit, VerificationRequest
 

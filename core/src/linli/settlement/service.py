@@ -34,9 +34,10 @@ from linli_sdk import (
 from linli_sdk.revenue_share import RevenueShareRules, split
 from piccolo.engine.postgres import PostgresEngine
 
+from linli.modules.registry import ModuleRegistry
+
 from ..dispatch.ports import record_event
 from ..dispatch.store import community_by_id
-from ..registry import ModuleRegistry
 from . import ledger, store
 from .gateways import Gateway, GatewayOutcome, GatewayStatus
 from .payouts import Payout, connected_account_of, pay_out

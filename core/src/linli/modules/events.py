@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, TypeVar
 
 from linli_sdk import Community
 
-from .dispatch.outbox import deliver_events
-from .host import CoreHost
+from linli.dispatch.outbox import deliver_events
+from linli.modules.host import CoreHost
 
 if TYPE_CHECKING:
-    from .platform import Platform
+    from linli.platform import Platform
 
 __all__ = ["deliver_events", "with_events"]
 

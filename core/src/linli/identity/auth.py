@@ -22,19 +22,19 @@ from typing import Any
 
 from linli_sdk import Caller, Community, Forbidden, Role
 
-from .communities import get_community
-from .errors import Unauthorized
-from .http.access import Access
-from .identity.keys import published_key
-from .identity.tables import OAuthClient, RevokedToken
-from .identity.tokens import (
+from linli.errors import Unauthorized
+from linli.http.access import Access
+from linli.identity.communities import get_community
+from linli.identity.keys import published_key
+from linli.identity.tables import OAuthClient, RevokedToken
+from linli.identity.tokens import (
     InvalidToken,
     looks_like_jwt,
     revocation_keys,
     unverified_header,
     verify_access_token,
 )
-from .tables import Member
+from linli.tables import Member
 
 __all__ = ["access_guard", "authenticate", "hash_token", "new_token"]
 

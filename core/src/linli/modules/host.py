@@ -13,18 +13,18 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from linli_sdk import CapabilityUnavailable, Community, Event
 
-from .credit.port import HostCredit
-from .dispatch.jobs import JobDispatch
-from .dispatch.ports import DurableDeadlines, record_event
-from .files.store import CoreFiles
-from .identity.member_port import MemberPort
-from .settlement.payments import HostPayments
-from .unit_of_work import UnitOfWork
+from linli.credit.port import HostCredit
+from linli.dispatch.jobs import JobDispatch
+from linli.dispatch.ports import DurableDeadlines, record_event
+from linli.files.store import CoreFiles
+from linli.identity.member_port import MemberPort
+from linli.settlement.payments import HostPayments
+from linli.unit_of_work import UnitOfWork
 
 __all__ = ["CoreHost"]
 
 if TYPE_CHECKING:
-    from .platform import Platform
+    from linli.platform import Platform
 
 
 class _Unavailable:

@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING, Any
 from linli_sdk import Community, InvalidInput, NotFound
 from pydantic import BaseModel, ValidationError
 
-from .events import with_events
-from .registry import LoadedModule, ModuleRegistry
-from .tables import ModuleSetting
+from linli.modules.events import with_events
+from linli.modules.registry import LoadedModule, ModuleRegistry
+from linli.tables import ModuleSetting
 
 if TYPE_CHECKING:
-    from .platform import Platform
-from .validation import invalid_input
+    from linli.platform import Platform
+from linli.modules.validation import invalid_input
 
 __all__ = ["ModuleState", "module_state", "require_module", "set_module", "validate_settings"]
 

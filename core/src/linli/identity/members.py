@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 from linli_sdk import Community, Conflict, Role
 
-from .auth import hash_token, new_token
-from .tables import Community as CommunityRow
-from .tables import Member
+from linli.identity.auth import hash_token, new_token
+from linli.tables import Community as CommunityRow
+from linli.tables import Member
 
 __all__ = ["NewMember", "add_member", "create_community"]
 

@@ -18,8 +18,8 @@ import pluggy
 from linli_sdk import Manifest
 from linli_sdk import hookspecs as sdk_hookspecs
 
-from .hooks import PluginHooks
-from .settings import Settings
+from linli.modules.hooks import PluginHooks
+from linli.settings import Settings
 
 __all__ = ["ENTRY_POINT_GROUP", "LoadedModule", "ModuleRegistry", "RefusedModule", "load_modules"]
 

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from linli_sdk import Caller, Community, Context, Document, LinliError, Operation
 from pydantic import BaseModel
 
-from .host import CoreHost
-from .idempotency import Outcome
-from .registry import LoadedModule
-from .unit_of_work import UnitOfWork
+from linli.idempotency import Outcome
+from linli.modules.host import CoreHost
+from linli.modules.registry import LoadedModule
+from linli.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
-    from .platform import Platform
+    from linli.platform import Platform
 
 __all__ = ["OperationFailed", "Outcome", "invoke", "open_stream"]
 

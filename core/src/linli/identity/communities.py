@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linli_sdk import Community, NotFound
 
-from .tables import Community as CommunityRow
+from linli.tables import Community as CommunityRow
 
 __all__ = ["find_community", "get_community"]
 
