@@ -20,7 +20,13 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from linli.dispatch.matching import Job, Worker, assign_batch, assign_greedy, best_worker
+from linli.dispatch.jobs.matching import (
+    Job,
+    Worker,
+    assign_batch,
+    assign_greedy,
+    best_worker,
+)
 
 RESULTS = Path(__file__).parent / "results"
 SKILLS = ("cleaning", "repair", "delivery")

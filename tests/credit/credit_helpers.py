@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from linli.dispatch import jobs
+from linli.dispatch.jobs import service as jobs
 from linli.identity.members import NewMember, add_member
 
 PROBE = "/v1/communities/home/modules/probe_credit"

@@ -9,14 +9,20 @@ from collections import Counter
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from linli.dispatch.documents import (
+from linli.dispatch.logistics.documents import (
     grid_manifest_table,
     pick_list_table,
     to_csv,
     to_pdf,
     truck_run_table,
 )
-from linli.dispatch.goods import GoodsOrder, OrderLine, grid_manifests, pick_lists, truck_runs
+from linli.dispatch.logistics.goods import (
+    GoodsOrder,
+    OrderLine,
+    grid_manifests,
+    pick_lists,
+    truck_runs,
+)
 
 POINTS = {"p1": "g1", "p2": "g1", "p3": "g2", "p4": "g3"}
 ITEMS = {"apple": "Apples 1kg", "egg": "Eggs x10", "rice": "Rice 5kg"}

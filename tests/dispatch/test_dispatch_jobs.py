@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from linli.dispatch import jobs
+from linli.dispatch.jobs import service as jobs
 from linli.dispatch.tables import DispatchJob, OutboxEvent, ScheduledDeadline
 from linli_sdk import Conflict
 from test_dispatch_deadlines import call, enable

@@ -7,7 +7,7 @@ from collections import Counter
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from linli.dispatch.matching import (
+from linli.dispatch.jobs.matching import (
     CostWeights,
     Job,
     Worker,

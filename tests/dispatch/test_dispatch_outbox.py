@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from linli.dispatch.outbox import replay
+from linli.dispatch.events.outbox import replay
 from linli.dispatch.ports import record_event
 from linli.dispatch.tables import EventDelivery, OutboxEvent
 from test_dispatch_deadlines import call, enable

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from linli.dispatch import jobs
+from linli.dispatch.jobs import service as jobs
 from linli.dispatch.tables import OutboxEvent
 from linli.identity.members import add_member
 from linli_sdk import Role

@@ -12,10 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-from linli.dispatch.destinations import allowed_address, resolve_destination
-from linli.dispatch.outbox import replay
+from linli.dispatch.events.destinations import allowed_address, resolve_destination
+from linli.dispatch.events.outbox import replay
+from linli.dispatch.events.webhooks import subscribe
 from linli.dispatch.tables import EventDelivery
-from linli.dispatch.webhooks import subscribe
 from linli.dispatch.worker import DispatchWorker
 from linli_sdk import InvalidInput
 from standardwebhooks import Webhook

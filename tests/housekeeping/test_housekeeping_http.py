@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from linli.dispatch import jobs
+from linli.dispatch.jobs import service as jobs
 from linli.identity.members import add_member
 from linli_sdk import Role
 

@@ -101,7 +101,7 @@ class UnitOfWork:
             await self.run_deferred()
             return
         # The outbox runs module hooks through hosts that hold units: imported when used.
-        from .dispatch.outbox import deliver_events
+        from linli.dispatch.events.outbox import deliver_events
 
         await deliver_events(self.platform, self.community, self)
 

@@ -15,19 +15,20 @@ from litestar import Request, Response, get, post
 from litestar.params import Body, FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
+from linli.dispatch.events.destinations import Network
+from linli.dispatch.events.outbox import replay
+from linli.dispatch.events.webhooks import PAYLOAD_VERSIONS, subscribe
+from linli.dispatch.jobs import service as jobs
+from linli.dispatch.logistics.documents import render_goods
+from linli.dispatch.logistics.goods import GoodsOrder, OrderLine
+
 from ..http.access import Access
 from ..http.commands import command
 from ..http.community import community_router
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
-from . import jobs
-from .destinations import Network
-from .documents import render_goods
-from .goods import GoodsOrder, OrderLine
-from .outbox import replay
 from .tables import ServiceWorker, WebhookSubscription
-from .webhooks import PAYLOAD_VERSIONS, subscribe
 
 __all__ = ["routes"]
 

@@ -16,11 +16,12 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from linli.dispatch.events.destinations import Network
+from linli.dispatch.events.outbox import Retries, deliver_to_module, fan_out
+from linli.dispatch.events.webhooks import deliver_webhook
+from linli.dispatch.scheduling.deadlines import run_next_deadline
+
 from ..unit_of_work import UnitOfWork
-from .deadlines import run_next_deadline
-from .destinations import Network
-from .outbox import Retries, deliver_to_module, fan_out
-from .webhooks import deliver_webhook
 
 if TYPE_CHECKING:
     from ..platform import Platform

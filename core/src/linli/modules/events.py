@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from linli_sdk import Community
 
-from linli.dispatch.outbox import deliver_events
+from linli.dispatch.events.outbox import deliver_events
 from linli.modules.host import CoreHost
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from linli_sdk import CapabilityUnavailable, Community, Event
 
 from linli.credit.port import HostCredit
-from linli.dispatch.jobs import JobDispatch
+from linli.dispatch.jobs.service import JobDispatch
 from linli.dispatch.ports import DurableDeadlines, record_event
 from linli.files.store import CoreFiles
 from linli.identity.member_port import MemberPort

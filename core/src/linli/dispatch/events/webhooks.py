@@ -21,10 +21,10 @@ import httpx
 from linli_sdk import Community, Event, InvalidInput
 from standardwebhooks import Webhook
 
-from .destinations import Network, resolve_destination
-from .outbox import WEBHOOK, Retries, event_from_row, outbox_row
-from .store import claim, epoch_ms
-from .tables import EventDelivery, WebhookSubscription
+from linli.dispatch.events.destinations import Network, resolve_destination
+from linli.dispatch.events.outbox import WEBHOOK, Retries, event_from_row, outbox_row
+from linli.dispatch.store import claim, epoch_ms
+from linli.dispatch.tables import EventDelivery, WebhookSubscription
 
 __all__ = [
     "PAYLOAD_VERSIONS",

@@ -14,7 +14,7 @@ from pathlib import Path
 from fpdf import FPDF
 from linli_sdk import csv_text
 
-from .goods import (
+from linli.dispatch.logistics.goods import (
     GoodsOrder,
     GridManifest,
     PickList,

@@ -27,12 +27,13 @@ from linli_sdk import (
     NotFound,
 )
 
-from ..credit.governance import suspended_providers
-from . import goods, matching
-from .documents import render_goods
-from .ports import DurableDeadlines, record_event
-from .store import as_datetime, json_value
-from .tables import DispatchJob, ServiceWorker
+from linli.credit.governance import suspended_providers
+from linli.dispatch.jobs import matching
+from linli.dispatch.logistics import goods
+from linli.dispatch.logistics.documents import render_goods
+from linli.dispatch.ports import DurableDeadlines, record_event
+from linli.dispatch.store import as_datetime, json_value
+from linli.dispatch.tables import DispatchJob, ServiceWorker
 
 __all__ = [
     "INTERNAL",

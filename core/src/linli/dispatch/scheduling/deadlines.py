@@ -14,17 +14,16 @@ from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, Deadline
 
+from linli.dispatch.events.outbox import Retries, deliver_events
+from linli.dispatch.jobs import service as jobs
+from linli.dispatch.store import as_datetime, claim, community_by_id, engine, epoch_ms, json_value
 from linli.modules.host import CoreHost
-
-from ..unit_of_work import UnitOfWork
-from . import jobs
-from .outbox import Retries, deliver_events
-from .store import as_datetime, claim, community_by_id, engine, epoch_ms, json_value
+from linli.unit_of_work import UnitOfWork
 
 __all__ = ["run_next_deadline"]
 
 if TYPE_CHECKING:
-    from ..platform import Platform
+    from linli.platform import Platform
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ delivery per target: every module enabled in the community that implements ``lin
 and every active webhook subscription that wants the event's type. A module's delivery runs in
 one transaction with its claim, so the hook's own writes and the "delivered" mark commit
 together; a hook that raises is rolled back and retried with backoff. Webhooks are sent by the
-worker (:mod:`linli.dispatch.webhooks`).
+worker (:mod:`linli.dispatch.events.webhooks`).
 """
 
 from __future__ import annotations
@@ -17,17 +17,24 @@ from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, Event
 
+from linli.dispatch.events.retry import retry_delay_ms
+from linli.dispatch.store import (
+    as_datetime,
+    claim,
+    community_by_id,
+    engine,
+    epoch_ms,
+    json_value,
+    postpone,
+)
+from linli.dispatch.tables import EventDelivery, OutboxEvent, WebhookSubscription
 from linli.modules.host import CoreHost
 from linli.modules.registry import ModuleRegistry
-
-from ..tables import ModuleSetting
-from ..unit_of_work import UnitOfWork
-from .retry import retry_delay_ms
-from .store import as_datetime, claim, community_by_id, engine, epoch_ms, json_value, postpone
-from .tables import EventDelivery, OutboxEvent, WebhookSubscription
+from linli.tables import ModuleSetting
+from linli.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
-    from ..platform import Platform
+    from linli.platform import Platform
 
 __all__ = ["Retries", "deliver_events", "deliver_to_module", "fan_out", "replay"]
 

@@ -1,0 +1,1 @@
+"""Logistics: goods documents, pick lists and manifests per grid warehouse and truck run."""

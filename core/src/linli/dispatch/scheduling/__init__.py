@@ -1,0 +1,1 @@
+"""Scheduling: durable deadlines, each run exactly once by a worker."""
