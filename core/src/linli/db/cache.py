@@ -7,9 +7,11 @@ command line) is seen once the entry expires. A short time to live was chosen ov
 column: checking a version would cost the query the cache exists to save, and the rows cached
 here change seldom (a role granted, a module enabled, an override set, a token rotated).
 
-Only hits are cached, never "not found", so a member, module or override created by another
-process is seen on its first call. Starting an engine clears every cache, so a platform
-started on another database in the same process (tests) never sees the previous one's rows.
+A caller is cached only when found (an unknown token is looked up every time, so a member
+added by another process can call at once); a module never enabled in a community and a
+module without overrides are cached as such, since that is the usual case. Starting an engine
+clears every cache, so a platform started on another database in the same process (tests)
+never sees the previous one's rows.
 """
 
 from __future__ import annotations

@@ -193,11 +193,9 @@ class Settlement:
             "SELECT overrides FROM linli_settlement_share_override WHERE scope_key = {}",
             scope_key,
         )
-        if not rows:
-            return {}
-        raw = rows[0]["overrides"]
+        raw = rows[0]["overrides"] if rows else {}
         found = _overrides_in(json.loads(raw) if isinstance(raw, str | bytes) else raw)
-        return dict(_OVERRIDES.put(scope_key, found))
+        return dict(_OVERRIDES.put(scope_key, found))  # none is cached too: the usual case
 
     async def rules_for(self, community_id: int, module: str) -> RevenueShareRules:
         """The effective rules of ``module`` in a community: declared, with overrides applied."""
