@@ -17,6 +17,7 @@ buys/s, p50/p99 per request and the ratio linli/bare, checks nothing was oversol
 bench/results/flash_sale.json and stops every server it started.
 
     uv run python bench/flash_sale.py [--requests 2000] [--levels 64 256] [--db sqlite postgres]
+                                      [--postgres-url URL] [--out FILE]
 """
 
 from __future__ import annotations
@@ -307,6 +308,9 @@ def main() -> None:
     parser.add_argument(
         "--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"]
     )
+    parser.add_argument(
+        "--postgres-url", default=None, help="an existing empty database instead of a new cluster"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "flash_sale.json")
     args = parser.parse_args()
     runs: list[dict[str, Any]] = []
@@ -314,7 +318,9 @@ def main() -> None:
         scratch = Path(tmp)
         if "sqlite" in args.db:
             runs += bench_database("sqlite", f"sqlite:///{scratch / 'flash.db'}", args, scratch)
-        if "postgres" in args.db:
+        if "postgres" in args.db and args.postgres_url:
+            runs += bench_database("postgres", args.postgres_url, args, scratch)
+        elif "postgres" in args.db:
             with postgres() as url:
                 if url:
                     runs += bench_database("postgres", url, args, scratch)
