@@ -402,7 +402,8 @@ class Settlement:
         known = None
         if recorded is not None:
             row, intents, written_in = recorded
-            # Only what a committed transaction wrote (a rolled-back id may be reused).
+            # Only what a committed transaction wrote (a rolled-back id may be reused). The
+            # platform uses no savepoints, so the outermost transaction's commit is the rows'.
             if written_in is None or written_in._committed:
                 known = (row, intents)
         task = asyncio.get_running_loop().create_task(
