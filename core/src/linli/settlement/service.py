@@ -282,6 +282,7 @@ class Settlement:
             assert existing is not None
             return await self.view(community, existing)
         row["id"] = charge_id
+        row["rules"] = rules  # the model itself: validating it again when applied costs nothing
         action = "charge" if capture else "authorize"
         intent = await self._intend(row, action, amount)
         # Handed to the carrying out after commit, so it need not read back what it wrote here.
