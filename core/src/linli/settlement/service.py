@@ -662,6 +662,8 @@ class Settlement:
         ref: str = "",
         reason: str = "",
     ) -> dict[str, Any] | None:
+        # A new intent makes what `charge` handed to its carrying out incomplete: forget it.
+        self._recorded.forget((row["community"], row["id"]))
         key = intent_key(row["community"], row["id"], action, ref)
         return await store.insert_intent(
             row["community"], row["id"], key, action, amount.amount, refund_ref=ref, reason=reason
