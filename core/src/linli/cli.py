@@ -42,26 +42,17 @@ def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int =
 
     from .http.app import create_app
 
-    settings = platform.settings
-    if workers > 1:
-        if not settings.database_url.startswith(("postgres://", "postgresql://")):
-            raise click.UsageError(
-                "--workers above 1 needs PostgreSQL: SQLite serialises writes in one process"
-            )
-        if migrate_on_start:  # once, here, rather than racing in every worker
-            click.echo(_run(lambda p: p.migrate()), nl=False)
-        # Each worker process imports the factory and builds its own platform from LINLI_*.
-        uvicorn.run(
-            "linli.http.app:create_app",
-            factory=True,
-            workers=workers,
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-        )
+    host, port = platform.settings.host, platform.settings.port
+    if workers == 1:
+        app = create_app(platform=platform, migrate_on_start=migrate_on_start)
+        uvicorn.run(app, host=host, port=port, log_level="info")
         return
-    app = create_app(platform=platform, migrate_on_start=migrate_on_start)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    if not platform.settings.database_url.startswith(("postgres://", "postgresql://")):
+        raise click.UsageError("--workers above 1 needs PostgreSQL: SQLite serialises writes")
+    if migrate_on_start:  # once, here, rather than racing in every worker
+        click.echo(_run(lambda p: p.migrate()), nl=False)
+    # Each worker process imports the factory and builds its own platform from LINLI_*.
+    uvicorn.run("linli.http.app:create_app", factory=True, workers=workers, host=host, port=port)
 
 
 @click.group()
