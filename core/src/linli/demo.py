@@ -7,7 +7,7 @@ from functools import partial
 
 from linli_sdk import Community, Role
 
-from .auth import hash_token, new_token
+from .auth import forget_callers, hash_token, new_token
 from .communities import find_community
 from .enablement import set_module
 from .events import with_events
@@ -79,6 +79,7 @@ async def _reissue_tokens(community: Community) -> list[NewMember]:
     for row in sorted(rows, key=lambda r: r["id"]):
         token = new_token()
         await Member.update({Member.token_hash: hash_token(token)}).where(Member.id == row["id"])
+        forget_callers()
         roles = tuple(Role(r) for r in row["roles"] if r != Role.MEMBER)
         members.append(NewMember(row["id"], row["display_name"], roles, token))
     return members
