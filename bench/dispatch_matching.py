@@ -81,6 +81,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1000)
     parser.add_argument("--capacity", type=int, default=5)
     parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--out", type=Path, default=RESULTS / "dispatch_matching.json")
     args = parser.parse_args()
     jobs, workers = instance(args.jobs, args.workers, args.capacity, args.seed)
 
@@ -106,7 +107,7 @@ def main() -> None:
             "cpus": os.cpu_count(),
             "load": os.getloadavg()[0],
         },
-        "instance": vars(args),
+        "instance": {k: v for k, v in vars(args).items() if k != "out"},
         "batch": {"seconds": round(batch_s, 2), "placed": len(batch.placed), "cost": batch.cost},
         "greedy": {
             "seconds": round(greedy_s, 2),
@@ -120,8 +121,8 @@ def main() -> None:
             "workers": args.workers,
         },
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "dispatch_matching.json").write_text(json.dumps(result, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"{'':<8}{'seconds':>9}{'placed':>8}{'total cost':>14}")
     for name in ("batch", "greedy"):
         part = result[name]

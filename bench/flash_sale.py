@@ -17,6 +17,8 @@ buys/s, p50/p99 per request and the ratio linli/bare, checks nothing was oversol
 bench/results/flash_sale.json and stops every server it started.
 
     uv run python bench/flash_sale.py [--requests 2000] [--levels 64 256] [--db sqlite postgres]
+                                      [--postgres-url URL] [--workers N] [--out FILE]
+                                      [--server uvicorn|granian]
 """
 
 from __future__ import annotations
@@ -128,16 +130,28 @@ async def seed(database_url: str, buyers: int) -> tuple[str, list[str]]:
 
 
 @contextmanager
-def serving(factory: str, env: dict[str, str], log: Path) -> Iterator[str]:
-    """Run ``factory`` under uvicorn (1 worker, 127.0.0.1) until the block ends; its base URL."""
+def serving(
+    factory: str, env: dict[str, str], log: Path, workers: int = 1, server_name: str = "uvicorn"
+) -> Iterator[str]:
+    """Run ``factory`` under uvicorn or Granian (``workers`` processes, 127.0.0.1) until the
+    block ends; its base URL."""
     port = free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory", f"flash_sale:{factory}",
-        "--app-dir", str(BENCH), "--host", "127.0.0.1", "--port", str(port),
-        "--workers", "1", "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
+    command = {
+        "uvicorn": [
+            sys.executable, "-m", "uvicorn", "--factory", f"flash_sale:{factory}",
+            "--app-dir", str(BENCH), "--host", "127.0.0.1", "--port", str(port),
+            "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+        ],
+        "granian": [
+            sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+            "--no-ws", "--log-level", "warning", f"flash_sale:{factory}",
+        ],
+    }[server_name]  # fmt: skip
+    path = os.pathsep.join(filter(None, [str(BENCH), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, **env, "PYTHONPATH": path}  # granian imports flash_sale from bench/
     with log.open("ab") as out:
-        server = subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=out)
+        server = subprocess.Popen(command, env=env, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -270,12 +284,18 @@ def bench_database(
     }
     log = scratch / f"{name}.log"
     results: dict[int, dict[str, Any]] = {}
-    with serving("platform_app", env, log) as base:
+    with serving("platform_app", env, log, args.workers, args.server) as base:
         for clients in args.levels:
             figures = asyncio.run(run_linli(base, leader, tokens, clients))
-            results[clients] = {"database": name, "clients": clients, "linli": figures}
+            results[clients] = {
+                "database": name,
+                "clients": clients,
+                "workers": args.workers,
+                "server": args.server,
+                "linli": figures,
+            }
             print(f"[{name}] linli {clients:>3} clients: {figures}", flush=True)
-    with serving("bare_app", env, log) as base:
+    with serving("bare_app", env, log, args.workers, args.server) as base:
         for clients in args.levels:
             figures = asyncio.run(run_bare(base, database_url, args.requests, clients))
             results[clients]["bare"] = figures
@@ -307,14 +327,30 @@ def main() -> None:
     parser.add_argument(
         "--db", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"]
     )
+    parser.add_argument(
+        "--postgres-url", default=None, help="an existing empty database instead of a new cluster"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes for each app (PostgreSQL only)"
+    )
+    parser.add_argument(
+        "--server",
+        choices=["uvicorn", "granian"],
+        default="uvicorn",
+        help="granian is not a dependency: uv run --with granian python bench/flash_sale.py ...",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "flash_sale.json")
     args = parser.parse_args()
+    if args.workers > 1 and "sqlite" in args.db:
+        parser.error("--workers above 1 is for PostgreSQL: pass --db postgres")
     runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="linli-flash-") as tmp:
         scratch = Path(tmp)
         if "sqlite" in args.db:
             runs += bench_database("sqlite", f"sqlite:///{scratch / 'flash.db'}", args, scratch)
-        if "postgres" in args.db:
+        if "postgres" in args.db and args.postgres_url:
+            runs += bench_database("postgres", args.postgres_url, args, scratch)
+        elif "postgres" in args.db:
             with postgres() as url:
                 if url:
                     runs += bench_database("postgres", url, args, scratch)

@@ -51,7 +51,7 @@ async def seed_linli(db: Path) -> str:
     try:
         community = await create_community("bench", "Bench Court")
         leader = await add_member(community, "Lead", Role.LEADER, Role.RESIDENT)
-        await set_module(linli.modules.registry, community, "noticeboard", enabled=True)
+        await set_module(linli, community, "noticeboard", enabled=True)
     finally:
         await linli.stop()
     return leader.token
@@ -75,7 +75,7 @@ def start_server(
     with log.open("wb") as out:
         server = subprocess.Popen(command, env={**os.environ, **env}, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"{factory} exited with {server.returncode}:\n{log.read_text()}")
@@ -85,7 +85,7 @@ def start_server(
         except httpx.TransportError:
             time.sleep(0.1)
     stop_server(server)
-    raise RuntimeError(f"{factory} did not start within 30 s:\n{log.read_text()}")
+    raise RuntimeError(f"{factory} did not start within 60 s:\n{log.read_text()}")
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:

@@ -104,6 +104,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--tokens", type=int, default=100)
+    parser.add_argument("--out", type=Path, default=RESULTS / "identity_auth.json")
     args = parser.parse_args()
     figures = asyncio.run(run(args.calls, args.tokens))
     report = {
@@ -117,8 +118,8 @@ def main() -> None:
         "tokens": args.tokens,
         "results": figures,
     }
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "identity_auth.json").write_text(json.dumps(report, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"{'what':38} {'per s':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for name, row in figures.items():
         print(f"{name:38} {row['per_second']:>8} {row['p50_ms']:>8} {row['p99_ms']:>8}")

@@ -38,13 +38,22 @@ def _run(work: Callable[[Platform], Awaitable[T]]) -> T:
         raise click.ClickException(message) from exc
 
 
-def _serve(platform: Platform, *, migrate_on_start: bool = False) -> None:
+def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int = 1) -> None:
     import uvicorn
 
     from .http.app import create_app
 
-    app = create_app(platform=platform, migrate_on_start=migrate_on_start)
-    uvicorn.run(app, host=platform.settings.host, port=platform.settings.port, log_level="info")
+    host, port = platform.settings.host, platform.settings.port
+    if workers == 1:
+        app = create_app(platform=platform, migrate_on_start=migrate_on_start)
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return
+    if not platform.settings.database_url.startswith(("postgres://", "postgresql://")):
+        raise click.UsageError("--workers above 1 needs PostgreSQL: SQLite serialises writes")
+    if migrate_on_start:  # once, here, rather than racing in every worker
+        click.echo(_run(lambda p: p.migrate()), nl=False)
+    # Each worker process imports the factory and builds its own platform from LINLI_*.
+    uvicorn.run("linli.http.app:create_app", factory=True, workers=workers, host=host, port=port)
 
 
 @click.group()
@@ -63,9 +72,16 @@ def migrate() -> None:
 
 @main.command()
 @click.option("--migrate/--no-migrate", default=True, help="Apply pending migrations first.")
-def serve(migrate: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Server processes sharing the port (above 1 on PostgreSQL only).",
+)
+def serve(migrate: bool, workers: int) -> None:
     """Serve the API (LINLI_HOST, LINLI_PORT, LINLI_DATABASE_URL)."""
-    _serve(Platform.from_settings(Settings()), migrate_on_start=migrate)
+    _serve(Platform.from_settings(Settings()), migrate_on_start=migrate, workers=workers)
 
 
 @main.command()

@@ -7,7 +7,7 @@ from functools import partial
 
 from linli_sdk import Community, Role
 
-from linli.identity.auth import hash_token, new_token
+from linli.identity.auth import forget_callers, hash_token, new_token
 from linli.identity.communities import find_community
 from linli.identity.members import NewMember, add_member, create_community
 from linli.modules.enablement import set_module
@@ -80,6 +80,7 @@ async def _reissue_tokens(community: Community) -> list[NewMember]:
     for row in sorted(rows, key=lambda r: r["id"]):
         token = new_token()
         await Member.update({Member.token_hash: hash_token(token)}).where(Member.id == row["id"])
+        forget_callers()
         roles = tuple(Role(r) for r in row["roles"] if r != Role.MEMBER)
         members.append(NewMember(row["id"], row["display_name"], roles, token))
     return members

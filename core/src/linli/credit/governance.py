@@ -21,6 +21,7 @@ from typing import Any
 
 from linli_sdk import Community, Conflict, Forbidden, InvalidInput, NotFound, Role
 
+from ..auth import forget_callers
 from ..dispatch.ports import record_event
 from ..dispatch.store import json_value
 from ..dispatch.tables import DispatchJob, ServiceWorker
@@ -225,6 +226,7 @@ async def _make_staff(community: Community, member_id: int, provider_id: int) ->
         .where((Member.id == member_id) & (Member.community == community.id))
         .run()
     )
+    forget_callers()  # the member's roles changed
 
 
 def _member(actor: str) -> int | None:

@@ -7,6 +7,7 @@ from urllib.parse import unquote, urlsplit
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
+from .cache import clear_lookup_caches
 from .sqlite import SerializedSQLiteEngine
 
 __all__ = ["close_engine", "make_engine", "start_engine"]
@@ -30,7 +31,8 @@ def make_engine(url: str) -> Engine:  # type: ignore[type-arg]
 
 
 async def start_engine(engine: Engine) -> None:  # type: ignore[type-arg]
-    """Open what the engine keeps open: PostgreSQL's connection pool."""
+    """Open what the engine keeps open (PostgreSQL's connection pool); empty the lookup caches."""
+    clear_lookup_caches()  # a database is (re)opened: nothing cached may come from another
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=2, max_size=20)
 

@@ -9,7 +9,10 @@ Three kinds of bearer token are accepted:
   community and scopes (``Caller.scopes``);
 - the platform operator's token (the ``admin_token`` setting).
 
-A token opens only its own community: tenancy is checked here, on every call.
+A token opens only its own community: tenancy is checked here, on every call. The member
+behind a token is cached per process for a short time (`linli.db.cache`); code that changes a
+member's roles or token calls `forget_callers`. An OAuth token's revocation is checked on every
+call, uncached.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any
 
 from linli_sdk import Caller, Community, Forbidden, Role
 
+from linli.db.cache import LookupCache
 from linli.errors import Unauthorized
 from linli.http.access import Access
 from linli.identity.communities import get_community
@@ -36,7 +40,7 @@ from linli.identity.tokens import (
 )
 from linli.tables import Member
 
-__all__ = ["access_guard", "authenticate", "hash_token", "new_token"]
+__all__ = ["access_guard", "authenticate", "forget_callers", "hash_token", "new_token"]
 
 PLATFORM_ROLES = frozenset(Role)
 
@@ -78,10 +82,28 @@ def _where(row: dict[str, Any]) -> Community:
     return Community(id=row["community_id"], slug=row["community_slug"], name=row["community_name"])
 
 
+_CALLERS: LookupCache[str, dict[str, Any]] = LookupCache()
+"""A member's row and community by API token hash (or ``member:<id>``), cached per process."""
+
+
+def forget_callers() -> None:
+    """Forget every cached caller: a member's roles or token changed in this process."""
+    _CALLERS.clear()
+
+
+async def _member_row(sql: str, key: str, value: str | int) -> dict[str, Any] | None:
+    """The member row ``sql`` finds for ``value``, cached under ``key`` (hits only)."""
+    row = _CALLERS.get(key)
+    if row is None:
+        # Raw SQL: this runs on every call, and Piccolo's join building costs more than it.
+        rows = await Member.raw(sql, value)
+        row = _CALLERS.put(key, rows[0]) if rows else None
+    return row
+
+
 async def _member_token(token: str, community: str) -> tuple[Community, Caller]:
-    # Raw SQL: this runs on every call, and Piccolo's join building costs more than the query.
-    rows = await Member.raw(_MEMBER_BY_TOKEN, hash_token(token))
-    row = rows[0] if rows else None
+    hashed = hash_token(token)
+    row = await _member_row(_MEMBER_BY_TOKEN, hashed, hashed)
     if row is None:
         raise Unauthorized("the token is not valid")
     if row["community_slug"] != community:
@@ -105,10 +127,9 @@ async def _access_token(token: str, community: str) -> tuple[Community, Caller]:
         raise Forbidden(f"this token is not for community {community!r}")
     kind, _, ident = claims.subject.partition(":")
     if kind == "member" and ident.isdigit():
-        rows = await Member.raw(_MEMBER_BY_ID, int(ident))
-        if not rows or rows[0]["community_slug"] != community:
+        row = await _member_row(_MEMBER_BY_ID, f"member:{ident}", int(ident))
+        if row is None or row["community_slug"] != community:
             raise Unauthorized("the token's member no longer exists")
-        row = rows[0]
         caller = Caller(member_id=row["id"], roles=_roles(row["roles"]), scopes=claims.scopes)
         return _where(row), caller
     if kind == "client":

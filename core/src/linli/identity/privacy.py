@@ -14,7 +14,7 @@ from typing import Any
 
 from linli_sdk import Community, Forbidden, NotFound
 
-from linli.identity.auth import hash_token
+from linli.identity.auth import forget_callers, hash_token
 
 from ..tables import Member
 from .member_scopes import national_id_views
@@ -257,6 +257,7 @@ async def erase(member_id: int | None) -> dict[str, Any]:
             await RefreshToken.update({RefreshToken.revoked: True}).where(
                 RefreshToken.member == member
             )
+    forget_callers()  # the erased members' tokens no longer open anything
     return {"erased": True, "memberships": len(links)}
 
 

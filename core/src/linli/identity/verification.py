@@ -15,7 +15,7 @@ from typing import Any
 
 from linli_sdk import Community, Conflict, InvalidInput, NotFound, Role
 
-from linli.identity.auth import hash_token
+from linli.identity.auth import forget_callers, hash_token
 
 from ..tables import Member
 from .tables import Invitation, Membership, Unit, VerificationRequest
@@ -105,6 +105,7 @@ async def _verify(community: Community, member_id: int, unit_id: int) -> None:
     await Member.update(
         {Member.roles: sorted({*roles, Role.RESIDENT.value}), Member.verified: True}
     ).where((Member.id == member_id) & (Member.community == community.id))
+    forget_callers()  # the member's roles changed
     await Membership.update({Membership.unit: unit_id}).where(
         (Membership.member == member_id) & (Membership.community == community.id)
     )

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from linli_sdk import Community, InvalidInput, NotFound
 from pydantic import BaseModel, ValidationError
 
+from linli.db.cache import LookupCache
 from linli.modules.events import with_events
 from linli.modules.registry import LoadedModule, ModuleRegistry
 from linli.tables import ModuleSetting
@@ -49,18 +50,27 @@ def validate_settings(loaded: LoadedModule, settings: dict[str, Any]) -> BaseMod
         raise invalid_input(exc, f"settings for {loaded.name}", "settings") from exc
 
 
+_STATES: LookupCache[str, ModuleState] = LookupCache()
+"""Stored module states by ``<community>:<module>``, cached per process (`linli.db.cache`)."""
+
+
 async def module_state(community: Community, loaded: LoadedModule) -> ModuleState:
-    """Whether ``loaded`` is enabled in ``community``, and its settings there."""
+    """Whether ``loaded`` is enabled in ``community``, and its settings there.
+
+    Cached per process for a short time; `set_module` forgets the entry it changes.
+    """
+    scope = _scope(community, loaded.name)
+    if (cached := _STATES.get(scope)) is not None:
+        return cached
     # Raw SQL: this runs on every operation call, and Piccolo's query building costs more
     # than the query itself.
     rows = await ModuleSetting.raw(
-        "SELECT enabled, settings FROM linli_module_setting WHERE scope_key = {}",
-        _scope(community, loaded.name),
+        "SELECT enabled, settings FROM linli_module_setting WHERE scope_key = {}", scope
     )
-    if not rows:
-        return ModuleState(loaded.name, False, loaded.manifest.settings())
+    if not rows:  # never enabled here: cached too, as `set_module` forgets it
+        return _STATES.put(scope, ModuleState(loaded.name, False, loaded.manifest.settings()))
     settings = loaded.manifest.settings.model_validate_json(_json_text(rows[0]["settings"]))
-    return ModuleState(loaded.name, bool(rows[0]["enabled"]), settings)
+    return _STATES.put(scope, ModuleState(loaded.name, bool(rows[0]["enabled"]), settings))
 
 
 def _json_text(value: object) -> str | bytes:
@@ -119,6 +129,7 @@ async def set_module(
                     updated_at=now,
                 )
             ).run()
+    _STATES.forget(scope)
     if enabled:
         await with_events(
             platform, community, name, lambda host: registry.hooks.module_enabled(name, host, model)

@@ -14,6 +14,7 @@ sweep or a gateway webhook deliver the same outcome, and in whatever order they 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +28,7 @@ from linli_sdk import (
     Community,
     Conflict,
     InvalidInput,
+    LinliError,
     Money,
     NotFound,
     Refund,
@@ -36,6 +38,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from linli.modules.registry import ModuleRegistry
 
+from ..db.cache import LookupCache
 from ..dispatch.ports import record_event
 from ..dispatch.store import community_by_id
 from . import ledger, store
@@ -113,6 +116,57 @@ def _overrides_out(overrides: Mapping[str, int | Money]) -> dict[str, Any]:
     }
 
 
+_Recorded = tuple[dict[str, Any], list[dict[str, Any]]]
+"""A charge row and its pending intents, as the transaction that recorded them wrote them."""
+
+_OVERRIDES: LookupCache[str, dict[str, int | Money]] = LookupCache()
+"""Revenue-share overrides by ``<community>:<module>``, cached per process."""
+
+
+def _derive(
+    row: Mapping[str, Any],
+    entries: list[ledger.PostedEntry],
+    *,
+    released: bool,
+    failed: bool = False,
+) -> Charge:
+    """A charge's status, parts and refunds from its row and its ledger entries.
+
+    ``failed``: the gateway refused its payment (a refused capture leaves a void posting).
+    """
+    kinds = {entry.kind for entry in entries}
+    amount = _money(row)
+    refunded = Money(
+        amount=-sum(
+            e.amount.amount
+            for e in entries
+            if e.kind is ledger.TxnKind.REFUND and e.account == ledger.REFUNDS_PAYABLE
+        ),
+        currency=amount.currency,
+    )
+    parts: dict[str, Money] = {}
+    status = ChargeStatus.PENDING  # the gateway has not answered yet
+    if ledger.TxnKind.CAPTURE in kinds:
+        rules = RevenueShareRules.model_validate(row["rules"])
+        parts = ledger.held_by_party(entries, rules.parties)
+        status = ChargeStatus.REFUNDED if refunded == amount else ChargeStatus.CAPTURED
+    elif failed:
+        status = ChargeStatus.FAILED
+    elif ledger.TxnKind.VOID in kinds:
+        status = ChargeStatus.VOIDED
+    elif ledger.TxnKind.AUTHORIZE in kinds:
+        status = ChargeStatus.AUTHORIZED
+    return Charge(
+        id=f"ch_{row['id']}",
+        order_ref=row["order_ref"],
+        amount=amount,
+        status=status,
+        parts=parts,
+        refunded=refunded,
+        released=released,
+    )
+
+
 @dataclass
 class Settlement:
     """Charges, captures, voids and refunds in the ledger, carried out through one gateway."""
@@ -124,6 +178,9 @@ class Settlement:
     `sweep` (a worker, the CLI or the operator route)."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _in_flight: dict[tuple[int, int], tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
+    _recorded: LookupCache[tuple[int, int], tuple[dict[str, Any], list[dict[str, Any]], Any]] = (
+        field(default_factory=lambda: LookupCache(ttl=600.0))
+    )
 
     # --- revenue-share rules ------------------------------------------------------------------
 
@@ -143,14 +200,21 @@ class Settlement:
         return loaded.manifest.revenue_share
 
     async def overrides(self, community_id: int, module: str) -> dict[str, int | Money]:
-        """The operator's overrides for ``module`` in a community (empty if none)."""
-        row = (
-            await ShareOverride.select(ShareOverride.overrides)
-            .where(ShareOverride.scope_key == f"{community_id}:{module}")
-            .output(load_json=True)
-            .first()
+        """The operator's overrides for ``module`` in a community (empty if none).
+
+        Cached per process (see `linli.db.cache`): `set_overrides` forgets the entry.
+        """
+        scope_key = f"{community_id}:{module}"
+        cached = _OVERRIDES.get(scope_key)
+        if cached is not None:
+            return dict(cached)
+        rows = await ShareOverride.raw(
+            "SELECT overrides FROM linli_settlement_share_override WHERE scope_key = {}",
+            scope_key,
         )
-        return _overrides_in(row["overrides"]) if row else {}
+        raw = rows[0]["overrides"] if rows else {}
+        found = _overrides_in(json.loads(raw) if isinstance(raw, str | bytes) else raw)
+        return dict(_OVERRIDES.put(scope_key, found))  # none is cached too: the usual case
 
     async def rules_for(self, community_id: int, module: str) -> RevenueShareRules:
         """The effective rules of ``module`` in a community: declared, with overrides applied."""
@@ -184,6 +248,7 @@ class Settlement:
             action="DO UPDATE",
             values=[ShareOverride.overrides, ShareOverride.updated_at],
         )
+        _OVERRIDES.forget(scope_key)
         return rules
 
     # --- requests, inside the caller's transaction --------------------------------------------
@@ -208,39 +273,41 @@ class Settlement:
         if amount.amount <= 0:
             raise InvalidInput(f"a charge must be positive, not {amount}", field="amount")
         charge_key = f"{community.id}:{module}:{order_ref}"
-        existing = await self._charge_by_key(charge_key)
-        if existing is not None:
+        try:
+            rules = await self.rules_for(community.id, module)
+            for party in ledger.required_payees(rules):
+                ledger.party_account(party, payees)  # refuses a missing payee
+            split(rules, amount)  # refuses a negative remainder up front
+        except LinliError:
+            if existing := await store.charge_row_by_key(charge_key):  # charged before
+                return await self.view(community, existing)
+            raise
+        row: dict[str, Any] = {
+            "community": community.id,
+            "module": module,
+            "order_ref": order_ref,
+            "charge_key": charge_key,
+            "payer_id": payer_id,
+            "payees": dict(payees),
+            "currency": amount.currency,
+            "amount": amount.amount,
+            "rules": rules.model_dump(mode="json"),
+            "gateway": self.gateway.name,
+            "created_at": datetime.now(UTC),
+        }
+        charge_id = await store.insert_charge(row)
+        if charge_id is None:  # this order was charged before (or by a concurrent call)
+            existing = await store.charge_row_by_key(charge_key)
+            assert existing is not None
             return await self.view(community, existing)
-        rules = await self.rules_for(community.id, module)
-        for party in ledger.required_payees(rules):
-            ledger.party_account(party, payees)  # refuses a missing payee
-        split(rules, amount)  # refuses a negative remainder up front
-        rows = await (
-            SettlementCharge.insert(
-                SettlementCharge(
-                    community=community.id,
-                    module=module,
-                    order_ref=order_ref,
-                    charge_key=charge_key,
-                    payer_id=payer_id,
-                    payees=dict(payees),
-                    currency=amount.currency,
-                    amount=amount.amount,
-                    rules=rules.model_dump(mode="json"),
-                    gateway=self.gateway.name,
-                    created_at=datetime.now(UTC),
-                )
-            )
-            .on_conflict(target=SettlementCharge.charge_key, action="DO NOTHING")
-            .returning(SettlementCharge.id)
-        )
-        if not rows:  # a concurrent call charged this order first
-            row = await self._charge_by_key(charge_key)
-            assert row is not None
-            return await self.view(community, row)
-        row = await self._charge(community.id, rows[0]["id"])
-        await self._intend(row, "charge" if capture else "authorize", amount)
-        return await self.view(community, row)
+        row["id"] = charge_id
+        row["rules"] = rules  # the model itself: validating it again when applied costs nothing
+        action = "charge" if capture else "authorize"
+        intent = await self._intend(row, action, amount)
+        # Handed to the carrying out after commit, so it need not read back what it wrote here.
+        written_in = SettlementCharge._meta.db.current_transaction.get()
+        self._recorded.put((community.id, charge_id), (row, [intent] if intent else [], written_in))
+        return _derive(row, [], released=False)  # nothing is posted for a new charge yet
 
     async def capture(self, community: Community, charge_id: int) -> Charge:
         """Ask to capture an authorised charge; capturing twice is harmless.
@@ -339,39 +406,12 @@ class Settlement:
     async def view(self, community: Community, row: Mapping[str, Any]) -> Charge:
         """Derive a charge's status, parts and refunds from its ledger transactions."""
         entries = await store.charge_entries(community.id, row["id"])
-        kinds = {entry.kind for entry in entries}
-        amount = _money(row)
-        refunded = Money(
-            amount=-sum(
-                e.amount.amount
-                for e in entries
-                if e.kind is ledger.TxnKind.REFUND and e.account == ledger.REFUNDS_PAYABLE
-            ),
-            currency=amount.currency,
+        released = await Release.exists().where(
+            (Release.community == community.id) & (Release.charge == row["id"])
         )
-        parts: dict[str, Money] = {}
-        status = ChargeStatus.PENDING  # the gateway has not answered yet
-        if ledger.TxnKind.CAPTURE in kinds:
-            rules = RevenueShareRules.model_validate(row["rules"])
-            parts = ledger.held_by_party(entries, rules.parties)
-            status = ChargeStatus.REFUNDED if refunded == amount else ChargeStatus.CAPTURED
-        elif await self._refused(row):
-            status = ChargeStatus.FAILED
-        elif ledger.TxnKind.VOID in kinds:
-            status = ChargeStatus.VOIDED
-        elif ledger.TxnKind.AUTHORIZE in kinds:
-            status = ChargeStatus.AUTHORIZED
-        return Charge(
-            id=f"ch_{row['id']}",
-            order_ref=row["order_ref"],
-            amount=amount,
-            status=status,
-            parts=parts,
-            refunded=refunded,
-            released=await Release.exists().where(
-                (Release.community == community.id) & (Release.charge == row["id"])
-            ),
-        )
+        captured = any(entry.kind is ledger.TxnKind.CAPTURE for entry in entries)
+        failed = not captured and await self._refused(row)
+        return _derive(row, entries, released=released, failed=failed)
 
     # --- after commit: the gateway, and applying its outcomes exactly once --------------------
 
@@ -381,15 +421,26 @@ class Settlement:
         Call it once the transaction that recorded the intents has committed (the host port
         does so through `UnitOfWork.after_commit`); a failure is logged and left to the sweep.
         """
+        recorded = self._recorded.get((community_id, charge_id))
+        self._recorded.forget((community_id, charge_id))
         if not self.eager:
             return
+        known = None
+        if recorded is not None:
+            row, intents, written_in = recorded
+            # Only what a committed transaction wrote (a rolled-back id may be reused). The
+            # platform uses no savepoints, so the outermost transaction's commit is the rows'.
+            if written_in is None or written_in._committed:
+                known = (row, intents)
         task = asyncio.get_running_loop().create_task(
-            self._carry_out_logged(community_id, charge_id)
+            self._carry_out_logged(community_id, charge_id, known)
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _carry_out_logged(self, community_id: int, charge_id: int) -> None:
+    async def _carry_out_logged(
+        self, community_id: int, charge_id: int, known: _Recorded | None = None
+    ) -> None:
         # The task copied the caller's context: never run inside a transaction it may name.
         SettlementCharge._meta.db.current_transaction.set(None)
         # One task per charge at a time in this process: a second waits, then finds nothing
@@ -399,7 +450,7 @@ class Settlement:
         users[0] += 1
         try:
             async with lock:
-                await self.carry_out(community_id, charge_id)
+                await self.carry_out(community_id, charge_id, known)
         except Exception:
             log.exception("carrying out charge ch_%s failed; the sweep will retry", charge_id)
         finally:
@@ -412,24 +463,22 @@ class Settlement:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def carry_out(self, community_id: int, charge_id: int) -> int:
+    async def carry_out(
+        self, community_id: int, charge_id: int, known: _Recorded | None = None
+    ) -> int:
         """Send the charge's pending intents to the gateway, in order; apply each outcome.
 
         Safe to run concurrently and repeatedly: the gateway sees the same idempotency keys and
-        the ledger applies each outcome once. Returns how many intents this call completed.
+        the ledger applies each outcome once. ``known`` is the charge row and its intents as a
+        committed transaction of this process just wrote them (else they are read). Returns how
+        many intents this call completed.
         """
-        row = await self._charge(community_id, charge_id)
+        if known is not None:
+            row, pending = known
+        else:
+            row = await self._charge(community_id, charge_id)
+            pending = await store.pending_intents(community_id, charge_id)
         done = 0
-        pending = await (
-            GatewayIntent.select()
-            .where(
-                (GatewayIntent.community == community_id)
-                & (GatewayIntent.charge == charge_id)
-                & (GatewayIntent.state == "pending")
-            )
-            .order_by(GatewayIntent.id)
-            .output(load_json=True)
-        )
         for intent in pending:
             if intent["action"] in ("capture", "void") and await self._refused(row):
                 done += await self._close_unsent(intent)  # no payment to capture or release
@@ -528,28 +577,21 @@ class Settlement:
         fee = 0
         if outcome.status is GatewayStatus.CAPTURED:  # the same fee whichever path applies it
             fee = await self.gateway.capture_fee(outcome, _money(row))
+        plans = self._plans(row, intent, outcome, fee)
+        state = "failed" if outcome.status is GatewayStatus.FAILED else "done"
+        result = {
+            "ref": outcome.ref,
+            "status": str(outcome.status),
+            "fee": outcome.fee,
+            "reason": outcome.reason,
+        }
         async with engine.transaction():
-            for plan in self._plans(row, intent, outcome, fee):
-                await store.append(row["community"], row["id"], plan, memo)
-            state = "failed" if outcome.status is GatewayStatus.FAILED else "done"
-            closed = await (
-                GatewayIntent.update(
-                    {
-                        GatewayIntent.state: state,
-                        GatewayIntent.outcome: {
-                            "ref": outcome.ref,
-                            "status": str(outcome.status),
-                            "fee": outcome.fee,
-                            "reason": outcome.reason,
-                        },
-                    }
-                )
-                .where((GatewayIntent.id == intent["id"]) & (GatewayIntent.state == "pending"))
-                .returning(GatewayIntent.id)
-            )
+            if plans:
+                await store.append_many(row["community"], [(row["id"], p, memo) for p in plans])
+            closed = await store.close_intent(intent["id"], state, result)
             if closed and state == "failed" and intent["action"] in _PAYMENT_ACTIONS:
                 await self._announce_failure(row, outcome)
-        return len(closed)
+        return int(closed)
 
     async def _announce_failure(self, row: Mapping[str, Any], outcome: GatewayOutcome) -> None:
         """Tell the module that charged that its charge failed (the outbox, in this transaction).
@@ -657,24 +699,8 @@ class Settlement:
 
     # --- rows -----------------------------------------------------------------------------------
 
-    async def _charge_by_key(self, charge_key: str) -> dict[str, Any] | None:
-        row: dict[str, Any] | None = (
-            await SettlementCharge.select()
-            .where(SettlementCharge.charge_key == charge_key)
-            .output(load_json=True)
-            .first()
-        )
-        return row
-
     async def _charge(self, community_id: int, charge_id: int) -> dict[str, Any]:
-        row: dict[str, Any] | None = (
-            await SettlementCharge.select()
-            .where(
-                (SettlementCharge.community == community_id) & (SettlementCharge.id == charge_id)
-            )
-            .output(load_json=True)
-            .first()
-        )
+        row = await store.charge_row(community_id, charge_id)
         if row is None:
             raise NotFound(f"no charge ch_{charge_id} in this community")
         return row
@@ -714,20 +740,13 @@ class Settlement:
         *,
         ref: str = "",
         reason: str = "",
-    ) -> None:
+    ) -> dict[str, Any] | None:
+        # A new intent makes what `charge` handed to its carrying out incomplete: forget it.
+        self._recorded.forget((row["community"], row["id"]))
         key = intent_key(row["community"], row["id"], action, ref)
-        await GatewayIntent.insert(
-            GatewayIntent(
-                community=row["community"],
-                charge=row["id"],
-                key=key,
-                action=action,
-                refund_ref=ref,
-                amount=amount.amount,
-                reason=reason,
-                created_at=datetime.now(UTC),
-            )
-        ).on_conflict(target=GatewayIntent.key, action="DO NOTHING")
+        return await store.insert_intent(
+            row["community"], row["id"], key, action, amount.amount, refund_ref=ref, reason=reason
+        )
 
     async def _refund_by_key(self, row: Mapping[str, Any], key: str) -> Refund | None:
         txn = await store.txn_by_key(row["community"], key)

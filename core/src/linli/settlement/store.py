@@ -8,6 +8,7 @@ PostgreSQL alike, without an error aborting the caller's transaction.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -16,17 +17,23 @@ from typing import Any
 from linli_sdk import Money
 
 from .ledger import ChargePosition, ModuleHold, PostedEntry, PostingPlan, TxnKind, check_balanced
-from .tables import LedgerEntry, LedgerTxn
+from .tables import GatewayIntent, LedgerEntry, LedgerTxn, SettlementCharge
 
 __all__ = [
     "append",
     "append_many",
     "balances",
     "charge_entries",
+    "charge_row",
+    "charge_row_by_key",
     "charge_txns",
+    "close_intent",
+    "insert_charge",
+    "insert_intent",
     "party_lines",
     "payable_accounts",
     "payout_position",
+    "pending_intents",
     "txn_by_key",
 ]
 
@@ -43,7 +50,10 @@ async def append(
 
 
 _ROWS_PER_INSERT = 2000
-"""Rows per multi-row insert: under SQLite's limit of bound variables."""
+"""Rows per multi-row insert: under SQLite's and PostgreSQL's limits of bound variables."""
+
+_TXN_COLUMNS = "community, key, kind, charge, memo, created_at"
+_ENTRY_COLUMNS = "community, txn, charge, account, party, amount, currency"
 
 
 async def append_many(
@@ -52,52 +62,164 @@ async def append_many(
     """Append many plans (each with its charge and memo) in a few multi-row inserts.
 
     A key already in the ledger is skipped, so a batch replayed after a crash posts only what
-    is missing. Returns the ledger transaction id of each plan posted now, by key.
+    is missing. Returns the ledger transaction id of each plan posted now, by key. Raw SQL:
+    this runs for every charge, and Piccolo's building of a row per entry costs more than the
+    insert itself.
     """
     for _, plan, _ in items:
         check_balanced(plan.postings)
     now = datetime.now(UTC)
-    engine = LedgerTxn._meta.db
     posted: dict[str, int] = {}
-    async with engine.transaction():
+    async with LedgerTxn._meta.db.transaction():
         for start in range(0, len(items), _ROWS_PER_INSERT):
             chunk = items[start : start + _ROWS_PER_INSERT]
-            rows = await (
-                LedgerTxn.insert(
-                    *(
-                        LedgerTxn(
-                            community=community_id,
-                            key=plan.key,
-                            kind=str(plan.kind),
-                            charge=charge_id,
-                            memo=memo,
-                            created_at=now,
-                        )
-                        for charge_id, plan, memo in chunk
-                    )
-                )
-                .on_conflict(target=LedgerTxn.key, action="DO NOTHING")
-                .returning(LedgerTxn.id, LedgerTxn.key)
+            args: list[Any] = []
+            for charge_id, plan, memo in chunk:
+                args += [community_id, plan.key, str(plan.kind), charge_id, json.dumps(memo), now]
+            rows = await LedgerTxn.raw(
+                f"INSERT INTO linli_settlement_ledger_txn ({_TXN_COLUMNS}) "
+                f"VALUES {_values(6, len(chunk))} ON CONFLICT (key) DO NOTHING RETURNING id, key",
+                *args,
             )
             ids = {row["key"]: row["id"] for row in rows}
             entries = [
-                LedgerEntry(
-                    community=community_id,
-                    txn=ids[plan.key],
-                    charge=charge_id,
-                    account=posting.account,
-                    party=posting.party,
-                    amount=posting.amount.amount,
-                    currency=posting.amount.currency,
+                (
+                    community_id,
+                    ids[plan.key],
+                    charge_id,
+                    posting.account,
+                    posting.party,
+                    posting.amount.amount,
+                    posting.amount.currency,
                 )
                 for charge_id, plan, _ in chunk
                 if plan.key in ids
                 for posting in plan.postings
             ]
             for first in range(0, len(entries), _ROWS_PER_INSERT):
-                await LedgerEntry.insert(*entries[first : first + _ROWS_PER_INSERT])
+                part = entries[first : first + _ROWS_PER_INSERT]
+                await LedgerEntry.raw(
+                    f"INSERT INTO linli_settlement_ledger_entry ({_ENTRY_COLUMNS}) "
+                    f"VALUES {_values(7, len(part))}",
+                    *(value for entry in part for value in entry),
+                )
             posted.update(ids)
     return posted
+
+
+def _values(columns: int, rows: int) -> str:
+    """``({}, {}), ({}, {})``: the placeholders of a multi-row ``VALUES`` clause."""
+    row = "(" + ", ".join(["{}"] * columns) + ")"
+    return ", ".join([row] * rows)
+
+
+# --- charges and their gateway intents: raw SQL, as they run on every charge ---------------
+
+_CHARGE_COLUMNS = (
+    "id, community, module, order_ref, charge_key, payer_id, payees, currency, amount, rules, "
+    "gateway, created_at"
+)
+_INTENT_COLUMNS = (
+    "id, community, charge, key, action, refund_ref, amount, reason, state, outcome, created_at"
+)
+
+
+async def insert_charge(charge: Mapping[str, Any]) -> int | None:
+    """Record a charge row (every column but ``id``); its id, or ``None`` if its key exists."""
+    columns = _CHARGE_COLUMNS.split(", ")[1:]
+    rows = await SettlementCharge.raw(
+        f"INSERT INTO linli_settlement_charge ({', '.join(columns)}) "
+        f"VALUES {_values(len(columns), 1)} ON CONFLICT (charge_key) DO NOTHING RETURNING id",
+        *(_json_in(charge[name]) for name in columns),
+    )
+    return int(rows[0]["id"]) if rows else None
+
+
+async def insert_intent(
+    community_id: int,
+    charge_id: int,
+    key: str,
+    action: str,
+    amount: int,
+    *,
+    refund_ref: str = "",
+    reason: str = "",
+) -> dict[str, Any] | None:
+    """Record a pending gateway intent; the row as stored, or ``None`` if its key exists."""
+    row = {
+        "community": community_id,
+        "charge": charge_id,
+        "key": key,
+        "action": action,
+        "refund_ref": refund_ref,
+        "amount": amount,
+        "reason": reason,
+        "state": "pending",
+        "outcome": {},
+        "created_at": datetime.now(UTC),
+    }
+    rows = await GatewayIntent.raw(
+        f"INSERT INTO linli_settlement_intent ({', '.join(row)}) VALUES {_values(len(row), 1)} "
+        "ON CONFLICT (key) DO NOTHING RETURNING id",
+        *(_json_in(value) for value in row.values()),
+    )
+    return {"id": rows[0]["id"], **row} if rows else None
+
+
+async def charge_row(community_id: int, charge_id: int) -> dict[str, Any] | None:
+    """One charge row of a community (JSON columns decoded), or ``None``."""
+    rows = await SettlementCharge.raw(
+        f"SELECT {_CHARGE_COLUMNS} FROM linli_settlement_charge "
+        "WHERE id = {} AND community = {}",
+        charge_id,
+        community_id,
+    )
+    return _decoded(rows[0], "payees", "rules") if rows else None
+
+
+async def charge_row_by_key(charge_key: str) -> dict[str, Any] | None:
+    """The charge recorded under ``charge_key`` (JSON columns decoded), or ``None``."""
+    rows = await SettlementCharge.raw(
+        f"SELECT {_CHARGE_COLUMNS} FROM linli_settlement_charge WHERE charge_key = {{}}",
+        charge_key,
+    )
+    return _decoded(rows[0], "payees", "rules") if rows else None
+
+
+async def pending_intents(community_id: int, charge_id: int) -> list[dict[str, Any]]:
+    """The charge's intents still waiting for the gateway, oldest first."""
+    rows = await GatewayIntent.raw(
+        f"SELECT {_INTENT_COLUMNS} FROM linli_settlement_intent "
+        "WHERE community = {} AND charge = {} AND state = 'pending' ORDER BY id",
+        community_id,
+        charge_id,
+    )
+    return [_decoded(row, "outcome") for row in rows]
+
+
+async def close_intent(intent_id: int, state: str, outcome: Mapping[str, Any]) -> bool:
+    """Move a pending intent to ``state`` with the gateway's ``outcome``; whether it was pending."""
+    rows = await GatewayIntent.raw(
+        "UPDATE linli_settlement_intent SET state = {}, outcome = {} "
+        "WHERE id = {} AND state = 'pending' RETURNING id",
+        state,
+        json.dumps(outcome),
+        intent_id,
+    )
+    return bool(rows)
+
+
+def _json_in(value: Any) -> Any:
+    """A value bound for a JSON column as its text; any other value unchanged."""
+    return json.dumps(value) if isinstance(value, dict | list) else value
+
+
+def _decoded(row: dict[str, Any], *columns: str) -> dict[str, Any]:
+    """``row`` with its JSON ``columns`` parsed, whichever engine read them."""
+    for column in columns:
+        if isinstance(row[column], str | bytes):
+            row[column] = json.loads(row[column])
+    return row
 
 
 async def charge_txns(community_id: int, charge_id: int) -> list[dict[str, Any]]:
@@ -113,16 +235,12 @@ async def charge_txns(community_id: int, charge_id: int) -> list[dict[str, Any]]
 
 async def charge_entries(community_id: int, charge_id: int) -> list[PostedEntry]:
     """Every entry posted for one charge, oldest first."""
-    rows = (
-        await LedgerEntry.select(
-            LedgerEntry.txn.kind.as_alias("kind"),
-            LedgerEntry.account,
-            LedgerEntry.party,
-            LedgerEntry.amount,
-            LedgerEntry.currency,
-        )
-        .where((LedgerEntry.community == community_id) & (LedgerEntry.charge == charge_id))
-        .order_by(LedgerEntry.id)
+    rows = await LedgerEntry.raw(
+        "SELECT t.kind, e.account, e.party, e.amount, e.currency "
+        "FROM linli_settlement_ledger_entry e JOIN linli_settlement_ledger_txn t ON t.id = e.txn "
+        "WHERE e.community = {} AND e.charge = {} ORDER BY e.id",
+        community_id,
+        charge_id,
     )
     return [
         PostedEntry(
