@@ -1,0 +1,332 @@
+"""The gateway executor: after commit, sending intents to the gateway and applying outcomes once.
+
+A charge's intents are recorded inside the caller's transaction (`linli.settlement.charges`);
+once it commits, `GatewayExecutor.carry_out` sends them in order and applies each outcome in a
+transaction of its own. The ledger posting's unique key makes an outcome apply exactly once,
+however many times the confirm, a retry, a sweep or a webhook deliver it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from linli_sdk import (
+    CHARGE_FAILED,
+    Conflict,
+    Money,
+    NotFound,
+)
+from linli_sdk.revenue_share import RevenueShareRules
+
+from ..db.cache import LookupCache
+from ..dispatch.ports import record_event
+from ..dispatch.store import community_by_id
+from . import ledger, store
+from .gateways import Gateway, GatewayOutcome, GatewayStatus
+from .overrides import RevenueShareOverrides
+from .tables import (
+    GatewayEvent,
+    GatewayIntent,
+    SettlementCharge,
+)
+
+__all__ = ["GatewayExecutor", "community_of", "intent_key", "row_money"]
+
+log = logging.getLogger(__name__)
+
+
+def intent_key(community_id: int, charge_id: int, action: str, ref: str = "") -> str:
+    """The idempotency key of a gateway call, derived from the ledger's ids.
+
+    The community comes first, so a webhook that echoes the key finds its tenant.
+    """
+    return f"linli-c{community_id}-ch{charge_id}-{action}" + (f"-{ref}" if ref else "")
+
+
+def community_of(key: str) -> int:
+    """The community id inside an intent key.
+
+    Raises:
+        NotFound: The key is not one of ours.
+
+    """
+    head = key.split("-")[1] if key.startswith("linli-c") else ""
+    if not head[1:].isdigit():
+        raise NotFound(f"{key!r} is not a Linli gateway key")
+    return int(head[1:])
+
+
+def row_money(row: Mapping[str, Any]) -> Money:
+    """The amount of a charge row."""
+    return Money(amount=row["amount"], currency=row["currency"])
+
+
+_PAYMENT_ACTIONS = ("charge", "authorize", "capture")
+"""Gateway calls whose refusal fails the charge: nothing is taken, nothing stays held."""
+
+
+_Recorded = tuple[dict[str, Any], list[dict[str, Any]]]
+"""A charge row and its pending intents, as the transaction that recorded them wrote them."""
+
+
+class GatewayExecutor(RevenueShareOverrides):
+    """Carrying out a charge's intents through one gateway, and receiving its events."""
+
+    gateway: Gateway
+    eager: bool
+    _tasks: set[asyncio.Task[None]]
+    _in_flight: dict[tuple[int, int], tuple[asyncio.Lock, list[int]]]
+    _recorded: LookupCache[tuple[int, int], tuple[dict[str, Any], list[dict[str, Any]], Any]]
+
+    def carry_out_later(self, community_id: int, charge_id: int) -> None:
+        """Start carrying out the charge's intents in a task of its own (if ``eager``).
+
+        Call it once the transaction that recorded the intents has committed (the host port
+        does so through `UnitOfWork.after_commit`); a failure is logged and left to the sweep.
+        """
+        recorded = self._recorded.get((community_id, charge_id))
+        self._recorded.forget((community_id, charge_id))
+        if not self.eager:
+            return
+        known = None
+        if recorded is not None:
+            row, intents, written_in = recorded
+            # Only what a committed transaction wrote (a rolled-back id may be reused). The
+            # platform uses no savepoints, so the outermost transaction's commit is the rows'.
+            if written_in is None or written_in._committed:
+                known = (row, intents)
+        task = asyncio.get_running_loop().create_task(
+            self._carry_out_logged(community_id, charge_id, known)
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _carry_out_logged(
+        self, community_id: int, charge_id: int, known: _Recorded | None = None
+    ) -> None:
+        # The task copied the caller's context: never run inside a transaction it may name.
+        SettlementCharge._meta.db.current_transaction.set(None)
+        # One task per charge at a time in this process: a second waits, then finds nothing
+        # pending, so the gateway is not asked twice (other processes rely on the keys).
+        key = (community_id, charge_id)
+        lock, users = self._in_flight.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
+        try:
+            async with lock:
+                await self.carry_out(community_id, charge_id, known)
+        except Exception:
+            log.exception("carrying out charge ch_%s failed; the sweep will retry", charge_id)
+        finally:
+            users[0] -= 1
+            if not users[0]:
+                del self._in_flight[key]
+
+    async def idle(self) -> None:
+        """Wait until every post-commit task of this process has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def carry_out(
+        self, community_id: int, charge_id: int, known: _Recorded | None = None
+    ) -> int:
+        """Send the charge's pending intents to the gateway, in order; apply each outcome.
+
+        Safe to run concurrently and repeatedly: the gateway sees the same idempotency keys and
+        the ledger applies each outcome once. ``known`` is the charge row and its intents as a
+        committed transaction of this process just wrote them (else they are read). Returns how
+        many intents this call completed.
+        """
+        if known is not None:
+            row, pending = known
+        else:
+            row = await self._charge(community_id, charge_id)
+            pending = await store.pending_intents(community_id, charge_id)
+        done = 0
+        for intent in pending:
+            if intent["action"] in ("capture", "void") and await self._refused(row):
+                done += await self._close_unsent(intent)  # no payment to capture or release
+                continue
+            outcome = await self._call_gateway(row, intent)
+            done += await self.apply(row, intent, outcome)
+        return done
+
+    async def _close_unsent(self, intent: Mapping[str, Any]) -> int:
+        """Close an intent never sent, its charge's payment refused first; 1 if closed now."""
+        closed = await (
+            GatewayIntent.update(
+                {
+                    GatewayIntent.state: "failed",
+                    GatewayIntent.outcome: {"status": "failed", "reason": "payment refused"},
+                }
+            )
+            .where((GatewayIntent.id == intent["id"]) & (GatewayIntent.state == "pending"))
+            .returning(GatewayIntent.id)
+        )
+        return len(closed)
+
+    async def sweep(self, community_id: int) -> int:
+        """Carry out every pending intent of a community (after a crash, or on a schedule)."""
+        rows = await (
+            GatewayIntent.select(GatewayIntent.charge)
+            .where((GatewayIntent.community == community_id) & (GatewayIntent.state == "pending"))
+            .distinct()
+        )
+        return sum([await self.carry_out(community_id, row["charge"]) for row in rows])
+
+    async def _payment_ref(self, row: Mapping[str, Any]) -> str:
+        first = await (
+            GatewayIntent.select(GatewayIntent.outcome)
+            .where(
+                (GatewayIntent.charge == row["id"])
+                & GatewayIntent.action.is_in(["charge", "authorize"])
+            )
+            .output(load_json=True)
+            .first()
+        )
+        ref = (first or {}).get("outcome", {}).get("ref")
+        if not ref:
+            raise Conflict(f"charge ch_{row['id']} has no gateway payment yet")
+        return str(ref)
+
+    async def _call_gateway(
+        self, row: Mapping[str, Any], intent: Mapping[str, Any]
+    ) -> GatewayOutcome:
+        key, action = intent["key"], intent["action"]
+        amount = Money(amount=intent["amount"], currency=row["currency"])
+        if action in ("charge", "authorize"):
+            return await self.gateway.authorize(key=key, amount=amount, capture=action == "charge")
+        payment_ref = await self._payment_ref(row)
+        if action == "capture":
+            return await self.gateway.capture(key=key, payment_ref=payment_ref, amount=amount)
+        if action == "void":
+            return await self.gateway.void(key=key, payment_ref=payment_ref)
+        return await self.gateway.refund(key=key, payment_ref=payment_ref, amount=amount)
+
+    def _plans(
+        self,
+        row: Mapping[str, Any],
+        intent: Mapping[str, Any],
+        outcome: GatewayOutcome,
+        fee: int,
+    ) -> list[ledger.PostingPlan]:
+        charge_id, amount = row["id"], row_money(row)
+        status = outcome.status
+        if status is GatewayStatus.FAILED:
+            if intent["action"] != "capture":
+                return []  # a refused payment or refund posts nothing
+            # the authorisation could not be captured: it is released, nothing is taken
+            return [
+                ledger.plan_authorization(charge_id, amount),
+                ledger.plan_void(charge_id, amount),
+            ]
+        if status is GatewayStatus.REFUNDED:
+            refunded = Money(amount=intent["amount"], currency=row["currency"])
+            return [ledger.plan_refund_paid(charge_id, intent["refund_ref"], refunded)]
+        plans = [ledger.plan_authorization(charge_id, amount)]
+        if status is GatewayStatus.CAPTURED:
+            rules = RevenueShareRules.model_validate(row["rules"])
+            taken = Money(amount=fee, currency=row["currency"])
+            plans.append(ledger.plan_capture(charge_id, amount, rules, row["payees"], taken))
+        elif status is GatewayStatus.VOIDED:
+            plans.append(ledger.plan_void(charge_id, amount))
+        return plans
+
+    async def apply(
+        self, row: Mapping[str, Any], intent: Mapping[str, Any], outcome: GatewayOutcome
+    ) -> int:
+        """Apply a gateway outcome to the ledger and close the intent, exactly once (1 if now)."""
+        engine = SettlementCharge._meta.db
+        memo = {"gateway": self.gateway.name, "ref": outcome.ref, "test": outcome.test_money}
+        fee = 0
+        if outcome.status is GatewayStatus.CAPTURED:  # the same fee whichever path applies it
+            fee = await self.gateway.capture_fee(outcome, row_money(row))
+        plans = self._plans(row, intent, outcome, fee)
+        state = "failed" if outcome.status is GatewayStatus.FAILED else "done"
+        result = {
+            "ref": outcome.ref,
+            "status": str(outcome.status),
+            "fee": outcome.fee,
+            "reason": outcome.reason,
+        }
+        async with engine.transaction():
+            if plans:
+                await store.append_many(row["community"], [(row["id"], p, memo) for p in plans])
+            closed = await store.close_intent(intent["id"], state, result)
+            if closed and state == "failed" and intent["action"] in _PAYMENT_ACTIONS:
+                await self._announce_failure(row, outcome)
+        return int(closed)
+
+    async def _announce_failure(self, row: Mapping[str, Any], outcome: GatewayOutcome) -> None:
+        """Tell the module that charged that its charge failed (the outbox, in this transaction).
+
+        Called only by the application that closed the intent, so the event is written once
+        however many of confirm, sweep and webhook race.
+        """
+        payload = {
+            "charge_id": f"ch_{row['id']}",
+            "order_ref": row["order_ref"],
+            "module": row["module"],
+            "amount": row_money(row).model_dump(mode="json"),
+            "reason": outcome.reason or "declined",
+        }
+        await record_event(await community_by_id(row["community"]), None, CHARGE_FAILED, payload)
+
+    async def receive_event(
+        self, community_id: int, event_id: str, intent_key: str, outcome: GatewayOutcome
+    ) -> bool:
+        """Apply a gateway webhook about one of our intents; a repeated event id is ignored.
+
+        The gateway echoes the intent's idempotency key (``intent_key``) with the event, so the
+        outcome lands on the intent it answers, whatever order the deliveries arrive in.
+        Returns whether this delivery was the first of its event.
+
+        Raises:
+            NotFound: No such intent in this community.
+
+        """
+        intent: dict[str, Any] | None = (
+            await GatewayIntent.select()
+            .where((GatewayIntent.community == community_id) & (GatewayIntent.key == intent_key))
+            .output(load_json=True)
+            .first()
+        )
+        if intent is None:
+            raise NotFound(f"no gateway intent {intent_key!r} in this community")
+        row = await self._charge(community_id, intent["charge"])
+        engine = SettlementCharge._meta.db
+        async with engine.transaction():
+            first = await (
+                GatewayEvent.insert(
+                    GatewayEvent(
+                        community=community_id,
+                        event_key=f"{self.gateway.name}:{event_id}",
+                        type=str(outcome.status),
+                        received_at=datetime.now(UTC),
+                    )
+                )
+                .on_conflict(target=GatewayEvent.event_key, action="DO NOTHING")
+                .returning(GatewayEvent.id)
+            )
+            if not first:
+                return False
+            await self.apply(row, intent, outcome)
+        return True
+
+    async def _charge(self, community_id: int, charge_id: int) -> dict[str, Any]:
+        row = await store.charge_row(community_id, charge_id)
+        if row is None:
+            raise NotFound(f"no charge ch_{charge_id} in this community")
+        return row
+
+    async def _refused(self, row: Mapping[str, Any]) -> bool:
+        """Whether the gateway refused the charge's payment (its authorisation or capture)."""
+        refused: bool = await GatewayIntent.exists().where(
+            (GatewayIntent.charge == row["id"])
+            & GatewayIntent.action.is_in(list(_PAYMENT_ACTIONS))
+            & (GatewayIntent.state == "failed")
+        )
+        return refused
