@@ -191,7 +191,7 @@ def cny_money(fen: int):
 
 @pytest.mark.slow
 async def test_reconciliation_reads_reversals_past_the_ten_embedded(localstripe, connect_fake):
-    from linli.settlement.stripe_gateway import StripeGateway
+    from linli.settlement.gateways.stripe import StripeGateway
 
     url, fake = connect_fake
     gateway = StripeGateway(

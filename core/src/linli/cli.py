@@ -351,7 +351,7 @@ def settlement_reconcile(community: str, as_json: bool) -> None:
     """Compare COMMUNITY's ledger with the gateway's records; exit 1 on any difference."""
 
     async def work(s: Any, where: Any) -> Any:
-        from .settlement.reports import ledger_records
+        from linli.settlement.statements import ledger_records
 
         with click.progressbar(length=2, label="reconciling", file=sys.stderr) as bar:
             records = await ledger_records(where.id)
@@ -379,7 +379,7 @@ def settlement_reconcile(community: str, as_json: bool) -> None:
 @click.option("--csv", "as_csv", is_flag=True, help="CSV instead of JSON.")
 def settlement_statement(community: str, account: str, as_csv: bool) -> None:
     """Print ACCOUNT's statement in COMMUNITY (e.g. payable:leader:12)."""
-    from .settlement.reports import statement, statement_csv
+    from linli.settlement.statements import statement, statement_csv
 
     async def work(s: Any, where: Any) -> Any:
         return s, await statement(where.id, account)

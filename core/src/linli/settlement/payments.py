@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 
 from linli_sdk import Charge, Community, Money, NotFound, Refund
 
+from linli.settlement.gateways.stripe import StripeGateway
+
 from ..settings import Settings
 from .gateways import Gateway, SandboxGateway
 from .service import Settlement, charge_id_of
-from .stripe_gateway import StripeGateway
 from .tables import SettlementCharge
 
 if TYPE_CHECKING:

@@ -11,11 +11,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, Forbidden, Money, NotFound, Refund, Role
+from linli_sdk import Caller, Community, Forbidden, NotFound, Refund, Role
 from linli_sdk import Charge as ChargeView
 from litestar import Request, Response, get, post, put
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
-from pydantic import BaseModel, Field
+
+from linli.settlement.gateways.stripe import StripeGateway
+from linli.settlement.statements import statement as statement_of
+from linli.settlement.statements import statement_csv
 
 from ..errors import Unauthorized
 from ..http.access import Access
@@ -23,11 +26,22 @@ from ..http.commands import command, unit_of
 from ..http.community import community_router
 from ..http.problems import problem_responses
 from ..platform import Platform
-from .reconciliation import Difference
-from .reports import StatementLine, statement_csv
-from .reports import statement as statement_of
+from .schemas import (
+    AccountBalance,
+    ConnectedAccountLink,
+    EffectiveRules,
+    LedgerBalances,
+    Onboarding,
+    PayoutBatch,
+    PayoutLine,
+    Reconciliation,
+    RefundRequest,
+    ShareOverrides,
+    Statement,
+    SweepResult,
+    WebhookReceipt,
+)
 from .service import Settlement, charge_id_of, community_of
-from .stripe_gateway import StripeGateway
 
 __all__ = ["routes"]
 
@@ -43,52 +57,6 @@ RequiredIdempotencyKey = Annotated[
         "result; the same key with another body is refused.",
     ),
 ]
-
-
-class ShareOverrides(BaseModel):
-    """An operator's revenue-share values for one module, each inside its declared bounds."""
-
-    overrides: dict[str, int | Money] = Field(
-        description="Party -> basis points (percent shares) or Money (fixed shares)."
-    )
-
-
-class EffectiveRules(BaseModel):
-    """A module's revenue-share rules in a community: the declared ones with the overrides."""
-
-    module: str
-    overrides: dict[str, int | Money]
-    rules: dict[str, Any]
-
-
-class RefundRequest(BaseModel):
-    """A refund (or an after-sale compensation, which is a partial refund) of a charge."""
-
-    amount: Money
-    reason: str = Field(min_length=1, max_length=500)
-
-
-class AccountBalance(BaseModel):
-    """One ledger account's balance in one currency (debits positive, credits negative)."""
-
-    account: str
-    currency: str
-    balance: int
-
-
-class LedgerBalances(BaseModel):
-    """Every account's balance in a community, and whether each currency sums to zero."""
-
-    community: str
-    balanced: bool
-    test_money: bool = Field(description="True while the gateway is the sandbox.")
-    accounts: list[AccountBalance]
-
-
-class SweepResult(BaseModel):
-    """How many pending gateway intents a sweep carried out."""
-
-    carried_out: int
 
 
 def _settlement(request: Request[Any, Any, Any]) -> Settlement:
@@ -240,28 +208,6 @@ async def sweep(
     return SweepResult(carried_out=await _settlement(request).sweep(where.id))
 
 
-class PayoutLine(BaseModel):
-    """One payee paid by a batch."""
-
-    account: str
-    amount: Money
-
-
-class PayoutBatch(BaseModel):
-    """What a payout batch moved (nothing twice: a repeated batch moves only what is new)."""
-
-    test_money: bool
-    payouts: list[PayoutLine] = Field(description="Transfers to payees' connected accounts.")
-    clawbacks: list[PayoutLine] = Field(
-        default_factory=list, description="Transfer reversals taking back refunded shares."
-    )
-    clawbacks_pending: list[PayoutLine] = Field(
-        default_factory=list,
-        description="Reversals the connected account could not cover: the payee stays in "
-        "debit, later earnings are netted against it and the next batch tries again.",
-    )
-
-
 @post(
     "/payouts",
     summary="Run a payout batch: pay each payee what is settled and past the hold",
@@ -296,21 +242,6 @@ async def run_payouts(
     return await command(request, idempotency_key, ("settlement", "payouts", where.id), batch)
 
 
-class Onboarding(BaseModel):
-    """Where the payee's connected account is completed (Stripe Connect onboarding)."""
-
-    refresh_url: str = Field(min_length=1, max_length=500, description="If the link expires.")
-    return_url: str = Field(min_length=1, max_length=500, description="When onboarding ends.")
-
-
-class ConnectedAccountLink(BaseModel):
-    """The caller's connected account at the gateway and a one-time onboarding link."""
-
-    account: str
-    onboarding_url: str
-    test_money: bool
-
-
 @post(
     "/connected-account",
     summary="Open (once) the caller's connected account for payouts; an onboarding link",
@@ -339,14 +270,6 @@ async def connected_account(
     )
 
 
-class Reconciliation(BaseModel):
-    """The ledger compared with the gateway's records: every difference (none when they agree)."""
-
-    gateway: str
-    test_money: bool
-    differences: list[Difference]
-
-
 @get(
     "/reconciliation",
     summary="Compare the ledger with the gateway's records and list every difference",
@@ -364,14 +287,6 @@ async def reconciliation(
         test_money=settlement.gateway.test_money,
         differences=await settlement.reconcile(where.id),
     )
-
-
-class Statement(BaseModel):
-    """A party's statement: each posting with the order and module it came from."""
-
-    account: str
-    test_money: bool
-    lines: list[StatementLine]
 
 
 @get(
@@ -401,13 +316,6 @@ async def statement(
         )
     body = Statement(account=account, test_money=settlement.gateway.test_money, lines=lines)
     return Response(body.model_dump_json().encode(), media_type="application/json")
-
-
-class WebhookReceipt(BaseModel):
-    """What the platform did with a gateway webhook."""
-
-    received: bool = True
-    applied: bool = Field(description="False for a repeat of an event already applied.")
 
 
 @post(

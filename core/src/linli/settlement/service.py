@@ -17,6 +17,7 @@ from typing import Any
 from linli_sdk import Community
 
 from linli.modules.registry import ModuleRegistry
+from linli.settlement.statements import ledger_records
 
 from ..db.cache import LookupCache
 from .charges import Charges, charge_id_of
@@ -24,7 +25,6 @@ from .executor import community_of, intent_key
 from .gateways import Gateway
 from .payouts import Payout, connected_account_of, pay_out
 from .reconciliation import Difference, compare
-from .reports import ledger_records
 from .tables import ConnectedAccount
 
 __all__ = ["Settlement", "charge_id_of", "community_of", "intent_key"]

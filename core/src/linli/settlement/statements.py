@@ -7,9 +7,9 @@ from datetime import datetime
 from linli_sdk import Money, csv_text
 from pydantic import BaseModel
 
-from . import ledger
-from .reconciliation import Record
-from .tables import GatewayIntent, LedgerEntry, LedgerTxn, Transfer
+from linli.settlement import ledger
+from linli.settlement.reconciliation import Record
+from linli.settlement.tables import GatewayIntent, LedgerEntry, LedgerTxn, Transfer
 
 __all__ = ["StatementLine", "ledger_records", "statement", "statement_csv"]
 

@@ -27,9 +27,9 @@ from typing import Any
 import stripe
 from linli_sdk import Money
 
-from ..errors import Unauthorized
-from .gateways import GatewayOutcome, GatewayStatus
-from .reconciliation import Record
+from linli.errors import Unauthorized
+from linli.settlement.gateways.base import GatewayOutcome, GatewayStatus
+from linli.settlement.reconciliation import Record
 
 __all__ = ["StripeGateway", "WebhookOutcome"]
 
