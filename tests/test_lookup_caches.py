@@ -11,7 +11,6 @@ from linli.auth import authenticate
 from linli.db import cache
 from linli.enablement import set_module
 from linli.identity.verification import add_unit, issue_invitation, redeem_invitation
-from linli.settlement.payments import settlement_of
 from linli.tables import Member, ModuleSetting
 from linli_sdk import Role
 
@@ -81,7 +80,7 @@ async def test_a_module_disabled_is_refused_on_the_next_call(start_platform, clo
 
 async def test_overrides_set_in_this_process_apply_to_the_next_charge(start_platform) -> None:
     async with start_platform(plugins_allow=["group_buying"]) as running:
-        settlement = settlement_of(running.platform)
+        settlement = running.platform.settlement
         home = running.home
         declared = await settlement.rules_for(home.id, "group_buying")
         leader = next(s for s in declared.shares if s.party == "leader")

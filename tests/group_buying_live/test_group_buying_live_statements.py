@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from linli.members import add_member
-from linli.settlement.payments import active
 from linli.settlement.tables import LedgerEntry, SettlementCharge
 from linli_sdk import Role
 from live_helpers import LIVE, add_buyers, open_item
@@ -34,7 +33,9 @@ async def counted(running: Running) -> AsyncIterator[list[str]]:
     await connection.set_trace_callback(statements.append)
     try:
         yield statements
-        await active().idle()  # the capture applied after commit is part of the call's cost
+        await (
+            running.platform.settlement.idle()
+        )  # the capture applied after commit is part of the call's cost
     finally:
         await connection.set_trace_callback(None)
 
@@ -46,7 +47,7 @@ async def test_one_live_buy_runs_a_bounded_number_of_statements(start_live) -> N
         buy = f"{LIVE}/buy-live-item"
         warm = await running.client.post(buy, json={"item_id": item_id}, headers=first)
         assert warm.status_code == 200, warm.text
-        await active().idle()
+        await running.platform.settlement.idle()
         async with counted(running) as statements:
             bought = await running.client.post(buy, json={"item_id": item_id}, headers=second)
             assert bought.status_code == 200, bought.text
@@ -85,7 +86,7 @@ async def test_one_campaign_order_runs_a_bounded_number_of_statements(start_live
         (_, first), (_, second) = await add_buyers(home, 2)
         warm = await running.client.post(f"{gb}/join-campaign", json=body, headers=first)
         assert warm.status_code == 200, warm.text
-        await active().idle()
+        await running.platform.settlement.idle()
         async with counted(running) as statements:
             joined = await running.client.post(
                 f"{gb}/join-campaign",

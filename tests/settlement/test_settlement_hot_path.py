@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from linli.settlement.payments import settlement_of
 from linli_sdk import ChargeStatus, Money
 
 
@@ -10,7 +9,7 @@ async def test_a_capture_asked_later_is_carried_out_after_its_commit(start_platf
     """A charge authorised by a sweep, then captured: the capture's own task must see the
     capture intent, not the charge's rows as its call wrote them."""
     async with start_platform(plugins_allow=["group_buying"]) as running:
-        settlement = settlement_of(running.platform)
+        settlement = running.platform.settlement
         home, leader = running.home, running.people["leader"].id
         payees = {"leader": leader, "pickup_host": leader, "supplier": leader}
         async with running.platform.engine.transaction():
