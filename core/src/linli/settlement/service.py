@@ -115,7 +115,7 @@ def _overrides_out(overrides: Mapping[str, int | Money]) -> dict[str, Any]:
     }
 
 
-_Recorded = tuple[dict[str, Any], list[dict[str, Any]]]
+Recorded = tuple[dict[str, Any], list[dict[str, Any]]]
 """A charge row and its pending intents, as the transaction that recorded them wrote them."""
 
 _OVERRIDES: LookupCache[str, dict[str, int | Money]] = LookupCache()
@@ -177,9 +177,6 @@ class Settlement:
     `sweep` (a worker, the CLI or the operator route)."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _in_flight: dict[tuple[int, int], tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
-    _recorded: LookupCache[tuple[int, int], tuple[dict[str, Any], list[dict[str, Any]], Any]] = (
-        field(default_factory=lambda: LookupCache(ttl=600.0))
-    )
 
     # --- revenue-share rules ------------------------------------------------------------------
 
@@ -262,8 +259,12 @@ class Settlement:
         payer_id: int,
         payees: Mapping[str, int],
         capture: bool,
+        written: dict[int, Recorded] | None = None,
     ) -> Charge:
         """Record a charge for an order and its gateway intent; the same order returns the first.
+
+        ``written``, if given, receives the new charge's row and intent by charge id, for its
+        carrying out after commit (`carry_out_later`) without reading back what was just written.
 
         Raises:
             InvalidInput: Non-positive amount, a missing payee, or shares exceeding the amount.
@@ -303,9 +304,8 @@ class Settlement:
         row["rules"] = rules  # the model itself: validating it again when applied costs nothing
         action = "charge" if capture else "authorize"
         intent = await self._intend(row, action, amount)
-        # Handed to the carrying out after commit, so it need not read back what it wrote here.
-        written_in = SettlementCharge._meta.db.current_transaction.get()
-        self._recorded.put((community.id, charge_id), (row, [intent] if intent else [], written_in))
+        if written is not None:
+            written[charge_id] = (row, [intent] if intent else [])
         return _derive(row, [], released=False)  # nothing is posted for a new charge yet
 
     async def capture(self, community: Community, charge_id: int) -> Charge:
@@ -414,23 +414,17 @@ class Settlement:
 
     # --- after commit: the gateway, and applying its outcomes exactly once --------------------
 
-    def carry_out_later(self, community_id: int, charge_id: int) -> None:
+    def carry_out_later(
+        self, community_id: int, charge_id: int, known: Recorded | None = None
+    ) -> None:
         """Start carrying out the charge's intents in a task of its own (if ``eager``).
 
         Call it once the transaction that recorded the intents has committed (the host port
         does so through `UnitOfWork.after_commit`); a failure is logged and left to the sweep.
+        ``known`` is what `charge` wrote, when no other intent was added since.
         """
-        recorded = self._recorded.get((community_id, charge_id))
-        self._recorded.forget((community_id, charge_id))
         if not self.eager:
             return
-        known = None
-        if recorded is not None:
-            row, intents, written_in = recorded
-            # Only what a committed transaction wrote (a rolled-back id may be reused). The
-            # platform uses no savepoints, so the outermost transaction's commit is the rows'.
-            if written_in is None or written_in._committed:
-                known = (row, intents)
         task = asyncio.get_running_loop().create_task(
             self._carry_out_logged(community_id, charge_id, known)
         )
@@ -438,7 +432,7 @@ class Settlement:
         task.add_done_callback(self._tasks.discard)
 
     async def _carry_out_logged(
-        self, community_id: int, charge_id: int, known: _Recorded | None = None
+        self, community_id: int, charge_id: int, known: Recorded | None = None
     ) -> None:
         # The task copied the caller's context: never run inside a transaction it may name.
         SettlementCharge._meta.db.current_transaction.set(None)
@@ -463,7 +457,7 @@ class Settlement:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def carry_out(
-        self, community_id: int, charge_id: int, known: _Recorded | None = None
+        self, community_id: int, charge_id: int, known: Recorded | None = None
     ) -> int:
         """Send the charge's pending intents to the gateway, in order; apply each outcome.
 
@@ -740,8 +734,6 @@ class Settlement:
         ref: str = "",
         reason: str = "",
     ) -> dict[str, Any] | None:
-        # A new intent makes what `charge` handed to its carrying out incomplete: forget it.
-        self._recorded.forget((row["community"], row["id"]))
         key = intent_key(row["community"], row["id"], action, ref)
         return await store.insert_intent(
             row["community"], row["id"], key, action, amount.amount, refund_ref=ref, reason=reason
