@@ -19,6 +19,7 @@ from ..identity.routes import routes as identity_routes
 from ..platform import Platform
 from ..settings import Settings
 from ..settlement.routes import routes as settlement_routes
+from .boundary import bounded_parameters, input_boundary
 from .operations import operation_routes
 from .platform_routes import platform_routes
 from .problems import exception_handlers
@@ -63,6 +64,8 @@ def create_app(
             *operation_routes(platform),
         ],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        middleware=[input_boundary],  # type: ignore[list-item]
+        guards=[bounded_parameters],
         lifespan=[lifespan],
         cors_config=_cors(platform.settings.cors_origins),
         state=State({"platform": platform}),

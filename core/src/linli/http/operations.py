@@ -97,7 +97,9 @@ def _command(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
     async def handler(
         request: Request[Any, Any, Any], data: Any = None, idempotency_key: Any = None
     ) -> Any:
-        return await _serve(request, loaded, op, data or op.input(), idempotency_key)
+        # No body at all: the input's defaults, or a 422 naming each required field.
+        given = data if data is not None else _input(loaded, op, {})
+        return await _serve(request, loaded, op, given, idempotency_key)
 
     handler.__annotations__ = {
         "request": Request,
