@@ -95,7 +95,7 @@ async def _access_token(token: str, community: str) -> tuple[Community, Caller]:
     if claims.community != community:
         raise Forbidden(f"this token is not for community {community!r}")
     kind, _, ident = claims.subject.partition(":")
-    if kind == "member" and ident.isdigit():
+    if kind == "member" and ident.isascii() and ident.isdigit() and len(ident) < 19:
         rows = await Member.raw(_MEMBER_BY_ID, int(ident))
         if not rows or rows[0]["community_slug"] != community:
             raise Unauthorized("the token's member no longer exists")
