@@ -19,6 +19,7 @@ from litestar.params import Body, FromPath, QueryParameter
 from pydantic import BaseModel, Field
 
 from ..auth import access_guard
+from ..http.openapi import BINARY, TEXT, answers
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey, json_once, request_hash
 from ..platform import Platform
@@ -564,6 +565,7 @@ def _picture(body: bytes, fmt: str, name: str) -> Response[bytes]:
     f"{PREFIX}/plots/distribution",
     tags=["credit"],
     summary="The distribution of scores as a picture, PNG or SVG (operators, auditors)",
+    operation_class=answers({"image/png": BINARY, "image/svg+xml": TEXT}),
     responses=problem_responses(401, 403),
     opt=_READERS,
     guards=[access_guard],
@@ -587,6 +589,7 @@ async def distribution_picture(
     f"{PREFIX}/plots/members/{{member_id:int}}",
     tags=["credit"],
     summary="One member's score over time, PNG or SVG (operators, auditors)",
+    operation_class=answers({"image/png": BINARY, "image/svg+xml": TEXT}),
     responses=problem_responses(401, 403, 404),
     opt=_READERS,
     guards=[access_guard],

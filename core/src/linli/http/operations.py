@@ -14,7 +14,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, Forbidden, NotFound, Operation, OperationKind
+from linli_sdk import (
+    Caller,
+    Community,
+    Document,
+    Forbidden,
+    NotFound,
+    Operation,
+    OperationKind,
+)
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
@@ -31,12 +39,14 @@ from ..platform import Platform
 from ..ratelimit import RateLimited, RateLimiter
 from ..registry import LoadedModule
 from ..validation import invalid_input
+from .openapi import BINARY, answers
 from .problems import problem_responses
 from .uploads import form_input, upload_fields
 
 __all__ = ["operation_routes"]
 
 PREFIX = "/v1/communities/{community:str}/modules"
+_FILE = answers({"*/*": BINARY})
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +244,8 @@ def _docs(loaded: LoadedModule, op: Operation) -> dict[str, Any]:
             401, 403, 404, 409, 422, *((429,) if op.rate_limit else ()), 500
         ),
         "opt": {"access": "role:" + ",".join(sorted(op.roles))},
+        # a Document is a file of the operation's choosing (PDF, CSV, PNG...), not JSON
+        **({"operation_class": _FILE} if issubclass(op.output, Document) else {}),
     }
 
 

@@ -13,11 +13,13 @@ from typing import Annotated, Any
 from linli_sdk import Caller, Community, Forbidden, InvalidInput, Money, NotFound, Refund, Role
 from linli_sdk import Charge as ChargeView
 from litestar import Request, Response, get, post, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 from pydantic import BaseModel, Field
 
 from ..auth import access_guard
 from ..errors import Unauthorized
+from ..http.openapi import TEXT, answers
 from ..http.problems import problem_responses
 from ..idempotency import json_once, request_hash
 from ..platform import Platform
@@ -395,7 +397,11 @@ class Statement(BaseModel):
     f"{PREFIX}/statements/{{account:str}}",
     tags=["settlement"],
     summary="A party's statement as JSON, or CSV with ?format=csv",
-    responses=_RESPONSES,
+    responses={
+        **_RESPONSES,
+        200: ResponseSpec(Statement, generate_examples=False, description="The statement."),
+    },
+    operation_class=answers({"text/csv": TEXT}, keep_json=True),
     guards=[access_guard],
     opt={"access": "member"},
 )
