@@ -1,8 +1,11 @@
 """An OpenAPI document that tells the truth about every response.
 
 - errors are answered as ``application/problem+json`` (Litestar documents its own 400 as
-  ``application/json``): every 400 says so, and every operation that takes input documents the
-  input boundary's answers (400, 413 for a body, 422);
+  ``application/json``): every 400 says so, every operation that takes input documents the
+  input boundary's answers (400, 413 for a body, 422), and every community route the
+  authentication's (401, 403, 404);
+- the OAuth 2.0 endpoints answer errors as RFC 6749 says (``{"error": ...}`` JSON from the token
+  and revocation endpoints) and the authorization page as HTML a person reads, or a problem;
 - a route answering something other than JSON declares it with :func:`answers`.
 """
 
@@ -24,11 +27,33 @@ TEXT = Schema(type="string")  # type: ignore[arg-type]
 """The schema of a text document (CSV, SVG)."""
 
 _PROBLEM = {"schema": {"$ref": "#/components/schemas/Problem"}}
+_COMMUNITY = "/v1/communities/{community}"
 _BOUNDARY = {
+    "401": "No valid token was sent.",
+    "403": "The caller may not do this here (another community, or a missing role or scope).",
+    "404": "No such community.",
     "400": "The request cannot be read: not UTF-8, not JSON, or nested too deep.",
     "413": "The body is larger than the API accepts.",
     "422": "The input breaks a rule; `errors` names each field.",
 }
+
+
+_OAUTH_ERROR = {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+            "required": ["error"],
+        }
+    }
+}
+_PAGE_OR_PROBLEM = {"text/html": {"schema": {"type": "string"}}, PROBLEM_JSON: _PROBLEM}
+_OAUTH: dict[str, dict[str, dict[str, Any]]] = {
+    "/oauth/token": {"400": _OAUTH_ERROR, "401": _OAUTH_ERROR},
+    "/oauth/revoke": {"400": _OAUTH_ERROR, "401": _OAUTH_ERROR},
+    "/oauth/authorize": {"400": _PAGE_OR_PROBLEM, "422": _PAGE_OR_PROBLEM},
+}
+_OAUTH_WHEN = {"400": "The request is refused.", "401": "The client is not authenticated."}
 
 
 def answers(media: dict[str, Schema], *, keep_json: bool = False) -> type[Operation]:
@@ -54,14 +79,14 @@ def answers(media: dict[str, Schema], *, keep_json: bool = False) -> type[Operat
 class _TruthfulOpenAPI(OpenAPI):
     def to_schema(self) -> dict[str, Any]:
         schema = super().to_schema()
-        for item in schema.get("paths", {}).values():
+        for path, item in schema.get("paths", {}).items():
             for method, operation in item.items():
                 if isinstance(operation, dict) and "responses" in operation:
-                    _problems(method, operation)
+                    _problems(path, method, operation)
         return schema
 
 
-def _problems(method: str, operation: dict[str, Any]) -> None:
+def _problems(path: str, method: str, operation: dict[str, Any]) -> None:
     responses = operation["responses"]
     takes = [*(["body"] if "requestBody" in operation else []), *operation.get("parameters", [])]
     needed = set()
@@ -69,11 +94,16 @@ def _problems(method: str, operation: dict[str, Any]) -> None:
         needed |= {"400", "422"}
     if "requestBody" in operation and method in ("post", "put", "patch"):
         needed.add("413")
+    if path.startswith(_COMMUNITY):  # every community route authenticates the caller
+        needed |= {"401", "403", "404"}
     for status in needed - responses.keys():
         responses[status] = {"description": _BOUNDARY[status]}
     for status, response in responses.items():
-        if status in ("400", "413") or (status == "422" and "content" not in response):
+        if status in ("400", "413") or (status >= "401" and "content" not in response):
             response["content"] = {PROBLEM_JSON: _PROBLEM}
+    for status, content in _OAUTH.get(path, {}).items():
+        when = _OAUTH_WHEN.get(status, _BOUNDARY[status])
+        responses[status] = {"description": when, "content": content}
 
 
 @dataclass

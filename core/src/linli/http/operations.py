@@ -39,7 +39,7 @@ from ..platform import Platform
 from ..ratelimit import RateLimited, RateLimiter
 from ..registry import LoadedModule
 from ..validation import invalid_input
-from .openapi import BINARY, answers
+from .openapi import BINARY, TEXT, answers
 from .problems import problem_responses
 from .uploads import form_input, upload_fields
 
@@ -47,6 +47,7 @@ __all__ = ["operation_routes"]
 
 PREFIX = "/v1/communities/{community:str}/modules"
 _FILE = answers({"*/*": BINARY})
+_EVENTS = answers({"text/event-stream": TEXT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +228,7 @@ def _stream(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
         f"\n\nAnswers `text/event-stream`: one `{op.name}` event per update, "
         f"its data a `{op.output.__name__}` as JSON."
     )
+    docs["operation_class"] = _EVENTS
     return get(f"{PREFIX}/{loaded.name}/{op.name}", guards=[_guard(loaded, op)], **docs)(
         _with_query_parameters(handler, op, ServerSentEvent)
     )
