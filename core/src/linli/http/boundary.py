@@ -50,8 +50,6 @@ _BODY_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKETS = re.compile(rb"[\[\]{}]")
 
 
 class MalformedInput(LinliError):
@@ -73,15 +71,6 @@ def _refuse(error: type[LinliError], field: str, message: str) -> LinliError:
     return error(f"{field}: {message}", errors=[{"field": field, "message": message}])
 
 
-def _depth(raw: bytes) -> int:
-    """The deepest nesting of ``raw`` (JSON text), its strings left out."""
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(_JSON_STRING.sub(b"", raw)):
-        depth += 1 if bracket in (b"[", b"{") else -1
-        deepest = max(deepest, depth)
-    return deepest
-
-
 def parse_json(raw: bytes, field: str = "body") -> Any:
     """``raw`` parsed as bounded JSON; :class:`MalformedInput` or :class:`InvalidInput` if not.
 
@@ -95,27 +84,54 @@ def parse_json(raw: bytes, field: str = "body") -> Any:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise _refuse(MalformedInput, field, f"not UTF-8 at byte {exc.start}") from exc
-    if _depth(raw) > MAX_DEPTH:
-        raise _refuse(MalformedInput, field, f"nested deeper than {MAX_DEPTH}")
     try:
         value = json.loads(text)
+    except RecursionError:
+        raise _refuse(MalformedInput, field, f"nested deeper than {MAX_DEPTH}") from None
     except ValueError as exc:
         raise _refuse(MalformedInput, field, f"not JSON ({exc})") from exc
-    _check(value, field)
+    if not _fine(value):
+        _check(value, field)  # find and name the field
     return value
 
 
-def _check(root: Any, field: str) -> None:
-    """Walk ``root``: integers in range, text without control characters or lone surrogates."""
-    pending: list[tuple[str, Any]] = [(field, root)]
+_BAD_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _fine(root: Any) -> bool:
+    """Whether ``root`` is within bounds (the fast path: no field names built)."""
+    pending = [(root, 1)]
     while pending:
-        where, value = pending.pop()
+        value, depth = pending.pop()
+        if isinstance(value, str):
+            if _BAD_TEXT.search(value):
+                return False
+        elif isinstance(value, dict | list):
+            if depth > MAX_DEPTH:
+                return False
+            if isinstance(value, dict):
+                if any(_BAD_TEXT.search(key) for key in value):
+                    return False
+                value = value.values()
+            pending.extend((item, depth + 1) for item in value)
+        elif type(value) is int and not INT64_MIN <= value <= INT64_MAX:
+            return False
+    return True
+
+
+def _check(root: Any, field: str) -> None:
+    """Walk ``root``: nesting, integers in range, text without control characters or surrogates."""
+    pending: list[tuple[str, Any, int]] = [(field, root, 1)]
+    while pending:
+        where, value, depth = pending.pop()
+        if isinstance(value, dict | list) and depth > MAX_DEPTH:
+            raise _refuse(MalformedInput, field, f"nested deeper than {MAX_DEPTH}")
         if isinstance(value, dict):
             for key, item in value.items():
                 _text(f"{where} key", key, _BODY_CONTROLS)
-                pending.append((f"{where}.{key}", item))
+                pending.append((f"{where}.{key}", item, depth + 1))
         elif isinstance(value, list):
-            pending.extend((f"{where}.{i}", item) for i, item in enumerate(value))
+            pending.extend((f"{where}.{i}", item, depth + 1) for i, item in enumerate(value))
         elif isinstance(value, str):
             _text(where, value, _BODY_CONTROLS)
         elif isinstance(value, int) and not isinstance(value, bool):
