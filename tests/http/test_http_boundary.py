@@ -6,6 +6,7 @@ problem document (status, type, the field named) and that nothing was written.
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -180,3 +181,41 @@ async def test_a_price_beyond_the_money_maximum_is_refused_and_the_ledger_keeps_
             f"{HOME}/settlement/ledger", headers=running.auth("operator")
         )
         assert ledger.status_code == 200, ledger.text
+
+
+async def test_a_bearer_token_with_a_hostile_header_is_unauthorized_not_a_server_error(
+    boundary,
+) -> None:
+    async with boundary() as running:
+        before = await _notices()
+
+        def part(raw: bytes) -> str:
+            return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+        claims = part(json.dumps({"sub": f"member:{2**64}", "exp": 2**64}).encode())
+        for header in (
+            b"[" * 5000 + b"]" * 5000,
+            b'{"kid": "\\ud800", "alg": "ES256"}',
+            b'{"kid": "\xff"}',
+            json.dumps({"kid": 2**64, "alg": "ES256"}).encode(),
+        ):
+            answer = await running.client.post(
+                POST_NOTICE,
+                json={"title": "x"},
+                headers={"Authorization": f"Bearer {part(header)}.{claims}.sig"},
+            )
+            assert answer.status_code == 401, answer.text
+            assert answer.json()["type"] == "urn:linli:problem:unauthorized"
+        assert await _notices() == before
+
+
+async def test_a_control_character_in_the_idempotency_key_is_refused(boundary) -> None:
+    async with boundary() as running:
+        before = await _notices()
+        answer = await running.client.post(
+            POST_NOTICE,
+            json={"title": "x"},
+            headers={**running.auth("operator"), "Idempotency-Key": "key\tone"},
+        )
+        _problem(answer, 422, "invalid-input", "header.Idempotency-Key")
+        assert await _notices() == before

@@ -7,7 +7,8 @@ input it cannot hold:
   JSON (400), nested at most :data:`MAX_DEPTH` deep (400); its integers must fit a signed
   64-bit integer and its strings may carry no control character but tab, line feed and
   carriage return (422);
-- path and query parameters: the same integer range, no control character at all (422);
+- path and query parameters and the ``Idempotency-Key`` header: the same integer range, no
+  control character at all (422);
 - bearer-token headers and claims are read with :func:`parse_json` too (see ``auth``).
 
 Each refusal is a problem document whose ``errors`` name the field (``body.items.0.qty``,
@@ -165,12 +166,17 @@ def _parameter(field: str, value: Any) -> None:
 
 
 def bounded_parameters(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """An app-wide guard: path and query parameters in range and free of control characters."""
+    """An app-wide guard: path and query parameters in range and free of control characters.
+
+    The ``Idempotency-Key`` header may carry no control character either (a tab passes HTTP).
+    """
     for name, value in connection.path_params.items():
         _parameter(f"path.{name}", value)
     for name, value in connection.query_params.multi_items():
         _text("query", name, _ANY_CONTROL)
         _parameter(f"query.{name}", value)
+    if key := connection.headers.get("idempotency-key"):
+        _text("header.Idempotency-Key", key, _ANY_CONTROL)
 
 
 Scope = MutableMapping[str, Any]
