@@ -126,7 +126,7 @@ async def _access_token(token: str, community: str) -> tuple[Community, Caller]:
     if claims.community != community:
         raise Forbidden(f"this token is not for community {community!r}")
     kind, _, ident = claims.subject.partition(":")
-    if kind == "member" and ident.isdigit():
+    if kind == "member" and ident.isascii() and ident.isdigit() and len(ident) < 19:
         row = await _member_row(_MEMBER_BY_ID, f"member:{ident}", int(ident))
         if row is None or row["community_slug"] != community:
             raise Unauthorized("the token's member no longer exists")
