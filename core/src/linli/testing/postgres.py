@@ -1,4 +1,4 @@
-"""Throwaway PostgreSQL clusters for the test suite.
+"""Throwaway PostgreSQL clusters for tests and benchmarks.
 
 ``temporary_postgres()`` finds the server binaries (``/usr/lib/postgresql/*/bin``,
 highest version first, then ``PATH``), runs ``initdb`` into a fresh temporary
@@ -384,7 +384,7 @@ def _admin_url(url: str) -> str:
 
 async def create_database_async(url: str, name: str) -> str:
     """Create database ``name`` on the server of ``url``; return the new database's URL."""
-    import asyncpg  # imported here so this module works without asyncpg
+    import asyncpg  # type: ignore[import-untyped]  # imported here: optional
 
     conn = await asyncpg.connect(_admin_url(url))
     try:
