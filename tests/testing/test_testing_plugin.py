@@ -49,10 +49,15 @@ async def test_any_database_is_a_fresh_sqlite_file_then_a_postgresql_database(
     assert slow == (kind == "postgresql")
 
 
-def test_a_test_tree_without_a_conftest_gets_the_fixtures(pytester: pytest.Pytester) -> None:
+def configure(pytester: pytest.Pytester) -> None:
+    """An ini of the inner run's own, as a plugin's package would have (no conftest.py)."""
     pytester.makeini(
         "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
     )
+
+
+def test_a_test_tree_without_a_conftest_gets_the_fixtures(pytester: pytest.Pytester) -> None:
+    configure(pytester)
     pytester.makepyfile(
         test_alone="""
         def test_fixtures(database_url, start_platform, request):
@@ -63,3 +68,38 @@ def test_a_test_tree_without_a_conftest_gets_the_fixtures(pytester: pytest.Pytes
     )
     result = pytester.runpytest("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+NEEDS_POSTGRES = """
+def test_needs_postgres(postgres_url):
+    pass
+"""
+
+
+def run_without_postgres(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str
+) -> pytest.RunResult:
+    """Run a test that asks for ``postgres_url`` where no PostgreSQL binaries are found."""
+    import linli.testing.postgres
+
+    monkeypatch.setattr(linli.testing.postgres, "find_binaries", lambda: None)
+    monkeypatch.setenv("CI", ci)
+    configure(pytester)
+    pytester.makepyfile(test_pg=NEEDS_POSTGRES)
+    return pytester.runpytest("-p", "no:cacheprovider", "-rs")
+
+
+def test_without_postgresql_a_test_needing_it_is_skipped_with_the_reason(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run_without_postgres(pytester, monkeypatch, ci="")
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*PostgreSQL server binaries (initdb, pg_ctl) not found*"])
+
+
+def test_without_postgresql_on_ci_a_test_needing_it_fails(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = run_without_postgres(pytester, monkeypatch, ci="true")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*CI is set, so this fails instead of skipping*"])
