@@ -8,7 +8,8 @@ for tests and benchmarks to use directly:
 - :class:`Running` and :func:`running_platform`: the platform, an httpx client on its ASGI
   app, two communities and their people with tokens;
 - :func:`write_distribution`: install a plugin by entry point from a directory of sources;
-- :func:`temporary_postgres` and :class:`PostgresServer`: a throwaway PostgreSQL server;
+- :func:`temporary_postgres` and :class:`PostgresServer`: a throwaway PostgreSQL server
+  (:mod:`linli.testing.databases` creates and drops databases on one);
 - :func:`resident_token` and :func:`captured_logs`: sign a resident in over OAuth.
 """
 

@@ -112,7 +112,7 @@ def postgres_server() -> Iterator[PostgresServer]:
 @pytest.fixture
 def postgres_url(postgres_server: PostgresServer, request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh, empty database of this test's own on the session's server; dropped after."""
-    from linli.testing.postgres import drop_database
+    from linli.testing.databases import drop_database
 
     url = postgres_server.new_database(request.node.name)
     yield url
