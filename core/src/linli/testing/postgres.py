@@ -1,4 +1,4 @@
-"""Throwaway PostgreSQL clusters for the test suite.
+"""Throwaway PostgreSQL clusters for tests and benchmarks.
 
 ``temporary_postgres()`` finds the server binaries (``/usr/lib/postgresql/*/bin``,
 highest version first, then ``PATH``), runs ``initdb`` into a fresh temporary
@@ -18,7 +18,6 @@ This module imports neither pytest nor (until a database is created) asyncpg.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import glob
 import itertools
@@ -30,22 +29,17 @@ import signal
 import socket
 import subprocess
 import tempfile
-import threading
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+
+from linli.testing.databases import create_database
 
 __all__ = [
     "PostgresBinaries",
     "PostgresNotFoundError",
     "PostgresServer",
-    "create_database",
-    "create_database_async",
-    "drop_database",
-    "drop_database_async",
     "find_binaries",
     "temporary_postgres",
 ]
@@ -57,8 +51,6 @@ FALLBACK_SYSTEM_USER = "linli-pg"  # created here (useradd) when the Debian user
 DEBIAN_GLOB = "/usr/lib/postgresql/*/bin"
 START_TIMEOUT_SECONDS = 60
 MAX_IDENTIFIER_LENGTH = 63
-
-_T = TypeVar("_T")
 
 
 class PostgresNotFoundError(RuntimeError):
@@ -364,78 +356,3 @@ def temporary_postgres(database: str = DEFAULT_DATABASE) -> Iterator[PostgresSer
         if running:
             _stop(binaries, user, tmp)
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-# -- databases -------------------------------------------------------------------------------
-
-
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
-
-
-def _admin_url(url: str) -> str:
-    return _with_database(url, "postgres")
-
-
-async def create_database_async(url: str, name: str) -> str:
-    """Create database ``name`` on the server of ``url``; return the new database's URL."""
-    import asyncpg  # imported here so this module works without asyncpg
-
-    conn = await asyncpg.connect(_admin_url(url))
-    try:
-        await conn.execute(f"CREATE DATABASE {_quote_ident(name)} TEMPLATE template0")
-    finally:
-        await conn.close()
-    return _with_database(url, name)
-
-
-async def drop_database_async(url: str, name: str) -> None:
-    """Drop database ``name`` (if it exists), disconnecting anyone still using it."""
-    import asyncpg
-
-    conn = await asyncpg.connect(_admin_url(url))
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {_quote_ident(name)} WITH (FORCE)")
-    finally:
-        await conn.close()
-
-
-def _run_coroutine(coro: Coroutine[Any, Any, _T]) -> _T:
-    """Run ``coro`` to completion on a private loop in a worker thread.
-
-    A thread keeps us clear of whatever loop pytest-asyncio (or the caller)
-    has set or is running on this thread.
-    """
-    result: list[_T] = []
-    error: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            result.append(asyncio.run(coro))
-        except BaseException as exc:
-            error.append(exc)
-
-    thread = threading.Thread(target=target, name="linli-postgres-helper")
-    thread.start()
-    thread.join()
-    if error:
-        raise error[0]
-    return result[0]
-
-
-def create_database(url: str, name: str) -> str:
-    """Create database ``name`` on the server of ``url``; return the new database's URL.
-
-    Synchronous; safe to call from sync fixtures and from inside a running event loop.
-    """
-    return _run_coroutine(create_database_async(url, name))
-
-
-def drop_database(url: str, name: str) -> None:
-    """Drop database ``name`` (if it exists), disconnecting anyone still using it."""
-    _run_coroutine(drop_database_async(url, name))

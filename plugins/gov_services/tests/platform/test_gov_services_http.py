@@ -15,8 +15,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from identity_helpers import captured_logs, resident_token
 from linli.members import add_member
+from linli.testing import captured_logs, resident_token
 from linli_sdk import Role
 
 NATIONAL_ID = "11010519491231002X"

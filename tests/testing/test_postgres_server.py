@@ -8,7 +8,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from postgres_server import PostgresServer
+from linli.testing import PostgresServer
 
 _seen_databases: set[str] = set()
 

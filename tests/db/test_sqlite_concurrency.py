@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from linli.db.sqlite import SerializedSQLiteEngine
-from linli_noticeboard.tables import NoticeRow
 from piccolo.columns import Integer
 from piccolo.table import Table
 
@@ -90,10 +89,14 @@ async def test_64_concurrent_http_commands_all_succeed(start_platform):
             r.text for r in responses if r.status_code != 200
         ]
         assert len({r.json()["id"] for r in responses}) == WRITERS
-        rows = await NoticeRow.select(NoticeRow.title).where(
-            NoticeRow.community_id == running.home.id
+        listed = await running.client.get(
+            "/v1/communities/home/modules/noticeboard/list-notices",
+            params={"limit": 100},
+            headers=running.auth("resident"),
         )
-        assert sorted(r["title"] for r in rows) == sorted(f"notice {i}" for i in range(WRITERS))
+        assert listed.status_code == 200, listed.text
+        titles = sorted(item["title"] for item in listed.json()["items"])
+        assert titles == sorted(f"notice {i}" for i in range(WRITERS))
 
 
 class Boom(Exception):

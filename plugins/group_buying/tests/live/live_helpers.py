@@ -12,8 +12,8 @@ import uvicorn
 from linli.auth import hash_token, new_token
 from linli.http.app import create_app
 from linli.tables import Member
+from linli.testing import Running
 from linli_sdk import Community, Role
-from platform_fixtures import Running
 
 LIVE = "/v1/communities/home/modules/group_buying"
 

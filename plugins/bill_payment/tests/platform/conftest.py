@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from linli.enablement import set_module
-from platform_fixtures import Running
+from linli.testing import Running
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ from linli.dispatch.tables import ScheduledDeadline
 from linli.dispatch.worker import DispatchWorker
 from linli.enablement import set_module
 from linli.members import NewMember, add_member
+from linli.testing import Running
 from linli_sdk import Role
-from platform_fixtures import Running
 
 GB = "/v1/communities/home/modules/group_buying"
 SETTLEMENT = "/v1/communities/home/settlement"

@@ -15,7 +15,7 @@ from linli.members import add_member
 from linli.settlement.tables import LedgerEntry, SettlementCharge
 from linli_sdk import Role
 from live_helpers import LIVE, add_buyers, open_item
-from platform_fixtures import Running
+from linli.testing import Running
 
 BUY_LIVE_ITEM_MAX = 16
 """14 now: 1 to authenticate, 8 in the call's transaction, 5 posting the capture after commit."""

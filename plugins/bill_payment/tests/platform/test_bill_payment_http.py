@@ -13,9 +13,9 @@ from linli.settings import Settings
 from linli.settlement import store
 from linli.settlement.gateways import SandboxGateway
 from linli.settlement.tables import GatewayIntent, LedgerTxn, SettlementCharge
+from linli.testing import Running
 from linli_bill_payment.tables import BillPaymentRow
 from linli_sdk import CHARGE_FAILED, Money
-from platform_fixtures import Running
 
 HOME = "/v1/communities/home/modules/bill_payment"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from linli.demo import DEMO_SLUG, seed_demo
 from linli.settlement import store
-from platform_fixtures import Running
+from linli.testing import Running
 
 BASE = f"/v1/communities/{DEMO_SLUG}/modules/charity"
 
