@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 
 from linli.members import add_member
 from linli.settlement.tables import LedgerEntry, SettlementCharge
+from linli.testing import Running
 from linli_sdk import Role
 from live_helpers import LIVE, add_buyers, open_item
-from linli.testing import Running
 
 BUY_LIVE_ITEM_MAX = 16
 """14 now: 1 to authenticate, 8 in the call's transaction, 5 posting the capture after commit."""
