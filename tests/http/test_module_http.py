@@ -349,3 +349,22 @@ async def test_an_unknown_setting_is_refused_not_dropped(start_platform):
         typo = await enable(running, settings={"greting": "hi"})
     assert typo.status_code == 422
     assert typo.json()["errors"] == [{"field": "settings.greting", "message": "no such setting"}]
+
+
+async def test_the_platform_operators_token_operates_but_is_no_resident(start_platform):
+    """The admin token holds operator and auditor, never a member's roles: an operation for
+    residents refuses it (403) instead of running without a member (a 500 in modules)."""
+    async with start_platform(admin_token="platform-secret") as running:
+        assert (await enable(running)).status_code == 200
+        admin = {"Authorization": "Bearer platform-secret"}
+        said = await running.client.post(
+            "/v1/communities/home/modules/probe/say", json={"text": "hi"}, headers=admin
+        )
+        assert said.status_code == 403, said.text
+        assert said.headers["content-type"].startswith("application/problem+json")
+        staff = await running.client.get(
+            "/v1/communities/home/modules/probe/staff-only", headers=admin
+        )
+        assert staff.status_code == 200, staff.text
+        assert staff.json()["member_id"] is None
+        assert sorted(staff.json()["roles"]) == ["auditor", "member", "operator"]
