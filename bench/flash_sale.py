@@ -1,7 +1,7 @@
 """Flash sale buys over HTTP: the platform's ``buy-live-item`` vs a bare conditional UPDATE.
 
 For each database (a fresh SQLite file; a throwaway PostgreSQL cluster started the way
-tests/postgres_fixtures.py does, when its binaries are installed) and each concurrency level
+linli.testing does, when its binaries are installed) and each concurrency level
 (64 and 256 clients), in the same run:
 
   linli: uvicorn (1 worker, 127.0.0.1) serving ``linli.http.app.create_app``; a leader puts an
@@ -308,9 +308,8 @@ def bench_database(
 
 @contextmanager
 def postgres() -> Iterator[str | None]:
-    """A throwaway PostgreSQL database URL (tests/postgres_server.py), or ``None`` without one."""
-    sys.path.insert(0, str(BENCH.parent / "tests"))
-    from postgres_server import PostgresNotFoundError, temporary_postgres
+    """A throwaway PostgreSQL database URL (linli.testing.postgres), or ``None`` without one."""
+    from linli.testing.postgres import PostgresNotFoundError, temporary_postgres
 
     try:
         with temporary_postgres() as server:

@@ -1,49 +1,45 @@
-"""Shared test configuration for tests/.
+"""Shared test configuration for tests/: the fixture plugins, installed by entry point.
 
-tests/ is not a package, so put its directory on sys.path (pytest's default
-"prepend" import mode does this too; this keeps --import-mode=importlib working)
-and re-export the PostgreSQL fixtures from tests/postgres_fixtures.py.
+The platform and database fixtures (``start_platform``, ``database_url``, ``postgres_url``,
+``any_database``…) come from the core's pytest plugin, :mod:`linli.testing.plugin`.
+tests/ is not a package, so its directory is put on sys.path (pytest's default "prepend"
+import mode does this too; this keeps --import-mode=importlib working).
 """
 
+import importlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from linli.testing import write_distribution
 
 _TESTS_DIR = str(Path(__file__).resolve().parent)
 if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
-from platform_fixtures import (  # noqa: E402
-    database_url,
-    fixture_plugins,
-    start_platform,
-)
-from postgres_fixtures import mark_postgres_tests, postgres_server, postgres_url  # noqa: E402
+FIXTURE_PLUGINS = Path(__file__).parent / "fixture_plugins"
 
-__all__ = [
-    "database_url",
-    "fixture_plugins",
-    "postgres_server",
-    "postgres_url",
-    "start_platform",
-]
+ENTRY_POINTS = {
+    "probe": "linli_fixture_probe",
+    "future": "linli_fixture_future",
+    "broken": "linli_fixture_broken",
+    "typo": "linli_fixture_typo",
+}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    mark_postgres_tests(items)
+@pytest.fixture
+def fixture_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Install the test plugins (probe, future, broken, typo) as a distribution on ``sys.path``."""
+    site = tmp_path / "site-packages"
+    write_distribution(site, "linli-fixture-plugins", "1.0.0", ENTRY_POINTS)
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.syspath_prepend(str(FIXTURE_PLUGINS))
+    importlib.invalidate_caches()
+    import linli_fixture_probe
 
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Stop any SQLite connection a test left open, so its thread cannot hold up the exit.
-
-    aiosqlite runs each connection in a non-daemon thread; one never closed (an engine a test
-    did not stop) would keep the interpreter waiting after the last test.
-    """
-    import gc
-
-    import aiosqlite
-
-    for thing in gc.get_objects():
-        if isinstance(thing, aiosqlite.Connection) and thing._running:
-            thing.stop()
+    linli_fixture_probe.CALLS.clear()
+    linli_fixture_probe.HOOKS.clear()
+    yield site
+    for module in [m for m in sys.modules if m.startswith("linli_fixture_")]:
+        del sys.modules[module]

@@ -29,8 +29,8 @@ from linli.errors import Unauthorized
 from linli.modules.calls import OperationFailed
 from linli.modules.hooks import PluginHooks
 from linli.settings import Settings
+from linli.testing import write_distribution
 from linli_sdk import LinliError, Role, hookspecs
-from platform_fixtures import write_distribution
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -13,7 +13,7 @@ def test_every_hook_is_exercised_by_a_test():
     hooks = sorted(name for name in vars(hookspecs) if name.startswith("linli_"))
     sources = [
         path.read_text()
-        for pattern in ("tests/**/*.py", "sdk/tests/*.py", "plugins/*/tests/*.py")
+        for pattern in ("tests/**/*.py", "sdk/tests/**/*.py", "plugins/*/tests/**/*.py")
         for path in ROOT.glob(pattern)
         if path.name != Path(__file__).name
     ]

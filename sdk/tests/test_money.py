@@ -9,7 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from linli_sdk._iso4217 import MINOR_UNIT_DIGITS
 from linli_sdk.errors import InvalidInput
-from linli_sdk.money import CurrencyMismatch, Money, UnknownCurrency, sum_money
+from linli_sdk.money import (
+    MAX_AMOUNT,
+    AmountOutOfRange,
+    CurrencyMismatch,
+    Money,
+    UnknownCurrency,
+    sum_money,
+)
 from pydantic import BaseModel, ValidationError
 
 
@@ -22,7 +29,8 @@ def usd(amount: int) -> Money:
 
 
 currencies = st.sampled_from(sorted(MINOR_UNIT_DIGITS))
-amounts = st.integers(min_value=-(10**15), max_value=10**15)
+# small enough that a sum of two, or a product by 1000, stays within MAX_AMOUNT
+amounts = st.integers(min_value=-(10**9), max_value=10**9)
 moneys = st.builds(Money, amount=amounts, currency=currencies)
 
 
@@ -210,3 +218,35 @@ def test_sum_money_of_nothing_is_zero_and_refuses_other_currencies() -> None:
         sum_money([cny(1), usd(1)], "CNY")
     with pytest.raises(CurrencyMismatch):
         sum_money([usd(1)], "CNY")
+
+
+# --- the largest amount -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("amount", [MAX_AMOUNT, -MAX_AMOUNT, 0])
+def test_amounts_up_to_the_maximum_either_way_are_money(amount: int) -> None:
+    assert cny(amount).amount == amount
+
+
+@pytest.mark.parametrize("amount", [MAX_AMOUNT + 1, -MAX_AMOUNT - 1, 2**62, 2**63, -(2**70)])
+def test_an_amount_beyond_the_maximum_is_refused_naming_the_field(amount: int) -> None:
+    class Order(BaseModel):
+        price: Money
+
+    with pytest.raises(ValidationError) as info:
+        Order.model_validate({"price": {"amount": amount, "currency": "CNY"}})
+    assert [e["loc"] for e in info.value.errors()] == [("price", "amount")]
+
+
+@given(st.integers(min_value=1, max_value=MAX_AMOUNT), st.integers(min_value=2, max_value=10**6))
+def test_arithmetic_beyond_the_maximum_raises_amount_out_of_range(unit: int, times: int) -> None:
+    if unit * times <= MAX_AMOUNT:
+        assert (cny(unit) * times).amount == unit * times
+        return
+    with pytest.raises(AmountOutOfRange) as info:
+        cny(unit) * times
+    assert info.value.status == 422
+    with pytest.raises(AmountOutOfRange):
+        cny(MAX_AMOUNT) + cny(unit)
+    with pytest.raises(AmountOutOfRange):
+        cny(-MAX_AMOUNT) - cny(unit)

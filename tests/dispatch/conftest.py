@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from platform_fixtures import write_distribution
+from linli.testing import write_distribution
 
 PLUGINS = Path(__file__).parent / "plugins"
 

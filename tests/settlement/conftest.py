@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from linli.modules.enablement import set_module
-from platform_fixtures import Running, write_distribution
+from linli.testing import Running, write_distribution
 from settlement_helpers import free_port
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"

@@ -10,8 +10,8 @@ from linli.settlement.ledger import GATEWAY_FEES, PostedEntry
 from linli.settlement.service import Settlement
 from linli.settlement.store import balances
 from linli.settlement.tables import LedgerTxn
+from linli.testing import Running
 from linli_sdk import Money
-from platform_fixtures import Running
 
 SHOP = "/v1/communities/home/modules/shop"
 

@@ -98,7 +98,7 @@ def demo(then_serve: bool) -> None:
     settings = Settings()
     if not settings.cors_origins:
         settings = settings.model_copy(update={"cors_origins": [WEB_EXAMPLE_ORIGIN]})
-    base = f"http://{settings.host}:{settings.port}"
+    base = settings.base_url
     click.echo(f"\nLinli demo community: {community.name} ({community.slug})")
     click.echo(f"  modules:   {base}/v1/modules")
     click.echo(f"  community: {base}/v1/communities/{community.slug}/modules")

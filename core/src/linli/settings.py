@@ -26,6 +26,9 @@ class Settings(BaseSettings):
         debug: Litestar's debug mode: exceptions logged with tracebacks (not for production).
         cors_origins: Web origins whose pages may call the API from a browser (CORS), e.g.
             ``https://app.example.com``; comma-separated in the env. Empty: none.
+        public_url: The address people and clients reach the platform at (scheme, host,
+            port, optional path), e.g. ``https://linli.example.com``: the OAuth issuer and
+            every absolute link the platform prints or signs. Default: ``http://HOST:PORT``.
     """
 
     model_config = SettingsConfigDict(env_prefix="LINLI_", env_file=".env", extra="ignore")
@@ -38,6 +41,7 @@ class Settings(BaseSettings):
     port: int = 8000
     debug: bool = False
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    public_url: str | None = None
 
     @field_validator("plugins_allow", "plugins_deny", "cors_origins", mode="before")
     @classmethod
@@ -53,8 +57,19 @@ class Settings(BaseSettings):
             return Path(self.database_url.removeprefix("sqlite:///"))
         return None
 
+    @property
+    def base_url(self) -> str:
+        """The public base URL, without a trailing slash (``public_url``, else the bound one)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def issuer(self) -> str:
+        """The OAuth issuer: ``identity_issuer`` if set, else the public base URL."""
+        return self.identity_issuer or self.base_url
+
     # identity: OAuth 2.0 tokens and personal data keys (see docs/identity.md)
-    identity_issuer: str = "http://127.0.0.1:8000"
+    identity_issuer: str | None = None
+    """The OAuth issuer (``iss``), when it must differ from the public base URL."""
     identity_signing_key: str | None = None
     identity_data_keys: str | None = None
     identity_index_key: str | None = None

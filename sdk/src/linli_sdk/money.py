@@ -1,8 +1,9 @@
 """Exact money: an integer amount of minor units (fen, cents) and an ISO 4217 currency.
 
 `Money` never meets a float: the amount is a strict ``int``, it multiplies only by an ``int``,
-and it adds, subtracts and compares only with money of the same currency. It is a frozen
-pydantic model, so it sits inside operation inputs and outputs and renders as
+and it adds, subtracts and compares only with money of the same currency. No amount exceeds
+:data:`MAX_AMOUNT` minor units either way, so sums of amounts stay far inside a 64-bit column.
+It is a frozen pydantic model, so it sits inside operation inputs and outputs and renders as
 ``{"amount": 1234, "currency": "CNY"}``.
 """
 
@@ -16,7 +17,22 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_v
 from linli_sdk._iso4217 import MINOR_UNIT_DIGITS
 from linli_sdk.errors import InvalidInput
 
-__all__ = ["CurrencyMismatch", "Money", "UnknownCurrency", "sum_money"]
+__all__ = [
+    "MAX_AMOUNT",
+    "AmountOutOfRange",
+    "CurrencyMismatch",
+    "Money",
+    "UnknownCurrency",
+    "sum_money",
+]
+
+MAX_AMOUNT = 10**12
+"""The largest amount of money, in minor units, either way (CNY 10,000,000,000.00).
+
+An amount beyond it is refused (HTTP 422 naming the field), whether sent or computed, so a
+ledger column summing amounts would need more than nine million postings at the maximum
+before it could overflow a signed 64-bit integer.
+"""
 
 
 class CurrencyMismatch(InvalidInput):
@@ -24,6 +40,17 @@ class CurrencyMismatch(InvalidInput):
 
     title = "Currency mismatch"
     slug = "currency-mismatch"
+
+
+class AmountOutOfRange(InvalidInput, ValueError):
+    """An amount of money beyond :data:`MAX_AMOUNT` minor units, either way.
+
+    It is also a `ValueError`, so constructing `Money` with such an amount raises a pydantic
+    `ValidationError` naming the field, like any other invalid field.
+    """
+
+    title = "Amount out of range"
+    slug = "amount-out-of-range"
 
 
 class UnknownCurrency(InvalidInput, ValueError):
@@ -50,7 +77,11 @@ class Money(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    amount: StrictInt = Field(description="The amount in minor units, e.g. fen for CNY.")
+    amount: StrictInt = Field(
+        description="The amount in minor units, e.g. fen for CNY; at most 10^12 either way.",
+        ge=-MAX_AMOUNT,
+        le=MAX_AMOUNT,
+    )
     currency: Annotated[StrictStr, Field(description="An active ISO 4217 code, e.g. CNY.")]
 
     @field_validator("currency")
@@ -92,6 +123,12 @@ class Money(BaseModel):
             )
 
     def _with(self, amount: int) -> Money:
+        if not -MAX_AMOUNT <= amount <= MAX_AMOUNT:
+            raise AmountOutOfRange(
+                f"{self.currency} amount {amount} is beyond the maximum of "
+                f"{MAX_AMOUNT} minor units",
+                maximum=MAX_AMOUNT,
+            )
         return Money(amount=amount, currency=self.currency)
 
     def __add__(self, other: Money) -> Money:

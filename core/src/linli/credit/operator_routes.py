@@ -16,6 +16,7 @@ from litestar import Request, Response, get, post
 from litestar.params import Body, FromPath, QueryParameter
 
 from ..http.commands import command
+from ..http.openapi import BINARY, TEXT, answers
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
@@ -115,6 +116,7 @@ def _picture(body: bytes, fmt: str, name: str) -> Response[bytes]:
 @get(
     "/plots/distribution",
     summary="The distribution of scores as a picture, PNG or SVG (operators, auditors)",
+    operation_class=answers({"image/png": BINARY, "image/svg+xml": TEXT}),
     responses=problem_responses(401, 403),
     opt=READERS,
 )
@@ -136,6 +138,7 @@ async def distribution_picture(
 @get(
     "/plots/members/{member_id:int}",
     summary="One member's score over time, PNG or SVG (operators, auditors)",
+    operation_class=answers({"image/png": BINARY, "image/svg+xml": TEXT}),
     responses=problem_responses(401, 403, 404),
     opt=READERS,
 )

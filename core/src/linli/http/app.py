@@ -9,7 +9,6 @@ import linli_sdk
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from ..credit.routes import routes as credit_routes
@@ -19,6 +18,8 @@ from ..platform import Platform
 from ..settings import Settings
 from ..settlement.routes import routes as settlement_routes
 from .access import check_access
+from .boundary import bounded_parameters, input_boundary
+from .openapi import TruthfulOpenAPIConfig
 from .operations import operation_routes
 from .platform_routes import platform_routes
 from .problems import exception_handlers
@@ -64,11 +65,13 @@ def create_app(
             *operation_routes(platform),
         ],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        middleware=[input_boundary],  # type: ignore[list-item]
+        guards=[bounded_parameters],
         lifespan=[lifespan],
         cors_config=_cors(platform.settings.cors_origins),
         before_send=[security_headers],
         state=State({"platform": platform}),
-        openapi_config=OpenAPIConfig(
+        openapi_config=TruthfulOpenAPIConfig(
             title="Linli",
             version=linli_sdk.__version__,
             description="The Linli platform API: core routes and every module's operations.",

@@ -14,7 +14,15 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, Forbidden, NotFound, Operation, OperationKind
+from linli_sdk import (
+    Caller,
+    Community,
+    Document,
+    Forbidden,
+    NotFound,
+    Operation,
+    OperationKind,
+)
 from litestar import Request, Response, get, post
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
@@ -33,12 +41,15 @@ from ..files.store import CoreFiles
 from ..idempotency import IdempotencyKey, respond
 from ..platform import Platform
 from .access import Access
+from .openapi import BINARY, TEXT, answers
 from .problems import problem_responses
 from .uploads import form_input, upload_fields
 
 __all__ = ["operation_routes"]
 
 PREFIX = "/v1/communities/{community:str}/modules"
+_FILE = answers({"*/*": BINARY})
+_EVENTS = answers({"text/event-stream": TEXT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +110,9 @@ def _command(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
     async def handler(
         request: Request[Any, Any, Any], data: Any = None, idempotency_key: Any = None
     ) -> Any:
-        return await _serve(request, loaded, op, data or op.input(), idempotency_key)
+        # No body at all: the input's defaults, or a 422 naming each required field.
+        given = data if data is not None else _input(loaded, op, {})
+        return await _serve(request, loaded, op, given, idempotency_key)
 
     handler.__annotations__ = {
         "request": Request,
@@ -217,6 +230,7 @@ def _stream(loaded: LoadedModule, op: Operation) -> HTTPRouteHandler:
         f"\n\nAnswers `text/event-stream`: one `{op.name}` event per update, "
         f"its data a `{op.output.__name__}` as JSON."
     )
+    docs["operation_class"] = _EVENTS
     return get(f"{PREFIX}/{loaded.name}/{op.name}", guards=[_guard(loaded, op)], **docs)(
         _with_query_parameters(handler, op, ServerSentEvent)
     )
@@ -234,6 +248,8 @@ def _docs(loaded: LoadedModule, op: Operation) -> dict[str, Any]:
             401, 403, 404, 409, 422, *((429,) if op.rate_limit else ()), 500
         ),
         "opt": Access.of(*op.roles).opt,
+        # a Document is a file of the operation's choosing (PDF, CSV, PNG...), not JSON
+        **({"operation_class": _FILE} if issubclass(op.output, Document) else {}),
     }
 
 

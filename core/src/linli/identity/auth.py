@@ -40,9 +40,18 @@ from linli.identity.tokens import (
 )
 from linli.tables import Member
 
-__all__ = ["access_guard", "authenticate", "forget_callers", "hash_token", "new_token"]
+__all__ = [
+    "access_guard",
+    "authenticate",
+    "forget_callers",
+    "hash_token",
+    "is_platform_operator",
+    "new_token",
+]
 
-PLATFORM_ROLES = frozenset(Role)
+PLATFORM_ROLES = frozenset({Role.MEMBER, Role.OPERATOR, Role.AUDITOR})
+"""What the platform operator's token may do in any community: operate and audit. It is no
+resident, leader, pickup host or provider: those roles belong to members."""
 
 _MEMBER_BY_TOKEN = (
     "SELECT m.id, m.roles, c.id AS community_id, c.slug AS community_slug, "
@@ -126,7 +135,7 @@ async def _access_token(token: str, community: str) -> tuple[Community, Caller]:
     if claims.community != community:
         raise Forbidden(f"this token is not for community {community!r}")
     kind, _, ident = claims.subject.partition(":")
-    if kind == "member" and ident.isdigit():
+    if kind == "member" and ident.isascii() and ident.isdigit() and len(ident) < 19:
         row = await _member_row(_MEMBER_BY_ID, f"member:{ident}", int(ident))
         if row is None or row["community_slug"] != community:
             raise Unauthorized("the token's member no longer exists")
@@ -182,6 +191,11 @@ async def authenticate(
     return where, caller
 
 
+def is_platform_operator(caller: Caller) -> bool:
+    """Whether ``caller`` is the platform operator (the ``admin_token``), not a member."""
+    return caller.member_id is None and caller.roles == PLATFORM_ROLES
+
+
 async def access_guard(connection: Any, handler: Any) -> None:
     """A Litestar guard for community routes: authenticate and check ``opt["access"]``.
 
@@ -202,6 +216,6 @@ async def access_guard(connection: Any, handler: Any) -> None:
     )
     if access.kind == "roles" and not caller.has_role(*access.roles):
         raise Forbidden(f"this needs one of the roles: {', '.join(sorted(access.roles))}")
-    if access.kind == "platform" and caller.roles != PLATFORM_ROLES:
+    if access.kind == "platform" and not is_platform_operator(caller):
         raise Forbidden("this needs the platform operator's token")
     connection.state.identity = (where, caller)

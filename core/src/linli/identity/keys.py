@@ -80,7 +80,7 @@ async def _generated(purpose: str, issuer: str, make: Any) -> dict[str, Any]:
 
 
 async def _signing_key(settings: Settings) -> SigningKey:
-    issuer = settings.identity_issuer
+    issuer = settings.issuer
     if settings.identity_signing_key:
         signing = SigningKey.from_pem(settings.identity_signing_key, issuer)
     else:
@@ -92,13 +92,18 @@ async def _signing_key(settings: Settings) -> SigningKey:
 
         row = await _generated("signing", issuer, make)
         key = ECKey.import_key(json.loads(row["private"]))
-        signing = SigningKey(key, row["kid"], row["issuer"])
+        signing = SigningKey(key, row["kid"], issuer)
     await _publish(signing)
     return signing
 
 
 async def _publish(signing: SigningKey) -> None:
+    """Publish the signing key for its issuer (the public address may have changed since)."""
     if await IdentityKey.exists().where(IdentityKey.kid == signing.kid):
+        await IdentityKey.update({IdentityKey.issuer: signing.issuer}).where(
+            IdentityKey.kid == signing.kid
+        )
+        _PUBLISHED.pop(signing.kid, None)
         return
     await IdentityKey.insert(
         IdentityKey(
@@ -124,10 +129,10 @@ def _random_key(purpose: str) -> Any:
 async def _data_keys(settings: Settings) -> DataKeys:
     data, index = settings.identity_data_keys, settings.identity_index_key
     if not data:
-        row = await _generated("data", settings.identity_issuer, _random_key("data"))
+        row = await _generated("data", settings.issuer, _random_key("data"))
         data = f"{row['kid']}:{row['private']}"
     if not index:
-        row = await _generated("index", settings.identity_issuer, _random_key("index"))
+        row = await _generated("index", settings.issuer, _random_key("index"))
         index = row["private"]
     return DataKeys.parse(data, index)
 

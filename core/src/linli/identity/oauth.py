@@ -211,7 +211,7 @@ class _Request(OAuth2Request):  # type: ignore[misc]
 
 
 def _request(service: IdentityService, path: str, form: dict[str, str], headers: Any) -> Any:
-    uri = service.settings.identity_issuer.rstrip("/") + path
+    uri = service.settings.issuer.rstrip("/") + path
     if path == "/oauth/authorize":
         uri += "?" + urlencode(form)
     return _Request(uri, form, headers)

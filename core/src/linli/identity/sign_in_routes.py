@@ -48,13 +48,13 @@ def _oauth_response(result: oauth.OAuthResult) -> Response[Any]:
 @get("/.well-known/oauth-authorization-server", opt=Access.public().opt, tags=["identity"])
 async def server_metadata(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The authorization server's metadata (RFC 8414)."""
-    return oauth.metadata(service_of(request).settings.identity_issuer)
+    return oauth.metadata(service_of(request).settings.issuer)
 
 
 @get("/.well-known/openid-configuration", opt=Access.public().opt, tags=["identity"])
 async def openid_configuration(request: Request[Any, Any, Any]) -> dict[str, Any]:
     """The same metadata at the OpenID discovery address."""
-    return oauth.metadata(service_of(request).settings.identity_issuer)
+    return oauth.metadata(service_of(request).settings.issuer)
 
 
 @get("/.well-known/jwks.json", opt=Access.public().opt, tags=["identity"])

@@ -8,7 +8,6 @@ refused outright), and checks issuer, audience, expiry and not-before.
 from __future__ import annotations
 
 import base64
-import json
 import time
 import uuid
 from collections.abc import Mapping
@@ -18,6 +17,9 @@ from typing import Any
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
+from linli_sdk import LinliError
+
+from ..http.boundary import parse_json
 
 __all__ = [
     "ALGORITHM",
@@ -145,8 +147,8 @@ def unverified_header(token: str) -> dict[str, Any]:
     """The token's header, read without trusting it (to find the ``kid``)."""
     head = token.split(".", 1)[0]
     try:
-        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
-    except ValueError as exc:
+        header = parse_json(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)), "token")
+    except (ValueError, LinliError) as exc:  # bounded as every input is (see http.boundary)
         raise InvalidToken("the token's header is not JSON") from exc
     if not isinstance(header, dict):
         raise InvalidToken("the token's header is not an object")

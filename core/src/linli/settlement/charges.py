@@ -26,7 +26,7 @@ from linli_sdk.revenue_share import RevenueShareRules, split
 from piccolo.engine.postgres import PostgresEngine
 
 from . import ledger, store
-from .executor import GatewayExecutor, intent_key, row_money
+from .executor import GatewayExecutor, Recorded, intent_key, row_money
 from .tables import (
     GatewayIntent,
     Release,
@@ -106,8 +106,12 @@ class Charges(GatewayExecutor):
         payer_id: int,
         payees: Mapping[str, int],
         capture: bool,
+        written: dict[int, Recorded] | None = None,
     ) -> Charge:
         """Record a charge for an order and its gateway intent; the same order returns the first.
+
+        ``written``, if given, receives the new charge's row and intent by charge id, for its
+        carrying out after commit (`carry_out_later`) without reading back what was just written.
 
         Raises:
             InvalidInput: Non-positive amount, a missing payee, or shares exceeding the amount.
@@ -147,9 +151,8 @@ class Charges(GatewayExecutor):
         row["rules"] = rules  # the model itself: validating it again when applied costs nothing
         action = "charge" if capture else "authorize"
         intent = await self._intend(row, action, amount)
-        # Handed to the carrying out after commit, so it need not read back what it wrote here.
-        written_in = SettlementCharge._meta.db.current_transaction.get()
-        self._recorded.put((community.id, charge_id), (row, [intent] if intent else [], written_in))
+        if written is not None:
+            written[charge_id] = (row, [intent] if intent else [])
         return _derive(row, [], released=False)  # nothing is posted for a new charge yet
 
     async def capture(self, community: Community, charge_id: int) -> Charge:
@@ -281,8 +284,6 @@ class Charges(GatewayExecutor):
         ref: str = "",
         reason: str = "",
     ) -> dict[str, Any] | None:
-        # A new intent makes what `charge` handed to its carrying out incomplete: forget it.
-        self._recorded.forget((row["community"], row["id"]))
         key = intent_key(row["community"], row["id"], action, ref)
         return await store.insert_intent(
             row["community"], row["id"], key, action, amount.amount, refund_ref=ref, reason=reason

@@ -22,7 +22,6 @@ from linli_sdk import (
 )
 from linli_sdk.revenue_share import RevenueShareRules
 
-from ..db.cache import LookupCache
 from ..dispatch.ports import record_event
 from ..dispatch.store import community_by_id
 from . import ledger, store
@@ -34,7 +33,7 @@ from .tables import (
     SettlementCharge,
 )
 
-__all__ = ["GatewayExecutor", "community_of", "intent_key", "row_money"]
+__all__ = ["GatewayExecutor", "Recorded", "community_of", "intent_key", "row_money"]
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +68,7 @@ _PAYMENT_ACTIONS = ("charge", "authorize", "capture")
 """Gateway calls whose refusal fails the charge: nothing is taken, nothing stays held."""
 
 
-_Recorded = tuple[dict[str, Any], list[dict[str, Any]]]
+Recorded = tuple[dict[str, Any], list[dict[str, Any]]]
 """A charge row and its pending intents, as the transaction that recorded them wrote them."""
 
 
@@ -80,25 +79,18 @@ class GatewayExecutor(RevenueShareOverrides):
     eager: bool
     _tasks: set[asyncio.Task[None]]
     _in_flight: dict[tuple[int, int], tuple[asyncio.Lock, list[int]]]
-    _recorded: LookupCache[tuple[int, int], tuple[dict[str, Any], list[dict[str, Any]], Any]]
 
-    def carry_out_later(self, community_id: int, charge_id: int) -> None:
+    def carry_out_later(
+        self, community_id: int, charge_id: int, known: Recorded | None = None
+    ) -> None:
         """Start carrying out the charge's intents in a task of its own (if ``eager``).
 
         Call it once the transaction that recorded the intents has committed (the host port
         does so through `UnitOfWork.after_commit`); a failure is logged and left to the sweep.
+        ``known`` is what `charge` wrote, when no other intent was added since.
         """
-        recorded = self._recorded.get((community_id, charge_id))
-        self._recorded.forget((community_id, charge_id))
         if not self.eager:
             return
-        known = None
-        if recorded is not None:
-            row, intents, written_in = recorded
-            # Only what a committed transaction wrote (a rolled-back id may be reused). The
-            # platform uses no savepoints, so the outermost transaction's commit is the rows'.
-            if written_in is None or written_in._committed:
-                known = (row, intents)
         task = asyncio.get_running_loop().create_task(
             self._carry_out_logged(community_id, charge_id, known)
         )
@@ -106,7 +98,7 @@ class GatewayExecutor(RevenueShareOverrides):
         task.add_done_callback(self._tasks.discard)
 
     async def _carry_out_logged(
-        self, community_id: int, charge_id: int, known: _Recorded | None = None
+        self, community_id: int, charge_id: int, known: Recorded | None = None
     ) -> None:
         # The task copied the caller's context: never run inside a transaction it may name.
         SettlementCharge._meta.db.current_transaction.set(None)
@@ -131,7 +123,7 @@ class GatewayExecutor(RevenueShareOverrides):
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def carry_out(
-        self, community_id: int, charge_id: int, known: _Recorded | None = None
+        self, community_id: int, charge_id: int, known: Recorded | None = None
     ) -> int:
         """Send the charge's pending intents to the gateway, in order; apply each outcome.
 

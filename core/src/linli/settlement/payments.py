@@ -20,7 +20,7 @@ from linli.settlement.gateways.stripe import StripeGateway
 
 from ..settings import Settings
 from .gateways import Gateway, SandboxGateway
-from .service import Settlement, charge_id_of
+from .service import Recorded, Settlement, charge_id_of
 from .tables import SettlementCharge
 
 if TYPE_CHECKING:
@@ -70,6 +70,8 @@ class HostPayments:
         self._community = community
         self._module = module
         self._unit = unit
+        self._written: dict[int, Recorded] = {}
+        """What this call's new charges wrote, until another intent on the charge is added."""
 
     @property
     def _settlement(self) -> Settlement:
@@ -92,11 +94,17 @@ class HostPayments:
             raise NotFound(f"no charge {charge_id} of module {self._module} in this community")
         return number
 
-    def _after_commit(self, charge_id: str) -> None:
-        settlement, community_id = self._settlement, self._community.id
+    def _after_commit(self, charge_id: str, *, new: bool = False) -> None:
+        settlement, community_id, number = (
+            self._settlement,
+            self._community.id,
+            charge_id_of(charge_id),
+        )
+        if not new:
+            self._written.pop(number, None)  # another intent: what `charge` wrote is incomplete
 
         async def carry_out() -> None:
-            settlement.carry_out_later(community_id, charge_id_of(charge_id))
+            settlement.carry_out_later(community_id, number, self._written.pop(number, None))
 
         self._unit.after_commit(carry_out)
 
@@ -118,8 +126,9 @@ class HostPayments:
             payer_id=payer_id,
             payees=payees,
             capture=capture,
+            written=self._written,
         )
-        self._after_commit(charge.id)
+        self._after_commit(charge.id, new=True)
         return charge
 
     async def capture(self, charge_id: str) -> Charge:

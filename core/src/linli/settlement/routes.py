@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from linli_sdk import Caller, Community, Forbidden, NotFound, Refund, Role
 from linli_sdk import Charge as ChargeView
 from litestar import Request, Response, get, post, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from linli.settlement.gateways.stripe import StripeGateway
@@ -24,6 +25,7 @@ from ..errors import Unauthorized
 from ..http.access import Access
 from ..http.commands import command, unit_of
 from ..http.community import community_router
+from ..http.openapi import TEXT, answers
 from ..http.problems import problem_responses
 from ..platform import Platform
 from .schemas import (
@@ -292,7 +294,11 @@ async def reconciliation(
 @get(
     "/statements/{account:str}",
     summary="A party's statement as JSON, or CSV with ?format=csv",
-    responses=_RESPONSES,
+    responses={
+        **_RESPONSES,
+        200: ResponseSpec(Statement, generate_examples=False, description="The statement."),
+    },
+    operation_class=answers({"text/csv": TEXT}, keep_json=True),
     opt=Access.member().opt,
 )
 async def statement(

@@ -12,22 +12,20 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from linli_sdk import Community
 
 from linli.modules.registry import ModuleRegistry
 from linli.settlement.statements import ledger_records
 
-from ..db.cache import LookupCache
 from .charges import Charges, charge_id_of
-from .executor import community_of, intent_key
+from .executor import Recorded, community_of, intent_key
 from .gateways import Gateway
 from .payouts import Payout, connected_account_of, pay_out
 from .reconciliation import Difference, compare
 from .tables import ConnectedAccount
 
-__all__ = ["Settlement", "charge_id_of", "community_of", "intent_key"]
+__all__ = ["Recorded", "Settlement", "charge_id_of", "community_of", "intent_key"]
 
 
 @dataclass
@@ -41,9 +39,6 @@ class Settlement(Charges):
     `sweep` (a worker, the CLI or the operator route)."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _in_flight: dict[tuple[int, int], tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
-    _recorded: LookupCache[tuple[int, int], tuple[dict[str, Any], list[dict[str, Any]], Any]] = (
-        field(default_factory=lambda: LookupCache(ttl=600.0))
-    )
 
     async def reconcile(self, community_id: int) -> list[Difference]:
         """Every difference between the ledger and the gateway's records for a community."""

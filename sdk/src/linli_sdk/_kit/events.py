@@ -1,0 +1,33 @@
+"""The kit's events port: events the module published, in order."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from ..context import Community
+from ..host import Event
+
+
+class KitEvents:
+    """The events port: every event published, in order."""
+
+    def __init__(self, module: str, community: Community, clock: Callable[[], datetime]) -> None:
+        self._module = module
+        self._community = community
+        self._now = clock
+        self.published: list[Event] = []
+
+    async def publish(self, type: str, payload: Mapping[str, Any]) -> Event:
+        event = Event(
+            id=str(uuid.uuid4()),
+            type=f"{self._module}.{type}",
+            community=self._community.slug,
+            module=self._module,
+            occurred=self._now(),
+            payload=dict(payload),
+        )
+        self.published.append(event)
+        return event

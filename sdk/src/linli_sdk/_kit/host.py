@@ -1,0 +1,90 @@
+"""The in-memory host: every port of the kit, bound to one community and one module."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ..context import Community
+from ..manifest import Manifest
+from .credit import KitCredit
+from .deadlines import KitDeadlines
+from .dispatch import KitDispatch
+from .events import KitEvents
+from .files import KitFiles
+from .members import KitMembers
+from .payments import KitPayments
+
+__all__ = ["InMemoryHost"]
+
+
+class InMemoryHost:
+    """A complete host kept in memory, bound to one community and one module.
+
+    Its ports keep what they were asked in plain attributes a test can read:
+    ``payments.charges``, ``payments.refunds``, ``payments.released_at`` (with
+    ``payments.payable(charge_id)`` telling whether the payout hold is over;
+    ``payments.decline_next()`` makes the gateway refuse the next charge), ``credit.events``,
+    ``credit.standings`` (a member's :class:`~linli_sdk.CreditStanding`; others stand at
+    ``BASE_STANDING``), ``dispatch.jobs``, ``dispatch.goods`` (the orders each
+    ``goods_documents`` call printed), ``files.files`` (upload id -> reference and bytes),
+    ``deadlines.pending``, ``events.published`` (with the platform's own events the kit
+    delivered, such as ``settlement.charge_failed``, whose ``module`` is ``None``),
+    ``members.members`` (every member's full
+    record), ``members.granted`` (the member scopes granted) and ``members.national_id_views``
+    (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it).
+    """
+
+    def __init__(self, manifest: Manifest, community: Community, clock: Callable[[], datetime]):
+        self.community = community
+        self.module = manifest.name
+        self.now = clock
+        self.payments = KitPayments(manifest, clock)
+        self.credit = KitCredit(manifest)
+        self.dispatch = KitDispatch()
+        self.deadlines = KitDeadlines()
+        self.events = KitEvents(self.module, community, clock)
+        self.members = KitMembers(manifest)
+        self.files = KitFiles()
+
+    def _snapshot(self) -> tuple[dict[Any, Any] | list[Any], ...]:
+        """Copy what the plugin can change, to undo a unit of work that raised."""
+        return tuple(
+            container.copy()
+            for container in (
+                self.payments.charges,
+                self.payments.refunds,
+                self.payments.captured_at,
+                self.payments.released_at,
+                self.payments.declines,
+                self.payments.refused,
+                self.credit.events,
+                self.dispatch.jobs,
+                self.deadlines.pending,
+                self.events.published,
+                self.members.national_id_views,
+            )
+        )
+
+    def _restore(self, snapshot: tuple[dict[Any, Any] | list[Any], ...]) -> None:
+        """Put back what :meth:`_snapshot` copied (in place, so references stay valid)."""
+        containers: tuple[dict[Any, Any] | list[Any], ...] = (
+            self.payments.charges,
+            self.payments.refunds,
+            self.payments.captured_at,
+            self.payments.released_at,
+            self.payments.declines,
+            self.payments.refused,
+            self.credit.events,
+            self.dispatch.jobs,
+            self.deadlines.pending,
+            self.events.published,
+            self.members.national_id_views,
+        )
+        for container, saved in zip(containers, snapshot, strict=True):
+            container.clear()
+            if isinstance(container, dict) and isinstance(saved, dict):
+                container.update(saved)
+            elif isinstance(container, list) and isinstance(saved, list):
+                container.extend(saved)
