@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from linli_sdk.errors import InvalidInput
-from linli_sdk.money import CurrencyMismatch, Money
+from linli_sdk.money import MAX_AMOUNT, CurrencyMismatch, Money
 from linli_sdk.revenue_share import (
     InvalidRules,
     RefundExceedsHeld,
@@ -356,7 +356,10 @@ def test_fixed_overrides_outside_the_bounds_are_refused_naming_the_bound(
     low, high = share.min_fixed, share.max_fixed
     value = cny(
         data.draw(
-            st.one_of(st.integers(max_value=low.amount - 1), st.integers(min_value=high.amount + 1))
+            st.one_of(
+                st.integers(min_value=-MAX_AMOUNT, max_value=low.amount - 1),
+                st.integers(min_value=high.amount + 1, max_value=MAX_AMOUNT),
+            )
         )
     )
     with pytest.raises(ShareOutOfBounds) as info:

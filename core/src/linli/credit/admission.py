@@ -11,9 +11,9 @@ from typing import Any
 
 from linli_sdk import Community, Conflict, InvalidInput, NotFound, Role
 
-from ..auth import forget_callers
 from ..dispatch.ports import record_event
 from ..dispatch.store import json_value
+from ..identity.auth import forget_callers
 from ..settings import Settings
 from ..tables import Member, Provider
 from . import ledger
