@@ -19,7 +19,14 @@ if TYPE_CHECKING:
     from linli.platform import Platform
 from linli.modules.validation import invalid_input
 
-__all__ = ["ModuleState", "module_state", "require_module", "set_module", "validate_settings"]
+__all__ = [
+    "ModuleState",
+    "module_state",
+    "module_state_by_id",
+    "require_module",
+    "set_module",
+    "validate_settings",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +39,7 @@ class ModuleState:
 
 
 def _scope(community: Community, module: str) -> str:
-    return f"{community.id}:{module}"
+    return f"{community.id}:{module}"  # as `module_state_by_id` keys it
 
 
 def validate_settings(loaded: LoadedModule, settings: dict[str, Any]) -> BaseModel:
@@ -59,7 +66,12 @@ async def module_state(community: Community, loaded: LoadedModule) -> ModuleStat
 
     Cached per process for a short time; `set_module` forgets the entry it changes.
     """
-    scope = _scope(community, loaded.name)
+    return await module_state_by_id(community.id, loaded)
+
+
+async def module_state_by_id(community_id: int, loaded: LoadedModule) -> ModuleState:
+    """`module_state` for a community known by its id (the outbox knows no more)."""
+    scope = f"{community_id}:{loaded.name}"
     if (cached := _STATES.get(scope)) is not None:
         return cached
     # Raw SQL: this runs on every operation call, and Piccolo's query building costs more

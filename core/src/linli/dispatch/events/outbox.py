@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, Event
 
+from linli.db.cache import LookupCache
 from linli.dispatch.events.retry import retry_delay_ms
 from linli.dispatch.store import (
     as_datetime,
@@ -30,13 +31,19 @@ from linli.dispatch.store import (
 from linli.dispatch.tables import EventDelivery, OutboxEvent, WebhookSubscription
 from linli.modules.host import CoreHost
 from linli.modules.registry import ModuleRegistry
-from linli.tables import ModuleSetting
 from linli.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from linli.platform import Platform
 
-__all__ = ["Retries", "deliver_events", "deliver_to_module", "fan_out", "replay"]
+__all__ = [
+    "Retries",
+    "deliver_events",
+    "deliver_to_module",
+    "fan_out",
+    "forget_subscriptions",
+    "replay",
+]
 
 log = logging.getLogger(__name__)
 
@@ -104,23 +111,39 @@ async def _module_targets(
     listeners = {n for n in registry.modules if registry.hooks.implements("linli_event", n)}
     if only is not None:
         listeners &= {only}
-    if not listeners:  # nobody listens: no need to ask the database who is enabled
-        return []
-    rows = await ModuleSetting.select(ModuleSetting.module).where(
-        (ModuleSetting.community == community_id) & (ModuleSetting.enabled == True)  # noqa: E712
-    )
-    return [MODULE + name for name in sorted(listeners & {row["module"] for row in rows})]
+    # Imported here: enablement delivers the events its hooks publish through this module.
+    from linli.modules.enablement import module_state_by_id
+
+    targets = []
+    for name in sorted(listeners):  # the enablement cache answers: no query on most calls
+        if (await module_state_by_id(community_id, registry.modules[name])).enabled:
+            targets.append(MODULE + name)
+    return targets
+
+
+_SUBSCRIPTIONS: LookupCache[int, list[dict[str, Any]]] = LookupCache()
+"""Active webhook subscriptions by community id, cached per process (`linli.db.cache`)."""
+
+
+def forget_subscriptions(community_id: int) -> None:
+    """Forget a community's cached subscriptions (one was added in this process)."""
+    _SUBSCRIPTIONS.forget(community_id)
 
 
 async def _webhook_targets(community_id: int, type: str) -> list[str]:
-    rows = (
-        await WebhookSubscription.select(WebhookSubscription.id, WebhookSubscription.event_types)
-        .output(load_json=True)
-        .where(
-            (WebhookSubscription.community == community_id)
-            & (WebhookSubscription.status == "active")
+    rows = _SUBSCRIPTIONS.get(community_id)
+    if rows is None:
+        rows = _SUBSCRIPTIONS.put(
+            community_id,
+            await WebhookSubscription.select(
+                WebhookSubscription.id, WebhookSubscription.event_types
+            )
+            .output(load_json=True)
+            .where(
+                (WebhookSubscription.community == community_id)
+                & (WebhookSubscription.status == "active")
+            ),
         )
-    )
     wanted = [row for row in rows if not row["event_types"] or type in row["event_types"]]
     return [f"{WEBHOOK}{row['id']}" for row in sorted(wanted, key=lambda row: row["id"])]
 

@@ -22,7 +22,13 @@ from linli_sdk import Community, Event, InvalidInput
 from standardwebhooks import Webhook
 
 from linli.dispatch.events.destinations import Network, resolve_destination
-from linli.dispatch.events.outbox import WEBHOOK, Retries, event_from_row, outbox_row
+from linli.dispatch.events.outbox import (
+    WEBHOOK,
+    Retries,
+    event_from_row,
+    forget_subscriptions,
+    outbox_row,
+)
 from linli.dispatch.store import claim, epoch_ms
 from linli.dispatch.tables import EventDelivery, WebhookSubscription
 
@@ -82,6 +88,7 @@ async def subscribe(
         created_at=datetime.now(UTC),
     )
     await WebhookSubscription.insert(row).run()
+    forget_subscriptions(community.id)
     return {
         "id": row.id,
         "url": url,
