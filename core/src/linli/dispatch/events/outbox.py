@@ -148,10 +148,11 @@ async def _webhook_targets(community_id: int, type: str) -> list[str]:
     return [f"{WEBHOOK}{row['id']}" for row in sorted(wanted, key=lambda row: row["id"])]
 
 
-async def fan_out(registry: ModuleRegistry, event_id: str | None = None) -> Event | None:
+async def fan_out(registry: ModuleRegistry, event_id: str | None = None) -> list[str] | None:
     """Create the deliveries of the next new event (or of ``event_id``), exactly once.
 
-    Returns the event fanned out, or ``None`` if there was none to fan out.
+    Returns the targets it made deliveries for (maybe none), or ``None`` if there was no event
+    to fan out.
     """
     where, args = "status = 'new'", []
     if event_id is not None:
@@ -178,7 +179,7 @@ async def fan_out(registry: ModuleRegistry, event_id: str | None = None) -> Even
                     for target in targets
                 )
             ).run()
-    return event
+    return targets
 
 
 async def deliver_to_module(
@@ -241,8 +242,9 @@ async def deliver_events(
         events, unit.events = unit.events, []
         for event in events:
             try:
-                if await fan_out(platform.registry, event.id) is None:
-                    continue
+                targets = await fan_out(platform.registry, event.id)
+                if not any(target.startswith(MODULE) for target in targets or ()):
+                    continue  # no module listens: nothing to deliver now (webhooks: the worker)
                 while await deliver_to_module(platform, retries, unit, event.id):
                     pass
             except Exception:  # the cause has committed: never fail it; the worker goes on
