@@ -48,28 +48,9 @@ class InMemoryHost:
         self.members = KitMembers(manifest)
         self.files = KitFiles()
 
-    def _snapshot(self) -> tuple[dict[Any, Any] | list[Any], ...]:
-        """Copy what the plugin can change, to undo a unit of work that raised."""
-        return tuple(
-            container.copy()
-            for container in (
-                self.payments.charges,
-                self.payments.refunds,
-                self.payments.captured_at,
-                self.payments.released_at,
-                self.payments.declines,
-                self.payments.refused,
-                self.credit.events,
-                self.dispatch.jobs,
-                self.deadlines.pending,
-                self.events.published,
-                self.members.national_id_views,
-            )
-        )
-
-    def _restore(self, snapshot: tuple[dict[Any, Any] | list[Any], ...]) -> None:
-        """Put back what :meth:`_snapshot` copied (in place, so references stay valid)."""
-        containers: tuple[dict[Any, Any] | list[Any], ...] = (
+    def _undoable(self) -> tuple[dict[Any, Any] | list[Any], ...]:
+        """What the plugin can change through the host: undone when a unit of work raises."""
+        return (
             self.payments.charges,
             self.payments.refunds,
             self.payments.captured_at,
@@ -82,6 +63,14 @@ class InMemoryHost:
             self.events.published,
             self.members.national_id_views,
         )
+
+    def _snapshot(self) -> tuple[dict[Any, Any] | list[Any], ...]:
+        """Copy what the plugin can change, to undo a unit of work that raised."""
+        return tuple(container.copy() for container in self._undoable())
+
+    def _restore(self, snapshot: tuple[dict[Any, Any] | list[Any], ...]) -> None:
+        """Put back what :meth:`_snapshot` copied (in place, so references stay valid)."""
+        containers = self._undoable()
         for container, saved in zip(containers, snapshot, strict=True):
             container.clear()
             if isinstance(container, dict) and isinstance(saved, dict):
