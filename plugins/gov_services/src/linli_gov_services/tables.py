@@ -6,7 +6,7 @@ asks, and keeps nothing of it.
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Integer, Timestamptz, Varchar
+from piccolo.columns import Boolean, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 __all__ = ["AppointmentRow", "ServiceRow", "SlotRow", "StaffRow", "SubsidyClaimRow"]
@@ -15,6 +15,7 @@ __all__ = ["AppointmentRow", "ServiceRow", "SlotRow", "StaffRow", "SubsidyClaimR
 class ServiceRow(Table, tablename="gov_services_service"):
     """An errand the community station handles, and the government's subsidy per completion."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     name = Varchar(length=120)
     kind = Varchar(length=40)
@@ -28,6 +29,7 @@ class ServiceRow(Table, tablename="gov_services_service"):
 class SlotRow(Table, tablename="gov_services_slot"):
     """A bookable time at the station for one service; ``booked`` never exceeds ``capacity``."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     service_id = Integer(index=True)
     starts_at = Timestamptz()
@@ -38,6 +40,7 @@ class SlotRow(Table, tablename="gov_services_slot"):
 class StaffRow(Table, tablename="gov_services_staff"):
     """A member who works at the community station (the roster an operator keeps)."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     member_id = Integer()
     display_name = Varchar(length=100)
@@ -55,6 +58,7 @@ class AppointmentRow(Table, tablename="gov_services_appointment"):
     ``status`` is ``booked``, ``completed`` or ``cancelled``.
     """
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     slot_id = Integer(index=True)
     service_id = Integer()
@@ -75,6 +79,7 @@ class SubsidyClaimRow(Table, tablename="gov_services_subsidy_claim"):
     ``<community id>:<appointment id>``: one claim per appointment.
     """
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     appointment_id = Integer()
     claim_key = Varchar(length=40, unique=True)

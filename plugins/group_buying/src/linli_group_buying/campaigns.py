@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from linli_sdk import Host, InvalidInput, Role, command, query
+from piccolo.custom_types import Combinable
 
 from .models import (
     Campaign,
@@ -77,6 +78,8 @@ async def open_campaign(ctx: Ctx, data: NewCampaign) -> Campaign:
     """
     caller = ctx.caller.member_id
     assert caller is not None
+    leader_id: int | None
+    supplier_id: int | None
     if ctx.caller.has_role(Role.LEADER) and data.leader_id in (None, caller):
         leader_id, supplier_id = caller, data.supplier_id
     else:
@@ -134,7 +137,7 @@ async def open_campaign(ctx: Ctx, data: NewCampaign) -> Campaign:
 @query(Role.MEMBER)
 async def list_campaigns(ctx: Ctx, data: ListCampaigns) -> CampaignList:
     """List the community's campaigns, newest first."""
-    where = CampaignRow.community_id == ctx.community.id
+    where: Combinable = CampaignRow.community_id == ctx.community.id
     if data.status:
         where &= CampaignRow.status == data.status
     rows = await (

@@ -6,7 +6,7 @@ writes on these rows (see :mod:`linli_group_buying.live`), never by reading then
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, Boolean, Integer, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, Integer, Serial, Timestamptz, Varchar
 from piccolo.table import Table
 
 __all__ = ["LIVE_TABLES", "LiveAllowance", "LiveItem", "LiveOrder", "LiveSession"]
@@ -15,6 +15,7 @@ __all__ = ["LIVE_TABLES", "LiveAllowance", "LiveItem", "LiveOrder", "LiveSession
 class LiveSession(Table, tablename="group_buying_live_session"):
     """A leader's live selling session (直播间): items go on and off while it is open."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     leader_id = Integer()
     title = Varchar(length=120)
@@ -25,6 +26,7 @@ class LiveSession(Table, tablename="group_buying_live_session"):
 class LiveItem(Table, tablename="group_buying_live_item"):
     """An item put on sale in a session: its stock, price (minor units) and time limit."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     session_id = Integer(index=True)
     leader_id = Integer()
@@ -44,6 +46,7 @@ class LiveItem(Table, tablename="group_buying_live_item"):
 class LiveAllowance(Table, tablename="group_buying_live_allowance"):
     """How many of an item one buyer has bought: one row per buyer and item (``buyer_item``)."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer()
     item_id = Integer()
     buyer_id = Integer()
@@ -54,6 +57,7 @@ class LiveAllowance(Table, tablename="group_buying_live_allowance"):
 class LiveOrder(Table, tablename="group_buying_live_order"):
     """One flash-sale purchase, its charge, and when the buyer collected it (核销)."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     session_id = Integer()
     item_id = Integer(index=True)

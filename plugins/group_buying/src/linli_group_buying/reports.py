@@ -13,6 +13,7 @@ from collections import defaultdict
 from typing import Any
 
 from linli_sdk import Money, Role, query
+from piccolo.custom_types import Combinable
 from pydantic import BaseModel, Field
 
 from .live_tables import LiveItem, LiveOrder, LiveSession
@@ -110,7 +111,7 @@ def demand(orders: list[dict[str, Any]]) -> list[PointDemand]:
 @query(Role.LEADER, Role.PROVIDER_STAFF, Role.OPERATOR, Role.AUDITOR)
 async def campaign_reports(ctx: Ctx, data: ReportRequest) -> Reports:
     """GMV, orders and conversion per campaign, and demand per pickup point."""
-    where = CampaignRow.community_id == ctx.community.id
+    where: Combinable = CampaignRow.community_id == ctx.community.id
     if data.campaign_id is not None:
         where &= CampaignRow.id == data.campaign_id
     if not ctx.caller.has_role(Role.OPERATOR, Role.AUDITOR):
@@ -199,7 +200,7 @@ async def live_session_reports(ctx: Ctx, data: LiveReportRequest) -> LiveReports
     Leaders see their sessions, suppliers the items they supply, operators and auditors all.
     """
     community = ctx.community.id
-    items_where = LiveItem.community_id == community
+    items_where: Combinable = LiveItem.community_id == community
     if data.session_id is not None:
         items_where &= LiveItem.session_id == data.session_id
     if not ctx.caller.has_role(Role.OPERATOR, Role.AUDITOR):

@@ -6,7 +6,7 @@ tables in :mod:`.live_tables`.
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 __all__ = ["CampaignRow", "ClaimRow", "OrderRow", "ParticipantRow", "PickupRow"]
@@ -15,6 +15,7 @@ __all__ = ["CampaignRow", "ClaimRow", "OrderRow", "ParticipantRow", "PickupRow"]
 class CampaignRow(Table, tablename="group_buying_campaign"):
     """A group buy (团购): one product at a unit price until its deadline, formed or refunded."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     title = Varchar(length=120)
     product = Text()
@@ -42,6 +43,7 @@ class CampaignRow(Table, tablename="group_buying_campaign"):
 class ParticipantRow(Table, tablename="group_buying_participant"):
     """How many units one resident holds in one campaign (for the per-person limit)."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     campaign_id = Integer(index=True)
     member_id = Integer()
@@ -52,6 +54,7 @@ class ParticipantRow(Table, tablename="group_buying_participant"):
 class OrderRow(Table, tablename="group_buying_order"):
     """One resident's order in a campaign, for one pickup point (自提点)."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     campaign_id = Integer(index=True)
     member_id = Integer(index=True)
@@ -76,6 +79,7 @@ class OrderRow(Table, tablename="group_buying_order"):
 class PickupRow(Table, tablename="group_buying_pickup"):
     """One verification (核销) at a pickup point: who handed over how many, to whom."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     order_id = Integer(index=True)
     host_id = Integer()
@@ -87,6 +91,7 @@ class PickupRow(Table, tablename="group_buying_pickup"):
 class ClaimRow(Table, tablename="group_buying_claim"):
     """A damaged-item claim (售后) and what it was compensated."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     order_id = Integer(index=True)
     member_id = Integer(index=True)

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from linli_sdk import Conflict, Empty, Host, Money, Role, command, query
+from piccolo.columns import Column
 
 from . import rules
 from .bookings import Ctx, booking_row, move, payable, require_own, view
@@ -31,7 +32,8 @@ async def keep_fee(
     after this call commits and is retried until it has. A pay-after-service booking is
     charged the fee alone.
     """
-    booking_id, values = row["id"], {BookingRow.fee_amount: fee.amount}
+    booking_id = row["id"]
+    values: dict[Column, Any] = {BookingRow.fee_amount: fee.amount}
     to_pay = payable(row)
     if row["charge_id"]:
         if fee.is_zero:

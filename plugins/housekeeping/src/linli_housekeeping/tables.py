@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 __all__ = ["BookingRow", "ServiceRow", "VoucherRow"]
@@ -15,6 +15,7 @@ class ServiceRow(Table, tablename="housekeeping_service"):
     ``minutes_per_unit``. ``provider_id`` is the member paid the provider's share.
     """
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     provider_id = Integer()
     name = Varchar(length=120)
@@ -38,6 +39,7 @@ class BookingRow(Table, tablename="housekeeping_booking"):
     ``after_service`` (charged on completion, for residents whose credit allows it).
     """
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     service_id = Integer()
     provider_id = Integer()
@@ -68,6 +70,7 @@ class BookingRow(Table, tablename="housekeeping_booking"):
 class VoucherRow(Table, tablename="housekeeping_voucher"):
     """Compensation owed to a resident (a provider did not show), taken off a later booking."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     member_id = Integer(index=True)
     amount = Integer()

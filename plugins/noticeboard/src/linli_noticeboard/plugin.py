@@ -21,6 +21,7 @@ from linli_sdk import (
     hookimpl,
     query,
 )
+from piccolo.custom_types import Combinable
 from pydantic import BaseModel, Field
 
 from .tables import NoticeRow
@@ -114,7 +115,11 @@ async def post_notice(ctx: Ctx, data: NewNotice) -> Notice:
 @query(Role.MEMBER)
 async def list_notices(ctx: Ctx, data: ListNotices) -> NoticeList:
     """List the board's notices, pinned first, newest first."""
-    where = NoticeRow.community_id == ctx.community.id
+    return await _notices(ctx, data)
+
+
+async def _notices(ctx: Ctx, data: ListNotices) -> NoticeList:
+    where: Combinable = NoticeRow.community_id == ctx.community.id
     if not data.include_expired:
         where &= NoticeRow.expires_at > ctx.now
     rows = (
@@ -140,7 +145,7 @@ async def remove_notice(ctx: Ctx, data: NoticeRef) -> Notice:
 @query(Role.OPERATOR, Role.AUDITOR)
 async def export_notices(ctx: Ctx, data: ListNotices) -> Document:
     """Download the board as CSV (for the community's records)."""
-    notices = await list_notices.handler(ctx, data)
+    notices = await _notices(ctx, data)
     rows = [
         [n.id, n.title, n.posted_at.isoformat(), n.expires_at.isoformat(), n.pinned]
         for n in notices.items

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 __all__ = ["NoticeRow"]
@@ -11,6 +11,7 @@ __all__ = ["NoticeRow"]
 class NoticeRow(Table, tablename="noticeboard_notice"):
     """A notice posted to one community's board."""
 
+    id: Serial  # Piccolo's implicit primary key, named for type checkers
     community_id = Integer(index=True)
     title = Varchar(length=120)
     body = Text()
