@@ -46,7 +46,7 @@ station = SimpleNamespace(
     manifest=Manifest(
         name="station",
         version="1.0.0",
-        sdk=">=0.1,<0.2",
+        sdk=">=1.0,<2",
         title="Service station (政务服务站)",
         operations=(check_in,),
         member_scopes=frozenset({"members.national_id"}),

@@ -153,7 +153,7 @@ async def linli_event(host: Host, event: Event) -> None:
 manifest = Manifest(
     name="thanks",
     version="0.1.0",
-    sdk=">=0.1,<0.2",
+    sdk=">=1.0,<2",
     title="Thanks (邻里感谢)",
     description="Residents thank their neighbours; each thank-you earns a little credit.",
     settings=ThanksSettings,

@@ -93,7 +93,7 @@ async def compensate(ctx: Context[BaseModel], data: Compensate) -> Refund:
 manifest = Manifest(
     name="shop",
     version="0.1.0",
-    sdk=">=0.1,<0.2",
+    sdk=">=1.0,<2",
     title="Group-buy shop (团购小店)",
     operations=(buy, capture, void, compensate),
     revenue_share=RevenueShareRules(

@@ -64,7 +64,7 @@ def manifest(**overrides: Any) -> Manifest:
     fields: dict[str, Any] = {
         "name": "noticeboard",
         "version": "1.2.3",
-        "sdk": ">=0.1,<0.2",
+        "sdk": ">=1.0,<2",
         "title": "Notice board",
         "settings": Settings,
         "operations": (post_notice, list_notices),
@@ -171,11 +171,12 @@ def test_credit_events_are_looked_up_by_name() -> None:
 @pytest.mark.parametrize(
     ("sdk", "version", "supported"),
     [
-        (">=0.1,<0.2", "0.1.0", True),
-        (">=0.1,<0.2", "0.1.9", True),
-        (">=0.1,<0.2", "0.2.0", False),
-        (">=0.1,<0.2", "0.0.9", False),
-        (">=0.1,<0.2", "0.1.1rc1", True),  # pre-releases count
+        (">=1.0,<2", "1.0.0", True),
+        (">=1.0,<2", "1.9.3", True),
+        (">=1.0,<2", "2.0.0", False),
+        (">=1.0,<2", "0.1.0", False),
+        (">=1.0,<2", "1.1.0rc1", True),  # pre-releases count
+        (">=0.1,<0.2", "1.0.0", False),  # a 0.x module does not load on 1.0
         ("~=1.2", "1.9", True),
         ("~=1.2", "2.0", False),
         ("==0.1.*", "0.1.5", True),

@@ -192,7 +192,7 @@ def make_plugin(*, rules: RevenueShareRules | None = None) -> SimpleNamespace:
     manifest = Manifest(
         name="sale",
         version="1.0.0",
-        sdk=">=0.1,<0.2",
+        sdk=">=1.0,<2",
         title="Test sale",
         settings=SaleSettings,
         operations=(place_order, open_sale, whoami, tag, broken),

@@ -6,6 +6,7 @@ Everything a plugin needs is importable from here.
 """
 
 from .context import Caller, Community, Context
+from .deprecation import LinliDeprecationWarning, deprecated
 from .documents import (
     FORMULA_PREFIXES,
     csv_document,
@@ -61,7 +62,7 @@ from .operations import (
 from .revenue_share import RevenueShareRules, Share, fixed, percent, refund, remainder, split
 from .roles import Role
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"
 """The SDK's version; plugins declare the range they support in ``Manifest.sdk``."""
 
 __all__ = [
@@ -94,6 +95,7 @@ __all__ = [
     "InvalidInput",
     "JobRequest",
     "JobTicket",
+    "LinliDeprecationWarning",
     "LinliError",
     "Manifest",
     "MemberView",
@@ -114,6 +116,7 @@ __all__ = [
     "command",
     "csv_document",
     "csv_text",
+    "deprecated",
     "fixed",
     "hookimpl",
     "percent",

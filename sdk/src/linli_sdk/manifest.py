@@ -78,7 +78,7 @@ class Manifest(BaseModel):
     Attributes:
         name: The module's name, unique on the platform; used in URLs and table prefixes.
         version: The plugin's version (PEP 440).
-        sdk: The range of SDK versions the plugin supports, e.g. ``>=0.1,<0.2``.
+        sdk: The range of SDK versions the plugin supports, e.g. ``>=1.0,<2``.
         title: A short human title, e.g. ``Notice board (公告栏)``.
         description: What the module does, for operators choosing modules.
         settings: The pydantic model of its per-community settings; every field needs a default.
@@ -132,7 +132,7 @@ class Manifest(BaseModel):
         except InvalidSpecifier as exc:
             raise ValueError(f"invalid SDK range {value!r}") from exc
         if not len(specifiers):
-            raise ValueError(f"invalid SDK range {value!r}: declare one, e.g. '>=0.1,<0.2'")
+            raise ValueError(f"invalid SDK range {value!r}: declare one, e.g. '>=1.0,<2'")
         return value
 
     @field_validator("member_scopes")

@@ -129,7 +129,7 @@ async def linli_event(host: Host, event: Event) -> None:
 manifest = Manifest(
     name="probe",
     version="1.0.0",
-    sdk=">=0.1,<0.2",
+    sdk=">=1.0,<2",
     title="Probe",
     description="Test plugin.",
     settings=ProbeSettings,

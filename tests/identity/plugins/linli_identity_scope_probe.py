@@ -39,7 +39,7 @@ async def member_card(ctx: Context[Empty], data: Lookup) -> Card:
 manifest = Manifest(
     name="scope_probe",
     version="1.0.0",
-    sdk=">=0.1,<0.2",
+    sdk=">=1.0,<2",
     title="Scope probe",
     operations=(member_card,),
     member_scopes=frozenset({"members.phone", "members.unit", "members.national_id"}),

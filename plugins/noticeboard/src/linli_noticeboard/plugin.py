@@ -176,7 +176,7 @@ async def linli_seed_demo(host: Host) -> None:
 manifest = Manifest(
     name="noticeboard",
     version="0.1.0",
-    sdk=">=0.1,<0.2",
+    sdk=">=1.0,<2",
     title="Notice board (公告栏)",
     description="Leaders and operators post notices; every member of the community reads them.",
     settings=NoticeboardSettings,

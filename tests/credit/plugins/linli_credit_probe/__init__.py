@@ -70,7 +70,7 @@ async def book(ctx: Context[BaseModel], data: Book) -> JobTicket:
 manifest = Manifest(
     name="probe_credit",
     version="1.0.0",
-    sdk=">=0.1,<0.2",
+    sdk=">=1.0,<2",
     title="Credit probe",
     operations=(emit, standing, book),
     credit_events=(

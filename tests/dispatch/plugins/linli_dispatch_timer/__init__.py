@@ -137,7 +137,7 @@ async def linli_event(host: Host, event: Event) -> None:
 manifest = Manifest(
     name="timer",
     version="1.0.0",
-    sdk=">=0.1,<0.2",
+    sdk=">=1.0,<2",
     title="Timer",
     description="Dispatch test plugin.",
     operations=(arm, disarm, shout, shout_then_fail, book),
