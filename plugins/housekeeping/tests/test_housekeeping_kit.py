@@ -88,7 +88,7 @@ async def call(kit: PluginKit, op: str, data: dict[str, Any], who: MemberView) -
 
 def test_the_manifest_declares_the_module() -> None:
     manifest = housekeeping.manifest
-    assert manifest.supports("0.1.0")
+    assert manifest.supports("1.0.0")
     assert {e.name for e in manifest.credit_events} == {
         "service_rated",
         "provider_no_show",
