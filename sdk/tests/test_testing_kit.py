@@ -43,7 +43,7 @@ from linli_sdk import (
 )
 from linli_sdk.revenue_share import RefundExceedsHeld, RemainderNegative
 from linli_sdk.testing import InMemoryHost, PluginKit, load_manifest
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 
 # --- the plugin under test -------------------------------------------------------------------
 
@@ -327,7 +327,7 @@ async def test_calling_an_operation_runs_it_and_returns_its_output(kit: PluginKi
 
 async def test_input_is_validated_against_the_operation_model(kit: PluginKit) -> None:
     buyer = kit.add_member("Zhao", Role.RESIDENT)
-    with pytest.raises(InvalidInput, match="invalid input for sale.place-order: qty") as raised:
+    with pytest.raises(InvalidInput, match=r"invalid input for sale\.place-order: qty") as raised:
         await kit.call("place-order", {"qty": 0, "ref": "o-1"}, as_=buyer)
     assert [e["field"] for e in raised.value.extensions["errors"]] == ["qty"]
     assert raised.value.status == 422 and raised.value.slug == "invalid-input"
@@ -439,10 +439,10 @@ async def test_enable_refuses_invalid_settings_and_keeps_the_old_ones(
     kit: PluginKit, plugin: SimpleNamespace
 ) -> None:
     await kit.enable({"max_qty": 3})
-    with pytest.raises(InvalidInput, match="settings.max_qty") as raised:
+    with pytest.raises(InvalidInput, match=r"settings\.max_qty") as raised:
         await kit.enable({"max_qty": 0})
     assert [e["field"] for e in raised.value.extensions["errors"]] == ["settings.max_qty"]
-    with pytest.raises(InvalidInput, match="unknown settings.max_qtty"):
+    with pytest.raises(InvalidInput, match=r"unknown settings\.max_qtty"):
         await kit.enable({"max_qtty": 4})  # a typo is refused, as the platform does
     assert kit.settings == SaleSettings(max_qty=3)
     assert len(traced(plugin, "enabled")) == 1

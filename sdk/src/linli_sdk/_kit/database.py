@@ -34,12 +34,21 @@ def _app_config(manifest: Manifest) -> Any:
     return importlib.import_module(manifest.piccolo_app).APP_CONFIG
 
 
+_BOUND: list[Any] = []
+"""The engines of the module databases bound now (a platform's engine is never among them)."""
+
+
 def module_engine(manifest: Manifest) -> Engine | None:  # type: ignore[type-arg]
-    """The engine the module's tables are bound to, or ``None`` (no tables, none bound yet)."""
+    """The engine of the :class:`ModuleDatabase` the module's tables are bound to, or ``None``.
+
+    ``None`` when the module has no tables, or they are bound to no module database (a
+    platform a previous test started may have left them on its engine, long closed).
+    """
     if manifest.piccolo_app is None:
         return None
     tables: list[type[Table]] = _app_config(manifest).table_classes
-    return tables[0]._meta._db if tables else None
+    engine = tables[0]._meta._db if tables else None
+    return engine if any(engine is bound for bound in _BOUND) else None
 
 
 class ModuleDatabase:
@@ -64,11 +73,13 @@ class ModuleDatabase:
         self._previous = [table._meta._db for table in self.tables]
         for table in self.tables:
             table._meta.db = self.engine
+        _BOUND.append(self.engine)
 
     def restore(self) -> None:
         """Put back the engines the tables had before :meth:`bind`."""
         for table, engine in zip(self.tables, self._previous, strict=True):
             table._meta._db = engine
+        _BOUND[:] = [engine for engine in _BOUND if engine is not self.engine]
 
     async def migrate(self) -> str:
         """Apply the module's migrations to this database (those not applied yet)."""
