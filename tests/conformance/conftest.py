@@ -23,7 +23,13 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 
-@pytest.fixture(params=["kit", "platform"])
+@pytest.fixture(
+    params=[
+        "kit",
+        "platform",
+        pytest.param("platform-postgresql", marks=[pytest.mark.slow, pytest.mark.postgres]),
+    ]
+)
 async def side(
     request: pytest.FixtureRequest,
     tmp_path: Path,
@@ -32,7 +38,11 @@ async def side(
     linli_module_db: Callable[[object], ModuleDatabase],
     start_platform: Callable[..., Any],
 ) -> AsyncIterator[Side]:
-    """The conformance module on the kit, then on the platform (enabled in ``home``)."""
+    """The conformance module on the kit, then on the platform (enabled in ``home``).
+
+    The platform runs on a fresh SQLite file, then (marked ``slow``) on a fresh PostgreSQL
+    database.
+    """
     from conformance_module import plugin
 
     if request.param == "kit":
@@ -45,5 +55,12 @@ async def side(
     )
     monkeypatch.syspath_prepend(str(site))
     importlib.invalidate_caches()
-    async with start_platform(modules=["conformance"], plugins_allow=["conformance"]) as running:
+    database = (
+        request.getfixturevalue("postgres_url")
+        if request.param == "platform-postgresql"
+        else request.getfixturevalue("database_url")
+    )
+    async with start_platform(
+        database_url=database, modules=["conformance"], plugins_allow=["conformance"]
+    ) as running:
         yield PlatformSide(running)
