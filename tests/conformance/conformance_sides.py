@@ -79,6 +79,14 @@ class KitSide:
         """Call one of the module's operations as ``who``."""
         return await self._answer(self.kit.call(operation, data, as_=self.people[who]))
 
+    def decline_next(self) -> None:
+        """Make the gateway refuse the next charge."""
+        self.kit.host.payments.decline_next()
+
+    async def deliver(self) -> None:
+        """Deliver what is pending (the kit delivers after every call: nothing is)."""
+        await self.kit.deliver_events()
+
     async def charge(self, charge_id: str) -> dict[str, Any]:
         """The charge as it stands once the gateway has answered."""
         return self.kit.host.payments.charges[charge_id].model_dump(mode="json")
@@ -121,6 +129,15 @@ class PlatformSide:
         if operation in QUERIES:
             return await self._answer(await client.get(url, params=data, headers=auth))
         return await self._answer(await client.post(url, json=data, headers=auth))
+
+    def decline_next(self) -> None:
+        """Make the sandbox gateway refuse the next charge."""
+        self.running.platform.settlement.gateway.decline_next()  # type: ignore[attr-defined]
+
+    async def deliver(self) -> None:
+        """Let the dispatch worker deliver the events waiting in the outbox."""
+        await self.running.platform.worker.run_once()
+        await self.running.platform.settlement.idle()
 
     async def charge(self, charge_id: str) -> dict[str, Any]:
         """The charge as the ledger has it, read by the operator."""

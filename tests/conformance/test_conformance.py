@@ -82,6 +82,24 @@ async def test_an_authorisation_is_captured_or_voided_after_the_call_that_asks(
     assert (undo.status, undo.problem) == (409, "conflict")
 
 
+async def test_a_refused_charge_fails_after_its_call_and_the_module_is_told_once(
+    side: Side,
+) -> None:
+    side.decline_next()
+
+    answer = await side.call("buy", order(side, "o-1"))
+    await side.deliver()
+
+    assert (answer.status, answer.body["status"]) == (200, "pending")
+    charge = await side.charge(answer.body["id"])
+    assert (charge["status"], charge["parts"]) == ("failed", {})
+    assert await order_refs(side) == ["o-1", "failed:o-1"]
+    again = await side.call("buy", order(side, "o-1"))
+    assert (again.body["id"], again.body["status"]) == (answer.body["id"], "failed")
+    refund = {"charge_id": answer.body["id"], "amount": cny(1), "ref": "r"}
+    assert (await side.call("refund", refund, "leader")).problem == "conflict"
+
+
 async def test_charging_an_order_again_returns_its_first_charge(side: Side) -> None:
     first = await bought(side, "o-1")
 

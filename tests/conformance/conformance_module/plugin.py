@@ -2,22 +2,27 @@
 
 Made for the conformance suite: each operation asks the host for one thing the kit and the
 platform must answer alike (a charge and its payees, a capture, a void, a refund by ref), after
-writing a row of its own, so a call that raises shows whether its row was rolled back.
+writing a row of its own, so a call that raises shows whether its row was rolled back; a
+refused charge is noted as a row too, when ``settlement.charge_failed`` reaches the module.
 """
 
 from __future__ import annotations
 
 from linli_sdk import (
+    CHARGE_FAILED,
     Charge,
     Conflict,
     Context,
     Empty,
+    Event,
+    Host,
     Manifest,
     Money,
     Refund,
     RevenueShareRules,
     Role,
     command,
+    hookimpl,
     percent,
     query,
     remainder,
@@ -109,6 +114,14 @@ async def orders(ctx: Context[Settings], data: Empty) -> Orders:
         .order_by(OrderRow.id)
     )
     return Orders(order_refs=[row["order_ref"] for row in rows])
+
+
+@hookimpl
+async def linli_event(host: Host, event: Event) -> None:
+    """Note each refused charge as an order row ``failed:<order ref>``."""
+    if event.type == CHARGE_FAILED:
+        refused = f"failed:{event.payload['order_ref']}"
+        await OrderRow.insert(OrderRow(community_id=host.community.id, order_ref=refused))
 
 
 manifest = Manifest(
