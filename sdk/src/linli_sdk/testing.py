@@ -35,14 +35,12 @@ platform answers them (``errors``: ``[{"field": ..., "message": ...}]``).
 
 from __future__ import annotations
 
-import contextlib
 import inspect
 import itertools
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -51,7 +49,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
 from ._kit.credit import BASE_STANDING as BASE_STANDING
-from ._kit.database import ModuleDatabase, module_database, module_engine
+from ._kit.database import ModuleDatabase, linli_module_db, module_database, module_engine
 from ._kit.host import InMemoryHost
 from .context import Caller, Community, Context
 from .errors import Forbidden, InvalidInput, NotFound
@@ -387,20 +385,3 @@ class PluginKit:
 def linli_kit() -> Iterator[Callable[..., PluginKit]]:
     """Provide a factory: ``linli_kit(plugin, **options)`` builds a fresh :class:`PluginKit`."""
     yield PluginKit
-
-
-@pytest.fixture
-def linli_module_db(tmp_path: Path) -> Iterator[Callable[[object], ModuleDatabase]]:
-    """Provide ``linli_module_db(plugin)``: the module's tables on a fresh, migrated SQLite file.
-
-    The module's Piccolo app (``manifest.piccolo_app``) is bound to a file in the test's
-    temporary directory and its shipped migrations run there; the tables get their engines
-    back after the test. Returns the :class:`ModuleDatabase`.
-    """
-    with contextlib.ExitStack() as stack:
-
-        def make(plugin: object) -> ModuleDatabase:
-            name = load_manifest(plugin).name
-            return stack.enter_context(module_database(plugin, tmp_path / f"{name}.sqlite"))
-
-        yield make

@@ -12,9 +12,11 @@ import importlib
 import io
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from ..manifest import Manifest
 
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from piccolo.engine.base import Engine
     from piccolo.table import Table
 
-__all__ = ["ModuleDatabase", "module_database", "module_engine"]
+__all__ = ["ModuleDatabase", "linli_module_db", "module_database", "module_engine"]
 
 _CONF = "linli_sdk._kit.piccolo_conf"
 """The Piccolo configuration module the kit points ``PICCOLO_CONF`` at while it migrates."""
@@ -149,3 +151,20 @@ def module_database(plugin: object, path: Path | str) -> Iterator[ModuleDatabase
         yield database
     finally:
         database.restore()
+
+
+@pytest.fixture
+def linli_module_db(tmp_path: Path) -> Iterator[Callable[[object], ModuleDatabase]]:
+    """Provide ``linli_module_db(plugin)``: the module's tables on a fresh, migrated SQLite file.
+
+    The module's Piccolo app (``manifest.piccolo_app``) is bound to a file in the test's
+    temporary directory and its shipped migrations run there; the tables get their engines
+    back after the test. Returns the :class:`ModuleDatabase`.
+    """
+    with contextlib.ExitStack() as stack:
+
+        def make(plugin: object) -> ModuleDatabase:
+            name = _manifest_of(plugin).name
+            return stack.enter_context(module_database(plugin, tmp_path / f"{name}.sqlite"))
+
+        yield make
