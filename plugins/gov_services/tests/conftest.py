@@ -1,61 +1,27 @@
-"""Test gov services on the SDK's test kit alone: no platform, only a SQLite file."""
+"""Test gov services on the SDK's test kit alone: no platform, only a SQLite file.
+
+The module's tables are bound to a fresh SQLite file and migrated by its own migrations
+(``linli_module_db``, or :func:`~linli_sdk.testing.module_database` for a whole test module).
+"""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
-from linli_gov_services.tables import (
-    AppointmentRow,
-    ServiceRow,
-    SlotRow,
-    StaffRow,
-    SubsidyClaimRow,
-)
-from piccolo.engine.sqlite import SQLiteEngine
-
-TABLES = (ServiceRow, SlotRow, StaffRow, AppointmentRow, SubsidyClaimRow)
-
-
-def _bind(path: Path) -> Callable[[], None]:
-    """Bind the module's tables to a SQLite file; returns what puts their engines back."""
-    previous = [table._meta._db for table in TABLES]
-    engine = SQLiteEngine(path=str(path))
-    for table in TABLES:
-        table._meta.db = engine
-
-    def restore() -> None:
-        for table, db in zip(TABLES, previous, strict=True):
-            table._meta._db = db
-
-    return restore
-
-
-async def _create() -> None:
-    for table in TABLES:
-        await table.create_table(if_not_exists=True)
+from linli_gov_services import plugin as gov_services
+from linli_sdk.testing import ModuleDatabase, module_database
 
 
 @pytest.fixture
-async def gov_db(tmp_path: Path) -> AsyncIterator[None]:
+def gov_db(linli_module_db: Callable[[object], ModuleDatabase]) -> None:
     """The module's tables on a fresh SQLite database, for one test."""
-    restore = _bind(tmp_path / "gov_services.sqlite")
-    try:
-        await _create()
-        yield
-    finally:
-        restore()
+    linli_module_db(gov_services)
 
 
 @pytest.fixture(scope="module")
 def subsidy_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """The module's tables on one SQLite database for a whole test module (Hypothesis runs
     each example in a community of its own, each in its own event loop)."""
-    restore = _bind(tmp_path_factory.mktemp("gov_services") / "gov_services.sqlite")
-    try:
-        asyncio.run(_create())
+    with module_database(gov_services, tmp_path_factory.mktemp("gov") / "gov_services.sqlite"):
         yield
-    finally:
-        restore()

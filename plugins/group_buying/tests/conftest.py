@@ -1,26 +1,20 @@
-"""Fixtures for the group buying kit tests: the campaign tables on a fresh SQLite file.
-
-The live flash-sale tests bind their own tables in their own module.
-"""
+"""Fixtures for the group buying kit tests: the module's tables on a fresh SQLite file."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
-from group_buying_kit_helpers import START, Community, campaign_tables, community_of, create_tables
+from group_buying_kit_helpers import START, Community, community_of
 from linli_group_buying import plugin as group_buying
-from linli_sdk.testing import PluginKit
+from linli_sdk.testing import ModuleDatabase, PluginKit
 from piccolo.engine.sqlite import SQLiteEngine
 
 
 @pytest.fixture
-async def gb_db(tmp_path: Path) -> AsyncIterator[SQLiteEngine]:
-    """The campaign tables on a fresh SQLite file for one test."""
-    with campaign_tables(tmp_path / "group_buying.sqlite") as engine:
-        await create_tables()
-        yield engine
+def gb_db(linli_module_db: Callable[[object], ModuleDatabase]) -> SQLiteEngine:
+    """The module's tables on a fresh SQLite file, migrated, for one test."""
+    return linli_module_db(group_buying).engine
 
 
 @pytest.fixture

@@ -9,10 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from linli_group_buying import plugin as group_buying
 from linli_group_buying.models import Campaign, Order
 from linli_group_buying.tables import CampaignRow, ClaimRow, OrderRow, ParticipantRow, PickupRow
 from linli_sdk import MemberView, Role
-from linli_sdk.testing import PluginKit
+from linli_sdk.testing import PluginKit, module_database
 from piccolo.engine.sqlite import SQLiteEngine
 
 CAMPAIGN_TABLES = (CampaignRow, ParticipantRow, OrderRow, PickupRow, ClaimRow)
@@ -22,22 +23,14 @@ POINT = "Building 3 lockers"
 
 @contextmanager
 def campaign_tables(path: Path) -> Iterator[SQLiteEngine]:
-    """Bind the campaign tables to a SQLite file; put back the engines they had."""
-    previous = [table._meta._db for table in CAMPAIGN_TABLES]
-    engine = SQLiteEngine(path=str(path))
-    for table in CAMPAIGN_TABLES:
-        table._meta.db = engine
-    try:
-        yield engine
-    finally:
-        for table, db in zip(CAMPAIGN_TABLES, previous, strict=True):
-            table._meta._db = db
+    """The module's tables on a SQLite file, migrated by its own migrations; engines put back."""
+    with module_database(group_buying, path) as database:
+        yield database.engine
 
 
-async def create_tables() -> None:
-    """Create the campaign tables (on whatever engine they are bound to), emptied."""
+async def empty_tables() -> None:
+    """Delete every campaign row (on whatever engine the tables are bound to)."""
     for table in CAMPAIGN_TABLES:
-        await table.create_table(if_not_exists=True)
         await table.delete(force=True)
 
 

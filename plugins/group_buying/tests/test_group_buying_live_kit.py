@@ -6,9 +6,8 @@ test binds the live tables to a fresh SQLite file and puts back the engines they
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,9 +24,8 @@ from linli_group_buying.live import (
     order_ref,
     refusal,
 )
-from linli_group_buying.live_tables import LIVE_TABLES
 from linli_sdk import ChargeStatus, Conflict, Forbidden, MemberView, Money, NotFound, Role
-from linli_sdk.testing import PluginKit
+from linli_sdk.testing import ModuleDatabase, PluginKit
 from piccolo.engine.sqlite import SQLiteEngine
 
 START = datetime(2026, 6, 1, 20, 0, tzinfo=UTC)
@@ -38,19 +36,9 @@ def cny(fen: int) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def live_db(tmp_path: Path) -> AsyncIterator[SQLiteEngine]:
-    """Bind the live sale's tables to a fresh SQLite database for one test."""
-    previous = [table._meta._db for table in LIVE_TABLES]
-    engine = SQLiteEngine(path=str(tmp_path / "live.sqlite"))
-    for table in LIVE_TABLES:
-        table._meta.db = engine
-    try:
-        for table in LIVE_TABLES:
-            await table.create_table(if_not_exists=True)
-        yield engine
-    finally:
-        for table, db in zip(LIVE_TABLES, previous, strict=True):
-            table._meta._db = db
+def live_db(linli_module_db: Callable[[object], ModuleDatabase]) -> SQLiteEngine:
+    """The module's tables (the live sale's among them) on a fresh, migrated SQLite file."""
+    return linli_module_db(group_buying).engine
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from group_buying_kit_helpers import START, campaign_tables, community_of, create_tables
+from group_buying_kit_helpers import START, campaign_tables, community_of, empty_tables
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -63,7 +63,7 @@ class CampaignLifecycle(RuleBasedStateMachine):
         self.runner = asyncio.Runner()
         self.tables = campaign_tables(_DB)
         self.tables.__enter__()
-        self.run(create_tables())
+        self.run(empty_tables())
         self.gb = community_of(PluginKit(group_buying, now=START))
         self.run(self.gb.kit.enable({"uncollected_days": 30}))
         self.operator = self.gb.kit.add_member("Operator Zhou", Role.OPERATOR)

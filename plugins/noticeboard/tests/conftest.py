@@ -1,33 +1,23 @@
 """Test the notice board on the SDK's test kit alone: no platform, only a SQLite file.
 
-The plugin's table needs a database; each test binds ``NoticeRow`` to a fresh SQLite file and
-creates the table, and puts back whatever engine it had afterwards.
+``linli_module_db`` binds the board's table to a fresh SQLite file per test and runs the
+module's own migrations there; the table gets its engine back afterwards.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from linli_noticeboard import plugin as noticeboard
-from linli_noticeboard.tables import NoticeRow
-from linli_sdk.testing import PluginKit
+from linli_sdk.testing import ModuleDatabase, PluginKit
 from piccolo.engine.sqlite import SQLiteEngine
 
 
 @pytest.fixture
-async def notice_db(tmp_path: Path) -> AsyncIterator[SQLiteEngine]:
-    """Bind the notice board's table to a fresh SQLite database for one test."""
-    meta = NoticeRow._meta
-    previous = meta._db
-    engine = SQLiteEngine(path=str(tmp_path / "noticeboard.sqlite"))
-    meta.db = engine
-    try:
-        await NoticeRow.create_table(if_not_exists=True)
-        yield engine
-    finally:
-        meta._db = previous
+def notice_db(linli_module_db: Callable[[object], ModuleDatabase]) -> SQLiteEngine:
+    """The notice board's table on a fresh SQLite database, migrated, for one test."""
+    return linli_module_db(noticeboard).engine
 
 
 @pytest.fixture

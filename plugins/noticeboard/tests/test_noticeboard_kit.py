@@ -10,10 +10,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from linli_noticeboard import plugin as noticeboard
 from linli_noticeboard.plugin import Notice, NoticeboardSettings, NoticeList
-from linli_sdk import Community, Conflict, Document, Forbidden, MemberView, NotFound, Role
+from linli_sdk import (
+    Community,
+    Conflict,
+    Document,
+    Forbidden,
+    InvalidInput,
+    MemberView,
+    NotFound,
+    Role,
+)
 from linli_sdk.testing import PluginKit
 from piccolo.engine.sqlite import SQLiteEngine
-from pydantic import ValidationError
 
 
 async def post(kit: PluginKit, author: MemberView, title: str, **fields: object) -> Notice:
@@ -92,9 +100,10 @@ async def test_residents_cannot_post(kit: PluginKit) -> None:
 
 async def test_a_notice_needs_a_title(kit: PluginKit) -> None:
     leader = kit.add_member("Wang", Role.LEADER)
-    with pytest.raises(ValidationError, match="title"):
+    with pytest.raises(InvalidInput, match="title") as empty:
         await post(kit, leader, "")
-    with pytest.raises(ValidationError, match="title"):
+    assert [e["field"] for e in empty.value.extensions["errors"]] == ["title"]
+    with pytest.raises(InvalidInput, match="title"):
         await post(kit, leader, "x" * 121)
 
 
@@ -120,9 +129,9 @@ async def test_an_expired_pinned_notice_frees_its_pin(kit: PluginKit) -> None:
 
 
 async def test_settings_out_of_range_are_refused(kit: PluginKit) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput, match=r"settings\.max_pinned"):
         await kit.enable({"max_pinned": 21})
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput, match=r"settings\.expiry_days"):
         await kit.enable({"expiry_days": 0})
 
 

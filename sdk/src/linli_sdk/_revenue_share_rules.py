@@ -18,6 +18,9 @@ from linli_sdk.money import Money
 BASIS_POINTS_WHOLE = 10_000
 """Basis points in the whole amount: 100 % is 10000 bp, 5 % is 500 bp."""
 
+HOUSE_PARTIES: frozenset[str] = frozenset({"platform", "community_fund"})
+"""Parties whose share stays with the house (the platform, the community fund): no payee needed."""
+
 PartyName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
 BasisPoints = Annotated[StrictInt, Field(ge=0, le=BASIS_POINTS_WHOLE)]
 
@@ -246,6 +249,22 @@ class RevenueShareRules(BaseModel):
     def fee_bearer(self) -> str:
         """The party that bears the gateway's fee: the declared one, else the remainder party."""
         return self.gateway_fee_bearer or self.remainder_party
+
+    @property
+    def payee_parties(self) -> tuple[str, ...]:
+        """The parties a charge must name a payee (a member id) for: all but `HOUSE_PARTIES`."""
+        return tuple(party for party in self.parties if party not in HOUSE_PARTIES)
+
+    def check_payees(self, payees: Mapping[str, int]) -> None:
+        """Refuse ``payees`` (party -> member id) that leave a party in `payee_parties` unnamed.
+
+        Raises:
+            InvalidInput: A party needs a payee and ``payees`` names none (``party`` names it).
+
+        """
+        for party in self.payee_parties:
+            if party not in payees:
+                raise InvalidInput(f"{party}: name who is paid this share in payees", party=party)
 
     def with_overrides(self, overrides: Mapping[str, int | Money]) -> RevenueShareRules:
         """Return these rules with an operator's per-community values, each inside its bounds.

@@ -9,7 +9,10 @@ optional extension members. A plugin raises them from an operation; the core ans
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 __all__ = [
     "CapabilityUnavailable",
@@ -46,6 +49,24 @@ class InvalidInput(LinliError):
     status = 422
     title = "Invalid input"
     slug = "invalid-input"
+
+    @classmethod
+    def from_validation(cls, exc: ValidationError, what: str, prefix: str = "") -> InvalidInput:
+        """The 422 for a pydantic error, naming every bad field as the platform answers it.
+
+        ``detail`` reads ``invalid <what>: <field>: <message>; ...`` and the ``errors``
+        member lists ``{"field": ..., "message": ...}``, each field a dotted path (after
+        ``prefix``, e.g. ``settings``).
+        """
+        errors = [
+            {
+                "field": ".".join([*([prefix] if prefix else []), *map(str, e["loc"])]),
+                "message": e["msg"],
+            }
+            for e in exc.errors(include_url=False)
+        ]
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return cls(f"invalid {what}: {detail}", errors=errors)
 
 
 class NotFound(LinliError):

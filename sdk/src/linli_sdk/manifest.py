@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .errors import InvalidInput
 from .operations import Empty, Operation
 from .revenue_share import RevenueShareRules
 
@@ -177,6 +179,30 @@ class Manifest(BaseModel):
     def credit_event(self, name: str) -> CreditEventSpec | None:
         """Return the declared credit event called ``name``, or ``None``."""
         return next((e for e in self.credit_events if e.name == name), None)
+
+    def validate_settings(self, settings: Mapping[str, Any]) -> BaseModel:
+        """Validate an operator's ``settings`` against the settings model, as the platform does.
+
+        Raises:
+            InvalidInput: A setting the model does not declare, or a value that does not fit;
+                the ``errors`` member names each (``settings.<name>``).
+
+        """
+        model = self.settings
+        known = {info.alias or name for name, info in model.model_fields.items()}
+        unknown = sorted(set(settings) - known)
+        if unknown:
+            errors = [
+                {"field": f"settings.{name}", "message": "no such setting"} for name in unknown
+            ]
+            fields = ", ".join(e["field"] for e in errors)
+            raise InvalidInput(f"invalid settings for {self.name}: unknown {fields}", errors=errors)
+        try:
+            return model.model_validate(dict(settings))
+        except ValidationError as exc:
+            raise InvalidInput.from_validation(
+                exc, f"settings for {self.name}", "settings"
+            ) from exc
 
     def settings_schema(self) -> dict[str, Any]:
         """Return the JSON Schema of the settings model (what an operator may set)."""

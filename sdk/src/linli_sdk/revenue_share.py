@@ -20,6 +20,7 @@ from collections.abc import Mapping
 
 from linli_sdk._revenue_share_rules import (
     BASIS_POINTS_WHOLE,
+    HOUSE_PARTIES,
     InvalidRules,
     RefundExceedsHeld,
     RemainderNegative,
@@ -37,6 +38,7 @@ from linli_sdk.money import CurrencyMismatch, Money, sum_money
 
 __all__ = [
     "BASIS_POINTS_WHOLE",
+    "HOUSE_PARTIES",
     "InvalidRules",
     "RefundExceedsHeld",
     "RemainderNegative",

@@ -15,7 +15,22 @@ declares and the test granted (``linli_kit(plugin, granted_scopes={"members.unit
 :meth:`PluginKit.grant`), exactly as the platform's contract says. Like the platform, the kit
 runs each operation (and each deadline) as one unit: if it raises, what it asked of the host
 (charges, refunds, credit events, jobs, deadlines, events, ID number views) is discarded, and a
-deadline whose hook raised stays pending to be retried.
+deadline whose hook raised stays pending to be retried; when the module's tables are bound
+(the ``linli_module_db`` fixture), what the unit wrote to them is rolled back too. The
+payment gateway answers after the unit returns, as on the platform: a new charge reads
+``pending`` inside the call that made it.
+
+A module with tables gets them on a temporary SQLite file, migrated by its own shipped
+migrations, from the ``linli_module_db`` fixture (or :func:`module_database` for a database
+shared by several tests)::
+
+    async def test_post(linli_kit, linli_module_db):
+        linli_module_db(my_plugin)
+        kit = linli_kit(my_plugin)
+        ...
+
+Invalid input and settings raise :class:`~linli_sdk.InvalidInput` naming each field, as the
+platform answers them (``errors``: ``[{"field": ..., "message": ...}]``).
 """
 
 from __future__ import annotations
@@ -30,16 +45,16 @@ from typing import Any
 
 import pluggy
 import pytest
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from . import hookspecs
 from ._kit.credit import BASE_STANDING as BASE_STANDING
+from ._kit.database import ModuleDatabase, linli_module_db, module_database, module_engine
 from ._kit.host import InMemoryHost
 from .context import Caller, Community, Context
 from .errors import Forbidden, InvalidInput, NotFound
 from .host import (
     CHARGE_FAILED,
-    ChargeStatus,
     Deadline,
     Event,
     MemberView,
@@ -49,7 +64,15 @@ from .manifest import Manifest
 from .operations import Operation
 from .roles import Role
 
-__all__ = ["InMemoryHost", "PluginKit", "linli_kit", "load_manifest"]
+__all__ = [
+    "InMemoryHost",
+    "ModuleDatabase",
+    "PluginKit",
+    "linli_kit",
+    "linli_module_db",
+    "load_manifest",
+    "module_database",
+]
 
 _MAX_ROUNDS = 1000
 """How many rounds of events (or due deadlines) one delivery runs before it gives up."""
@@ -163,10 +186,19 @@ class PluginKit:
 
     @asynccontextmanager
     async def _atomic(self) -> AsyncIterator[None]:
-        """Run a unit of work: if it raises, undo what it asked of the host, then re-raise."""
+        """Run a unit of work: if it raises, undo what it asked of the host, then re-raise.
+
+        When the module's tables are bound to an engine, the unit runs in one of its
+        transactions, so what it wrote there is rolled back as well.
+        """
         snapshot = self.host._snapshot()
+        engine = module_engine(self.manifest)
         try:
-            yield
+            if engine is None:
+                yield
+            else:
+                async with engine.transaction():
+                    yield
         except BaseException:
             self.host._restore(snapshot)
             self._delivered = min(self._delivered, len(self.host.events.published))
@@ -176,23 +208,26 @@ class PluginKit:
         """Enable the module with ``settings`` (validated) and fire ``linli_module_enabled``.
 
         Raises:
-            pydantic.ValidationError: ``settings`` do not fit the module's settings model; the
-                settings in force stay as they were.
+            InvalidInput: ``settings`` name a setting the model lacks or do not fit it (its
+                ``errors`` name each ``settings.<field>``); the settings in force stay.
 
         """
-        self.settings = self.manifest.settings.model_validate(dict(settings or {}))
-        await self._fire("linli_module_enabled", settings=self.settings)
+        self.settings = self.manifest.validate_settings(dict(settings or {}))
+        async with self._atomic():
+            await self._fire("linli_module_enabled", settings=self.settings)
         await self.deliver_events()
         return self.settings
 
     async def disable(self) -> None:
         """Fire ``linli_module_disabled``."""
-        await self._fire("linli_module_disabled")
+        async with self._atomic():
+            await self._fire("linli_module_disabled")
         await self.deliver_events()
 
     async def seed_demo(self) -> None:
         """Fire ``linli_seed_demo`` as ``linli demo`` does."""
-        await self._fire("linli_seed_demo")
+        async with self._atomic():
+            await self._fire("linli_seed_demo")
         await self.deliver_events()
 
     def _prepare(
@@ -211,12 +246,16 @@ class PluginKit:
             raise Forbidden(f"{operation} requires one of the roles: {wanted}")
         if not caller.has_scope(op.scope):
             raise Forbidden(f"{operation} requires the scope {op.scope!r}")
-        if isinstance(data, op.input):
-            payload = data
-        elif isinstance(data, BaseModel):
-            payload = op.input.model_validate(data.model_dump())
-        else:
-            payload = op.input.model_validate(dict(data or {}))
+        try:
+            if isinstance(data, op.input):
+                payload = data
+            elif isinstance(data, BaseModel):
+                payload = op.input.model_validate(data.model_dump())
+            else:
+                payload = op.input.model_validate(dict(data or {}))
+        except ValidationError as exc:
+            what = f"input for {self.manifest.name}.{op.name}"
+            raise InvalidInput.from_validation(exc, what) from exc
         ctx: Context[BaseModel] = Context(
             community=self.community,
             module=self.manifest.name,
@@ -244,7 +283,8 @@ class PluginKit:
         Raises:
             NotFound: the module has no such operation.
             Forbidden: the caller lacks the role or scope.
-            pydantic.ValidationError: the input does not fit the operation's model.
+            InvalidInput: the input does not fit the operation's model (``errors`` names
+                each field, as the platform's 422 does).
 
         """
         op, ctx, payload = self._prepare(operation, data, as_, idempotency_key)
@@ -282,22 +322,19 @@ class PluginKit:
         published = self.host.events.published
         delivered: list[Event] = []
         for _ in range(_MAX_ROUNDS):
-            self._refuse_charges()
+            self._settle()
             if self._delivered >= len(published):
                 return delivered
             event = published[self._delivered]
-            await self._fire("linli_event", event=event)
+            async with self._atomic():
+                await self._fire("linli_event", event=event)
             self._delivered += 1
             delivered.append(event)
         raise RuntimeError(f"more than {_MAX_ROUNDS} events in one delivery: do hooks loop?")
 
-    def _refuse_charges(self) -> None:
-        """The gateway refuses the charges `decline_next` marked: each fails, with its event."""
-        payments = self.host.payments
-        while payments.refused:
-            charge_id, reason = payments.refused.pop(0)
-            charge = payments.charges[charge_id].model_copy(update={"status": ChargeStatus.FAILED})
-            payments.charges[charge_id] = charge
+    def _settle(self) -> None:
+        """The gateway answers what the last units asked; a refused charge fails, with its event."""
+        for charge, reason in self.host.payments.settle():
             payload = {
                 "charge_id": charge.id,
                 "order_ref": charge.order_ref,

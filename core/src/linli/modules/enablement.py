@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from linli_sdk import Community, InvalidInput, NotFound
-from pydantic import BaseModel, ValidationError
+from linli_sdk import Community, NotFound
+from pydantic import BaseModel
 
 from linli.db.cache import LookupCache
 from linli.modules.events import with_events
@@ -17,7 +17,6 @@ from linli.tables import ModuleSetting
 
 if TYPE_CHECKING:
     from linli.platform import Platform
-from linli.modules.validation import invalid_input
 
 __all__ = [
     "ModuleState",
@@ -44,17 +43,7 @@ def _scope(community: Community, module: str) -> str:
 
 def validate_settings(loaded: LoadedModule, settings: dict[str, Any]) -> BaseModel:
     """Validate ``settings`` against the module's model; a 422 names each bad field."""
-    model = loaded.manifest.settings
-    known = {info.alias or name for name, info in model.model_fields.items()}
-    unknown = sorted(set(settings) - known)
-    if unknown:
-        errors = [{"field": f"settings.{name}", "message": "no such setting"} for name in unknown]
-        fields = ", ".join(e["field"] for e in errors)
-        raise InvalidInput(f"invalid settings for {loaded.name}: unknown {fields}", errors=errors)
-    try:
-        return model.model_validate(settings)
-    except ValidationError as exc:
-        raise invalid_input(exc, f"settings for {loaded.name}", "settings") from exc
+    return loaded.manifest.validate_settings(settings)
 
 
 _STATES: LookupCache[str, ModuleState] = LookupCache()

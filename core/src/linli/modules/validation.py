@@ -9,13 +9,8 @@ __all__ = ["invalid_input"]
 
 
 def invalid_input(exc: ValidationError, what: str, prefix: str = "") -> InvalidInput:
-    """A 422 for ``exc``: ``detail`` lists ``field: message`` pairs, ``errors`` holds them."""
-    errors = [
-        {
-            "field": ".".join([*([prefix] if prefix else []), *map(str, e["loc"])]),
-            "message": e["msg"],
-        }
-        for e in exc.errors(include_url=False)
-    ]
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return InvalidInput(f"invalid {what}: {detail}", errors=errors)
+    """A 422 for ``exc``: ``detail`` lists ``field: message`` pairs, ``errors`` holds them.
+
+    The SDK's test kit answers the same (`linli_sdk.InvalidInput.from_validation`).
+    """
+    return InvalidInput.from_validation(exc, what, prefix)

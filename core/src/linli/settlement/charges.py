@@ -122,8 +122,7 @@ class Charges(GatewayExecutor):
         charge_key = f"{community.id}:{module}:{order_ref}"
         try:
             rules = await self.rules_for(community.id, module)
-            for party in ledger.required_payees(rules):
-                ledger.party_account(party, payees)  # refuses a missing payee
+            rules.check_payees(payees)
             split(rules, amount)  # refuses a negative remainder up front
         except LinliError:
             if existing := await store.charge_row_by_key(charge_key):  # charged before

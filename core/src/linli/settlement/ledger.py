@@ -151,7 +151,7 @@ def _plan(key: str, kind: TxnKind, postings: Iterable[Posting]) -> PostingPlan:
 
 def required_payees(rules: RevenueShareRules) -> tuple[str, ...]:
     """The parties that need a payee (a member id): all but the platform and community fund."""
-    return tuple(party for party in rules.parties if party not in _HOUSE_ACCOUNTS)
+    return rules.payee_parties
 
 
 def party_account(party: str, payees: Mapping[str, int]) -> str:

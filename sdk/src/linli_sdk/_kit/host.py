@@ -23,9 +23,11 @@ class InMemoryHost:
     """A complete host kept in memory, bound to one community and one module.
 
     Its ports keep what they were asked in plain attributes a test can read:
-    ``payments.charges``, ``payments.refunds``, ``payments.released_at`` (with
-    ``payments.payable(charge_id)`` telling whether the payout hold is over;
-    ``payments.decline_next()`` makes the gateway refuse the next charge), ``credit.events``,
+    ``payments.charges``, ``payments.refunds`` (by charge id and ref), ``payments.released_at``
+    (with ``payments.payable(charge_id)`` telling whether the payout hold is over;
+    ``payments.decline_next()`` makes the gateway refuse the next charge;
+    ``payments.set_overrides({...})`` sets the community's revenue-share overrides),
+    ``credit.events``,
     ``credit.standings`` (a member's :class:`~linli_sdk.CreditStanding`; others stand at
     ``BASE_STANDING``), ``dispatch.jobs``, ``dispatch.goods`` (the orders each
     ``goods_documents`` call printed), ``files.files`` (upload id -> reference and bytes),
@@ -53,10 +55,12 @@ class InMemoryHost:
         return (
             self.payments.charges,
             self.payments.refunds,
+            self.payments.rules,
+            self.payments.actions,
+            self.payments.queue,
             self.payments.captured_at,
             self.payments.released_at,
             self.payments.declines,
-            self.payments.refused,
             self.credit.events,
             self.dispatch.jobs,
             self.deadlines.pending,

@@ -1,0 +1,167 @@
+"""The two sides the conformance suite runs its scenarios on: the SDK's kit and the platform.
+
+Each side answers a call as the platform answers it over HTTP: a status and a JSON body, the
+body a problem document when the call was refused. The kit raises the SDK's errors; its side
+turns each into the problem document the core would serve for it, so a scenario compares
+what a module's caller would see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from linli.testing import Running
+from linli_sdk import LinliError, Role
+from linli_sdk.testing import PluginKit
+
+MODULE = "conformance"
+HOME = "/v1/communities/home"
+QUERIES = frozenset({"orders"})
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a caller sees: the status and the JSON body (a problem document when refused)."""
+
+    status: int
+    body: dict[str, Any]
+
+    @property
+    def problem(self) -> str | None:
+        """The problem type's slug (``invalid-input``...), or ``None`` for a success."""
+        kind = self.body.get("type", "") if self.status >= 400 else ""
+        return kind.removeprefix("urn:linli:problem:") if kind else None
+
+    @property
+    def fields(self) -> list[str]:
+        """The fields a 422 names in its ``errors`` member."""
+        return sorted(error["field"] for error in self.body.get("errors", []))
+
+
+def problem_document(exc: LinliError) -> dict[str, Any]:
+    """The problem document the core serves for an SDK error (`linli.http.problems`)."""
+    return {
+        "type": f"urn:linli:problem:{exc.slug}",
+        "title": exc.title,
+        "status": exc.status,
+        "detail": exc.detail,
+        **exc.extensions,
+    }
+
+
+class KitSide:
+    """The module in the SDK's kit, its tables on a migrated temporary SQLite file."""
+
+    name = "kit"
+
+    def __init__(self, kit: PluginKit) -> None:
+        self.kit = kit
+        self.people = {
+            "operator": kit.add_member("Op", Role.OPERATOR),
+            "leader": kit.add_member("Lead", Role.LEADER, Role.RESIDENT),
+            "resident": kit.add_member("Res", Role.RESIDENT),
+            "newcomer": kit.add_member("New"),
+        }
+
+    def id(self, who: str) -> int:
+        """The member id of one of the people (as ``Running.people`` names them)."""
+        return self.people[who].id
+
+    async def _answer(self, work: Any) -> Answer:
+        try:
+            result = await work
+        except LinliError as exc:
+            return Answer(exc.status, problem_document(exc))
+        return Answer(200, result.model_dump(mode="json"))
+
+    async def call(self, operation: str, data: dict[str, Any], who: str = "resident") -> Answer:
+        """Call one of the module's operations as ``who``."""
+        return await self._answer(self.kit.call(operation, data, as_=self.people[who]))
+
+    def decline_next(self) -> None:
+        """Make the gateway refuse the next charge."""
+        self.kit.host.payments.decline_next()
+
+    async def deliver(self) -> None:
+        """Deliver what is pending (the kit delivers after every call: nothing is)."""
+        await self.kit.deliver_events()
+
+    async def charge(self, charge_id: str) -> dict[str, Any]:
+        """The charge as it stands once the gateway has answered."""
+        return self.kit.host.payments.charges[charge_id].model_dump(mode="json")
+
+    async def override(self, overrides: dict[str, Any]) -> Answer:
+        """Set the community's revenue-share overrides for the module, as an operator."""
+
+        async def put() -> Any:
+            rules = self.kit.host.payments.set_overrides(overrides)
+            return rules
+
+        return await self._answer(put())
+
+    async def enable(self, settings: dict[str, Any]) -> Answer:
+        """Enable the module with ``settings``, as an operator."""
+        return await self._answer(self.kit.enable(settings))
+
+
+class PlatformSide:
+    """The module installed on a started platform, called over HTTP."""
+
+    name = "platform"
+
+    def __init__(self, running: Running) -> None:
+        self.running = running
+
+    def id(self, who: str) -> int:
+        """The member id of one of the seeded people."""
+        return self.running.people[who].id
+
+    async def _answer(self, response: Any) -> Answer:
+        await self.running.platform.settlement.idle()  # the gateway answers after commit
+        return Answer(response.status_code, response.json())
+
+    async def call(self, operation: str, data: dict[str, Any], who: str = "resident") -> Answer:
+        """Call one of the module's operations over HTTP as ``who``."""
+        url = f"{HOME}/modules/{MODULE}/{operation}"
+        auth = self.running.auth(who)
+        client = self.running.client
+        if operation in QUERIES:
+            return await self._answer(await client.get(url, params=data, headers=auth))
+        return await self._answer(await client.post(url, json=data, headers=auth))
+
+    def decline_next(self) -> None:
+        """Make the sandbox gateway refuse the next charge."""
+        self.running.platform.settlement.gateway.decline_next()  # type: ignore[attr-defined]
+
+    async def deliver(self) -> None:
+        """Let the dispatch worker deliver the events waiting in the outbox."""
+        await self.running.platform.worker.run_once()
+        await self.running.platform.settlement.idle()
+
+    async def charge(self, charge_id: str) -> dict[str, Any]:
+        """The charge as the ledger has it, read by the operator."""
+        url = f"{HOME}/settlement/charges/{charge_id}"
+        answer = await self.running.client.get(url, headers=self.running.auth("operator"))
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        return body
+
+    async def override(self, overrides: dict[str, Any]) -> Answer:
+        """Set the community's revenue-share overrides for the module, as an operator."""
+        url = f"{HOME}/settlement/revenue-share/{MODULE}"
+        body = {"overrides": overrides}
+        return await self._answer(
+            await self.running.client.put(url, json=body, headers=self.running.auth("operator"))
+        )
+
+    async def enable(self, settings: dict[str, Any]) -> Answer:
+        """Enable the module with ``settings``, as an operator."""
+        url = f"{HOME}/modules/{MODULE}"
+        body = {"enabled": True, "settings": settings}
+        return await self._answer(
+            await self.running.client.put(url, json=body, headers=self.running.auth("operator"))
+        )
+
+
+Side = KitSide | PlatformSide
