@@ -24,6 +24,7 @@ def notes_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     import linli_modules_notes
 
     linli_modules_notes.HEARD.clear()
+    linli_modules_notes.REMINDED.clear()
     yield
     for module in [m for m in sys.modules if m.startswith("linli_modules_notes")]:
         del sys.modules[module]

@@ -53,5 +53,5 @@ async def test_a_completed_block_commits_with_the_call(start_platform, notes_plu
         keys = await ScheduledDeadline.select(ScheduledDeadline.key).where(
             ScheduledDeadline.module == "notes"
         )
-        assert [row["key"] for row in keys] == ["b"]
+        assert [row["key"] for row in keys] == ["remind:1"]
         assert sorted(notes.HEARD) == ["notes.kept", "notes.tried"]

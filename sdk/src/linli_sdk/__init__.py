@@ -6,6 +6,7 @@ Everything a plugin needs is importable from here.
 """
 
 from .context import Caller, Community, Context
+from .deadlines import DeadlineHandler, DeadlineKeyError, on_deadline
 from .documents import (
     FORMULA_PREFIXES,
     csv_document,
@@ -80,6 +81,8 @@ __all__ = [
     "CreditStanding",
     "CurrencyMismatch",
     "Deadline",
+    "DeadlineHandler",
+    "DeadlineKeyError",
     "Deadlines",
     "Dispatch",
     "Document",
@@ -116,6 +119,7 @@ __all__ = [
     "csv_text",
     "fixed",
     "hookimpl",
+    "on_deadline",
     "percent",
     "qr_png",
     "query",

@@ -9,6 +9,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .deadlines import DeadlineHandler, route_deadline
 from .operations import Empty, Operation
 from .revenue_share import RevenueShareRules
 
@@ -90,6 +91,9 @@ class Manifest(BaseModel):
             :class:`PayoutHold`); ``None`` uses the platform's hold.
         member_scopes: The personal data of members it asks to see, from
             :data:`MEMBER_SCOPES`; an operator grants each per community.
+        deadline_handlers: Its deadline handlers (:func:`~linli_sdk.on_deadline`), one per key
+            pattern; a module that declares any is called through them, not through
+            ``linli_deadline_reached``, and may schedule only keys they match.
 
     """
 
@@ -107,6 +111,7 @@ class Manifest(BaseModel):
     piccolo_app: str | None = None
     member_scopes: frozenset[str] = frozenset()
     payout_hold: PayoutHold | None = None
+    deadline_handlers: tuple[DeadlineHandler, ...] = ()
 
     @field_validator("name")
     @classmethod
@@ -160,6 +165,7 @@ class Manifest(BaseModel):
         for label, names in (
             ("operation", [op.name for op in self.operations]),
             ("credit event", [e.name for e in self.credit_events]),
+            ("deadline pattern", [h.pattern for h in self.deadline_handlers]),
         ):
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
@@ -177,6 +183,18 @@ class Manifest(BaseModel):
     def credit_event(self, name: str) -> CreditEventSpec | None:
         """Return the declared credit event called ``name``, or ``None``."""
         return next((e for e in self.credit_events if e.name == name), None)
+
+    def deadline_handler(self, key: str) -> DeadlineHandler | None:
+        """The declared handler for the deadline ``key``; ``None`` if the module declares none.
+
+        Raises:
+            DeadlineKeyError: The module declares handlers, and none (or more than one) takes
+                ``key``, or a field of it does not convert to the handler's type.
+
+        """
+        if not self.deadline_handlers:
+            return None
+        return route_deadline(self.deadline_handlers, key)
 
     def settings_schema(self) -> dict[str, Any]:
         """Return the JSON Schema of the settings model (what an operator may set)."""

@@ -75,7 +75,9 @@ class CoreHost:
         self.payments = HostPayments(platform, community, module, self.unit)
         self.credit = HostCredit(platform, community, module)
         self.dispatch = JobDispatch(community, module)
-        self.deadlines = DurableDeadlines(community, module)
+        loaded = platform.registry.get(module)
+        manifest = loaded.manifest if loaded is not None else None
+        self.deadlines = DurableDeadlines(community, module, manifest)
         self.files = CoreFiles(community, module)
 
     @asynccontextmanager

@@ -7,7 +7,7 @@ import json
 from linli_sdk import Conflict, Document, Empty, InvalidInput, Money, Role, command, query
 
 from .billers import BILLERS
-from .confirmation import CONFIRM_KEY
+from .confirmation import confirm_due
 from .models import (
     BillerInfo,
     BillerList,
@@ -113,7 +113,7 @@ async def pay_bill(ctx: Ctx, data: PayBill) -> Payment:
     await BillPaymentRow.update({BillPaymentRow.charge_id: charge.id}).where(
         BillPaymentRow.id == payment_id
     )
-    await ctx.host.deadlines.schedule(f"{CONFIRM_KEY}{payment_id}", ctx.now, {})
+    await ctx.host.deadlines.schedule(confirm_due.key(payment_id=payment_id), ctx.now, {})
     row = await payment_row(community, payment_id)
     assert row is not None
     return to_payment(row)

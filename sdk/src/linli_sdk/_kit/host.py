@@ -45,7 +45,7 @@ class InMemoryHost:
         self.payments = KitPayments(manifest, clock)
         self.credit = KitCredit(manifest)
         self.dispatch = KitDispatch()
-        self.deadlines = KitDeadlines()
+        self.deadlines = KitDeadlines(manifest)
         self.events = KitEvents(self.module, community, clock)
         self.members = KitMembers(manifest)
         self.files = KitFiles()

@@ -1,19 +1,33 @@
 """A test plugin for the module host: notes in its own table, tried in nested transactions.
 
 Its table is not a Piccolo app's (no migration): the tests bind it to the platform's engine
-and create it. ``HEARD`` records the events its ``linli_event`` hook received.
+and create it. ``HEARD`` records the events its ``linli_event`` hook received, ``REMINDED``
+what its ``remind:{note_id}`` deadline handler was given.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
-from linli_sdk import Conflict, Context, Event, Host, Manifest, Role, command, hookimpl
+from linli_sdk import (
+    Conflict,
+    Context,
+    Deadline,
+    Event,
+    Host,
+    Manifest,
+    Role,
+    command,
+    hookimpl,
+    on_deadline,
+)
 from piccolo.columns import Integer, Varchar
 from piccolo.table import Table
 from pydantic import BaseModel
 
 HEARD: list[str] = []
+REMINDED: list[tuple[int, dict[str, Any]]] = []
 
 
 class NoteRow(Table, tablename="notes_note"):
@@ -42,13 +56,32 @@ async def note(ctx: Context[BaseModel], data: Try) -> Notes:
         async with ctx.host.transaction():
             await NoteRow.insert(NoteRow(community_id=community, text=f"{data.text}-tried"))
             await ctx.host.events.publish("tried", {"text": data.text})
-            await ctx.host.deadlines.schedule(data.text, ctx.now + timedelta(hours=1), {})
+            await ctx.host.deadlines.schedule(
+                remind.key(note_id=1), ctx.now + timedelta(hours=1), {}
+            )
             if data.fail_inside:
                 raise Conflict("the second note is refused")
     except Conflict:
         pass
     rows = await NoteRow.select(NoteRow.text).where(NoteRow.community_id == community)
     return Notes(texts=sorted(row["text"] for row in rows))
+
+
+class Arm(BaseModel):
+    key: str
+
+
+@command(Role.RESIDENT)
+async def arm(ctx: Context[BaseModel], data: Arm) -> Arm:
+    """Schedule the deadline ``key``, due at once."""
+    await ctx.host.deadlines.schedule(data.key, ctx.now, {"why": "test"})
+    return data
+
+
+@on_deadline("remind:{note_id}")
+async def remind(host: Host, deadline: Deadline, note_id: int) -> None:
+    REMINDED.append((note_id, dict(deadline.payload)))
+    await host.events.publish("reminded", {"note_id": note_id})
 
 
 @hookimpl
@@ -62,5 +95,6 @@ manifest = Manifest(
     sdk=">=0.1,<0.2",
     title="Notes",
     description="Module host test plugin.",
-    operations=(note,),
+    operations=(note, arm),
+    deadline_handlers=(remind,),
 )
