@@ -48,7 +48,7 @@ from .host import (
     Upload,
 )
 from .manifest import MEMBER_SCOPES, CreditEventSpec, Manifest, PayoutHold
-from .money import CurrencyMismatch, Money
+from .money import CurrencyMismatch, Money, MoneyBounds
 from .operations import (
     Document,
     Empty,
@@ -102,6 +102,7 @@ __all__ = [
     "MemberView",
     "Members",
     "Money",
+    "MoneyBounds",
     "NotFound",
     "Operation",
     "OperationKind",

@@ -7,7 +7,14 @@ from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .deadlines import DeadlineHandler, route_deadline
 from .operations import Empty, Operation
@@ -82,7 +89,8 @@ class Manifest(BaseModel):
         sdk: The range of SDK versions the plugin supports, e.g. ``>=0.1,<0.2``.
         title: A short human title, e.g. ``Notice board (公告栏)``.
         description: What the module does, for operators choosing modules.
-        settings: The pydantic model of its per-community settings; every field needs a default.
+        settings: The pydantic model of its per-community settings; every field needs a default
+            that fits the field (amounts of money bounded with :class:`~linli_sdk.MoneyBounds`).
         operations: Its commands and queries.
         credit_events: The credit events it may emit, with weight bounds.
         revenue_share: How its charges are split, or ``None`` if it never charges.
@@ -153,10 +161,16 @@ class Manifest(BaseModel):
     @classmethod
     def _settings_have_defaults(cls, value: type[BaseModel]) -> type[BaseModel]:
         try:
-            value()
+            defaults = value()
         except Exception as exc:
             raise ValueError(
                 f"settings model {value.__name__} needs a default for every field"
+            ) from exc
+        try:  # pydantic does not validate defaults: a default outside its bounds is a bug
+            value.model_validate(defaults.model_dump())
+        except ValidationError as exc:
+            raise ValueError(
+                f"settings model {value.__name__}: a default does not fit its field: {exc}"
             ) from exc
         return value
 

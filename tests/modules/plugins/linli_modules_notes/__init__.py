@@ -8,7 +8,7 @@ what its ``remind:{note_id}`` deadline handler was given.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
 from linli_sdk import (
     Conflict,
@@ -17,6 +17,8 @@ from linli_sdk import (
     Event,
     Host,
     Manifest,
+    Money,
+    MoneyBounds,
     Role,
     command,
     hookimpl,
@@ -35,6 +37,12 @@ class NoteRow(Table, tablename="notes_note"):
 
     community_id = Integer()
     text = Varchar(length=50)
+
+
+class NotesSettings(BaseModel):
+    deposit: Annotated[
+        Money, MoneyBounds(min=Money.zero("CNY"), max=Money(amount=50000, currency="CNY"))
+    ] = Money(amount=20000, currency="CNY")
 
 
 class Try(BaseModel):
@@ -95,6 +103,7 @@ manifest = Manifest(
     sdk=">=0.1,<0.2",
     title="Notes",
     description="Module host test plugin.",
+    settings=NotesSettings,
     operations=(note, arm),
     deadline_handlers=(remind,),
 )
