@@ -25,9 +25,9 @@ async def _outbox() -> list[str]:
 
 
 async def test_a_failed_block_is_undone_alone_and_its_events_never_delivered(
-    start_platform, notes_plugin
+    start_platform, notes_plugin, any_database
 ):
-    async with start_platform() as running:
+    async with start_platform(database_url=any_database) as running:
         notes = await _start(running)
         answer = await running.client.post(
             f"{BASE}/note",
