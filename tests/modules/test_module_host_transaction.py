@@ -6,6 +6,7 @@ from typing import Any
 
 from linli.db.runtime import current_engine
 from linli.dispatch.tables import OutboxEvent, ScheduledDeadline
+from linli.settlement.tables import SettlementCharge
 
 BASE = "/v1/communities/home/modules/notes"
 
@@ -55,3 +56,22 @@ async def test_a_completed_block_commits_with_the_call(start_platform, notes_plu
         )
         assert [row["key"] for row in keys] == ["remind:1"]
         assert sorted(notes.HEARD) == ["notes.kept", "notes.tried"]
+
+
+async def test_a_charge_in_a_failed_block_never_reaches_the_gateway(start_platform, notes_plugin):
+    async with start_platform() as running:
+        await _start(running)
+        settlement, resident = running.platform.settlement, running.auth("resident")
+        refused = await running.client.post(
+            f"{BASE}/pay", json={"order_ref": "o-1", "fail_inside": True}, headers=resident
+        )
+        assert refused.status_code == 200, refused.text
+        assert refused.json() == {"charge_id": None}
+        await settlement.idle()
+        assert settlement.gateway.effects == {}  # type: ignore[attr-defined]
+        assert await SettlementCharge.count().where(SettlementCharge.module == "notes") == 0
+
+        paid = await running.client.post(f"{BASE}/pay", json={"order_ref": "o-2"}, headers=resident)
+        assert paid.status_code == 200, paid.text
+        await settlement.idle()
+        assert len(settlement.gateway.effects) == 1  # type: ignore[attr-defined]

@@ -19,10 +19,12 @@ from linli_sdk import (
     Manifest,
     Money,
     MoneyBounds,
+    RevenueShareRules,
     Role,
     command,
     hookimpl,
     on_deadline,
+    remainder,
 )
 from piccolo.columns import Integer, Varchar
 from piccolo.table import Table
@@ -75,6 +77,34 @@ async def note(ctx: Context[BaseModel], data: Try) -> Notes:
     return Notes(texts=sorted(row["text"] for row in rows))
 
 
+class Pay(BaseModel):
+    order_ref: str
+    fail_inside: bool = False
+
+
+class Paid(BaseModel):
+    charge_id: str | None
+
+
+@command(Role.RESIDENT)
+async def pay(ctx: Context[BaseModel], data: Pay) -> Paid:
+    """Charge the caller CNY 10.00 in a nested transaction that may be refused."""
+    assert ctx.caller.member_id is not None
+    try:
+        async with ctx.host.transaction():
+            charge = await ctx.host.payments.charge(
+                order_ref=data.order_ref,
+                amount=Money(amount=1000, currency="CNY"),
+                payer_id=ctx.caller.member_id,
+                payees={"provider": ctx.caller.member_id},
+            )
+            if data.fail_inside:
+                raise Conflict("the order is refused after charging")
+    except Conflict:
+        return Paid(charge_id=None)
+    return Paid(charge_id=charge.id)
+
+
 class Arm(BaseModel):
     key: str
 
@@ -104,6 +134,7 @@ manifest = Manifest(
     title="Notes",
     description="Module host test plugin.",
     settings=NotesSettings,
-    operations=(note, arm),
+    operations=(note, arm, pay),
+    revenue_share=RevenueShareRules(shares=(remainder("provider"),)),
     deadline_handlers=(remind,),
 )
