@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from group_buying_kit_helpers import Community
 from linli_group_buying.after_sale import Claim
 from linli_group_buying.models import Order, OrderList
 from linli_sdk import MemberView, Money
+from pydantic import ValidationError
 
 
 def cny(amount: int) -> Money:
@@ -80,3 +82,15 @@ async def test_a_retry_of_a_full_claim_is_refused_without_credit(gb: Community) 
     assert credit_events(gb, "claim_abuse") == []
     assert credit_events(gb, "damage_claim") == [f"claim-{first.id}"]
     assert gb.kit.host.payments.charges[order.charge_id].refunded == cny(2000)
+
+
+async def test_the_monthly_limit_is_money_within_its_bounds(gb: Community) -> None:
+    settings = await gb.kit.enable({"claim_monthly_limit": {"amount": 1200, "currency": "CNY"}})
+    assert settings.claim_monthly_limit == cny(1200)
+    order = await collected(gb, quantity=2)
+    assert (await claim(gb, order, 2)).compensation == cny(1200)
+    for too_much in (1_000_001, {"amount": 500, "currency": "USD"}):
+        with pytest.raises(ValidationError) as refused:
+            await gb.kit.enable({"claim_monthly_limit": too_much})
+        assert [e["loc"] for e in refused.value.errors()] == [("claim_monthly_limit",)]
+    assert gb.kit.settings.claim_monthly_limit == cny(1200)  # the settings in force stay

@@ -6,6 +6,7 @@ Everything a plugin needs is importable from here.
 """
 
 from .context import Caller, Community, Context
+from .deadlines import DeadlineHandler, DeadlineKeyError, on_deadline
 from .deprecation import LinliDeprecationWarning, deprecated
 from .documents import (
     FORMULA_PREFIXES,
@@ -48,7 +49,7 @@ from .host import (
     Upload,
 )
 from .manifest import MEMBER_SCOPES, CreditEventSpec, Manifest, PayoutHold
-from .money import CurrencyMismatch, Money
+from .money import CurrencyMismatch, Money, MoneyBounds
 from .operations import (
     Document,
     Empty,
@@ -81,6 +82,8 @@ __all__ = [
     "CreditStanding",
     "CurrencyMismatch",
     "Deadline",
+    "DeadlineHandler",
+    "DeadlineKeyError",
     "Deadlines",
     "Dispatch",
     "Document",
@@ -101,6 +104,7 @@ __all__ = [
     "MemberView",
     "Members",
     "Money",
+    "MoneyBounds",
     "NotFound",
     "Operation",
     "OperationKind",
@@ -119,6 +123,7 @@ __all__ = [
     "deprecated",
     "fixed",
     "hookimpl",
+    "on_deadline",
     "percent",
     "qr_png",
     "query",

@@ -60,8 +60,10 @@ def linli_event(host: Host, event: Event) -> Awaitable[None] | None:
 def linli_deadline_reached(host: Host, deadline: Deadline) -> Awaitable[None] | None:
     """Handle a deadline the module scheduled through ``host.deadlines`` that is now due.
 
-    Fires once per scheduled deadline, for the module that scheduled it only. The result is
-    ignored; raising makes the host retry it later.
+    Fires once per scheduled deadline, for the module that scheduled it only, unless the
+    module declares deadline handlers (``Manifest.deadline_handlers``, see
+    :func:`~linli_sdk.on_deadline`): those take its deadlines instead, routed by key, and a
+    module may not do both. The result is ignored; raising makes the host retry it later.
     """
 
 

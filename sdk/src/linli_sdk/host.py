@@ -12,6 +12,7 @@ running platform cannot provide yet raises :class:`~linli_sdk.errors.CapabilityU
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Protocol
 
@@ -207,8 +208,22 @@ class Host(Protocol):
     """The platform as one plugin sees it, bound to one community and one module.
 
     Every member is read-only: a plugin uses the ports it is given and cannot rebind them.
-    Any object with these attributes (plain attributes or properties) is a host.
+    Any object with these attributes (plain attributes or properties) and a
+    :meth:`transaction` method is a host.
     """
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """A nested transaction inside the call's unit of work: try a part, undo just that part.
+
+        ``async with host.transaction():`` runs its block in a savepoint. If the block raises,
+        the module's own rows written in it and what it asked of the host in it (charges,
+        refunds, events, deadlines, credit events, jobs) are undone, and the exception
+        propagates: catch it around the block to carry on with the rest of the call. If the
+        block completes, its writes stay part of the call and commit (or roll back) with it.
+        Blocks nest. Outside any transaction (a stream, a lifecycle hook) the block is a
+        transaction of its own, committed when it ends.
+        """
+        ...
 
     @property
     def community(self) -> Community:

@@ -10,6 +10,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .deadlines import DeadlineHandler, route_deadline
 from .errors import InvalidInput
 from .operations import Empty, Operation
 from .revenue_share import RevenueShareRules
@@ -83,7 +84,8 @@ class Manifest(BaseModel):
         sdk: The range of SDK versions the plugin supports, e.g. ``>=1.0,<2``.
         title: A short human title, e.g. ``Notice board (公告栏)``.
         description: What the module does, for operators choosing modules.
-        settings: The pydantic model of its per-community settings; every field needs a default.
+        settings: The pydantic model of its per-community settings; every field needs a default
+            that fits the field (amounts of money bounded with :class:`~linli_sdk.MoneyBounds`).
         operations: Its commands and queries.
         credit_events: The credit events it may emit, with weight bounds.
         revenue_share: How its charges are split, or ``None`` if it never charges.
@@ -92,6 +94,9 @@ class Manifest(BaseModel):
             :class:`PayoutHold`); ``None`` uses the platform's hold.
         member_scopes: The personal data of members it asks to see, from
             :data:`MEMBER_SCOPES`; an operator grants each per community.
+        deadline_handlers: Its deadline handlers (:func:`~linli_sdk.on_deadline`), one per key
+            pattern; a module that declares any is called through them, not through
+            ``linli_deadline_reached``, and may schedule only keys they match.
 
     """
 
@@ -109,6 +114,7 @@ class Manifest(BaseModel):
     piccolo_app: str | None = None
     member_scopes: frozenset[str] = frozenset()
     payout_hold: PayoutHold | None = None
+    deadline_handlers: tuple[DeadlineHandler, ...] = ()
 
     @field_validator("name")
     @classmethod
@@ -150,10 +156,16 @@ class Manifest(BaseModel):
     @classmethod
     def _settings_have_defaults(cls, value: type[BaseModel]) -> type[BaseModel]:
         try:
-            value()
+            defaults = value()
         except Exception as exc:
             raise ValueError(
                 f"settings model {value.__name__} needs a default for every field"
+            ) from exc
+        try:  # pydantic does not validate defaults: a default outside its bounds is a bug
+            value.model_validate(defaults.model_dump())
+        except ValidationError as exc:
+            raise ValueError(
+                f"settings model {value.__name__}: a default does not fit its field: {exc}"
             ) from exc
         return value
 
@@ -162,6 +174,7 @@ class Manifest(BaseModel):
         for label, names in (
             ("operation", [op.name for op in self.operations]),
             ("credit event", [e.name for e in self.credit_events]),
+            ("deadline pattern", [h.pattern for h in self.deadline_handlers]),
         ):
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
@@ -203,6 +216,18 @@ class Manifest(BaseModel):
             raise InvalidInput.from_validation(
                 exc, f"settings for {self.name}", "settings"
             ) from exc
+
+    def deadline_handler(self, key: str) -> DeadlineHandler | None:
+        """The declared handler for the deadline ``key``; ``None`` if the module declares none.
+
+        Raises:
+            DeadlineKeyError: The module declares handlers, and none (or more than one) takes
+                ``key``, or a field of it does not convert to the handler's type.
+
+        """
+        if not self.deadline_handlers:
+            return None
+        return route_deadline(self.deadline_handlers, key)
 
     def settings_schema(self) -> dict[str, Any]:
         """Return the JSON Schema of the settings model (what an operator may set)."""

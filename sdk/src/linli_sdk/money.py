@@ -10,9 +10,21 @@ It is a frozen pydantic model, so it sits inside operation inputs and outputs an
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    StrictInt,
+    StrictStr,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 from linli_sdk._iso4217 import MINOR_UNIT_DIGITS
 from linli_sdk.errors import InvalidInput
@@ -22,6 +34,7 @@ __all__ = [
     "AmountOutOfRange",
     "CurrencyMismatch",
     "Money",
+    "MoneyBounds",
     "UnknownCurrency",
     "sum_money",
 ]
@@ -184,3 +197,88 @@ def sum_money(items: Iterable[Money], currency: str) -> Money:
     for item in items:
         total += item
     return total
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyBounds:
+    """Limits for an amount of money in a settings model: ``Annotated[Money, MoneyBounds(...)]``.
+
+    An amount in the community's currency (the currency of ``min`` and ``max``: CNY for every
+    community today) between ``min`` and ``max`` inclusive. An operator sends it as money
+    (``{"amount": 3000, "currency": "CNY"}``) or as a bare integer of minor units in that
+    currency; anything else is refused with a validation error naming the field, which the
+    platform answers as a 422 problem (``settings.<field>``). The settings' JSON Schema shows
+    the bounds (``minimum`` and ``maximum`` of ``amount``, the ``currency``).
+
+    Example:
+        >>> from pydantic import BaseModel
+        >>> CNY_0_TO_500 = MoneyBounds(
+        ...     min=Money.zero("CNY"), max=Money(amount=50000, currency="CNY")
+        ... )
+        >>> class Settings(BaseModel):
+        ...     deposit: Annotated[Money, CNY_0_TO_500] = Money(amount=20000, currency="CNY")
+        >>> Settings.model_validate({"deposit": 30000}).deposit
+        Money(amount=30000, currency='CNY')
+
+    Attributes:
+        min: The smallest amount allowed.
+        max: The largest amount allowed (same currency as ``min``).
+
+    """
+
+    min: Money
+    max: Money
+
+    def __post_init__(self) -> None:
+        if self.min > self.max:  # also refuses two currencies (CurrencyMismatch)
+            raise ValueError(f"MoneyBounds: min {self.min} exceeds max {self.max}")
+
+    @property
+    def currency(self) -> str:
+        """The currency every amount within these bounds is in."""
+        return self.min.currency
+
+    def _coerce(self, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return {"amount": value, "currency": self.currency}
+        return value
+
+    def _check(self, value: Money) -> Money:
+        if value.currency != self.currency:
+            raise PydanticCustomError(
+                "money_currency",
+                "must be in {currency}, not {given}",
+                {"currency": self.currency, "given": value.currency},
+            )
+        if not self.min.amount <= value.amount <= self.max.amount:
+            raise PydanticCustomError(
+                "money_bounds",
+                "must be between {min} and {max}, not {value}",
+                {"min": str(self.min), "max": str(self.max), "value": str(value)},
+            )
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        checked = core_schema.no_info_after_validator_function(self._check, handler(source))
+        return core_schema.no_info_before_validator_function(self._coerce, checked)
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "object",
+            "title": "Money",
+            "properties": {
+                "amount": {
+                    "type": "integer",
+                    "minimum": self.min.amount,
+                    "maximum": self.max.amount,
+                    "description": f"The amount in minor units of {self.currency}.",
+                },
+                "currency": {"type": "string", "const": self.currency},
+            },
+            "required": ["amount", "currency"],
+            "additionalProperties": False,
+        }

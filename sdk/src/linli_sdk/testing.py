@@ -120,6 +120,11 @@ class PluginKit:
         self._pm.add_hookspecs(hookspecs)
         self._pm.register(plugin, name=self.manifest.name)
         self._pm.check_pending()
+        if self.manifest.deadline_handlers and self._pm.hook.linli_deadline_reached.get_hookimpls():
+            raise ValueError(
+                f"module {self.manifest.name} declares deadline handlers and implements "
+                "linli_deadline_reached: use one"
+            )
         self.grant(*granted_scopes)
 
     def grant(self, *scopes: str) -> None:
@@ -356,10 +361,11 @@ class PluginKit:
     async def advance(self, delta: timedelta) -> list[Deadline]:
         """Move the clock forward and fire every deadline now due, earliest first.
 
-        Each deadline is removed from ``host.deadlines.pending`` and handed to
-        ``linli_deadline_reached``; events it publishes are delivered before the next one
-        fires. Deadlines not yet due stay pending. If a hook raises, the deadline stays pending
-        (the platform retries it) and the exception propagates.
+        Each deadline is removed from ``host.deadlines.pending`` and handed to the module's
+        declared handler for its key (``Manifest.deadline_handlers``), or to
+        ``linli_deadline_reached`` if it declares none; events it publishes are delivered
+        before the next one fires. Deadlines not yet due stay pending. If a hook raises, the
+        deadline stays pending (the platform retries it) and the exception propagates.
 
         Returns:
             The deadlines fired, in the order they fired.
@@ -375,7 +381,11 @@ class PluginKit:
             deadline = min(due, key=lambda d: (d.due, d.key))
             async with self._atomic():
                 del pending[deadline.key]
-                await self._fire("linli_deadline_reached", deadline=deadline)
+                handler = self.manifest.deadline_handler(deadline.key)
+                if handler is None:
+                    await self._fire("linli_deadline_reached", deadline=deadline)
+                else:
+                    await handler(self.host, deadline)
             fired.append(deadline)
             await self.deliver_events()
         raise RuntimeError(f"more than {_MAX_ROUNDS} deadlines in one advance: do hooks loop?")

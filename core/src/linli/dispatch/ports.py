@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from linli_sdk import Community, Deadline, Event, InvalidInput
+from linli_sdk import Community, Deadline, Event, InvalidInput, Manifest
 
 from .store import epoch_ms
 from .tables import OutboxEvent, ScheduledDeadline
@@ -23,11 +23,12 @@ class DurableDeadlines:
     """Deadlines of one module in one community, kept in ``linli_dispatch_deadline``.
 
     A key is unique per community and module: scheduling it again moves it (and re-arms it if
-    it had already fired or was cancelled).
+    it had already fired or was cancelled). A module whose ``manifest`` declares deadline
+    handlers may schedule only keys one of them takes.
     """
 
-    def __init__(self, community: Community, module: str) -> None:
-        self._community, self._module = community, module
+    def __init__(self, community: Community, module: str, manifest: Manifest | None = None):
+        self._community, self._module, self._manifest = community, module, manifest
 
     def _scope(self, key: str) -> str:
         return f"{self._community.id}:{self._module}:{key}"
@@ -36,6 +37,8 @@ class DurableDeadlines:
         """Schedule (or move) the deadline ``key``; ``due`` must be timezone-aware."""
         if due.tzinfo is None or due.utcoffset() is None:
             raise InvalidInput(f"deadline {key!r}: 'due' must be timezone-aware (UTC), got {due}")
+        if self._manifest is not None:
+            self._manifest.deadline_handler(key)  # refuses a key no declared handler takes
         deadline = Deadline(key=key, due=due.astimezone(UTC), payload=dict(payload))
         values: dict[Any, Any] = {
             ScheduledDeadline.due: deadline.due,

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 import pluggy
-from linli_sdk import Deadline, Event, Host
+from linli_sdk import Deadline, Event, Host, Manifest
 from pydantic import BaseModel
 
 __all__ = ["PluginHooks"]
@@ -59,9 +59,24 @@ class PluginHooks:
         """Fire ``linli_event``; ``False`` if the plugin raised (logged)."""
         return await self._contained("linli_event", module, host=host, event=event)
 
-    async def deadline_reached(self, module: str, host: Host, deadline: Deadline) -> bool:
-        """Fire ``linli_deadline_reached``; ``False`` if the plugin raised (logged)."""
-        return await self._contained("linli_deadline_reached", module, host=host, deadline=deadline)
+    async def deadline_reached(
+        self, module: str, host: Host, deadline: Deadline, manifest: Manifest | None = None
+    ) -> bool:
+        """Hand a due deadline to the module; ``False`` if the plugin raised (logged).
+
+        A module whose ``manifest`` declares deadline handlers gets it through the one its key
+        matches, with the key's fields; any other module through ``linli_deadline_reached``.
+        """
+        try:
+            handler = manifest.deadline_handler(deadline.key) if manifest is not None else None
+            if handler is None:
+                await self._call("linli_deadline_reached", module, host=host, deadline=deadline)
+            else:
+                await handler(host, deadline)
+        except Exception:
+            log.exception("deadline %s of module %s failed", deadline.key, module)
+            return False
+        return True
 
     async def seed_demo(self, module: str, host: Host) -> bool:
         """Fire ``linli_seed_demo``; ``False`` if the plugin raised (logged)."""

@@ -8,12 +8,15 @@ standings) by the credit service.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from linli_sdk import CapabilityUnavailable, Community, Event
 
 from linli.credit.port import HostCredit
+from linli.db.runtime import current_engine
+from linli.db.savepoint import savepoint
 from linli.dispatch.jobs.service import JobDispatch
 from linli.dispatch.ports import DurableDeadlines, record_event
 from linli.files.store import CoreFiles
@@ -72,5 +75,23 @@ class CoreHost:
         self.payments = HostPayments(platform, community, module, self.unit)
         self.credit = HostCredit(platform, community, module)
         self.dispatch = JobDispatch(community, module)
-        self.deadlines = DurableDeadlines(community, module)
+        loaded = platform.registry.get(module)
+        manifest = loaded.manifest if loaded is not None else None
+        self.deadlines = DurableDeadlines(community, module, manifest)
         self.files = CoreFiles(community, module)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """A savepoint in the call's transaction (SDK ``Host.transaction``).
+
+        If the block raises, the database rolls back to the savepoint, and the events and the
+        after-commit work (gateway calls) the block added to the unit are forgotten with it.
+        """
+        events, deferred = len(self.unit.events), len(self.unit.deferred)
+        try:
+            async with savepoint(current_engine()):
+                yield
+        except BaseException:
+            del self.unit.events[events:]
+            del self.unit.deferred[deferred:]
+            raise

@@ -105,6 +105,14 @@ def _check(point: EntryPoint, settings: Settings, registry: ModuleRegistry) -> L
         raise ValueError(
             f"{manifest.name} implements hooks that do not exist: {', '.join(unknown)}"
         )
+    if manifest.deadline_handlers and registry.hooks.implements(
+        "linli_deadline_reached", manifest.name
+    ):
+        manager.unregister(plugin)
+        raise ValueError(
+            f"{manifest.name} declares deadline handlers and implements "
+            "linli_deadline_reached: use one"
+        )
     return LoadedModule(manifest.name, manifest, plugin, _distribution(point))
 
 

@@ -1,25 +1,21 @@
 """After the paying operation committed: pay the biller once the charge is captured, or refund.
 
-A ``confirm:<payment id>`` deadline drives it; a charge the gateway refused fails the payment
-at once and frees the bill.
+A ``confirm:{payment_id}`` deadline (:func:`confirm_due`) drives it; a charge the gateway
+refused fails the payment at once and frees the bill.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from linli_sdk import CHARGE_FAILED, ChargeStatus, Event, Host, Money
+from linli_sdk import CHARGE_FAILED, ChargeStatus, Deadline, Event, Host, Money, on_deadline
 
 from .billers import BILLERS, BillerRefused
 from .models import PaymentStatus
 from .rules import biller_shortfall, next_wait, total_due
 from .store import order_ref, payment_row
 from .tables import BillPaymentRow
-
-CONFIRM_KEY = "confirm:"
-"""Deadline keys ``confirm:<payment id>``: pay the biller once the charge is captured."""
-
 
 _UNCONFIRMED = (ChargeStatus.PENDING, ChargeStatus.AUTHORIZED)
 """Charge states in which the gateway has not taken the money yet: look again later."""
@@ -53,7 +49,7 @@ async def _refund(host: Host, row: dict[str, Any], total: Money, reason: str) ->
 async def confirm_payment(host: Host, payment_id: int, now: datetime) -> None:
     """Pay the biller for a pending payment once its charge is captured; refund if refused.
 
-    Runs from the ``confirm:<id>`` deadline, outside the paying operation's transaction. A
+    Runs from the ``confirm:{payment_id}`` deadline, outside the paying operation's transaction. A
     charge the gateway has not captured yet is looked at again later (the wait doubles, up to
     an hour). ``Biller.pay`` is idempotent by the payment's reference, so a retry after a crash
     cannot pay the bill twice; `BillerUnavailable` propagates and the host retries the deadline.
@@ -78,7 +74,9 @@ async def confirm_payment(host: Host, payment_id: int, now: datetime) -> None:
         await BillPaymentRow.update({BillPaymentRow.waits: waits}).where(
             BillPaymentRow.id == payment_id
         )
-        await host.deadlines.schedule(f"{CONFIRM_KEY}{payment_id}", now + next_wait(waits), {})
+        await host.deadlines.schedule(
+            confirm_due.key(payment_id=payment_id), now + next_wait(waits), {}
+        )
         return
     if charge.status is not ChargeStatus.CAPTURED:
         await _settle(host, row, PaymentStatus.REFUNDED, now, failure=f"charge {charge.status}")
@@ -105,7 +103,7 @@ async def confirm_payment(host: Host, payment_id: int, now: datetime) -> None:
 async def _fail(host: Host, row: dict[str, Any], now: datetime, charge_id: str) -> None:
     """The gateway refused the payment's charge: fail it, free the bill, stop looking."""
     await _settle(host, row, PaymentStatus.FAILED, now, failure=f"charge {charge_id} refused")
-    await host.deadlines.cancel(f"{CONFIRM_KEY}{row['id']}")
+    await host.deadlines.cancel(confirm_due.key(payment_id=row["id"]))
 
 
 async def charge_failed(host: Host, event: Event, now: datetime) -> None:
@@ -123,3 +121,9 @@ async def charge_failed(host: Host, event: Event, now: datetime) -> None:
     )
     if row is not None:  # a repeated delivery finds it failed already
         await _fail(host, row, now, row["charge_id"])
+
+
+@on_deadline("confirm:{payment_id}")
+async def confirm_due(host: Host, deadline: Deadline, payment_id: int) -> None:
+    """Pay the biller once the payment's charge is captured (or refund, or look again later)."""
+    await confirm_payment(host, payment_id, datetime.now(UTC))

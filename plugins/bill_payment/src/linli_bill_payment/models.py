@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
-from linli_sdk import Context, Money
+from linli_sdk import Context, Money, MoneyBounds
 from pydantic import BaseModel, Field
 
 from .billers import BILLERS, Bill, BillKind
@@ -14,12 +15,12 @@ from .billers import BILLERS, Bill, BillKind
 class BillPaymentSettings(BaseModel):
     """What an operator may set per community."""
 
-    convenience_fee: int = Field(
-        default=100,
-        ge=0,
-        le=1000,
+    convenience_fee: Annotated[
+        Money, MoneyBounds(min=Money.zero("CNY"), max=Money(amount=1000, currency="CNY"))
+    ] = Field(
+        default=Money(amount=100, currency="CNY"),
         description=(
-            "The convenience fee in fen added to each bill (0 for none). It must equal the "
+            "The convenience fee added to each bill (CNY 0-10; 0 for none). It must equal the "
             "revenue-share fixed shares of platform and leader (declared CNY 0.50 each)."
         ),
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from linli_sdk import Conflict, Document, Empty, InvalidInput, Money, Role, command, query
+from linli_sdk import Conflict, Document, Empty, InvalidInput, Role, command, query
 
 from .billers import BILLERS
-from .confirmation import CONFIRM_KEY
+from .confirmation import confirm_due
 from .models import (
     BillerInfo,
     BillerList,
@@ -46,7 +46,7 @@ async def list_billers(ctx: Ctx, data: Empty) -> BillerList:
 async def look_up_bill(ctx: Ctx, data: BillQuery) -> BillQuote:
     """Look up an account's current bill and what paying it here costs."""
     bill = await enabled_biller(ctx, data.biller).look_up(data.account_number)
-    fee = Money(amount=ctx.settings.convenience_fee, currency=bill.amount.currency)
+    fee = ctx.settings.convenience_fee
     claimed = await claimed_row(ctx.community.id, bill.biller, bill.bill_ref)
     return BillQuote(
         bill=bill,
@@ -74,7 +74,7 @@ async def pay_bill(ctx: Ctx, data: PayBill) -> Payment:
     payer = ctx.caller.member_id
     assert payer is not None  # residents are members
     community = ctx.community.id
-    fee = Money(amount=ctx.settings.convenience_fee, currency=data.amount.currency)
+    fee = ctx.settings.convenience_fee
     claimed = await (
         BillPaymentRow.insert(
             BillPaymentRow(
@@ -113,7 +113,7 @@ async def pay_bill(ctx: Ctx, data: PayBill) -> Payment:
     await BillPaymentRow.update({BillPaymentRow.charge_id: charge.id}).where(
         BillPaymentRow.id == payment_id
     )
-    await ctx.host.deadlines.schedule(f"{CONFIRM_KEY}{payment_id}", ctx.now, {})
+    await ctx.host.deadlines.schedule(confirm_due.key(payment_id=payment_id), ctx.now, {})
     row = await payment_row(community, payment_id)
     assert row is not None
     return to_payment(row)

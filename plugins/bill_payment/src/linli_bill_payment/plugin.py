@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from linli_sdk import Deadline, Event, Host, Manifest, hookimpl
+from linli_sdk import Event, Host, Manifest, hookimpl
 
 from .accounts import list_accounts, save_account
-from .confirmation import CONFIRM_KEY, charge_failed, confirm_payment
+from .confirmation import charge_failed, confirm_due, confirm_payment
 from .models import (
     Account,
     AccountList,
@@ -74,14 +74,6 @@ async def linli_event(host: Host, event: Event) -> None:
 
 
 @hookimpl
-async def linli_deadline_reached(host: Host, deadline: Deadline) -> None:
-    """Confirm a payment with its biller when its ``confirm:<id>`` deadline is due."""
-    if deadline.key.startswith(CONFIRM_KEY):
-        payment_id = int(deadline.key.removeprefix(CONFIRM_KEY))
-        await confirm_payment(host, payment_id, datetime.now(UTC))
-
-
-@hookimpl
 async def linli_seed_demo(host: Host) -> None:
     """Save the demo community's shared biller accounts (a household's water, the lobby's power)."""
     for biller, account_number, label in (
@@ -119,4 +111,5 @@ manifest = Manifest(
     ),
     revenue_share=RULES,
     piccolo_app="linli_bill_payment.piccolo_app",
+    deadline_handlers=(confirm_due,),
 )

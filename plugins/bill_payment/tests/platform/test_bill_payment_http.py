@@ -198,6 +198,28 @@ async def test_a_zero_convenience_fee_gives_the_biller_everything(start_bills):
         assert charge.parts["platform"].is_zero and charge.parts["leader"].is_zero
 
 
+async def test_the_fee_setting_is_money_within_its_bounds(start_bills):
+    async with start_bills() as running:
+        url = "/v1/communities/home/modules/bill_payment"
+        operator = running.auth("operator")
+        for too_much in (1001, {"amount": 100, "currency": "USD"}):
+            answer = await running.client.put(
+                url,
+                json={"enabled": True, "settings": {"convenience_fee": too_much}},
+                headers=operator,
+            )
+            assert answer.status_code == 422, answer.text
+            assert [e["field"] for e in answer.json()["errors"]] == ["settings.convenience_fee"]
+        fee = {"amount": 100, "currency": "CNY"}
+        answer = await running.client.put(
+            url, json={"enabled": True, "settings": {"convenience_fee": fee}}, headers=operator
+        )
+        assert answer.status_code == 200, answer.text
+        token = running.people["resident"].token
+        found = await look_up(running, HOME, token, "88001122", biller="sandbox_power")
+        assert found["fee"] == fee
+
+
 async def test_a_fee_setting_that_disagrees_with_the_split_is_refunded_not_underpaid(start_bills):
     async with start_bills(settings={"convenience_fee": 0}) as running:  # shares still 0.50+0.50
         token = running.people["resident"].token

@@ -6,22 +6,19 @@ gateway refused fails its purchase, which then gives nothing.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
-from linli_sdk import CHARGE_FAILED, ChargeStatus, Event, Host, Money
+from linli_sdk import CHARGE_FAILED, ChargeStatus, Deadline, Event, Host, Money, on_deadline
 
 from .rules import FUND_PARTY, EntryKind, retry_after
 from .store import money_of, order_ref, record_entry
 from .tables import PurchaseRow
 
-DONATION_KEY = "donation:"
-"""Deadline keys ``donation:<purchase id>``: record the fund's part once the charge is captured."""
-
 
 async def record_donation(host: Host, purchase_id: int, now: datetime) -> None:
     """Record the fund's part of a captured purchase in its public ledger, once.
 
-    Runs from the ``donation:<id>`` deadline; a charge the gateway has not captured yet is
+    Runs from the ``donation:{purchase_id}`` deadline; a charge the gateway has not captured yet is
     looked at again later.
     """
     community = host.community.id
@@ -45,7 +42,9 @@ async def record_donation(host: Host, purchase_id: int, now: datetime) -> None:
     if charge.status in (ChargeStatus.PENDING, ChargeStatus.AUTHORIZED):  # not captured yet
         waits = row["waits"] + 1
         await PurchaseRow.update({PurchaseRow.waits: waits}).where(PurchaseRow.id == purchase_id)
-        await host.deadlines.schedule(f"{DONATION_KEY}{purchase_id}", now + retry_after(waits), {})
+        await host.deadlines.schedule(
+            donation_due.key(purchase_id=purchase_id), now + retry_after(waits), {}
+        )
         return
     donated = charge.parts.get(FUND_PARTY, Money.zero(amount.currency))
     await record_entry(
@@ -78,7 +77,7 @@ async def fail_purchase(host: Host, purchase_id: int) -> None:
         )
         .returning(PurchaseRow.id)
     )
-    await host.deadlines.cancel(f"{DONATION_KEY}{purchase_id}")
+    await host.deadlines.cancel(donation_due.key(purchase_id=purchase_id))
     if failed:
         await host.events.publish("purchase_failed", {"purchase_id": purchase_id})
 
@@ -97,3 +96,9 @@ async def charge_failed(host: Host, event: Event) -> None:
     )
     if row is not None:
         await fail_purchase(host, row["id"])
+
+
+@on_deadline("donation:{purchase_id}")
+async def donation_due(host: Host, deadline: Deadline, purchase_id: int) -> None:
+    """Record the fund's part of the purchase once its charge is captured."""
+    await record_donation(host, purchase_id, datetime.now(UTC))

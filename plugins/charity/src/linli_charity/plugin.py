@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from linli_sdk import Deadline, Event, Host, Manifest, hookimpl
+from linli_sdk import Event, Host, Manifest, hookimpl
 
-from .donations import DONATION_KEY, charge_failed, record_donation
+from .donations import charge_failed, donation_due, record_donation
 from .funds import disburse, fund_ledger, list_funds
 from .models import (
     Buy,
@@ -87,14 +87,6 @@ async def linli_event(host: Host, event: Event) -> None:
 
 
 @hookimpl
-async def linli_deadline_reached(host: Host, deadline: Deadline) -> None:
-    """Record a purchase's donation when its ``donation:<id>`` deadline is due."""
-    if deadline.key.startswith(DONATION_KEY):
-        purchase_id = int(deadline.key.removeprefix(DONATION_KEY))
-        await record_donation(host, purchase_id, datetime.now(UTC))
-
-
-@hookimpl
 async def linli_seed_demo(host: Host) -> None:
     """Open a farm-aid campaign (助农) for the demo community's fund."""
     community = host.community.id
@@ -136,4 +128,5 @@ manifest = Manifest(
     ),
     revenue_share=RULES,
     piccolo_app="linli_charity.piccolo_app",
+    deadline_handlers=(donation_due,),
 )

@@ -6,7 +6,7 @@ import json
 
 from linli_sdk import Conflict, Document, Empty, InvalidInput, Money, NotFound, Role, command, query
 
-from .donations import DONATION_KEY
+from .donations import donation_due
 from .models import (
     STAFF,
     Buy,
@@ -92,7 +92,7 @@ async def buy(ctx: Ctx, data: Buy) -> Purchase:
         payees={"seller": campaign["seller_id"]},
     )
     await PurchaseRow.update({PurchaseRow.charge_id: charge.id}).where(PurchaseRow.id == row.id)
-    await ctx.host.deadlines.schedule(f"{DONATION_KEY}{row.id}", ctx.now, {})
+    await ctx.host.deadlines.schedule(donation_due.key(purchase_id=row.id), ctx.now, {})
     return to_purchase(await one_row(PurchaseRow, ctx.community.id, row.id, "purchase"))
 
 

@@ -141,7 +141,7 @@ async def claim_damage(ctx: Ctx, data: DamageClaim) -> Claim:
         already_compensated=money(order["compensated"]),
         order_refunded=money(order["refunded"]),
         compensated_this_month=await _this_month(community, member, ctx.now, currency),
-        monthly_limit=money(ctx.settings.claim_monthly_limit),
+        monthly_limit=ctx.settings.claim_monthly_limit,
     )
     left = pricing.order_left(
         money(order["amount"]), money(order["refunded"]), money(order["compensated"])

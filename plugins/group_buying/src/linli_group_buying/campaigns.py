@@ -11,6 +11,7 @@ from datetime import timedelta
 from linli_sdk import Host, InvalidInput, Role, command, query
 from piccolo.custom_types import Combinable
 
+from .closing import closes_at_deadline
 from .models import (
     Campaign,
     CampaignList,
@@ -29,7 +30,6 @@ from .pricing import Measure
 from .tables import CampaignRow
 
 __all__ = [
-    "CLOSE",
     "OPERATIONS",
     "Ctx",
     "Order",
@@ -42,9 +42,6 @@ __all__ = [
 ]
 # Ctx, Order, campaign_row, order_row and order_view live in .models; named here too for the
 # modules that import them from here.
-
-CLOSE = "close"
-"""Deadline key prefix: the campaign's deadline (``close:{id}``), handled by :mod:`.closing`."""
 
 
 async def _member_with(host: Host, member_id: int, role: Role, what: str) -> None:
@@ -125,8 +122,8 @@ async def open_campaign(ctx: Ctx, data: NewCampaign) -> Campaign:
         created_at=ctx.now,
     )
     await row.save()
-    key = f"{CLOSE}:{row.id}"
-    await ctx.host.deadlines.schedule(key, data.deadline, {"campaign_id": row.id})
+    key = closes_at_deadline.key(campaign_id=row.id)
+    await ctx.host.deadlines.schedule(key, data.deadline, {})
     await ctx.host.events.publish(
         "campaign_opened",
         {"campaign_id": row.id, "title": data.title, "deadline": data.deadline.isoformat()},

@@ -1,10 +1,11 @@
 """Closing a campaign: it forms (capture, confirm, codes) or is cancelled.
 
-A campaign closes at its deadline, run from ``linli_deadline_reached`` (``close:{id}``), or
+A campaign closes at its deadline (the ``close:{campaign_id}`` deadline handler), or
 earlier when its leader or an operator calls ``close-campaign-now``: both take the same path,
 :func:`close_campaign`, and the second close of a campaign changes nothing. Then
-``tier-refunds:{id}`` refunds the tier difference once the captures are applied, and
-``uncollected:{id}`` (in :mod:`.pickup`) applies the uncollected policy after the pickup days.
+``tier-refunds:{campaign_id}`` refunds the tier difference once the captures are applied, and
+``uncollected:{campaign_id}`` (in :mod:`.pickup`) applies the uncollected policy after the
+pickup days.
 """
 
 from __future__ import annotations
@@ -13,28 +14,23 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from linli_sdk import Forbidden, Host, Money, Role, command
+from linli_sdk import Deadline, Forbidden, Host, Money, Role, command, on_deadline
 
 from . import pricing
-from .campaigns import CLOSE
 from .models import Campaign, CampaignRef, Ctx, campaign_row, campaign_view, tiers_of
+from .pickup import uncollected_due
 from .pricing import Measure
 from .tables import CampaignRow, OrderRow
 
 __all__ = [
-    "CLOSE",
+    "DEADLINE_HANDLERS",
     "OPERATIONS",
-    "TIER_REFUNDS",
-    "UNCOLLECTED",
     "close_campaign",
     "close_campaign_now",
+    "closes_at_deadline",
     "refund_tier_differences",
+    "tier_refunds_due",
 ]
-
-TIER_REFUNDS = "tier-refunds"
-"""Deadline key prefix: refund the tier difference once the captures are applied."""
-UNCOLLECTED = "uncollected"
-"""Deadline key prefix: apply the uncollected policy after the pickup days."""
 
 
 async def _orders(community_id: int, campaign_id: int, status: str) -> list[dict[str, Any]]:
@@ -108,13 +104,11 @@ async def close_campaign(host: Host, campaign_id: int, now: datetime) -> None:
         ).where(OrderRow.id == order["id"])
     await _set_closed(campaign_id, community, "confirmed", final.amount, now)
     if final < base:
-        await host.deadlines.schedule(
-            f"{TIER_REFUNDS}:{campaign_id}", now, {"campaign_id": campaign_id}
-        )
+        await host.deadlines.schedule(tier_refunds_due.key(campaign_id=campaign_id), now, {})
     await host.deadlines.schedule(
-        f"{UNCOLLECTED}:{campaign_id}",
+        uncollected_due.key(campaign_id=campaign_id),
         now + timedelta(days=campaign["uncollected_days"]),
-        {"campaign_id": campaign_id},
+        {},
     )
     await host.events.publish(
         "campaign_confirmed",
@@ -177,9 +171,24 @@ async def close_campaign_now(ctx: Ctx, data: CampaignRef) -> Campaign:
         raise Forbidden(f"only the leader of campaign {data.campaign_id} or an operator closes it")
     if campaign["status"] == "open":
         await close_campaign(ctx.host, data.campaign_id, ctx.now)
-        await ctx.host.deadlines.cancel(f"{CLOSE}:{data.campaign_id}")
+        await ctx.host.deadlines.cancel(closes_at_deadline.key(campaign_id=data.campaign_id))
     return campaign_view(await campaign_row(ctx.community.id, data.campaign_id))
+
+
+@on_deadline("close:{campaign_id}")
+async def closes_at_deadline(host: Host, deadline: Deadline, campaign_id: int) -> None:
+    """The campaign's deadline: it forms or is cancelled."""
+    await close_campaign(host, campaign_id, deadline.due)
+
+
+@on_deadline("tier-refunds:{campaign_id}")
+async def tier_refunds_due(host: Host, deadline: Deadline, campaign_id: int) -> None:
+    """The campaign formed below its base price: refund each order the difference."""
+    await refund_tier_differences(host, campaign_id)
 
 
 OPERATIONS = (close_campaign_now,)
 """The closing operations."""
+
+DEADLINE_HANDLERS = (closes_at_deadline, tier_refunds_due, uncollected_due)
+"""Every deadline of the module: closing, tier refunds and the uncollected policy."""

@@ -22,7 +22,7 @@ from .live_models import (
     refusal,
     refused,
 )
-from .live_sessions import Ctx, item_state, may_run, session_row, transaction
+from .live_sessions import Ctx, item_state, may_run, session_row
 from .live_tables import LiveAllowance, LiveItem, LiveOrder
 
 __all__ = ["BUY_RATE_LIMIT", "buy_live_item", "hand_over_live_order", "my_live_orders"]
@@ -52,7 +52,8 @@ async def buy_live_item(ctx: Ctx, data: LivePurchase) -> LiveOrderPlaced:
     buyer, community, n = ctx.caller.member_id, ctx.community.id, data.quantity
     assert buyer is not None
     where_item = (LiveItem.id == data.item_id) & (LiveItem.community_id == community)
-    async with transaction():
+    # One savepoint: a refusal after the allowance was counted leaves no count behind.
+    async with ctx.host.transaction():
         item = await LiveItem.select().where(where_item).first()
         if item is None:
             raise NotFound(f"there is no live item {data.item_id} in this community")

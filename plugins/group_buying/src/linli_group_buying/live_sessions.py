@@ -52,7 +52,6 @@ __all__ = [
     "put_on_live_item",
     "session_row",
     "take_off_live_item",
-    "transaction",
 ]
 
 BOARD_POLL_SECONDS = 0.5
@@ -122,12 +121,6 @@ async def board_of(ctx: Ctx, session: Mapping[str, Any], now: datetime) -> LiveB
         sold=sum(item.sold for item in items),
         orders=sum(item.orders for item in items),
     )
-
-
-def transaction() -> Any:
-    """A transaction on the live tables' engine."""
-    # Inside the platform's call this joins its transaction; alone (the test kit) it is one.
-    return LiveItem._meta.db.transaction()
 
 
 @command(Role.LEADER)

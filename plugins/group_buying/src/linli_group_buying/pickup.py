@@ -14,6 +14,7 @@ from typing import Any
 
 from linli_sdk import (
     Conflict,
+    Deadline,
     Document,
     Forbidden,
     GoodsLine,
@@ -23,16 +24,17 @@ from linli_sdk import (
     NotFound,
     Role,
     command,
+    on_deadline,
     qr_png,
     query,
 )
 from pydantic import BaseModel, Field
 
-from .campaigns import Ctx, Order, campaign_row, order_row, order_view
+from .models import Ctx, Order, campaign_row, order_row, order_view
 from .settings import UncollectedPolicy
 from .tables import OrderRow, PickupRow
 
-__all__ = ["OPERATIONS", "apply_uncollected_policy"]
+__all__ = ["OPERATIONS", "apply_uncollected_policy", "uncollected_due"]
 
 COLLECTED_ON_TIME_WEIGHT = 2
 NO_SHOW_WEIGHT = -5
@@ -246,3 +248,9 @@ async def apply_uncollected_policy(host: Host, campaign_id: int) -> None:
 
 OPERATIONS = (pickup_qr, verify_pickup, goods_documents)
 """The pickup operations, in the order the manifest lists them."""
+
+
+@on_deadline("uncollected:{campaign_id}")
+async def uncollected_due(host: Host, deadline: Deadline, campaign_id: int) -> None:
+    """The campaign's pickup days are over: apply the uncollected policy."""
+    await apply_uncollected_policy(host, campaign_id)

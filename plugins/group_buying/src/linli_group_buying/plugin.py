@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 
 from linli_sdk import (
     CreditEventSpec,
-    Deadline,
     Host,
     Manifest,
     Money,
@@ -27,12 +26,11 @@ from linli_sdk import (
 )
 
 from . import after_sale, campaigns, closing, live, orders, pickup, reports
-from .closing import CLOSE, TIER_REFUNDS, UNCOLLECTED, close_campaign, refund_tier_differences
-from .pickup import apply_uncollected_policy
+from .closing import DEADLINE_HANDLERS, closes_at_deadline
 from .settings import GroupBuyingSettings, UncollectedPolicy
 from .tables import CampaignRow
 
-__all__ = ["PICKUP_FEE", "REVENUE_SHARE", "linli_deadline_reached", "linli_seed_demo", "manifest"]
+__all__ = ["PICKUP_FEE", "REVENUE_SHARE", "linli_seed_demo", "manifest"]
 
 PICKUP_FEE = Money(amount=50, currency="CNY")
 """The pickup host's fixed fee per order (CNY 0.50); an operator may set CNY 0-5."""
@@ -50,19 +48,6 @@ REVENUE_SHARE = RevenueShareRules(
 )
 """Platform 5 % (0-10 %), leader 10 % (5-15 %), pickup host a fixed fee per order, community
 fund 1 %, the supplier the remainder (and the gateway's fee)."""
-
-
-@hookimpl
-async def linli_deadline_reached(host: Host, deadline: Deadline) -> None:
-    """Close a campaign at its deadline, refund tier differences, apply the uncollected policy."""
-    kind, _, _ = deadline.key.partition(":")
-    campaign_id = int(deadline.payload["campaign_id"])
-    if kind == CLOSE:
-        await close_campaign(host, campaign_id, deadline.due)
-    elif kind == TIER_REFUNDS:
-        await refund_tier_differences(host, campaign_id)
-    elif kind == UNCOLLECTED:
-        await apply_uncollected_policy(host, campaign_id)
 
 
 async def _demo_member(host: Host, role: Role) -> int | None:
@@ -107,7 +92,7 @@ async def linli_seed_demo(host: Host) -> None:
         created_at=now,
     )
     await row.save()
-    await host.deadlines.schedule(f"{CLOSE}:{row.id}", deadline, {"campaign_id": row.id})
+    await host.deadlines.schedule(closes_at_deadline.key(campaign_id=row.id), deadline, {})
 
 
 manifest = Manifest(
@@ -157,5 +142,6 @@ manifest = Manifest(
     ),
     revenue_share=REVENUE_SHARE,
     payout_hold=PayoutHold(until_released=True),
+    deadline_handlers=DEADLINE_HANDLERS,
     piccolo_app="linli_group_buying.piccolo_app",
 )

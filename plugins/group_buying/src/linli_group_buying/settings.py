@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
+from linli_sdk import Money, MoneyBounds
 from pydantic import BaseModel, Field
 
 __all__ = ["GroupBuyingSettings", "UncollectedPolicy"]
@@ -24,10 +26,12 @@ class GroupBuyingSettings(BaseModel):
     claim_window_hours: int = Field(
         default=48, ge=1, le=720, description="Hours after pickup a damaged item may be claimed."
     )
-    claim_monthly_limit: int = Field(
-        default=5000,
-        ge=0,
-        description="The most one resident is compensated per calendar month, in minor units.",
+    claim_monthly_limit: Annotated[
+        Money,
+        MoneyBounds(min=Money.zero("CNY"), max=Money(amount=1_000_000, currency="CNY")),
+    ] = Field(
+        default=Money(amount=5000, currency="CNY"),
+        description="The most one resident is compensated per calendar month (CNY 0-10,000).",
     )
     uncollected_days: int = Field(
         default=3, ge=1, le=30, description="Days after confirmation an order may be collected."

@@ -27,6 +27,7 @@ from linli_sdk import (
 )
 
 from . import rules
+from .lifecycle import no_show_due
 from .models import (
     Booking,
     BookingList,
@@ -37,6 +38,7 @@ from .models import (
     Rating,
 )
 from .rules import Status
+from .store import booking_row
 from .tables import BookingRow, ServiceRow, VoucherRow
 
 __all__ = [
@@ -99,23 +101,6 @@ async def _service_names(community_id: int) -> dict[int, str]:
         ServiceRow.community_id == community_id
     )
     return {row["id"]: row["name"] for row in rows}
-
-
-async def booking_row(community_id: int, booking_id: int) -> dict[str, Any]:
-    """The booking's row in the community.
-
-    Raises:
-        NotFound: There is no such booking in the community.
-
-    """
-    row: dict[str, Any] | None = (
-        await BookingRow.select()
-        .where((BookingRow.id == booking_id) & (BookingRow.community_id == community_id))
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"there is no booking {booking_id} in this community")
-    return row
 
 
 async def view(ctx: Ctx, booking_id: int, *, codes: bool) -> Booking:
@@ -252,12 +237,9 @@ async def book(ctx: Ctx, data: NewBooking) -> Booking:
     values[BookingRow.status] = _BY_DISPATCH.get(ticket.status, Status.REQUESTED)
     await BookingRow.update(values).where(BookingRow.id == booking_id)
     await ctx.host.deadlines.schedule(
-        f"no-show:{booking_id}",
+        no_show_due.key(booking_id=booking_id),
         data.starts_at + timedelta(minutes=settings.no_show_grace_minutes),
-        {
-            "booking": booking_id,
-            "compensation": settings.provider_no_show_compensation.model_dump(),
-        },
+        {"compensation": settings.provider_no_show_compensation.model_dump()},
     )
     await ctx.host.events.publish(
         "booking_requested", {"booking": booking_id, "service": service["id"]}
@@ -318,7 +300,7 @@ async def start_service(ctx: Ctx, data: CodeEntry) -> Booking:
             BookingRow.started_at: ctx.now,
         },
     )
-    await ctx.host.deadlines.cancel(f"no-show:{row['id']}")
+    await ctx.host.deadlines.cancel(no_show_due.key(booking_id=row["id"]))
     await ctx.host.events.publish("service_started", {"booking": row["id"]})
     return await view(ctx, row["id"], codes=False)
 

@@ -14,6 +14,7 @@ from piccolo.columns import Column
 
 from . import rules
 from .bookings import Ctx, booking_row, move, payable, require_own, view
+from .lifecycle import no_show_due, refund_due
 from .models import Booking, BookingRef, Voucher, VoucherList
 from .rules import Status
 from .tables import BookingRow, VoucherRow
@@ -42,9 +43,9 @@ async def keep_fee(
         await host.payments.capture(row["charge_id"])
         if fee < to_pay:
             await host.deadlines.schedule(
-                f"refund:{booking_id}",
+                refund_due.key(booking_id=booking_id),
                 now,
-                {"booking": booking_id, "amount": (to_pay - fee).model_dump(), "reason": why},
+                {"amount": (to_pay - fee).model_dump(), "reason": why},
             )
     elif not fee.is_zero:
         charge = await host.payments.charge(
@@ -82,7 +83,7 @@ async def cancel_booking(ctx: Ctx, data: BookingRef) -> Booking:
         "cancel",
         {**values, BookingRow.status: Status.CANCELLED, BookingRow.closed_at: ctx.now},
     )
-    await ctx.host.deadlines.cancel(f"no-show:{row['id']}")
+    await ctx.host.deadlines.cancel(no_show_due.key(booking_id=row["id"]))
     if not fee.is_zero:
         await ctx.host.credit.emit(
             member_id=row["resident_id"],
@@ -121,7 +122,7 @@ async def report_no_show(ctx: Ctx, data: BookingRef) -> Booking:
             BookingRow.closed_at: ctx.now,
         },
     )
-    await ctx.host.deadlines.cancel(f"no-show:{row['id']}")
+    await ctx.host.deadlines.cancel(no_show_due.key(booking_id=row["id"]))
     await ctx.host.credit.emit(
         member_id=row["resident_id"],
         event="resident_no_show",

@@ -1,19 +1,27 @@
 """What happens to bookings without a caller: dispatch news, nobody-came and deferred refunds.
 
-The module's hooks (see :mod:`.plugin`) hand the platform's events and deadlines here.
+The module's event hook (see :mod:`.plugin`) hands the platform's events here; its deadline
+handlers (``no-show:{booking_id}`` and ``refund:{booking_id}``) are declared here.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from linli_sdk import Event, Host, Money, NotFound
+from linli_sdk import Deadline, Event, Host, Money, NotFound, on_deadline
 
-from .bookings import booking_row
 from .rules import OPEN, Status
+from .store import booking_row
 from .tables import BookingRow, VoucherRow
 
-__all__ = ["dispatch_changed", "nobody_came", "refund_rest"]
+__all__ = [
+    "DEADLINE_HANDLERS",
+    "dispatch_changed",
+    "no_show_due",
+    "nobody_came",
+    "refund_due",
+    "refund_rest",
+]
 
 _FROM_DISPATCH = {
     "dispatch.job_offered": (Status.DISPATCHED, (Status.REQUESTED, Status.DISPATCHED)),
@@ -90,3 +98,21 @@ async def refund_rest(host: Host, booking_id: int, amount: Money, reason: str) -
     await host.payments.refund(
         row["charge_id"], amount, reason=reason, ref=f"booking-{booking_id}-refund"
     )
+
+
+@on_deadline("no-show:{booking_id}")
+async def no_show_due(host: Host, deadline: Deadline, booking_id: int) -> None:
+    """The grace period after the booking's start is over (the payload has the compensation)."""
+    compensation = Money.model_validate(deadline.payload["compensation"])
+    await nobody_came(host, booking_id, compensation, deadline.due)
+
+
+@on_deadline("refund:{booking_id}")
+async def refund_due(host: Host, deadline: Deadline, booking_id: int) -> None:
+    """Refund what a fee left over (the payload has the amount and the reason)."""
+    amount = Money.model_validate(deadline.payload["amount"])
+    await refund_rest(host, booking_id, amount, str(deadline.payload["reason"]))
+
+
+DEADLINE_HANDLERS = (no_show_due, refund_due)
+"""Every deadline of the module: nobody came, and a refund after a fee."""

@@ -11,11 +11,9 @@ from datetime import UTC, datetime
 
 from linli_sdk import (
     CreditEventSpec,
-    Deadline,
     Event,
     Host,
     Manifest,
-    Money,
     RevenueShareRules,
     Role,
     hookimpl,
@@ -34,19 +32,6 @@ __all__ = ["manifest"]
 async def linli_event(host: Host, event: Event) -> None:
     """Follow dispatch's news about the module's jobs (offered, accepted, pending)."""
     await lifecycle.dispatch_changed(host, event)
-
-
-@hookimpl
-async def linli_deadline_reached(host: Host, deadline: Deadline) -> None:
-    """Record a provider no-show at the grace period's end, or refund what a fee left over."""
-    kind, _, booking = deadline.key.partition(":")
-    payload = deadline.payload
-    if kind == "no-show":
-        compensation = Money.model_validate(payload["compensation"])
-        await lifecycle.nobody_came(host, int(booking), compensation, deadline.due)
-    elif kind == "refund":
-        amount = Money.model_validate(payload["amount"])
-        await lifecycle.refund_rest(host, int(booking), amount, str(payload["reason"]))
 
 
 _DEMO_CATALOGUE = (
@@ -151,4 +136,5 @@ manifest = Manifest(
         )
     ),
     piccolo_app="linli_housekeeping.piccolo_app",
+    deadline_handlers=lifecycle.DEADLINE_HANDLERS,
 )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from .events import KitEvents
 from .files import KitFiles
 from .members import KitMembers
 from .payments import KitPayments
+from .transaction import savepoints
 
 __all__ = ["InMemoryHost"]
 
@@ -45,10 +47,26 @@ class InMemoryHost:
         self.payments = KitPayments(manifest, clock)
         self.credit = KitCredit(manifest)
         self.dispatch = KitDispatch()
-        self.deadlines = KitDeadlines()
+        self.deadlines = KitDeadlines(manifest)
         self.events = KitEvents(self.module, community, clock)
         self.members = KitMembers(manifest)
         self.files = KitFiles()
+        self._manifest = manifest
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[None]:
+        """A savepoint: if the block raises, its rows and what it asked of the host are undone.
+
+        The module's rows are those of the tables its Piccolo app lists, on the engines they
+        are bound to; outside a transaction the block is one, committed when it ends.
+        """
+        snapshot = self._snapshot()
+        try:
+            async with savepoints(self._manifest):
+                yield
+        except BaseException:
+            self._restore(snapshot)
+            raise
 
     def _undoable(self) -> tuple[dict[Any, Any] | list[Any], ...]:
         """What the plugin can change through the host: undone when a unit of work raises."""

@@ -70,8 +70,9 @@ async def run_next_deadline(platform: Platform, retries: Retries) -> bool:
                 raise _DeadlineFailed(f"module {module} is not loaded")
             else:
                 host = CoreHost(platform, community, module, unit)
-                if not await registry.hooks.deadline_reached(module, host, deadline):
-                    raise _DeadlineFailed(f"linli_deadline_reached of {module} raised")
+                manifest = registry.modules[module].manifest
+                if not await registry.hooks.deadline_reached(module, host, deadline, manifest):
+                    raise _DeadlineFailed(f"the deadline handler of {module} raised")
     except _DeadlineFailed as failed:
         assert claimed is not None
         await retries.postpone("linli_dispatch_deadline", claimed, str(failed))
