@@ -127,7 +127,7 @@ async def linli_event(host: Host, event: Event) -> None:
 manifest = Manifest(
     name="conformance",
     version="1.0.0",
-    sdk=">=0.1,<2",
+    sdk=">=1.0,<2",
     title="Conformance shop",
     settings=Settings,
     operations=(buy, capture, void, refund, orders),

@@ -16,7 +16,7 @@ async def linli_deadline_reached(host: Host, deadline: Deadline) -> None: ...
 manifest = Manifest(
     name="both",
     version="1.0.0",
-    sdk=">=0.1,<0.2",
+    sdk=">=1.0,<2",
     title="Both",
     deadline_handlers=(close,),
 )

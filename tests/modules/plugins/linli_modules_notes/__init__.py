@@ -130,7 +130,7 @@ async def linli_event(host: Host, event: Event) -> None:
 manifest = Manifest(
     name="notes",
     version="1.0.0",
-    sdk=">=0.1,<0.2",
+    sdk=">=1.0,<2",
     title="Notes",
     description="Module host test plugin.",
     settings=NotesSettings,
