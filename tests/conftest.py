@@ -78,7 +78,8 @@ def uv_run(*args: str, cwd: Path | None = None) -> str:
 @pytest.fixture(scope="session")
 def sdk_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh virtual environment with only linli-sdk (from this checkout) and what its kit
-    tests need (Piccolo with SQLite, pytest-asyncio): what an outside module author has. One per session.
+    tests need (Piccolo with SQLite, pytest-asyncio): what an outside module author has.
+    One per session.
 
     Versions are pinned to this environment's, so the packages come from uv's cache.
     Returns the environment's ``python``.

@@ -12,11 +12,11 @@ from pathlib import Path
 import linli_sdk
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, uv_run
+from linli.cli import main as linli_cli
 from linli_sdk.scaffold import TEMPLATE, migration_id, new_module, sdk_range
 from packaging.requirements import Requirement
 
-from linli.cli import main as linli_cli
+from conftest import ROOT, uv_run
 
 
 def new(tmp_path: Path, *args: str) -> tuple[Path, str]:
@@ -28,7 +28,7 @@ def new(tmp_path: Path, *args: str) -> tuple[Path, str]:
 
 def run_tests(python: Path | str, project: Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        [str(python), "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:linli", "tests"],
         cwd=project,
         capture_output=True,
         text=True,
@@ -40,7 +40,12 @@ def run_tests(python: Path | str, project: Path, **env: str) -> subprocess.Compl
 
 @pytest.mark.parametrize(
     ("version", "expected"),
-    [("0.1.0", ">=0.1,<0.2"), ("0.7.3", ">=0.7,<0.8"), ("1.0.0", ">=1.0,<2"), ("2.3.1", ">=2.3,<3")],
+    [
+        ("0.1.0", ">=0.1,<0.2"),
+        ("0.7.3", ">=0.7,<0.8"),
+        ("1.0.0", ">=1.0,<2"),
+        ("2.3.1", ">=2.3,<3"),
+    ],
 )
 def test_a_new_module_declares_the_releases_compatible_with_its_sdk(version, expected):
     assert sdk_range(version) == expected
