@@ -137,3 +137,20 @@ async def test_the_installed_toolbox_lends_a_drill_over_http(start_platform, tmp
     assert (deposit.json()["status"], deposit.json()["amount"]["amount"]) == ("voided", 20_000)
     assert taken.json()["status"] == "captured"
     assert taken.json()["parts"]["lender"] == {"amount": 950, "currency": "CNY"}
+
+
+@pytest.mark.usefixtures("offline")
+def test_the_demo_enables_the_installed_toolbox(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the defaults: ./linli.db and ./linli-modules
+    monkeypatch.delenv("LINLI_MODULES_DIR", raising=False)
+    monkeypatch.delenv("LINLI_DATABASE_URL", raising=False)
+    runner = CliRunner()
+    installed = runner.invoke(linli_cli, ["plugin", "install", str(TOOLBOX)])
+    assert installed.exit_code == 0, installed.output
+    assert (tmp_path / "linli-modules" / "linli_toolbox-0.1.0.dist-info").is_dir()
+    demo = runner.invoke(linli_cli, ["demo", "--no-serve"])
+    assert demo.exit_code == 0, demo.output
+    listed = runner.invoke(linli_cli, ["modules", "list", "--community", "sunny-garden"])
+    (toolbox,) = [line for line in listed.output.splitlines() if line.startswith("toolbox ")]
+    assert "Shared toolbox (共享工具箱)" in toolbox
+    assert toolbox.endswith("enabled=True")

@@ -122,3 +122,14 @@ def test_a_new_modules_tests_pass_where_only_the_sdk_is_installed(tmp_path, sdk_
     done = run_tests(sdk_venv, where)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "8 passed" in done.stdout
+
+
+def test_an_sdk_only_author_scaffolds_with_python_dash_m(tmp_path, capsys):
+    from linli_sdk.scaffold import main
+
+    main(["shelf", "--dir", str(tmp_path / "shelf")])
+    assert f"wrote {tmp_path / 'shelf'}" in capsys.readouterr().out
+    assert (tmp_path / "shelf" / "src" / "linli_shelf" / "plugin.py").is_file()
+    with pytest.raises(SystemExit):  # a bad name is a usage error
+        main(["Shelf", "--dir", str(tmp_path / "other")])
+    assert "invalid module name" in capsys.readouterr().err

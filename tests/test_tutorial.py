@@ -151,7 +151,8 @@ def test_your_first_module_from_scaffold_to_statement(
     key = {"Idempotency-Key": "chen-flat-tyre"}
     placed = client.post(f"{c}/modules/repair/place-order", json=order, headers=chen | key)
     assert placed.status_code == 200, placed.text
-    assert placed.json()["provider_id"] == sun_id
+    assert (placed.json()["member_id"], placed.json()["provider_id"]) == (4, sun_id)
+    assert sun_id == 7  # the ids the page shows
     again = client.post(f"{c}/modules/repair/place-order", json=order, headers=chen | key)
     assert again.headers["idempotent-replayed"] == "true"
     assert again.json() == placed.json()
