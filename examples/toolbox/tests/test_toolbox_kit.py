@@ -11,6 +11,7 @@ from linli_sdk import (
     ChargeStatus,
     Community,
     Conflict,
+    CreditStanding,
     Forbidden,
     InvalidInput,
     MemberView,
@@ -160,3 +161,16 @@ async def test_members_see_what_they_lent_and_borrowed_here_only(
     listed = await river.call("my-loans", as_=namesake)
     assert isinstance(listed, LoanList)
     assert listed.items == []
+
+
+async def test_a_borrower_whose_credit_waives_deposits_leaves_none(
+    kit: PluginKit, wang: MemberView, chen: MemberView
+) -> None:
+    kit.host.credit.standings[chen.id] = CreditStanding(
+        score=680, tier="trusted", pay_after_service=False, deposits_waived=True, suspended=False
+    )
+    loan = await borrow(kit, chen, wang)
+    assert (loan.deposit, loan.deposit_charge_id) == (cny(0), "")
+    assert list(kit.host.payments.charges) == [loan.fee_charge_id]  # the fee only
+    returned = await give_back(kit, loan, wang)
+    assert returned.on_time is True

@@ -62,12 +62,10 @@ def _project_name(source: Path) -> str:
     return str(project["name"])
 
 
-def _find(directory: Path, name: str) -> Distribution:
+def _installed(directory: Path, name: str) -> Distribution | None:
     wanted = canonicalize_name(name)
-    for dist in distributions(path=[str(directory)]):
-        if canonicalize_name(dist.metadata["Name"]) == wanted:
-            return dist
-    raise InstallFailed(f"{name} is not installed in {directory}")
+    found = distributions(path=[str(directory)])
+    return next((d for d in found if canonicalize_name(d.metadata["Name"]) == wanted), None)
 
 
 def unmet(dist: Distribution, directory: Path) -> list[str]:
@@ -81,14 +79,8 @@ def unmet(dist: Distribution, directory: Path) -> list[str]:
         try:
             found = version(requirement.name)
         except PackageNotFoundError:
-            found = next(
-                (
-                    d.version
-                    for d in distributions(path=[str(directory)])
-                    if canonicalize_name(d.metadata["Name"]) == canonicalize_name(requirement.name)
-                ),
-                None,
-            )
+            there = _installed(directory, requirement.name)
+            found = there.version if there is not None else None
         if found is None or not requirement.specifier.contains(found, prereleases=True):
             have = f" (the platform has {found})" if found else ""
             missing.append(f"{requirement}{have}")
@@ -123,7 +115,9 @@ def install(source: Path, directory: Path, *, editable: bool = False) -> Install
     done = _uv(*args)
     if done.returncode != 0:
         raise InstallFailed(f"uv could not install {source}:\n{done.stderr.strip()}")
-    dist = _find(directory, name)
+    dist = _installed(directory, name)
+    if dist is None:
+        raise InstallFailed(f"uv installed {source}, but {name} is not in {directory}")
     missing = unmet(dist, directory)
     if missing:
         uninstall(name, directory)

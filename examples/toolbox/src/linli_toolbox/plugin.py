@@ -3,7 +3,8 @@
 A resident borrows a drill from a neighbour: the lending fee is charged (the platform keeps
 its share, the lender the rest), a deposit is held on the borrower's payment method, and the
 tool is due back after the community's loan period. When the lender confirms the return, the
-deposit is released in full, and a return on time earns the borrower community credit.
+deposit is released in full, and a return on time earns the borrower community credit. A
+borrower whose credit waives deposits (``CreditStanding.deposits_waived``) leaves none.
 
 The entry point ``linli.plugins: toolbox`` names this module.
 """
@@ -116,7 +117,10 @@ async def _one(ctx: Ctx, loan_id: int) -> dict[str, object]:
 
 @command(Role.RESIDENT)
 async def borrow_tool(ctx: Ctx, data: Borrow) -> Loan:
-    """Borrow a neighbour's tool: the fee is charged and the deposit held until the return."""
+    """Borrow a neighbour's tool: the fee is charged and the deposit held until the return.
+
+    A borrower whose community credit waives deposits leaves none.
+    """
     borrower = ctx.caller.member_id
     assert borrower is not None  # residents are members
     if data.fee.is_negative:
@@ -125,7 +129,8 @@ async def borrow_tool(ctx: Ctx, data: Borrow) -> Loan:
         raise InvalidInput("you cannot borrow your own tool", field="lender_id")
     if await ctx.host.members.get(data.lender_id) is None:
         raise InvalidInput(f"member {data.lender_id} is not in this community", field="lender_id")
-    deposit = Money(amount=ctx.settings.deposit, currency=data.fee.currency)
+    waived = (await ctx.host.credit.standing(borrower)).deposits_waived
+    deposit = Money(amount=0 if waived else ctx.settings.deposit, currency=data.fee.currency)
     row = LoanRow(
         community_id=ctx.community.id,
         tool=data.tool,
