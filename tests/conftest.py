@@ -43,3 +43,63 @@ def fixture_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     yield site
     for module in [m for m in sys.modules if m.startswith("linli_fixture_")]:
         del sys.modules[module]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def uv_run(*args: str, cwd: Path | None = None) -> str:
+    """Run ``uv ARGS`` and return its output: offline first (from the cache ``uv sync`` filled),
+    then, if the cache lacks something, once more with the package index."""
+    import os
+    import shutil
+    import subprocess
+
+    uv = shutil.which("uv")
+    assert uv is not None, "these tests need uv on PATH"
+    env = {**os.environ, "UV_LINK_MODE": "copy", "UV_NO_PROGRESS": "1"}
+    env.pop("VIRTUAL_ENV", None)
+    for offline in ("1", "0"):
+        done = subprocess.run(
+            [uv, *args],
+            cwd=cwd,
+            env={**env, "UV_OFFLINE": offline},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        if done.returncode == 0:
+            break
+    assert done.returncode == 0, f"uv {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
+    return done.stdout + done.stderr
+
+
+@pytest.fixture(scope="session")
+def sdk_venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment with only linli-sdk (from this checkout) and what its kit
+    tests need (Piccolo with SQLite, pytest-asyncio): what an outside module author has.
+    One per session.
+
+    Versions are pinned to this environment's, so the packages come from uv's cache.
+    Returns the environment's ``python``.
+    """
+    from importlib.metadata import distributions
+
+    where = tmp_path_factory.mktemp("sdk-venv")
+    pins = sorted(
+        {
+            f"{d.metadata['Name']}=={d.version}"
+            for d in distributions()
+            if not d.metadata["Name"].startswith("linli")
+        }
+    )
+    (where / "constraints.txt").write_text("\n".join(pins) + "\n")
+    venv = where / ".venv"
+    uv_run("venv", "--quiet", "--python", sys.executable, str(venv))
+    python = venv / "bin" / "python"
+    uv_run(
+        "pip", "install", "--python", str(python), "--constraint", str(where / "constraints.txt"),
+        f"{ROOT / 'sdk'}[testing]", "piccolo[sqlite]>=1.38,<2", "pytest-asyncio>=0.25",
+    )  # fmt: skip
+    return python

@@ -15,6 +15,7 @@ from linli.identity.communities import get_community
 from linli.modules.enablement import module_state, require_module, set_module
 
 from .platform import Platform
+from .plugin_cli import plugin
 from .settings import Settings
 
 T = TypeVar("T")
@@ -390,6 +391,8 @@ def settlement_statement(community: str, account: str, as_csv: bool) -> None:
     else:
         click.echo(json.dumps([line.model_dump(mode="json") for line in lines], indent=2))
 
+
+main.add_command(plugin)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

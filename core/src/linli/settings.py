@@ -20,6 +20,9 @@ class Settings(BaseSettings):
             ``postgresql://user:pass@host:5432/db``.
         plugins_allow: If set, only these modules are loaded (comma-separated in the env).
         plugins_deny: These modules are never loaded (comma-separated in the env).
+        modules_dir: Where ``linli plugin install`` puts modules from outside the platform's
+            environment (which ``uv sync`` leaves alone); the platform loads the modules found
+            there too. Relative to the working directory, like the SQLite file.
         admin_token: A platform operator's token (above communities); unset disables it.
         host: Address ``linli serve`` binds.
         port: Port ``linli serve`` binds.
@@ -36,6 +39,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///linli.db"
     plugins_allow: Annotated[list[str] | None, NoDecode] = None
     plugins_deny: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    modules_dir: Path | None = Path("linli-modules")
     admin_token: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
@@ -49,6 +53,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [name.strip() for name in value.split(",") if name.strip()]
         return value
+
+    @field_validator("modules_dir", mode="before")
+    @classmethod
+    def _no_modules_dir(cls, value: object) -> object:
+        return None if value == "" else value  # LINLI_MODULES_DIR= turns the directory off
 
     @cached_property
     def sqlite_path(self) -> Path | None:

@@ -8,10 +8,14 @@ starts without it.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import site
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 
 import linli_sdk
 import pluggy
@@ -21,7 +25,14 @@ from linli_sdk import hookspecs as sdk_hookspecs
 from linli.modules.hooks import PluginHooks
 from linli.settings import Settings
 
-__all__ = ["ENTRY_POINT_GROUP", "LoadedModule", "ModuleRegistry", "RefusedModule", "load_modules"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "LoadedModule",
+    "ModuleRegistry",
+    "RefusedModule",
+    "activate",
+    "load_modules",
+]
 
 ENTRY_POINT_GROUP = "linli.plugins"
 
@@ -116,14 +127,31 @@ def _check(point: EntryPoint, settings: Settings, registry: ModuleRegistry) -> L
     return LoadedModule(manifest.name, manifest, plugin, _distribution(point))
 
 
+def activate(directory: Path | None) -> bool:
+    """Put the modules directory on the import path (its ``.pth`` files too); once per process.
+
+    Returns whether the directory exists (nothing is added when it does not).
+    """
+    if directory is None or not directory.is_dir():
+        return False
+    path = str(directory.resolve())
+    if path not in sys.path:
+        site.addsitedir(path)  # appended: the platform's own packages keep precedence
+        importlib.invalidate_caches()
+    return True
+
+
 def load_modules(settings: Settings, points: Iterable[EntryPoint] | None = None) -> ModuleRegistry:
     """Discover, check and register every plugin of the ``linli.plugins`` entry-point group.
 
     Args:
         settings: Supplies the allow and deny lists.
-        points: The entry points to consider; the installed ones by default.
+        points: The entry points to consider; by default the installed ones, those in the
+            modules directory (``settings.modules_dir``) included.
     """
     registry = ModuleRegistry()
+    if points is None:
+        activate(settings.modules_dir)
     found = points if points is not None else entry_points(group=ENTRY_POINT_GROUP)
     for point in sorted(found, key=lambda p: p.name):
         if point.name in settings.plugins_deny or (

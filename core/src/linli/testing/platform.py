@@ -68,7 +68,8 @@ async def running_platform(
 
     ``modules`` names the installed modules to enable in ``home`` (a mapping gives each its
     settings); ``gateway=`` and ``sms=`` build the platform with that payment gateway or SMS
-    sender; every other keyword is a :class:`~linli.settings.Settings` field. The platform
+    sender; every other keyword is a :class:`~linli.settings.Settings` field (``modules_dir`` is
+    off unless given: a ``linli-modules`` in the working directory stays out of tests). The platform
     starts in the caller's event loop (the lifespan's job in production), so the database
     connections belong to the loop the requests run on; it is stopped on exit.
     """
@@ -81,6 +82,7 @@ async def running_platform(
     from linli.settings import Settings
 
     parts = {name: overrides.pop(name) for name in ("gateway", "sms") if name in overrides}
+    overrides.setdefault("modules_dir", None)  # a test loads a modules directory it names only
     settings = Settings(database_url=database_url, **overrides)
     platform = Platform.from_settings(settings, **parts)
     app = create_app(platform=platform)

@@ -1,0 +1,1 @@
+"""linli-toolbox: Shared toolbox (共享工具箱), a Linli module."""
