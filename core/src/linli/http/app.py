@@ -9,7 +9,6 @@ import linli_sdk
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
@@ -19,6 +18,7 @@ from ..settings import Settings
 from ..settlement.routes import routes as settlement_routes
 from .access import check_access
 from .boundary import bounded_parameters, input_boundary
+from .observe import docs_assets, metrics_route, observed, swagger
 from .openapi import TruthfulOpenAPIConfig
 from .operations import operation_routes
 from .platform_routes import platform_routes
@@ -63,6 +63,8 @@ def create_app(
             *dispatch_routes(platform),
             *credit_routes(platform),
             *operation_routes(platform),
+            metrics_route(platform),
+            docs_assets(DOCS),
         ],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         middleware=[input_boundary],  # type: ignore[list-item]
@@ -76,11 +78,12 @@ def create_app(
             version=linli_sdk.__version__,
             description="The Linli platform API: core routes and every module's operations.",
             path=DOCS,
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[swagger(DOCS)],
         ),
         debug=platform.settings.debug,
     )
     check_access(app.routes, DOCS)  # a route without a typed Access stops the start-up here
+    app.asgi_handler = observed(app.asgi_handler)  # request ids and metrics, 404s included
     return app
 
 
