@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import click
+from pydantic import ValidationError
 
 from linli.identity.communities import get_community
 from linli.modules.enablement import module_state, require_module, set_module
 
+from .observe.logs import LogFormat, configure_logging
+from .observe.metrics import shared_metrics_dir
 from .platform import Platform
 from .settings import Settings
 
@@ -44,24 +46,40 @@ def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int =
     from .http.app import create_app
 
     host, port = platform.settings.host, platform.settings.port
+    # JSON logs: uvicorn's loggers go through the root handler (one format, with request ids)
+    logs: dict[str, Any] = {"log_config": None} if platform.settings.log_format == "json" else {}
     if workers == 1:
         app = create_app(platform=platform, migrate_on_start=migrate_on_start)
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info", **logs)
         return
     if not platform.settings.database_url.startswith(("postgres://", "postgresql://")):
         raise click.UsageError("--workers above 1 needs PostgreSQL: SQLite serialises writes")
     if migrate_on_start:  # once, here, rather than racing in every worker
         click.echo(_run(lambda p: p.migrate()), nl=False)
+    shared_metrics_dir()  # before the workers start: they count requests in one place
     # Each worker process imports the factory and builds its own platform from LINLI_*.
-    uvicorn.run("linli.http.app:create_app", factory=True, workers=workers, host=host, port=port)
+    uvicorn.run(
+        "linli.http.app:create_served_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        **logs,
+    )
 
 
 @click.group()
 @click.version_option(package_name="linli")
 def main() -> None:
     """Linli (邻里): the community service marketplace platform."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("piccolo").setLevel(logging.WARNING)
+    configure_logging(_log_format())
+
+
+def _log_format() -> LogFormat:
+    try:
+        return Settings().log_format
+    except ValidationError:  # the command itself reports the bad setting
+        return "text"
 
 
 @main.command()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,10 +10,12 @@ import linli_sdk
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
+from litestar.logging.config import LoggingConfig
 
 from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
 from ..identity.routes import routes as identity_routes
+from ..observe.logs import configure_logging
 from ..platform import Platform
 from ..settings import Settings
 from ..settlement.routes import routes as settlement_routes
@@ -25,9 +28,16 @@ from .platform_routes import platform_routes
 from .problems import exception_handlers
 from .security_headers import security_headers
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_served_app"]
 
 DOCS = "/docs/api"
+
+# The root logger stays as configure_logging set it (text or JSON, with request ids);
+# Litestar's own logger writes through it.
+_LOGGING = LoggingConfig(
+    configure_root_logger=False,
+    loggers={"litestar": {"level": "INFO", "handlers": [], "propagate": True}},
+)
 
 
 def create_app(
@@ -44,6 +54,8 @@ def create_app(
         migrate_on_start: Apply pending migrations when the app starts.
     """
     platform = platform or Platform.from_settings(settings)
+    if not logging.getLogger().handlers:  # served by a bare ASGI server: log somewhere
+        configure_logging(platform.settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -81,10 +93,18 @@ def create_app(
             render_plugins=[swagger(DOCS)],
         ),
         debug=platform.settings.debug,
+        logging_config=_LOGGING,
     )
     check_access(app.routes, DOCS)  # a route without a typed Access stops the start-up here
     app.asgi_handler = observed(app.asgi_handler)  # request ids and metrics, 404s included
     return app
+
+
+def create_served_app() -> Litestar:
+    """``create_app`` for a server process of ``linli serve --workers N``: logs set up first."""
+    settings = Settings()
+    configure_logging(settings.log_format)
+    return create_app(settings)
 
 
 def _cors(origins: list[str]) -> CORSConfig | None:

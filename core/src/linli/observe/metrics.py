@@ -13,8 +13,10 @@ the path a client sent, and a request no route matched is counted under ``unmatc
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Iterable
+from pathlib import Path
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -35,6 +37,7 @@ __all__ = [
     "multiprocess_dir",
     "observe_request",
     "render",
+    "shared_metrics_dir",
 ]
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -42,6 +45,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 """The variable naming the directory server processes share their metrics through."""
 UNMATCHED = "unmatched"
+_METRIC_FILES = {"counter", "gauge", "histogram", "summary"}
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 """This process's request metrics (read directly when not in multi-process mode)."""
@@ -59,6 +63,23 @@ _LATENCY = Histogram(
     registry=REGISTRY,
 )
 _children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
+def shared_metrics_dir() -> Path:
+    """Prepare the directory server processes share metrics through, before they start.
+
+    Uses ``PROMETHEUS_MULTIPROC_DIR`` when set (created if missing), else a new temporary
+    directory (and sets the variable, so the processes started next inherit it). Files a
+    previous run left there are removed: counts start again with the server.
+    """
+    named = multiprocess_dir()
+    where = Path(named) if named else Path(tempfile.mkdtemp(prefix="linli-metrics-"))
+    where.mkdir(parents=True, exist_ok=True)
+    for old in where.glob("*.db"):
+        if old.name.split("_", 1)[0] in _METRIC_FILES:
+            old.unlink()
+    os.environ[MULTIPROC_ENV] = str(where)
+    return where
 
 
 def multiprocess_dir() -> str | None:
