@@ -14,9 +14,11 @@ from pydantic import ValidationError
 from linli.identity.communities import get_community
 from linli.modules.enablement import module_state, require_module, set_module
 
+from .backup_cli import backup_command
 from .observe.logs import LogFormat, configure_logging
 from .observe.metrics import shared_metrics_dir
 from .platform import Platform
+from .progress import progress_bar
 from .settings import Settings
 
 T = TypeVar("T")
@@ -55,7 +57,7 @@ def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int =
     if not platform.settings.database_url.startswith(("postgres://", "postgresql://")):
         raise click.UsageError("--workers above 1 needs PostgreSQL: SQLite serialises writes")
     if migrate_on_start:  # once, here, rather than racing in every worker
-        click.echo(_run(lambda p: p.migrate()), nl=False)
+        click.echo(_run(_migrate), nl=False)
     shared_metrics_dir()  # before the workers start: they count requests in one place
     # Each worker process imports the factory and builds its own platform from LINLI_*.
     uvicorn.run(
@@ -82,10 +84,18 @@ def _log_format() -> LogFormat:
         return "text"
 
 
+def _migrate(platform: Platform) -> Awaitable[str]:
+    async def work() -> str:
+        with progress_bar("migrating") as tick:
+            return await platform.migrate(progress=tick)
+
+    return work()
+
+
 @main.command()
 def migrate() -> None:
     """Apply pending migrations of the core and every installed module."""
-    click.echo(_run(lambda p: p.migrate()), nl=False)
+    click.echo(_run(_migrate), nl=False)
 
 
 @main.command()
@@ -132,6 +142,9 @@ def demo(then_serve: bool) -> None:
     click.echo("")
     if then_serve:
         _serve(Platform.from_settings(settings))
+
+
+main.add_command(backup_command)
 
 
 @main.group()
@@ -354,7 +367,8 @@ def settlement_payouts(community: str) -> None:
 
     async def work(s: Any, where: Any) -> Any:
         hold = timedelta(seconds=Settings().settlement_payout_hold_seconds)
-        return await s.pay_out(where, hold=hold)
+        with progress_bar("paying out") as tick:
+            return await s.pay_out(where, hold=hold, progress=tick)
 
     paid = _settlement_run(community, work)
     for payout in paid:  # kind: payout, clawback (a reversal) or clawback_pending
@@ -371,11 +385,11 @@ def settlement_reconcile(community: str, as_json: bool) -> None:
     async def work(s: Any, where: Any) -> Any:
         from linli.settlement.statements import ledger_records
 
-        with click.progressbar(length=2, label="reconciling", file=sys.stderr) as bar:
+        with progress_bar("reconciling") as tick:
             records = await ledger_records(where.id)
-            bar.update(1)
+            tick(1, 2)
             theirs = await s.gateway.records(f"linli-c{where.id}-")
-            bar.update(1)
+            tick(2, 2)
         from .settlement.reconciliation import compare
 
         return compare(records, theirs)
