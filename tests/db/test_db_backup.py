@@ -7,6 +7,7 @@ as docs/operating.md tells an operator. Bad input is refused in one line.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import subprocess
 from pathlib import Path
@@ -106,7 +107,8 @@ async def test_postgresql_backup_with_pg_dump_then_pg_restore(
 
     # Restore (docs/operating.md): into an empty database, then start the platform on it.
     empty = postgres_server.new_database("restored")
-    restore = subprocess.run(
+    restore = await asyncio.to_thread(
+        subprocess.run,
         ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={empty}", str(dump)],
         capture_output=True,
         text=True,
