@@ -18,9 +18,10 @@ __all__ = ["backup_command"]
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(path: Path) -> None:
-    """Copy the database into the new file PATH while the platform runs (see docs/operating.md).
+    """Copy the database into the new file PATH (safe while serving).
 
-    SQLite: the online backup API; PostgreSQL: pg_dump's custom format (restore: pg_restore).
+    SQLite: the online backup API. PostgreSQL: pg_dump's custom format, restored
+    with pg_restore. See "Backup and restore" in docs/operating.md.
     """
 
     async def work() -> Any:
