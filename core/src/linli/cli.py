@@ -16,7 +16,6 @@ from linli.modules.enablement import module_state, require_module, set_module
 
 from .backup_cli import backup_command
 from .observe.logs import LogFormat, configure_logging
-from .observe.metrics import shared_metrics_dir
 from .platform import Platform
 from .progress import progress_bar
 from .settings import Settings
@@ -58,6 +57,8 @@ def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int =
         raise click.UsageError("--workers above 1 needs PostgreSQL: SQLite serialises writes")
     if migrate_on_start:  # once, here, rather than racing in every worker
         click.echo(_run(_migrate), nl=False)
+    from .observe.metrics import shared_metrics_dir
+
     shared_metrics_dir()  # before the workers start: they count requests in one place
     # Each worker process imports the factory and builds its own platform from LINLI_*.
     uvicorn.run(
@@ -66,6 +67,9 @@ def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int =
         workers=workers,
         host=host,
         port=port,
+        # a worker imports the whole platform before it answers uvicorn's health checks:
+        # on a busy host that takes longer than uvicorn's default of 5 s
+        timeout_worker_healthcheck=60,
         **logs,
     )
 

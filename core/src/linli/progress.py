@@ -11,15 +11,6 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-)
-
 __all__ = ["Tick", "progress_bar"]
 
 Tick = Callable[[int, int], None]
@@ -43,6 +34,9 @@ def progress_bar(label: str, *, enabled: bool | None = None) -> Iterator[Tick]:
     if not enabled:
         yield _nothing
         return
+    from rich.console import Console  # only when a bar is drawn: the CLI starts faster
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
