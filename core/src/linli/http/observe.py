@@ -17,8 +17,8 @@ asks for it as a bearer token. ``/docs/api`` loads Swagger UI from ``/docs/api/a
 from __future__ import annotations
 
 import hmac
+import os
 import re
-import uuid
 from typing import Any
 
 from litestar import Request, Response, get
@@ -48,7 +48,7 @@ def _request_id(scope: Scope) -> str:
             if _SANE_ID.fullmatch(value):
                 return value.decode("ascii")
             break
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # 128 random bits, as a UUID4 has, at a fraction of its cost
 
 
 def observed(app: ASGIApp) -> ASGIApp:
