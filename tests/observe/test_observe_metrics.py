@@ -41,19 +41,26 @@ async def test_metrics_count_requests_by_route_template_and_status(start_platfor
         refused = await running.client.get("/v1/communities/home/modules")
         assert refused.status_code == 401
         assert (await running.client.get("/no/such/route")).status_code == 404
+        invented = await running.client.request("BREW", "/v1/health")
+        assert invented.status_code in (404, 405)
 
         answer = await running.client.get("/metrics")
         assert answer.status_code == 200
         assert answer.headers["content-type"] == CONTENT_TYPE
         after = _samples(answer.text)
 
-    def grew(route: str, status: str) -> float:
-        return _requests(after, route, status) - _requests(before, route, status)
+    def grew(route: str, status: str, method: str = "GET") -> float:
+        return _requests(after, route, status, method) - _requests(before, route, status, method)
 
     assert grew("/v1/health", "200") == 3
     assert grew("/v1/communities/{community}/modules", "401") == 1
     assert grew("unmatched", "404") == 1  # the path a client sent never becomes a label
-    assert not [key for key in after if "/no/such/route" in str(key)]
+    assert not [key for key in after if "/no/such/route" in str(key) or "BREW" in str(key)]
+    assert (
+        grew("/v1/health", str(invented.status_code), "OTHER")
+        + grew("unmatched", str(invented.status_code), "OTHER")
+        == 1
+    )
     count = (
         "linli_http_request_duration_seconds_count",
         (("method", "GET"), ("route", "/v1/health")),

@@ -7,7 +7,8 @@ platform's own gauges (:mod:`linli.observe.gauges`) are read from the database a
 time and appended by :func:`render`.
 
 Labels stay bounded: a route is its template (``/v1/communities/{community}/...``), never
-the path a client sent, and a request no route matched is counted under ``unmatched``.
+the path a client sent; a request no route matched is counted under ``unmatched``, and a
+method other than the standard ones as ``OTHER``.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 """The variable naming the directory server processes share their metrics through."""
 UNMATCHED = "unmatched"
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _METRIC_FILES = {"counter", "gauge", "histogram", "summary"}
 
 REGISTRY = CollectorRegistry(auto_describe=True)
@@ -96,6 +98,8 @@ def observe_request(method: str, route: str | None, status: int, seconds: float)
         status: The response's status code.
         seconds: From the request's arrival to the response's start.
     """
+    if method not in _METHODS:  # a client may send any word: the labels stay bounded
+        method = "OTHER"
     key = (method, route or UNMATCHED, status)
     children = _children.get(key)
     if children is None:  # once per method, route and status: label lookups cost a lock
