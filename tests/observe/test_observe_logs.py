@@ -130,3 +130,25 @@ def test_configure_logging_replaces_only_its_own_handler() -> None:
             root.removeHandler(handler)
         root.removeHandler(other)
         root.setLevel(level)
+
+
+async def test_a_browser_page_of_an_allowed_origin_may_send_and_read_the_id(
+    start_platform: Any,
+) -> None:
+    origin = "http://app.example"
+    async with start_platform(cors_origins=[origin]) as running:
+        preflight = await running.client.options(
+            "/v1/health",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "x-request-id",
+            },
+        )
+        answer = await running.client.get(
+            "/v1/health", headers={"Origin": origin, "X-Request-ID": "page-1"}
+        )
+    assert preflight.status_code in (200, 204), preflight.text
+    assert "x-request-id" in preflight.headers["access-control-allow-headers"].lower()
+    assert "x-request-id" in answer.headers["access-control-expose-headers"].lower()
+    assert answer.headers["x-request-id"] == "page-1"

@@ -114,8 +114,8 @@ def _cors(origins: list[str]) -> CORSConfig | None:
     return CORSConfig(
         allow_origins=origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-        expose_headers=["Idempotent-Replayed", "Retry-After", "Location"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        expose_headers=["Idempotent-Replayed", "Retry-After", "Location", "X-Request-ID"],
         allow_credentials=False,
         max_age=600,
     )
