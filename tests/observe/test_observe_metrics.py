@@ -166,3 +166,22 @@ async def test_metrics_token_is_asked_for_when_set(start_platform: Any) -> None:
     assert wrong.status_code == 401
     assert allowed.status_code == 200
     assert "linli_http_requests_total" in allowed.text
+
+
+async def test_metrics_still_answer_when_the_database_does_not(
+    start_platform: Any, monkeypatch: Any
+) -> None:
+    async def unreachable() -> list[Any]:
+        raise ConnectionRefusedError("database down")
+
+    async with start_platform() as running:
+        await running.client.get("/v1/health")
+        up = _samples((await running.client.get("/metrics")).text)
+        monkeypatch.setattr("linli.http.observe.read_gauges", unreachable)
+        answer = await running.client.get("/metrics")
+    down = _samples(answer.text)
+    assert up[("linli_database_up", ())] == 1
+    assert answer.status_code == 200
+    assert down[("linli_database_up", ())] == 0
+    assert ("linli_outbox_lag_seconds", ()) not in down  # no made-up value
+    assert _requests(down, "/v1/health", "200") >= 1  # the request metrics are still there

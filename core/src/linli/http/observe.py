@@ -17,6 +17,7 @@ asks for it as a bearer token. ``/docs/api`` loads Swagger UI from ``/docs/api/a
 from __future__ import annotations
 
 import hmac
+import logging
 import os
 import re
 from typing import Any
@@ -26,6 +27,8 @@ from litestar.enums import ScopeType
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.metrics_core import Metric
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 
 from ..errors import Unauthorized
@@ -38,6 +41,7 @@ from .access import Access
 __all__ = ["REQUEST_ID_HEADER", "docs_assets", "metrics_route", "observed", "swagger"]
 
 REQUEST_ID_HEADER = "x-request-id"
+log = logging.getLogger(__name__)
 _MEDIA_TYPE = CONTENT_TYPE.split("; charset")[0]  # Litestar adds the charset
 _SANE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
@@ -99,10 +103,22 @@ def metrics_route(platform: Platform) -> Any:
             sent = request.headers.get("authorization", "")
             if not hmac.compare_digest(sent.encode(), f"Bearer {expected}".encode()):
                 raise Unauthorized("send the metrics token as a bearer token")
-        return Response(render(await read_gauges()), media_type=_MEDIA_TYPE)
+        return Response(render(await _gauges()), media_type=_MEDIA_TYPE)
 
     return metrics
 
+
+async def _gauges() -> list[Metric]:
+    """The database's gauges and ``linli_database_up``; only the latter (0) if it fails."""
+    try:
+        gauges = await read_gauges()
+    except Exception:  # the request metrics are still worth a scrape
+        log.warning("metrics: the database's gauges could not be read", exc_info=True)
+        return [GaugeMetricFamily("linli_database_up", _UP, value=0)]
+    return [GaugeMetricFamily("linli_database_up", _UP, value=1), *gauges]
+
+
+_UP = "1 when the gauges were read from the database for this scrape, 0 when it failed."
 
 ASSETS = "/assets"
 """Where, under the API docs' path, Swagger UI's files are served."""
