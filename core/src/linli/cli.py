@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import click
+from pydantic import ValidationError
 
 from linli.identity.communities import get_community
 from linli.modules.enablement import module_state, require_module, set_module
 
+from .backup_cli import backup_command
+from .cli_support import run_on_platform
+from .identity_cli import identity
+from .observe.logs import LogFormat, configure_logging
 from .platform import Platform
 from .plugin_cli import plugin
+from .progress import progress_bar
 from .settings import Settings
 
 T = TypeVar("T")
-
-
-def _run(work: Callable[[Platform], Awaitable[T]]) -> T:
-    async def main() -> T:
-        platform = Platform.from_settings(Settings())
-        await platform.start()
-        try:
-            return await work(platform)
-        finally:
-            await platform.stop()
-
-    try:
-        return asyncio.run(main())
-    except Exception as exc:  # a one-line message, not a traceback
-        from linli_sdk import LinliError
-
-        message = exc.detail if isinstance(exc, LinliError) else f"{type(exc).__name__}: {exc}"
-        raise click.ClickException(message) from exc
+_run = run_on_platform
 
 
 def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int = 1) -> None:
@@ -45,30 +32,59 @@ def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int =
     from .http.app import create_app
 
     host, port = platform.settings.host, platform.settings.port
+    # JSON logs: uvicorn's loggers go through the root handler (one format, with request ids)
+    logs: dict[str, Any] = {"log_config": None} if platform.settings.log_format == "json" else {}
     if workers == 1:
         app = create_app(platform=platform, migrate_on_start=migrate_on_start)
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info", **logs)
         return
     if not platform.settings.database_url.startswith(("postgres://", "postgresql://")):
         raise click.UsageError("--workers above 1 needs PostgreSQL: SQLite serialises writes")
     if migrate_on_start:  # once, here, rather than racing in every worker
-        click.echo(_run(lambda p: p.migrate()), nl=False)
+        click.echo(_run(_migrate), nl=False)
+    from .observe.metrics import shared_metrics_dir
+
+    shared_metrics_dir()  # before the workers start: they count requests in one place
     # Each worker process imports the factory and builds its own platform from LINLI_*.
-    uvicorn.run("linli.http.app:create_app", factory=True, workers=workers, host=host, port=port)
+    uvicorn.run(
+        "linli.http.app:create_served_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        # a worker imports the whole platform before it answers uvicorn's health checks:
+        # on a busy host that takes longer than uvicorn's default of 5 s
+        timeout_worker_healthcheck=60,
+        **logs,
+    )
 
 
 @click.group()
 @click.version_option(package_name="linli")
 def main() -> None:
     """Linli (邻里): the community service marketplace platform."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("piccolo").setLevel(logging.WARNING)
+    configure_logging(_log_format())
+
+
+def _log_format() -> LogFormat:
+    try:
+        return Settings().log_format
+    except ValidationError:  # the command itself reports the bad setting
+        return "text"
+
+
+def _migrate(platform: Platform) -> Awaitable[str]:
+    async def work() -> str:
+        with progress_bar("migrating") as tick:
+            return await platform.migrate(progress=tick)
+
+    return work()
 
 
 @main.command()
 def migrate() -> None:
     """Apply pending migrations of the core and every installed module."""
-    click.echo(_run(lambda p: p.migrate()), nl=False)
+    click.echo(_run(_migrate), nl=False)
 
 
 @main.command()
@@ -115,6 +131,9 @@ def demo(then_serve: bool) -> None:
     click.echo("")
     if then_serve:
         _serve(Platform.from_settings(settings))
+
+
+main.add_command(backup_command)
 
 
 @main.group()
@@ -187,126 +206,7 @@ def dispatch_work() -> None:
     _run(lambda platform: platform.worker.run())
 
 
-@main.group()
-def identity() -> None:
-    """The identity service: OAuth clients, operator accounts, personal-data keys."""
-
-
-@identity.command("add-client")
-@click.argument("name")
-@click.option("--redirect-uri", "redirect_uris", multiple=True, help="A frontend's redirect URI.")
-@click.option("--community", help="A provider back end acting in this community (slug).")
-@click.option("--scopes", default="read write profile", show_default=True)
-def identity_add_client(
-    name: str, redirect_uris: tuple[str, ...], community: str | None, scopes: str
-) -> None:
-    """Register an OAuth client: a frontend (--redirect-uri) or a back end (--community)."""
-    from .identity.clients import register_client
-
-    async def work(platform: Platform) -> str:
-        where = await get_community(community) if community else None
-        made = await register_client(
-            name, redirect_uris=list(redirect_uris) or None, scopes=scopes, community=where
-        )
-        secret = f"\nclient_secret: {made.client_secret} (shown once)" if made.client_secret else ""
-        return f"client_id: {made.client_id}{secret}"
-
-    click.echo(_run(work))
-
-
-@identity.command("add-operator")
-@click.argument("community")
-@click.argument("username")
-@click.password_option()
-def identity_add_operator(community: str, username: str, password: str) -> None:
-    """Create an operator of COMMUNITY who signs in with USERNAME and a password."""
-    from linli_sdk import Role
-
-    from linli.identity.members import add_member
-
-    from .identity.accounts import create_operator_account, link_member
-
-    async def work(platform: Platform) -> str:
-        where = await get_community(community)
-        account = await create_operator_account(username, password)
-        member = await add_member(where, username, Role.OPERATOR)
-        await link_member(account, where, member.id)
-        return f"operator {username} (member {member.id}) of {where.slug}"
-
-    click.echo(_run(work))
-
-
-@identity.command("purge")
-def identity_purge() -> None:
-    """Delete expired sign-in codes, authorization codes and tokens (run it hourly)."""
-    from .identity.housekeeping import purge_expired
-
-    async def work(platform: Platform) -> str:
-        counts = await purge_expired()
-        return ", ".join(f"{kind}: {count}" for kind, count in counts.items())
-
-    click.echo(_run(work))
-
-
-@identity.command("reseal")
-def identity_reseal() -> None:
-    """Re-encrypt personal data with the current (first) key of LINLI_IDENTITY_DATA_KEYS."""
-    from .identity.privacy import reseal_personal_data
-
-    async def work(platform: Platform) -> str:
-        count = await reseal_personal_data(platform.identity)
-        return f"re-encrypted {count} accounts"
-
-    click.echo(_run(work))
-
-
-def _scope_state(row: dict[str, Any]) -> str:
-    state = "granted" if row["granted"] else "revoked" if row["revoked_at"] else "not granted"
-    declared = "" if row["declared"] else " (no longer declared)"
-    return f"{row['module']} {row['scope']}: {state}{declared}"
-
-
-@identity.command("grant")
-@click.argument("community")
-@click.argument("module")
-@click.argument("scope")
-def identity_grant(community: str, module: str, scope: str) -> None:
-    """Let MODULE see SCOPE (members.phone, .unit, .national_id) of COMMUNITY's members."""
-    from .identity.member_scopes import grant_scope
-
-    async def work(platform: Platform) -> str:
-        where = await get_community(community)
-        return _scope_state(await grant_scope(platform.registry, where, module, scope, None))
-
-    click.echo(_run(work))
-
-
-@identity.command("revoke")
-@click.argument("community")
-@click.argument("module")
-@click.argument("scope")
-def identity_revoke(community: str, module: str, scope: str) -> None:
-    """Stop MODULE seeing SCOPE of COMMUNITY's members."""
-    from .identity.member_scopes import revoke_scope
-
-    async def work(platform: Platform) -> str:
-        where = await get_community(community)
-        return _scope_state(await revoke_scope(platform.registry, where, module, scope, None))
-
-    click.echo(_run(work))
-
-
-@identity.command("scopes")
-@click.argument("community")
-def identity_scopes(community: str) -> None:
-    """List the member scopes modules declare, and which are granted in COMMUNITY."""
-    from .identity.member_scopes import list_grants
-
-    async def work(platform: Platform) -> str:
-        rows = await list_grants(platform.registry, await get_community(community))
-        return "\n".join(_scope_state(row) for row in rows) or "no module declares member scopes"
-
-    click.echo(_run(work))
+main.add_command(identity)
 
 
 @main.group("ledger")
@@ -337,7 +237,8 @@ def settlement_payouts(community: str) -> None:
 
     async def work(s: Any, where: Any) -> Any:
         hold = timedelta(seconds=Settings().settlement_payout_hold_seconds)
-        return await s.pay_out(where, hold=hold)
+        with progress_bar("paying out") as tick:
+            return await s.pay_out(where, hold=hold, progress=tick)
 
     paid = _settlement_run(community, work)
     for payout in paid:  # kind: payout, clawback (a reversal) or clawback_pending
@@ -354,11 +255,11 @@ def settlement_reconcile(community: str, as_json: bool) -> None:
     async def work(s: Any, where: Any) -> Any:
         from linli.settlement.statements import ledger_records
 
-        with click.progressbar(length=2, label="reconciling", file=sys.stderr) as bar:
+        with progress_bar("reconciling") as tick:
             records = await ledger_records(where.id)
-            bar.update(1)
+            tick(1, 2)
             theirs = await s.gateway.records(f"linli-c{where.id}-")
-            bar.update(1)
+            tick(2, 2)
         from .settlement.reconciliation import compare
 
         return compare(records, theirs)

@@ -11,6 +11,7 @@ that needs another gateway or SMS sender builds the platform with it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from piccolo.engine.base import Engine
@@ -83,9 +84,12 @@ class Platform:
         if migrate_first:
             await self.migrate()
 
-    async def migrate(self) -> str:
-        """Apply pending migrations of the core and every loaded module; return the report."""
-        return await migrate(self.engine, self.registry.piccolo_apps)
+    async def migrate(self, progress: Callable[[int, int], None] | None = None) -> str:
+        """Apply pending migrations of the core and every loaded module; return the report.
+
+        ``progress(done, total)`` is told after each app's migrations (a CLI draws a bar).
+        """
+        return await migrate(self.engine, self.registry.piccolo_apps, progress=progress)
 
     async def stop(self) -> None:
         """Stop the dispatch worker (if it runs here) and close the database."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     debug: bool = False
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     public_url: str | None = None
+    log_format: Literal["text", "json"] = "text"
+    """Log lines as ``text`` or ``json`` (one object a line), each with its request's id."""
+    metrics_token: str | None = None
+    """If set, ``GET /metrics`` asks for it as a bearer token; unset, the route is open."""
 
     @field_validator("plugins_allow", "plugins_deny", "cors_origins", mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,25 +10,34 @@ import linli_sdk
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.logging.config import LoggingConfig
 
 from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
 from ..identity.routes import routes as identity_routes
+from ..observe.logs import configure_logging
 from ..platform import Platform
 from ..settings import Settings
 from ..settlement.routes import routes as settlement_routes
 from .access import check_access
 from .boundary import bounded_parameters, input_boundary
+from .observe import docs_assets, metrics_route, observed, swagger
 from .openapi import TruthfulOpenAPIConfig
 from .operations import operation_routes
 from .platform_routes import platform_routes
 from .problems import exception_handlers
 from .security_headers import security_headers
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_served_app"]
 
 DOCS = "/docs/api"
+
+# The root logger stays as configure_logging set it (text or JSON, with request ids);
+# Litestar's own logger writes through it.
+_LOGGING = LoggingConfig(
+    configure_root_logger=False,
+    loggers={"litestar": {"level": "INFO", "handlers": [], "propagate": True}},
+)
 
 
 def create_app(
@@ -44,6 +54,8 @@ def create_app(
         migrate_on_start: Apply pending migrations when the app starts.
     """
     platform = platform or Platform.from_settings(settings)
+    if not logging.getLogger().handlers:  # served by a bare ASGI server: log somewhere
+        configure_logging(platform.settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -63,6 +75,8 @@ def create_app(
             *dispatch_routes(platform),
             *credit_routes(platform),
             *operation_routes(platform),
+            metrics_route(platform),
+            docs_assets(DOCS),
         ],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         middleware=[input_boundary],  # type: ignore[list-item]
@@ -76,12 +90,21 @@ def create_app(
             version=linli_sdk.__version__,
             description="The Linli platform API: core routes and every module's operations.",
             path=DOCS,
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[swagger(DOCS)],
         ),
         debug=platform.settings.debug,
+        logging_config=_LOGGING,
     )
     check_access(app.routes, DOCS)  # a route without a typed Access stops the start-up here
+    app.asgi_handler = observed(app.asgi_handler)  # request ids and metrics, 404s included
     return app
+
+
+def create_served_app() -> Litestar:
+    """``create_app`` for a server process of ``linli serve --workers N``: logs set up first."""
+    settings = Settings()
+    configure_logging(settings.log_format)
+    return create_app(settings)
 
 
 def _cors(origins: list[str]) -> CORSConfig | None:
@@ -91,8 +114,8 @@ def _cors(origins: list[str]) -> CORSConfig | None:
     return CORSConfig(
         allow_origins=origins,
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", "Idempotency-Key"],
-        expose_headers=["Idempotent-Replayed", "Retry-After", "Location"],
+        allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+        expose_headers=["Idempotent-Replayed", "Retry-After", "Location", "X-Request-ID"],
         allow_credentials=False,
         max_age=600,
     )

@@ -20,7 +20,7 @@ against it, and the next batch tries the reversal again under a new key.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -87,19 +87,24 @@ async def pay_out(
     hold: timedelta,
     holds: Mapping[str, PayoutHold | None] | None = None,
     carry_out: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[Payout]:
     """Pay every payee of a community what is settled and past its hold, net of clawbacks.
 
     ``hold`` is the platform's hold; ``holds`` each module's own (`linli_sdk.PayoutHold`), so a
     share is paid once both are over — for a module holding until released, once its charge
     was released. ``carry_out=False`` only records the transfers (a later batch sends them).
-    Returns what this run moved.
+    ``progress(done, total)`` is told after each payee account is decided. Returns what this
+    run moved.
     """
     now = datetime.now(UTC)
     cutoff = now - hold
     per_module = module_holds(holds or {}, now)
-    for account, currency in await store.payable_accounts(community.id):
+    accounts = await store.payable_accounts(community.id)
+    for done, (account, currency) in enumerate(accounts, start=1):
         await _decide(community.id, gateway, account, currency, cutoff, per_module)
+        if progress is not None:
+            progress(done, len(accounts))
     if not carry_out:
         return []
     return await carry_out_transfers(community.id, gateway)

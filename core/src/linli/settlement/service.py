@@ -10,6 +10,7 @@ payouts (`linli.settlement.payouts`), reconciliation and statements.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -46,7 +47,12 @@ class Settlement(Charges):
         return compare(await ledger_records(community_id), theirs)
 
     async def pay_out(
-        self, community: Community, *, hold: timedelta, carry_out: bool = True
+        self,
+        community: Community,
+        *,
+        hold: timedelta,
+        carry_out: bool = True,
+        progress: Callable[[int, int], None] | None = None,
     ) -> list[Payout]:
         """Run a payout batch for a community through this service's gateway (see `pay_out`).
 
@@ -54,7 +60,9 @@ class Settlement(Charges):
         on top of it. ``carry_out=False`` records the transfers without sending them.
         """
         holds = {name: m.manifest.payout_hold for name, m in self.registry.modules.items()}
-        return await pay_out(community, self.gateway, hold=hold, holds=holds, carry_out=carry_out)
+        return await pay_out(
+            community, self.gateway, hold=hold, holds=holds, carry_out=carry_out, progress=progress
+        )
 
     async def connected_account(
         self, community: Community, member_id: int, *, refresh_url: str, return_url: str

@@ -1,0 +1,1 @@
+"""Watching a running Linli: request ids and structured logs, Prometheus metrics."""
