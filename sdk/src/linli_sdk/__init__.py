@@ -24,7 +24,10 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .host import (
+    CHARGE_CAPTURED,
     CHARGE_FAILED,
+    CHARGE_PAID_OUT,
+    CHARGE_REFUNDED,
     Charge,
     ChargeStatus,
     Credit,
@@ -65,7 +68,10 @@ __version__ = "0.1.0"
 """The SDK's version; plugins declare the range they support in ``Manifest.sdk``."""
 
 __all__ = [
+    "CHARGE_CAPTURED",
     "CHARGE_FAILED",
+    "CHARGE_PAID_OUT",
+    "CHARGE_REFUNDED",
     "FORMULA_PREFIXES",
     "MEMBER_SCOPES",
     "Caller",

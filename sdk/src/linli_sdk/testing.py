@@ -292,23 +292,23 @@ class PluginKit:
         raise RuntimeError(f"more than {_MAX_ROUNDS} events in one delivery: do hooks loop?")
 
     def _refuse_charges(self) -> None:
-        """The gateway refuses the charges `decline_next` marked: each fails, with its event."""
+        """Deliver what the gateway answered after the unit of work: refusals and settlements.
+
+        The charges `decline_next` marked fail, each with ``settlement.charge_failed``; the
+        captures, refunds and payouts the port announced become their settlement events.
+        """
         payments = self.host.payments
         while payments.refused:
             charge_id, reason = payments.refused.pop(0)
             charge = payments.charges[charge_id].model_copy(update={"status": ChargeStatus.FAILED})
             payments.charges[charge_id] = charge
-            payload = {
-                "charge_id": charge.id,
-                "order_ref": charge.order_ref,
-                "module": self.manifest.name,
-                "amount": charge.amount.model_dump(mode="json"),
-                "reason": reason,
-            }
+            payments._announce(CHARGE_FAILED, charge, reason=reason)
+        while payments.announced:
+            type, payload = payments.announced.pop(0)
             self.host.events.published.append(
                 Event(
                     id=str(uuid.uuid4()),
-                    type=CHARGE_FAILED,
+                    type=type,
                     community=self.community.slug,
                     module=None,
                     occurred=self.clock,
@@ -316,8 +316,17 @@ class PluginKit:
                 )
             )
 
+    async def pay_out(self) -> list[tuple[str, str]]:
+        """Run a payout batch: pay every payable share, then deliver ``charge_paid_out`` events.
+
+        Returns the ``(charge id, party)`` pairs paid (see ``host.payments.payable``).
+        """
+        paid = self.host.payments.pay_out()
+        await self.deliver_events()
+        return paid
+
     async def advance(self, delta: timedelta) -> list[Deadline]:
-        """Move the clock forward and fire every deadline now due, earliest first.
+        """Move the clock forward, void deposits now expired, and fire every deadline now due.
 
         Each deadline is removed from ``host.deadlines.pending`` and handed to
         ``linli_deadline_reached``; events it publishes are delivered before the next one
@@ -329,6 +338,7 @@ class PluginKit:
 
         """
         self.clock += delta
+        self.host.payments.expire_deposits()  # the worker voids deposits past their expiry
         pending = self.host.deadlines.pending
         fired: list[Deadline] = []
         for _ in range(_MAX_ROUNDS):

@@ -1,4 +1,4 @@
-"""The kit's payments port: charges split by revenue-share rules, refunds, payout holds."""
+"""The kit's payments port: charges split by revenue-share rules, refunds, deposits, holds."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
 from ..errors import Conflict, InvalidInput, NotFound
-from ..host import Charge, ChargeStatus, Refund
+from ..host import (
+    CHARGE_CAPTURED,
+    CHARGE_PAID_OUT,
+    CHARGE_REFUNDED,
+    Charge,
+    ChargeStatus,
+    Refund,
+)
 from ..manifest import Manifest
 from ..money import Money
 from ..revenue_share import RevenueShareRules, split
@@ -26,6 +33,10 @@ class KitPayments:
         self.released_at: dict[str, datetime] = {}
         self.declines: list[str] = []
         self.refused: list[tuple[str, str]] = []
+        self.payees: dict[str, dict[str, int]] = {}
+        self.paid_out: set[str] = set()
+        self.announced: list[tuple[str, dict[str, object]]] = []
+        """Settlement events (type, payload) the kit delivers once the unit of work returns."""
         self._ids = itertools.count(1)
 
     def decline_next(self, reason: str = "card_declined") -> None:
@@ -78,14 +89,62 @@ class KitPayments:
             refunded=Money.zero(amount.currency),
         )
         self.charges[charge.id] = charge
+        self.payees[charge.id] = dict(payees)
         if capture:
             self.captured_at[charge.id] = self._now()
+            self._announce(CHARGE_CAPTURED, charge)
         return charge
+
+    async def hold_deposit(
+        self,
+        *,
+        order_ref: str,
+        amount: Money,
+        payer_id: int,
+        payees: Mapping[str, int],
+        expires_at: datetime,
+    ) -> Charge:
+        for existing in self.charges.values():
+            if existing.order_ref == order_ref:
+                return existing
+        rules = self._manifest.deposit_rules
+        if rules is None:
+            raise InvalidInput(f"module {self._manifest.name} declares no deposit_rules")
+        if amount.amount <= 0:
+            raise InvalidInput(f"a deposit must be positive, not {amount}", field="amount")
+        if expires_at <= self._now():
+            raise InvalidInput("a deposit must expire in the future", field="expires_at")
+        split(rules, amount)  # refuses a negative remainder up front
+        deposit = Charge(
+            id=f"ch_{next(self._ids)}",
+            order_ref=order_ref,
+            amount=amount,
+            status=ChargeStatus.AUTHORIZED,
+            parts={},
+            refunded=Money.zero(amount.currency),
+            deposit=True,
+            expires_at=expires_at,
+        )
+        self.charges[deposit.id] = deposit
+        self.payees[deposit.id] = dict(payees)
+        return deposit
+
+    def _announce(self, type: str, charge: Charge, **extra: object) -> None:
+        payload: dict[str, object] = {
+            "charge_id": charge.id,
+            "order_ref": charge.order_ref,
+            "module": self._manifest.name,
+            "amount": charge.amount.model_dump(mode="json"),
+        }
+        self.announced.append((type, payload | extra))
 
     def _get(self, charge_id: str) -> Charge:
         if charge_id not in self.charges:
             raise NotFound(f"no charge {charge_id}")
         return self.charges[charge_id]
+
+    async def get(self, charge_id: str) -> Charge:
+        return self._get(charge_id)
 
     async def capture(self, charge_id: str) -> Charge:
         charge = self._get(charge_id)
@@ -93,11 +152,61 @@ class KitPayments:
             return charge
         if charge.status is not ChargeStatus.AUTHORIZED:
             raise Conflict(f"charge {charge_id} is {charge.status}, cannot capture")
-        parts = split(self._rules(), charge.amount)
+        if charge.expires_at is not None and charge.expires_at <= self._now():
+            raise Conflict(f"deposit {charge_id} expired at {charge.expires_at}")
+        rules = self._manifest.deposit_rules if charge.deposit else self._rules()
+        assert rules is not None  # a deposit is held only under declared rules
+        parts = split(rules, charge.amount)
         updated = charge.model_copy(update={"status": ChargeStatus.CAPTURED, "parts": parts})
         self.charges[charge_id] = updated
         self.captured_at[charge_id] = self._now()
+        self._announce(CHARGE_CAPTURED, updated)
         return updated
+
+    def expire_deposits(self) -> list[str]:
+        """Void every deposit past its expiry, neither captured nor voided (the worker's job).
+
+        Returns the ids voided. :meth:`PluginKit.advance` calls it after moving the clock.
+        """
+        expired = [
+            c.id
+            for c in self.charges.values()
+            if c.deposit
+            and c.status is ChargeStatus.AUTHORIZED
+            and c.expires_at is not None
+            and c.expires_at <= self._now()
+        ]
+        for charge_id in expired:
+            self.charges[charge_id] = self.charges[charge_id].model_copy(
+                update={"status": ChargeStatus.VOIDED}
+            )
+        return expired
+
+    def pay_out(self) -> list[tuple[str, str]]:
+        """Pay out every share now payable (:meth:`payable`) and not paid yet, as a batch does.
+
+        Announces ``settlement.charge_paid_out`` for each charge and paid party (members
+        only: the platform's and the community fund's shares are not transfers). Returns the
+        ``(charge id, party)`` pairs paid.
+        """
+        paid: list[tuple[str, str]] = []
+        for charge_id, charge in list(self.charges.items()):
+            if charge_id in self.paid_out or not self.payable(charge_id):
+                continue
+            self.paid_out.add(charge_id)
+            for party, share in charge.parts.items():
+                payee = self.payees.get(charge_id, {}).get(party)
+                if payee is None or share.amount <= 0:
+                    continue
+                paid.append((charge_id, party))
+                self._announce(
+                    CHARGE_PAID_OUT,
+                    charge,
+                    party=party,
+                    payee_id=payee,
+                    amount=share.model_dump(mode="json"),
+                )
+        return paid
 
     async def release(self, charge_id: str) -> Charge:
         charge = self._get(charge_id)
@@ -156,4 +265,10 @@ class KitPayments:
             reason=reason,
         )
         self.refunds[ref] = record
+        self._announce(
+            CHARGE_REFUNDED,
+            charge,
+            amount=amount.model_dump(mode="json"),
+            ref=ref,
+        )
         return record
