@@ -22,8 +22,10 @@ __all__ = ["Deposits"]
 class Deposits(Charges):
     """Deposits on top of charges: voiding those that expired."""
 
-    async def expire_deposits(self, community_id: int | None = None) -> list[tuple[int, int]]:
-        """Ask to void every deposit past its expiry not yet captured or voided.
+    async def expire_deposits(
+        self, community_id: int | None = None, *, now: datetime | None = None
+    ) -> list[tuple[int, int]]:
+        """Ask to void every deposit past its expiry (at ``now``) not yet captured or voided.
 
         ``community_id`` limits it to one community. Each void is recorded in a transaction of
         its own; the gateway is asked after commit (now, if ``eager``; else by `sweep`).
@@ -35,7 +37,7 @@ class Deposits(Charges):
             + ("AND c.community = {} " if community_id is not None else "")
             + "AND NOT EXISTS (SELECT 1 FROM linli_settlement_intent i WHERE i.charge = c.id "
             "AND i.action IN ('capture', 'void')) ORDER BY c.id",
-            datetime.now(UTC),
+            now or datetime.now(UTC),
             *([community_id] if community_id is not None else []),
         )
         voided = []
