@@ -8,9 +8,11 @@ by the worker at its expiry, not before.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from linli.dispatch.worker import DispatchWorker
 from linli.settlement import store
 from linli.settlement.payments import HostPayments
 from linli.unit_of_work import UnitOfWork
@@ -161,3 +163,37 @@ async def test_capturing_a_deposit_past_its_expiry_is_refused(start_shop):
 
 async def _returning(row: dict) -> dict:
     return row
+
+
+async def test_the_dispatch_worker_voids_a_deposit_once_it_expired(start_shop):
+    async with start_shop() as running:
+        await _voided_by_the_worker_once_expired(running)
+
+
+async def test_the_worker_voids_an_expired_deposit_on_postgres(start_shop, postgres_url):
+    async with start_shop(database_url=postgres_url) as running:
+        await _voided_by_the_worker_once_expired(running)
+
+
+async def _voided_by_the_worker_once_expired(running) -> None:
+    """Held for a second, then voided by one round of the dispatch worker."""
+    await running.enable("toolbox")
+    service = settlement(running)
+    people = running.people
+    held = await service.charge(
+        running.home,
+        "toolbox",
+        order_ref="key-card",
+        amount=Money(amount=5_000, currency="CNY"),
+        payer_id=people["resident"].id,
+        payees={"owner": people["leader"].id},
+        capture=False,
+        expires_at=datetime.now(UTC) + timedelta(seconds=1),
+    )
+    await service.sweep(running.home.id)
+    assert (await service.get(running.home, int(held.id[3:]))).status == "authorized"
+    await asyncio.sleep(1.1)
+    await DispatchWorker(running.platform).run_once()
+    await service.idle()
+    voided = await service.get(running.home, int(held.id[3:]))
+    assert voided.status is ChargeStatus.VOIDED and voided.deposit
