@@ -11,14 +11,25 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from linli_sdk import CHARGE_PAID_OUT, Money
+from linli_sdk import CHARGE_PAID_OUT, Community, Money
 
+from ..db.cache import LookupCache
 from ..dispatch.ports import record_event
 from ..dispatch.store import community_by_id
 from .ledger import ChargePosition
 from .tables import SettlementCharge
 
-__all__ = ["announce_paid_out", "first_paid", "paid_charges"]
+__all__ = ["announce_paid_out", "community_for_events", "first_paid", "paid_charges"]
+
+_COMMUNITIES: LookupCache[int, Community] = LookupCache()
+"""Communities by id, for the events every captured charge writes (a slug changes seldom)."""
+
+
+async def community_for_events(community_id: int) -> Community:
+    """The community an event about one of its charges is written for (cached briefly)."""
+    return _COMMUNITIES.get(community_id) or _COMMUNITIES.put(
+        community_id, await community_by_id(community_id)
+    )
 
 
 def paid_charges(row: Mapping[str, Any]) -> list[list[int]]:
@@ -55,7 +66,7 @@ async def announce_paid_out(community_id: int, row: Mapping[str, Any]) -> None:
     charges = await SettlementCharge.select(
         SettlementCharge.id, SettlementCharge.order_ref, SettlementCharge.module
     ).where(SettlementCharge.id.is_in(list(shares)))
-    community = await community_by_id(community_id)
+    community = await community_for_events(community_id)
     _, party, payee = row["account"].split(":")
     for charge in sorted(charges, key=lambda c: c["id"]):
         payload = {

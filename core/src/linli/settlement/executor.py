@@ -25,8 +25,8 @@ from linli_sdk import (
 from linli_sdk.revenue_share import RevenueShareRules
 
 from ..dispatch.ports import record_event
-from ..dispatch.store import community_by_id
 from . import ledger, store
+from .announcements import community_for_events
 from .gateways import Gateway, GatewayOutcome, GatewayStatus
 from .overrides import RevenueShareOverrides
 from .tables import (
@@ -287,7 +287,7 @@ class GatewayExecutor(RevenueShareOverrides):
             "amount": amount.model_dump(mode="json"),
             **extra,
         }
-        await record_event(await community_by_id(row["community"]), None, kind, payload)
+        await record_event(await community_for_events(row["community"]), None, kind, payload)
 
     async def receive_event(
         self, community_id: int, event_id: str, intent_key: str, outcome: GatewayOutcome
