@@ -151,18 +151,26 @@ async def test_a_module_reads_its_own_charges_back_and_no_one_elses(start_shop):
 async def test_capturing_a_deposit_past_its_expiry_is_refused(start_shop):
     async with start_shop() as running:
         await running.enable("toolbox")
-        lent = await _lend(running, "drill-5", days=1)
         service = settlement(running)
-        number = int(lent["id"][3:])
-        row = await service._charge(running.home.id, number)
-        row["expires_at"] = datetime.now(UTC) - timedelta(seconds=1)  # as if a day had passed
-        service._charge = lambda *_: _returning(row)  # type: ignore[method-assign]
+        held = await _hold_for_a_second(running)
+        await service.sweep(running.home.id)
+        await asyncio.sleep(1.1)  # expired, and the worker has not voided it yet
         with pytest.raises(Conflict, match="expired"):
-            await service.capture(running.home, number)
+            await service.capture(running.home, int(held.id[3:]))
 
 
-async def _returning(row: dict) -> dict:
-    return row
+async def _hold_for_a_second(running):
+    people = running.people
+    return await settlement(running).charge(
+        running.home,
+        "toolbox",
+        order_ref="key-card",
+        amount=Money(amount=5_000, currency="CNY"),
+        payer_id=people["resident"].id,
+        payees={"owner": people["leader"].id},
+        capture=False,
+        expires_at=datetime.now(UTC) + timedelta(seconds=1),
+    )
 
 
 async def test_the_dispatch_worker_voids_a_deposit_once_it_expired(start_shop):
@@ -179,17 +187,7 @@ async def _voided_by_the_worker_once_expired(running) -> None:
     """Held for a second, then voided by one round of the dispatch worker."""
     await running.enable("toolbox")
     service = settlement(running)
-    people = running.people
-    held = await service.charge(
-        running.home,
-        "toolbox",
-        order_ref="key-card",
-        amount=Money(amount=5_000, currency="CNY"),
-        payer_id=people["resident"].id,
-        payees={"owner": people["leader"].id},
-        capture=False,
-        expires_at=datetime.now(UTC) + timedelta(seconds=1),
-    )
+    held = await _hold_for_a_second(running)
     await service.sweep(running.home.id)
     assert (await service.get(running.home, int(held.id[3:]))).status == "authorized"
     await asyncio.sleep(1.1)
