@@ -4,7 +4,9 @@ Lending holds a deposit on the borrower's method for the loan's days; nothing is
 returned intact voids the deposit; a damaged one captures it, and the kept deposit is split by
 the manifest's ``deposit_rules`` (the owner, less a tenth for the community fund), not by any
 sale rules: the toolbox sells nothing. A deposit left alone past its expiry is voided by the
-platform. ``loan`` reads the deposit back; ``linli_event`` hears that a kept deposit was taken.
+platform. ``repaired`` gives back what a kept deposit did not cost (read back first, so never
+more than is left); ``loan`` reads the deposit back; ``linli_event`` hears from settlement what
+happened to the money: taken, given back, paid to the owner.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from datetime import timedelta
 
 from linli_sdk import (
     CHARGE_CAPTURED,
+    CHARGE_PAID_OUT,
+    CHARGE_REFUNDED,
     Charge,
     Context,
     Event,
     Host,
     Manifest,
     Money,
+    Refund,
     RevenueShareRules,
     Role,
     command,
@@ -44,6 +49,13 @@ class Return(BaseModel):
 
     charge_id: str
     damaged: bool = False
+
+
+class Repaired(BaseModel):
+    """A kept deposit's tool was repaired for ``cost``: the rest goes back to the borrower."""
+
+    charge_id: str
+    cost: Money
 
 
 class LoanRef(BaseModel):
@@ -73,21 +85,31 @@ async def give_back(ctx: Context[BaseModel], data: Return) -> Charge:
     return await ctx.host.payments.void(data.charge_id)
 
 
+@command(Role.RESIDENT)
+async def repaired(ctx: Context[BaseModel], data: Repaired) -> Refund:
+    """Refund the kept deposit less the repair's cost (at most what is left of it)."""
+    left = (await ctx.host.payments.get(data.charge_id)).remaining
+    back = Money(amount=max(left.amount - data.cost.amount, 0), currency=left.currency)
+    return await ctx.host.payments.refund(
+        data.charge_id, back, reason="repair cost less than the deposit", ref="repair"
+    )
+
+
 @query(Role.RESIDENT)
 async def loan(ctx: Context[BaseModel], data: LoanRef) -> Charge:
     """Read the loan's deposit back: held (authorized), returned (voided) or kept (captured)."""
     return await ctx.host.payments.get(data.charge_id)
 
 
-KEPT: list[str] = []
-"""Deposits this module heard were taken (a real module would mark its loan row)."""
+HEARD: list[tuple[str, str]] = []
+"""``(event type, charge id)`` heard from settlement (a real module would mark its loan row)."""
 
 
 @hookimpl
 async def linli_event(host: Host, event: Event) -> None:
-    """A kept deposit was taken: the platform's event, addressed to this module only."""
-    if event.type == CHARGE_CAPTURED and event.payload["module"] == host.module:
-        KEPT.append(event.payload["charge_id"])
+    """Settlement's news about this module's deposits: taken, given back, paid to the owner."""
+    if event.type in (CHARGE_CAPTURED, CHARGE_REFUNDED, CHARGE_PAID_OUT):
+        HEARD.append((event.type, event.payload["charge_id"]))  # only ours reach us
 
 
 manifest = Manifest(
@@ -95,7 +117,7 @@ manifest = Manifest(
     version="0.1.0",
     sdk=">=0.1,<0.2",
     title="Shared toolbox (共享工具箱)",
-    operations=(lend, give_back, loan),
+    operations=(lend, give_back, repaired, loan),
     deposit_rules=RevenueShareRules(
         shares=(percent("community_fund", 1000), remainder("owner")),
         gateway_fee_bearer="owner",

@@ -9,7 +9,16 @@ from datetime import timedelta
 
 import pytest
 import toolbox
-from linli_sdk import CHARGE_CAPTURED, ChargeStatus, Conflict, InvalidInput, Money, Role
+from linli_sdk import (
+    CHARGE_CAPTURED,
+    CHARGE_PAID_OUT,
+    CHARGE_REFUNDED,
+    ChargeStatus,
+    Conflict,
+    InvalidInput,
+    Money,
+    Role,
+)
 
 
 def cny(fen: int) -> Money:
@@ -18,7 +27,7 @@ def cny(fen: int) -> Money:
 
 @pytest.fixture
 def kit(linli_kit):
-    toolbox.KEPT.clear()
+    toolbox.HEARD.clear()
     return linli_kit(toolbox)
 
 
@@ -35,7 +44,7 @@ async def test_a_tool_returned_intact_voids_the_deposit(kit):
     assert back.status is ChargeStatus.VOIDED and back.parts == {}  # nobody is paid
     read = await kit.call("loan", {"charge_id": lent.id}, as_=borrower)
     assert read == back
-    assert toolbox.KEPT == []
+    assert toolbox.HEARD == []  # nothing was taken
 
 
 async def test_a_damaged_tool_keeps_the_deposit_split_by_the_deposit_rules(kit):
@@ -47,11 +56,23 @@ async def test_a_damaged_tool_keeps_the_deposit_split_by_the_deposit_rules(kit):
     kept = await kit.call("return", {"charge_id": lent.id, "damaged": True}, as_=borrower)
     assert kept.parts == {"community_fund": cny(2_000), "owner": cny(18_000)}
     assert kept.remaining == cny(20_000)
-    assert toolbox.KEPT == [lent.id]  # told by settlement.charge_captured, once
     [event] = [e for e in kit.host.events.published if e.type == CHARGE_CAPTURED]
     assert event.payload["module"] == "toolbox"
+
+    # The repair cost CNY 50: the other CNY 150 go back, taken pro rata from owner and fund.
+    back = await kit.call("repaired", {"charge_id": lent.id, "cost": cny(5_000)}, as_=borrower)
+    assert back.amount == cny(15_000)
+    left = await kit.call("loan", {"charge_id": lent.id}, as_=borrower)
+    assert left.remaining == cny(5_000)
+    assert left.parts == {"community_fund": cny(500), "owner": cny(4_500)}
+
     [paid] = await kit.pay_out()
     assert paid == (lent.id, "owner")
+    assert toolbox.HEARD == [  # each once, as the platform sends them
+        (CHARGE_CAPTURED, lent.id),
+        (CHARGE_REFUNDED, lent.id),
+        (CHARGE_PAID_OUT, lent.id),
+    ]
 
 
 async def test_a_deposit_left_alone_is_voided_at_its_expiry_not_before(kit):

@@ -77,6 +77,17 @@ async def test_a_deposit_is_held_then_voided_or_kept_under_its_own_rules(start_s
         assert not any(e.account.startswith("payable:") for e in entries)
         assert await per_currency(running.home.id) == {"CNY": 0}
 
+        repaired = await running.client.post(  # reads the charge back, refunds what is left
+            f"{TOOLBOX}/repaired",
+            json={"charge_id": damaged["id"], "cost": cny(5_000)},
+            headers=running.auth("resident"),
+        )
+        assert repaired.status_code == 200, repaired.text
+        assert repaired.json()["amount"] == cny(15_000)
+        left = await _loan(running, damaged["id"])
+        assert left["refunded"] == cny(15_000)
+        assert left["parts"] == {"community_fund": cny(500), "owner": cny(4_500)}
+
 
 async def test_an_expired_deposit_is_voided_by_the_worker_and_an_unexpired_one_left(start_shop):
     async with start_shop() as running:
