@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from linli_sdk import (
+    CHARGE_CAPTURED,
     CHARGE_FAILED,
     Caller,
     ChargeStatus,
@@ -481,8 +482,13 @@ async def test_events_are_delivered_after_the_call_returns(
 ) -> None:
     buyer = kit.add_member("Zhao", Role.RESIDENT)
     await kit.call("place-order", {"qty": 1, "ref": "o-1"}, as_=buyer)
-    assert plugin.trace == [("handler-returned", "o-1"), ("event", "sale.order_placed")]
-    (event,) = kit.host.events.published
+    assert plugin.trace == [
+        ("handler-returned", "o-1"),
+        ("event", "sale.order_placed"),
+        ("event", CHARGE_CAPTURED),  # the gateway's answer comes after the call's own events
+    ]
+    (event, captured) = kit.host.events.published
+    assert captured.module is None and captured.payload["module"] == "sale"
     assert event.type == "sale.order_placed"
     assert event.module == "sale"
     assert event.community == "test-community"
@@ -495,9 +501,9 @@ async def test_each_event_is_delivered_once(kit: PluginKit, plugin: SimpleNamesp
     await kit.call("place-order", {"qty": 1, "ref": "o-1"}, as_=buyer)
     await kit.call("place-order", {"qty": 1, "ref": "o-2"}, as_=buyer)
     assert await kit.deliver_events() == []
-    assert traced(plugin, "event") == ["sale.order_placed", "sale.order_placed"]
+    assert traced(plugin, "event") == ["sale.order_placed", CHARGE_CAPTURED] * 2
     ids = [e.id for e in kit.host.events.published]
-    assert len(set(ids)) == 2
+    assert len(set(ids)) == 4
 
 
 async def test_an_operation_that_raises_leaves_no_trace_on_the_host(
@@ -511,8 +517,8 @@ async def test_an_operation_that_raises_leaves_no_trace_on_the_host(
     assert kit.host.deadlines.pending == {}
     assert kit.host.events.published == []
     await kit.call("place-order", {"qty": 1, "ref": "o-2"}, as_=buyer)
-    assert traced(plugin, "event") == ["sale.order_placed"]
-    assert [e.payload["ref"] for e in kit.host.events.published] == ["o-2"]
+    assert traced(plugin, "event") == ["sale.order_placed", CHARGE_CAPTURED]
+    assert [e.payload.get("ref") for e in kit.host.events.published] == ["o-2", None]
     # The failed order's ref is free: charging it now makes a new charge.
     out = await kit.call("place-order", {"qty": 1, "ref": "o-1"}, as_=buyer)
     assert isinstance(out, OrderOut)

@@ -22,13 +22,14 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples"
 
 @pytest.fixture
 def shop_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Install docs/examples/settlement_shop.py as ``shop`` and its held twin as ``pickup``."""
+    """Install docs/examples/settlement_shop.py as ``shop``, its held twin as ``pickup``, and
+    docs/examples/toolbox.py (deposits) as ``toolbox``."""
     site = tmp_path / "shop-site"
     write_distribution(
         site,
         "linli-settlement-shop",
         "0.1.0",
-        {"shop": "settlement_shop", "pickup": "settlement_pickup_shop"},
+        {"shop": "settlement_shop", "pickup": "settlement_pickup_shop", "toolbox": "toolbox"},
     )
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.syspath_prepend(str(EXAMPLES))
@@ -36,6 +37,7 @@ def shop_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield
     sys.modules.pop("settlement_shop", None)
     sys.modules.pop("settlement_pickup_shop", None)
+    sys.modules.pop("toolbox", None)
 
 
 @pytest.fixture

@@ -26,7 +26,10 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .host import (
+    CHARGE_CAPTURED,
     CHARGE_FAILED,
+    CHARGE_PAID_OUT,
+    CHARGE_REFUNDED,
     Charge,
     ChargeStatus,
     Credit,
@@ -67,7 +70,10 @@ __version__ = "1.0.0"
 """The SDK's version; plugins declare the range they support in ``Manifest.sdk``."""
 
 __all__ = [
+    "CHARGE_CAPTURED",
     "CHARGE_FAILED",
+    "CHARGE_PAID_OUT",
+    "CHARGE_REFUNDED",
     "FORMULA_PREFIXES",
     "MEMBER_SCOPES",
     "Caller",

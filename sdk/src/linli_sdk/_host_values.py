@@ -53,6 +53,32 @@ Delivered at least once, like every event: a repeat carries the same ``event.id`
 """
 
 
+CHARGE_CAPTURED = "settlement.charge_captured"
+"""The type of the event delivered to ``linli_event`` when a charge's money is taken.
+
+Sent once the gateway confirmed the capture (of a charge, an authorisation or a deposit) and
+the split was posted. ``payload``: ``charge_id``, ``order_ref``, ``module`` (only that module
+receives it) and ``amount``. Delivered at least once: a repeat carries the same ``event.id``.
+"""
+
+CHARGE_REFUNDED = "settlement.charge_refunded"
+"""The type of the event delivered to ``linli_event`` when the gateway paid a refund back.
+
+``payload``: ``charge_id``, ``order_ref``, ``module``, ``amount`` (this refund) and ``ref``
+(the refund's ``ref``). One per refund; read the charge's totals with
+:meth:`~linli_sdk.Payments.get`.
+"""
+
+CHARGE_PAID_OUT = "settlement.charge_paid_out"
+"""The type of the event delivered to ``linli_event`` when a party's share of a charge was paid.
+
+Sent when a payout transfer that includes the share reached the payee's account, once per
+charge and paid party. ``payload``: ``charge_id``, ``order_ref``, ``module``, ``party`` (e.g.
+``provider``), ``payee_id`` (the member paid) and ``amount`` (the share paid, net of refunds
+and of the fee the party bears).
+"""
+
+
 class Charge(_Value):
     """A charge for one order, as the settlement core recorded it.
 
@@ -65,6 +91,10 @@ class Charge(_Value):
         refunded: How much has been refunded so far.
         released: Whether :meth:`Payments.release` was called for it (a module whose
             :class:`~linli_sdk.PayoutHold` is ``until_released`` pays its shares out only then).
+        deposit: Whether it is a deposit (:meth:`Payments.hold_deposit`), split by the
+            manifest's ``deposit_rules`` when captured.
+        expires_at: When an uncaptured deposit is voided by the platform (``None`` for a
+            charge that is not a deposit).
 
     """
 
@@ -75,6 +105,15 @@ class Charge(_Value):
     parts: dict[str, Money]
     refunded: Money
     released: bool = False
+    deposit: bool = False
+    expires_at: datetime | None = None
+
+    @property
+    def remaining(self) -> Money:
+        """What can still be refunded: the captured amount less the refunds (zero if none)."""
+        if self.status not in (ChargeStatus.CAPTURED, ChargeStatus.REFUNDED):
+            return Money.zero(self.amount.currency)
+        return self.amount - self.refunded
 
 
 class Refund(_Value):

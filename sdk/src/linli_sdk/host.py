@@ -17,7 +17,10 @@ from datetime import datetime
 from typing import Protocol
 
 from ._host_values import (
+    CHARGE_CAPTURED,
     CHARGE_FAILED,
+    CHARGE_PAID_OUT,
+    CHARGE_REFUNDED,
     JSON,
     Charge,
     ChargeStatus,
@@ -38,7 +41,10 @@ from .operations import Document
 from .roles import Role
 
 __all__ = [
+    "CHARGE_CAPTURED",
     "CHARGE_FAILED",
+    "CHARGE_PAID_OUT",
+    "CHARGE_REFUNDED",
     "Charge",
     "ChargeStatus",
     "Credit",
@@ -81,12 +87,52 @@ class Payments(Protocol):
         """
         ...
 
+    async def get(self, charge_id: str) -> Charge:
+        """Read one of this module's charges back as the ledger has it now.
+
+        Its status, amount, parts, refunded total and :attr:`~Charge.remaining` (what a refund
+        may still take). Changes nothing, so a module need not charge again to learn a status.
+
+        Raises:
+            NotFound: No such charge of this module in this community.
+
+        """
+        ...
+
+    async def hold_deposit(
+        self,
+        *,
+        order_ref: str,
+        amount: Money,
+        payer_id: int,
+        payees: Mapping[str, int],
+        expires_at: datetime,
+    ) -> Charge:
+        """Hold a deposit (押金) on the payer's method until ``expires_at``; nothing is taken.
+
+        An authorisation like ``charge(capture=False)``, but split by the manifest's
+        ``deposit_rules`` if captured, and voided by the platform once ``expires_at`` passes
+        uncaptured. End it explicitly with :meth:`void` (returned intact) or :meth:`capture`
+        (kept, e.g. for damage). Holding the same ``order_ref`` again returns the first.
+
+        Raises:
+            InvalidInput: No ``deposit_rules`` declared, a missing payee, a non-positive amount,
+                or ``expires_at`` not in the future.
+
+        """
+        ...
+
     async def capture(self, charge_id: str) -> Charge:
-        """Take an authorised charge and split it."""
+        """Take an authorised charge (or a deposit) and split it.
+
+        Raises:
+            Conflict: The charge was voided, failed, or is a deposit past its expiry.
+
+        """
         ...
 
     async def void(self, charge_id: str) -> Charge:
-        """Release an authorised charge; nothing is taken."""
+        """Release an authorised charge or a deposit; nothing is taken."""
         ...
 
     async def refund(self, charge_id: str, amount: Money, *, reason: str, ref: str) -> Refund:

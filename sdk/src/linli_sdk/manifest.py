@@ -89,6 +89,9 @@ class Manifest(BaseModel):
         operations: Its commands and queries.
         credit_events: The credit events it may emit, with weight bounds.
         revenue_share: How its charges are split, or ``None`` if it never charges.
+        deposit_rules: How a deposit it captures is split (see
+            :meth:`~linli_sdk.Payments.hold_deposit`), or ``None`` if it holds no deposits.
+            Separate from ``revenue_share``: a kept deposit (a damaged drill) is not a sale.
         piccolo_app: Dotted path of its Piccolo app config module (its tables and migrations).
         payout_hold: How long its charges' shares are held before payout (see
             :class:`PayoutHold`); ``None`` uses the platform's hold.
@@ -111,6 +114,7 @@ class Manifest(BaseModel):
     operations: tuple[Operation, ...] = ()
     credit_events: tuple[CreditEventSpec, ...] = ()
     revenue_share: RevenueShareRules | None = None
+    deposit_rules: RevenueShareRules | None = None
     piccolo_app: str | None = None
     member_scopes: frozenset[str] = frozenset()
     payout_hold: PayoutHold | None = None

@@ -18,7 +18,8 @@ runs each operation (and each deadline) as one unit: if it raises, what it asked
 deadline whose hook raised stays pending to be retried; when the module's tables are bound
 (the ``linli_module_db`` fixture), what the unit wrote to them is rolled back too. The
 payment gateway answers after the unit returns, as on the platform: a new charge reads
-``pending`` inside the call that made it.
+``pending`` inside the call that made it, and ``settlement.charge_captured`` (or ``_failed``,
+``_refunded``) is delivered once, after it.
 
 A module with tables gets them on a temporary SQLite file, migrated by its own shipped
 migrations, from the ``linli_module_db`` fixture (or :func:`module_database` for a database
@@ -37,7 +38,6 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -54,7 +54,6 @@ from ._kit.host import InMemoryHost
 from .context import Caller, Community, Context
 from .errors import Forbidden, InvalidInput, NotFound
 from .host import (
-    CHARGE_FAILED,
     Deadline,
     Event,
     MemberView,
@@ -338,28 +337,27 @@ class PluginKit:
         raise RuntimeError(f"more than {_MAX_ROUNDS} events in one delivery: do hooks loop?")
 
     def _settle(self) -> None:
-        """The gateway answers what the last units asked; a refused charge fails, with its event."""
-        for charge, reason in self.host.payments.settle():
-            payload = {
-                "charge_id": charge.id,
-                "order_ref": charge.order_ref,
-                "module": self.manifest.name,
-                "amount": charge.amount.model_dump(mode="json"),
-                "reason": reason,
-            }
-            self.host.events.published.append(
-                Event(
-                    id=str(uuid.uuid4()),
-                    type=CHARGE_FAILED,
-                    community=self.community.slug,
-                    module=None,
-                    occurred=self.clock,
-                    payload=payload,
-                )
-            )
+        """The gateway answers what the last units asked; its settlement events are published.
+
+        Refused charges fail (``settlement.charge_failed``); captures and refunds announce
+        ``charge_captured`` and ``charge_refunded``, a payout batch ``charge_paid_out``.
+        """
+        payments = self.host.payments
+        payments.settle()
+        while payments.announced:
+            self.host.events.record_platform(*payments.announced.pop(0))
+
+    async def pay_out(self) -> list[tuple[str, str]]:
+        """Run a payout batch: pay every payable share, then deliver ``charge_paid_out`` events.
+
+        Returns the ``(charge id, party)`` pairs paid (see ``host.payments.payable``).
+        """
+        paid = self.host.payments.pay_out()
+        await self.deliver_events()
+        return paid
 
     async def advance(self, delta: timedelta) -> list[Deadline]:
-        """Move the clock forward and fire every deadline now due, earliest first.
+        """Move the clock forward, void deposits now expired, and fire every deadline now due.
 
         Each deadline is removed from ``host.deadlines.pending`` and handed to the module's
         declared handler for its key (``Manifest.deadline_handlers``), or to
@@ -372,6 +370,8 @@ class PluginKit:
 
         """
         self.clock += delta
+        self.host.payments.expire_deposits()  # the worker voids deposits past their expiry
+        self._settle()
         pending = self.host.deadlines.pending
         fired: list[Deadline] = []
         for _ in range(_MAX_ROUNDS):

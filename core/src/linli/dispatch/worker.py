@@ -59,6 +59,7 @@ class DispatchWorker:
             if not await run_next_deadline(self.platform, self.retries):
                 break
             done += 1
+        done += len(await self.platform.settlement.expire_deposits())  # past their expiry
         unit = UnitOfWork()  # events published by hooks wait for the next round's fan-out
         for _ in range(limit):
             if not await deliver_to_module(self.platform, self.retries, unit):

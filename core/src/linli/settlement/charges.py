@@ -26,7 +26,7 @@ from linli_sdk.revenue_share import RevenueShareRules, split
 from piccolo.engine.postgres import PostgresEngine
 
 from . import ledger, store
-from .executor import GatewayExecutor, Recorded, intent_key, row_money
+from .executor import GatewayExecutor, Recorded, expired, intent_key, row_money
 from .tables import (
     GatewayIntent,
     Release,
@@ -90,6 +90,8 @@ def _derive(
         parts=parts,
         refunded=refunded,
         released=released,
+        deposit=row["expires_at"] is not None,
+        expires_at=row["expires_at"],
     )
 
 
@@ -107,21 +109,28 @@ class Charges(GatewayExecutor):
         payees: Mapping[str, int],
         capture: bool,
         written: dict[int, Recorded] | None = None,
+        expires_at: datetime | None = None,
     ) -> Charge:
         """Record a charge for an order and its gateway intent; the same order returns the first.
 
         ``written``, if given, receives the new charge's row and intent by charge id, for its
         carrying out after commit (`carry_out_later`) without reading back what was just written.
+        ``expires_at`` makes it a deposit: an authorisation split by the module's deposit rules
+        and voided by `sweep` once it expires uncaptured (``capture`` is then ignored).
 
         Raises:
-            InvalidInput: Non-positive amount, a missing payee, or shares exceeding the amount.
+            InvalidInput: Non-positive amount, a missing payee, shares exceeding the amount, or
+                a deposit without deposit rules or whose expiry is not in the future.
 
         """
         if amount.amount <= 0:
             raise InvalidInput(f"a charge must be positive, not {amount}", field="amount")
         charge_key = f"{community.id}:{module}:{order_ref}"
         try:
-            rules = await self.rules_for(community.id, module)
+            if expires_at is None:
+                rules = await self.rules_for(community.id, module)
+            else:
+                rules, capture = self.deposit_rules(module, expires_at), False
             rules.check_payees(payees)
             split(rules, amount)  # refuses a negative remainder up front
         except LinliError:
@@ -140,6 +149,7 @@ class Charges(GatewayExecutor):
             "rules": rules.model_dump(mode="json"),
             "gateway": self.gateway.name,
             "created_at": datetime.now(UTC),
+            "expires_at": expires_at,
         }
         charge_id = await store.insert_charge(row)
         if charge_id is None:  # this order was charged before (or by a concurrent call)
@@ -167,6 +177,8 @@ class Charges(GatewayExecutor):
             raise Conflict(f"charge ch_{charge_id} was voided; it cannot be captured")
         if await self._refused(row):
             raise Conflict(f"charge ch_{charge_id} failed: the gateway refused it")
+        if not actions & {"charge", "capture"} and expired(row, datetime.now(UTC)):
+            raise Conflict(f"deposit ch_{charge_id} expired at {row['expires_at']}")
         if not actions & {"charge", "capture"}:
             await self._intend(row, "capture", row_money(row))
         return await self.view(community, row)

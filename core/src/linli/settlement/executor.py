@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from linli_sdk import (
+    CHARGE_CAPTURED,
     CHARGE_FAILED,
+    CHARGE_REFUNDED,
     Conflict,
     Money,
     NotFound,
@@ -23,8 +25,8 @@ from linli_sdk import (
 from linli_sdk.revenue_share import RevenueShareRules
 
 from ..dispatch.ports import record_event
-from ..dispatch.store import community_by_id
 from . import ledger, store
+from .announcements import community_for_events
 from .gateways import Gateway, GatewayOutcome, GatewayStatus
 from .overrides import RevenueShareOverrides
 from .tables import (
@@ -33,7 +35,7 @@ from .tables import (
     SettlementCharge,
 )
 
-__all__ = ["GatewayExecutor", "Recorded", "community_of", "intent_key", "row_money"]
+__all__ = ["GatewayExecutor", "Recorded", "community_of", "expired", "intent_key", "row_money"]
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,11 @@ def community_of(key: str) -> int:
 def row_money(row: Mapping[str, Any]) -> Money:
     """The amount of a charge row."""
     return Money(amount=row["amount"], currency=row["currency"])
+
+
+def expired(row: Mapping[str, Any], now: datetime) -> bool:
+    """Whether a charge row is a deposit past its expiry."""
+    return row["expires_at"] is not None and row["expires_at"] <= now
 
 
 _PAYMENT_ACTIONS = ("charge", "authorize", "capture")
@@ -248,24 +255,39 @@ class GatewayExecutor(RevenueShareOverrides):
             if plans:
                 await store.append_many(row["community"], [(row["id"], p, memo) for p in plans])
             closed = await store.close_intent(intent["id"], state, result)
-            if closed and state == "failed" and intent["action"] in _PAYMENT_ACTIONS:
-                await self._announce_failure(row, outcome)
+            if closed:
+                await self._announce(row, intent, outcome)
         return int(closed)
 
-    async def _announce_failure(self, row: Mapping[str, Any], outcome: GatewayOutcome) -> None:
-        """Tell the module that charged that its charge failed (the outbox, in this transaction).
+    async def _announce(
+        self, row: Mapping[str, Any], intent: Mapping[str, Any], outcome: GatewayOutcome
+    ) -> None:
+        """Tell the module that charged what the outcome did (the outbox, in this transaction).
 
-        Called only by the application that closed the intent, so the event is written once
-        however many of confirm, sweep and webhook race.
+        Called only by the application that closed the intent, so each event is written once
+        however many of confirm, sweep and webhook race: ``settlement.charge_failed`` for a
+        refused payment, ``charge_captured`` for money taken, ``charge_refunded`` for a refund
+        the gateway paid back. The outbox delivers them only to that module.
         """
+        action, status = intent["action"], outcome.status
+        extra: dict[str, Any] = {}
+        if status is GatewayStatus.FAILED and action in _PAYMENT_ACTIONS:
+            kind, extra["reason"] = CHARGE_FAILED, outcome.reason or "declined"
+        elif status is GatewayStatus.CAPTURED and action in _PAYMENT_ACTIONS:
+            kind = CHARGE_CAPTURED
+        elif status is GatewayStatus.REFUNDED and action == "refund":
+            kind, extra["ref"] = CHARGE_REFUNDED, intent["refund_ref"]
+        else:
+            return
+        amount = Money(amount=intent["amount"], currency=row["currency"])  # the call's amount
         payload = {
             "charge_id": f"ch_{row['id']}",
             "order_ref": row["order_ref"],
             "module": row["module"],
-            "amount": row_money(row).model_dump(mode="json"),
-            "reason": outcome.reason or "declined",
+            "amount": amount.model_dump(mode="json"),
+            **extra,
         }
-        await record_event(await community_by_id(row["community"]), None, CHARGE_FAILED, payload)
+        await record_event(await community_for_events(row["community"]), None, kind, payload)
 
     async def receive_event(
         self, community_id: int, event_id: str, intent_key: str, outcome: GatewayOutcome

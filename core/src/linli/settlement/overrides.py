@@ -10,6 +10,7 @@ from typing import Any
 from linli_sdk import (
     Community,
     InvalidInput,
+    Manifest,
     Money,
     NotFound,
 )
@@ -46,6 +47,18 @@ class RevenueShareOverrides:
 
     registry: ModuleRegistry
 
+    def declared_manifest(self, module: str) -> Manifest:
+        """The manifest of a loaded module.
+
+        Raises:
+            NotFound: No such module is loaded.
+
+        """
+        loaded = self.registry.get(module)
+        if loaded is None:
+            raise NotFound(f"no module {module!r} on this platform")
+        return loaded.manifest
+
     def declared_rules(self, module: str) -> RevenueShareRules:
         """The revenue-share rules ``module`` declares.
 
@@ -54,12 +67,26 @@ class RevenueShareOverrides:
             InvalidInput: The module declares no revenue-share rules (it never charges).
 
         """
-        loaded = self.registry.get(module)
-        if loaded is None:
-            raise NotFound(f"no module {module!r} on this platform")
-        if loaded.manifest.revenue_share is None:
+        rules = self.declared_manifest(module).revenue_share
+        if rules is None:
             raise InvalidInput(f"module {module} declares no revenue-share rules")
-        return loaded.manifest.revenue_share
+        return rules
+
+    def deposit_rules(self, module: str, expires_at: datetime) -> RevenueShareRules:
+        """The rules ``module`` declares for its deposits (no community override applies).
+
+        Raises:
+            InvalidInput: The module declares no ``deposit_rules``, or ``expires_at`` is past.
+
+        """
+        rules = self.declared_manifest(module).deposit_rules
+        if rules is None:
+            raise InvalidInput(f"module {module} declares no deposit_rules")
+        if expires_at.tzinfo is None or expires_at <= datetime.now(UTC):
+            raise InvalidInput(
+                "a deposit must expire in the future (a timezone-aware time)", field="expires_at"
+            )
+        return rules
 
     async def overrides(self, community_id: int, module: str) -> dict[str, int | Money]:
         """The operator's overrides for ``module`` in a community (empty if none).

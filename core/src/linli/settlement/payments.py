@@ -12,6 +12,7 @@ gateway `gateway_for` names (or the one the platform is built with): ``platform.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from linli_sdk import Charge, Community, Money, NotFound, Refund
@@ -131,8 +132,36 @@ class HostPayments:
         self._after_commit(charge.id, new=True)
         return charge
 
+    async def get(self, charge_id: str) -> Charge:
+        """One of this module's charges as the ledger has it now (see `linli_sdk.Payments.get`)."""
+        return await self._settlement.get(self._community, await self._mine(charge_id))
+
+    async def hold_deposit(
+        self,
+        *,
+        order_ref: str,
+        amount: Money,
+        payer_id: int,
+        payees: Mapping[str, int],
+        expires_at: datetime,
+    ) -> Charge:
+        """Hold a deposit until ``expires_at`` (see `linli_sdk.Payments.hold_deposit`)."""
+        charge = await self._settlement.charge(
+            self._community,
+            self._module,
+            order_ref=order_ref,
+            amount=amount,
+            payer_id=payer_id,
+            payees=payees,
+            capture=False,
+            written=self._written,
+            expires_at=expires_at,
+        )
+        self._after_commit(charge.id, new=True)
+        return charge
+
     async def capture(self, charge_id: str) -> Charge:
-        """Capture an authorised charge."""
+        """Capture an authorised charge or a deposit."""
         charge = await self._settlement.capture(self._community, await self._mine(charge_id))
         self._after_commit(charge.id)
         return charge

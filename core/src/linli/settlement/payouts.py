@@ -29,6 +29,7 @@ from linli_sdk import Community, Money, PayoutHold
 from piccolo.engine.postgres import PostgresEngine
 
 from . import ledger, store
+from .announcements import announce_paid_out, first_paid
 from .gateways import Gateway, GatewayOutcome, GatewayStatus
 from .tables import ConnectedAccount, Transfer
 
@@ -134,8 +135,9 @@ async def _decide(
         if due >= 0 and waiting:  # later earnings covered the debt
             await _set(waiting, state=NETTED)
         if due > 0:
+            paid = first_paid(positions, rows)
             await _new_payout(
-                community_id, gateway, account, Money(amount=due, currency=currency), rows
+                community_id, gateway, account, Money(amount=due, currency=currency), rows, paid
             )
         elif due < 0:
             await _claw_back(community_id, account, Money(amount=-due, currency=currency), rows)
@@ -185,14 +187,19 @@ async def destination_of(community_id: int, gateway: Gateway, member_id: int) ->
 
 
 async def _new_payout(
-    community_id: int, gateway: Gateway, account: str, due: Money, rows: list[dict[str, Any]]
+    community_id: int,
+    gateway: Gateway,
+    account: str,
+    due: Money,
+    rows: list[dict[str, Any]],
+    paid: list[list[int]],
 ) -> None:
     destination = await destination_of(community_id, gateway, int(account.rsplit(":", 1)[1]))
     if destination is None:
         return  # the payee has not opened a connected account: it stays owed
     seq = 1 + sum(1 for row in rows if row["kind"] == "payout")
     group = ledger.payout_key(community_id, account, seq)
-    await _record(community_id, account, "payout", seq, destination, due, group)
+    await _record(community_id, account, "payout", seq, destination, due, group, charges=paid)
 
 
 async def _record(
@@ -204,6 +211,7 @@ async def _record(
     amount: Money,
     group: str,
     reverses: str = "",
+    charges: list[list[int]] | None = None,
 ) -> None:
     """Store a transfer (or reversal) with its idempotency key, before the gateway sees it."""
     await Transfer.insert(
@@ -219,6 +227,7 @@ async def _record(
             transfer_group=group,
             reverses=reverses,
             created_at=datetime.now(UTC),
+            charges=charges or [],
         )
     )
 
@@ -329,6 +338,8 @@ async def apply_transfer(
             .where((Transfer.id == row["id"]) & (Transfer.state == PENDING))
             .returning(Transfer.id)
         )
+        if closed and kind == "payout":  # written once: only by the update that closed it
+            await announce_paid_out(community_id, row)
     if not closed or kind == "failed":
         return None
     return Payout(account=row["account"], amount=amount, txn_id=txn_id, kind=kind)

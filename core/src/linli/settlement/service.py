@@ -4,6 +4,7 @@
 revenue-share overrides (`linli.settlement.overrides`), the gateway executor that carries out
 intents after commit and applies outcomes exactly once (`linli.settlement.executor`), charges,
 captures, voids and refunds recorded in the caller's transaction (`linli.settlement.charges`),
+deposits and their expiry (`linli.settlement.deposits`),
 payouts (`linli.settlement.payouts`), reconciliation and statements.
 """
 
@@ -19,7 +20,8 @@ from linli_sdk import Community
 from linli.modules.registry import ModuleRegistry
 from linli.settlement.statements import ledger_records
 
-from .charges import Charges, charge_id_of
+from .charges import charge_id_of
+from .deposits import Deposits
 from .executor import Recorded, community_of, intent_key
 from .gateways import Gateway
 from .payouts import Payout, connected_account_of, pay_out
@@ -30,8 +32,8 @@ __all__ = ["Recorded", "Settlement", "charge_id_of", "community_of", "intent_key
 
 
 @dataclass
-class Settlement(Charges):
-    """Charges, captures, voids and refunds in the ledger, carried out through one gateway."""
+class Settlement(Deposits):
+    """Charges, deposits, captures, voids and refunds in the ledger, through one gateway."""
 
     registry: ModuleRegistry
     gateway: Gateway

@@ -117,7 +117,7 @@ def _values(columns: int, rows: int) -> str:
 
 _CHARGE_COLUMNS = (
     "id, community, module, order_ref, charge_key, payer_id, payees, currency, amount, rules, "
-    "gateway, created_at"
+    "gateway, created_at, expires_at"
 )
 _INTENT_COLUMNS = (
     "id, community, charge, key, action, refund_ref, amount, reason, state, outcome, created_at"
@@ -215,10 +215,12 @@ def _json_in(value: Any) -> Any:
 
 
 def _decoded(row: dict[str, Any], *columns: str) -> dict[str, Any]:
-    """``row`` with its JSON ``columns`` parsed, whichever engine read them."""
+    """``row`` with its JSON ``columns`` parsed (and a charge's expiry a datetime), any engine."""
     for column in columns:
         if isinstance(row[column], str | bytes):
             row[column] = json.loads(row[column])
+    if isinstance(row.get("expires_at"), str):
+        row["expires_at"] = datetime.fromisoformat(row["expires_at"])
     return row
 
 

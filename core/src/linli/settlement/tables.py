@@ -56,6 +56,7 @@ class SettlementCharge(Table, tablename="linli_settlement_charge"):
 
     ``charge_key`` (``<community>:<module>:<order_ref>``) makes charging an order idempotent.
     ``rules`` is the effective revenue-share rules (overrides applied) at charge time.
+    ``expires_at`` is set for a deposit only: when it is voided if still uncaptured.
     """
 
     id = Serial(primary_key=True)
@@ -71,6 +72,7 @@ class SettlementCharge(Table, tablename="linli_settlement_charge"):
     rules = JSON(default={})
     gateway = Varchar(length=40)
     created_at = Timestamptz()
+    expires_at = Timestamptz(null=True, default=None, index=True)
 
 
 class LedgerTxn(AppendOnly, Table, tablename="linli_settlement_ledger_txn"):
@@ -213,3 +215,4 @@ class Transfer(Table, tablename="linli_settlement_transfer"):
     state = Varchar(length=20, default="pending", index=True)
     gateway_ref = Varchar(length=120, default="")  # the gateway's transfer or reversal id
     created_at = Timestamptz()
+    charges = JSON(default=[])  # a payout: [charge id, share] first paid by it, for events

@@ -60,12 +60,7 @@ async def confirm_payment(host: Host, payment_id: int, now: datetime) -> None:
     currency = row["currency"]
     bill = Money(amount=row["bill_amount"], currency=currency)
     total = total_due(bill, Money(amount=row["fee"], currency=currency))
-    charge = await host.payments.charge(  # the same order returns the first charge
-        order_ref=order_ref(payment_id),
-        amount=total,
-        payer_id=row["payer_id"],
-        payees={"leader": row["leader_id"], "biller": row["biller_payee_id"]},
-    )
+    charge = await host.payments.get(row["charge_id"])  # read back, never charged again
     if charge.status is ChargeStatus.FAILED:  # final: the event says so too, whichever is first
         await _fail(host, row, now, charge.id)
         return

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from linli_sdk import CHARGE_FAILED, ChargeStatus, Deadline, Event, Host, Money, on_deadline
 
 from .rules import FUND_PARTY, EntryKind, retry_after
-from .store import money_of, order_ref, record_entry
+from .store import money_of, record_entry
 from .tables import PurchaseRow
 
 
@@ -30,12 +30,7 @@ async def record_donation(host: Host, purchase_id: int, now: datetime) -> None:
     if row is None or row["donated"] is not None or row["failed"]:
         return
     amount = money_of(row["amount"], row["currency"])
-    charge = await host.payments.charge(  # the same order returns the first charge
-        order_ref=order_ref(purchase_id),
-        amount=amount,
-        payer_id=row["buyer_id"],
-        payees={"seller": row["seller_id"]},
-    )
+    charge = await host.payments.get(row["charge_id"])  # read back, never charged again
     if charge.status is ChargeStatus.FAILED:  # final: the event says so too, whichever is first
         await fail_purchase(host, purchase_id)
         return

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from linli_sdk import Conflict, InvalidInput, Money, NotFound, Role, Upload, command
-from linli_sdk.revenue_share import RefundExceedsHeld
 from pydantic import BaseModel, Field
 
 from . import pricing
@@ -75,18 +74,12 @@ async def _refund_within_held(ctx: Ctx, charge_id: str, wanted: Money, ref: str)
 
     Returns what was refunded (zero when they hold nothing).
     """
-    try:
-        await ctx.host.payments.refund(charge_id, wanted, reason="damaged item", ref=ref)
-    except RefundExceedsHeld as refused:
-        held = refused.extensions.get("held_total")
-        if not isinstance(held, int):
-            raise
-        left = Money(amount=held, currency=wanted.currency)
-        if left.is_zero:
-            return left
-        await ctx.host.payments.refund(charge_id, left, reason="damaged item", ref=ref)
-        return left
-    return wanted
+    left = (await ctx.host.payments.get(charge_id)).remaining
+    amount = Money(amount=min(wanted.amount, left.amount), currency=wanted.currency)
+    if amount.is_zero:
+        return amount
+    refund = await ctx.host.payments.refund(charge_id, amount, reason="damaged item", ref=ref)
+    return refund.amount
 
 
 async def _this_month(community: int, member: int, now: datetime, currency: str) -> Money:

@@ -21,11 +21,21 @@ class KitEvents:
         self.published: list[Event] = []
 
     async def publish(self, type: str, payload: Mapping[str, Any]) -> Event:
+        return self._append(f"{self._module}.{type}", payload, self._module)
+
+    def record_platform(self, type: str, payload: Mapping[str, Any]) -> Event:
+        """Record an event the platform sends the module (e.g. ``settlement.charge_captured``).
+
+        Its ``type`` is not prefixed and its ``module`` is ``None``, as on the platform.
+        """
+        return self._append(type, payload, None)
+
+    def _append(self, type: str, payload: Mapping[str, Any], module: str | None) -> Event:
         event = Event(
             id=str(uuid.uuid4()),
-            type=f"{self._module}.{type}",
+            type=type,
             community=self._community.slug,
-            module=self._module,
+            module=module,
             occurred=self._now(),
             payload=dict(payload),
         )

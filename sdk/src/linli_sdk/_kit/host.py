@@ -28,8 +28,8 @@ class InMemoryHost:
     ``payments.charges``, ``payments.refunds`` (by charge id and ref), ``payments.released_at``
     (with ``payments.payable(charge_id)`` telling whether the payout hold is over;
     ``payments.decline_next()`` makes the gateway refuse the next charge;
-    ``payments.set_overrides({...})`` sets the community's revenue-share overrides),
-    ``credit.events``,
+    ``payments.set_overrides({...})`` sets the community's revenue-share overrides;
+    ``payments.paid_out`` the charges a kit payout batch paid), ``credit.events``,
     ``credit.standings`` (a member's :class:`~linli_sdk.CreditStanding`; others stand at
     ``BASE_STANDING``), ``dispatch.jobs``, ``dispatch.goods`` (the orders each
     ``goods_documents`` call printed), ``files.files`` (upload id -> reference and bytes),
@@ -68,7 +68,7 @@ class InMemoryHost:
             self._restore(snapshot)
             raise
 
-    def _undoable(self) -> tuple[dict[Any, Any] | list[Any], ...]:
+    def _undoable(self) -> tuple[dict[Any, Any] | list[Any] | set[Any], ...]:
         """What the plugin can change through the host: undone when a unit of work raises."""
         return (
             self.payments.charges,
@@ -79,6 +79,9 @@ class InMemoryHost:
             self.payments.captured_at,
             self.payments.released_at,
             self.payments.declines,
+            self.payments.payees,
+            self.payments.paid_out,
+            self.payments.announced,
             self.credit.events,
             self.dispatch.jobs,
             self.deadlines.pending,
@@ -86,11 +89,11 @@ class InMemoryHost:
             self.members.national_id_views,
         )
 
-    def _snapshot(self) -> tuple[dict[Any, Any] | list[Any], ...]:
+    def _snapshot(self) -> tuple[dict[Any, Any] | list[Any] | set[Any], ...]:
         """Copy what the plugin can change, to undo a unit of work that raised."""
         return tuple(container.copy() for container in self._undoable())
 
-    def _restore(self, snapshot: tuple[dict[Any, Any] | list[Any], ...]) -> None:
+    def _restore(self, snapshot: tuple[dict[Any, Any] | list[Any] | set[Any], ...]) -> None:
         """Put back what :meth:`_snapshot` copied (in place, so references stay valid)."""
         containers = self._undoable()
         for container, saved in zip(containers, snapshot, strict=True):
@@ -99,3 +102,5 @@ class InMemoryHost:
                 container.update(saved)
             elif isinstance(container, list) and isinstance(saved, list):
                 container.extend(saved)
+            elif isinstance(container, set) and isinstance(saved, set):
+                container.update(saved)

@@ -1,8 +1,10 @@
-"""The kit's payments port: charges split by revenue-share rules, refunds, payout holds.
+"""The kit's payments port: charges split by revenue-share rules, refunds, deposits, payouts.
 
-As on the platform, the gateway answers only after the unit of work that asked it has returned:
-a new charge reads ``pending`` inside that unit, a capture or void is carried out after it.
-The kit calls :meth:`KitPayments.settle` once a unit has returned (the platform's commit).
+As on the platform, the gateway answers only after the unit of work that asked it has returned
+(see :mod:`.gateway`): a new charge reads ``pending`` inside that unit, and the settlement
+events (``charge_failed``, ``charge_captured``, ``charge_refunded``) are announced after it.
+Deposits are in :mod:`.deposits`; a payout batch (:meth:`KitPayments.pay_out`) announces
+``charge_paid_out`` for each share it pays.
 """
 
 from __future__ import annotations
@@ -11,52 +13,30 @@ import itertools
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from ..errors import Conflict, InvalidInput, NotFound
-from ..host import Charge, ChargeStatus, Refund
+from ..errors import Conflict, InvalidInput
+from ..host import CHARGE_PAID_OUT, Charge, ChargeStatus, Refund
 from ..manifest import Manifest
 from ..money import Money
-from ..revenue_share import RevenueShareRules, split
+from ..revenue_share import RevenueShareRules
 from ..revenue_share import refund as allocate_refund
+from .deposits import KitDeposits
+from .gateway import TAKEN
 
-_TAKEN = frozenset({"charge", "capture"})
-"""Actions after which the charge's money is (or will be) taken."""
 
+class KitPayments(KitDeposits):
+    """The payments port: charges, deposits, captures, voids, refunds and payouts in memory.
 
-class KitPayments:
-    """The payments port: charges, captures, voids and refunds kept in memory.
-
-    ``charges`` by id; ``refunds`` by ``(charge id, ref)`` (a ref is scoped to its charge, as
-    on the platform); ``rules`` the revenue-share rules each charge was made under (the
-    declared rules with the community's overrides at the time, see :meth:`set_overrides`);
-    ``actions`` every gateway action asked per charge, and ``queue`` those the gateway has
-    not carried out yet.
+    Besides what :class:`~linli_sdk._kit.gateway.KitGateway` keeps: ``released_at`` when
+    each charge was released, ``paid_out`` the charges a payout batch paid, and
+    ``overrides`` the community's revenue-share overrides (see :meth:`set_overrides`).
     """
 
     def __init__(self, manifest: Manifest, clock: Callable[[], datetime]) -> None:
-        self._manifest = manifest
-        self._now = clock
-        self.charges: dict[str, Charge] = {}
-        self.refunds: dict[tuple[str, str], Refund] = {}
-        self.rules: dict[str, RevenueShareRules] = {}
-        self.actions: dict[str, tuple[str, ...]] = {}
-        self.queue: list[tuple[str, str]] = []
-        self.captured_at: dict[str, datetime] = {}
+        super().__init__(manifest, clock)
         self.released_at: dict[str, datetime] = {}
-        self.declines: list[str] = []
+        self.paid_out: set[str] = set()
         self.overrides: dict[str, int | Money] = {}
-        self._ids = itertools.count(1)
         self._refund_ids = itertools.count(1)
-
-    def decline_next(self, reason: str = "card_declined") -> None:
-        """Make the gateway refuse the next charge, as a declined card does on the platform.
-
-        Inside the unit of work that charges, the charge is ``pending``; once that unit has
-        returned, the charge is ``failed`` and the kit delivers the event
-        ``settlement.charge_failed`` (:data:`~linli_sdk.CHARGE_FAILED`) to ``linli_event``
-        with ``reason`` — what the platform does once the gateway answers after the commit.
-        Call it again to refuse more charges, one each.
-        """
-        self.declines.append(reason)
 
     def set_overrides(self, overrides: Mapping[str, int | Money]) -> RevenueShareRules:
         """Set the community's revenue-share overrides, as an operator does on the platform.
@@ -83,10 +63,6 @@ class KitPayments:
         """The rules a charge made now is split by: declared, with the overrides applied."""
         return self._declared().with_overrides(self.overrides)
 
-    def _intend(self, charge_id: str, action: str) -> None:
-        self.actions[charge_id] = (*self.actions.get(charge_id, ()), action)
-        self.queue.append((charge_id, action))
-
     async def charge(
         self,
         *,
@@ -96,50 +72,38 @@ class KitPayments:
         payees: Mapping[str, int],
         capture: bool = True,
     ) -> Charge:
+        """Charge for an order (see :meth:`linli_sdk.Payments.charge`)."""
         if amount.amount <= 0:
             raise InvalidInput(f"a charge must be positive, not {amount}", field="amount")
-        for existing in self.charges.values():
-            if existing.order_ref == order_ref:
-                return existing
-        rules = self.effective_rules()
-        rules.check_payees(payees)
-        split(rules, amount)  # refuses a negative remainder up front
-        charge = Charge(
-            id=f"ch_{next(self._ids)}",
+        if existing := self._existing(order_ref):
+            return existing
+        return self._open(
             order_ref=order_ref,
             amount=amount,
-            status=ChargeStatus.PENDING,  # the gateway answers once the unit has returned
-            parts={},
-            refunded=Money.zero(amount.currency),
+            payees=payees,
+            rules=self.effective_rules(),
+            capture=capture,
         )
-        self.charges[charge.id] = charge
-        self.rules[charge.id] = rules
-        if self.declines:  # the gateway will refuse it
-            self._intend(charge.id, "decline:" + self.declines.pop(0))
-        else:
-            self._intend(charge.id, "charge" if capture else "authorize")
-        return charge
 
-    def _get(self, charge_id: str) -> Charge:
-        if charge_id not in self.charges:
-            raise NotFound(f"no charge {charge_id} of module {self._manifest.name}")
-        return self.charges[charge_id]
-
-    def _refused(self, charge_id: str) -> bool:
-        return any(a.startswith("decline:") for a in self.actions.get(charge_id, ()))
+    async def get(self, charge_id: str) -> Charge:
+        """The charge as the kit has it now (see :meth:`linli_sdk.Payments.get`)."""
+        return self._get(charge_id)
 
     async def capture(self, charge_id: str) -> Charge:
+        """Ask to capture an authorised charge or deposit; carried out after the unit."""
         charge = self._get(charge_id)
         actions = set(self.actions.get(charge_id, ()))
         if "void" in actions:
             raise Conflict(f"charge {charge_id} was voided; it cannot be captured")
         if self._refused(charge_id):
             raise Conflict(f"charge {charge_id} failed: the gateway refused it")
-        if not actions & _TAKEN:
+        self._refuse_expired(charge_id)
+        if not actions & TAKEN:
             self._intend(charge_id, "capture")
         return charge
 
     async def release(self, charge_id: str) -> Charge:
+        """Release the charge's held shares for payout (see :meth:`linli_sdk.Payments.release`)."""
         charge = self._get(charge_id)
         self.released_at.setdefault(charge_id, self._now())
         updated = charge.model_copy(update={"released": True})
@@ -165,18 +129,46 @@ class KitPayments:
             start = self.released_at[charge_id]
         return self._now() >= start + timedelta(days=hold.days)
 
+    def pay_out(self) -> list[tuple[str, str]]:
+        """Pay out every share now payable (:meth:`payable`) and not paid yet, as a batch does.
+
+        Announces ``settlement.charge_paid_out`` for each charge and paid party (members
+        only: the platform's and the community fund's shares are not transfers). Returns the
+        ``(charge id, party)`` pairs paid.
+        """
+        paid: list[tuple[str, str]] = []
+        for charge_id, charge in list(self.charges.items()):
+            if charge_id in self.paid_out or not self.payable(charge_id):
+                continue
+            self.paid_out.add(charge_id)
+            for party, share in charge.parts.items():
+                payee = self.payees.get(charge_id, {}).get(party)
+                if payee is None or share.amount <= 0:
+                    continue
+                paid.append((charge_id, party))
+                self._announce(
+                    CHARGE_PAID_OUT,
+                    charge,
+                    party=party,
+                    payee_id=payee,
+                    amount=share.model_dump(mode="json"),
+                )
+        return paid
+
     async def void(self, charge_id: str) -> Charge:
+        """Ask to void an authorised charge or deposit; carried out after the unit."""
         charge = self._get(charge_id)
         if self._refused(charge_id):
             return charge  # nothing is held: nothing to release
         actions = set(self.actions.get(charge_id, ()))
-        if actions & _TAKEN:
+        if actions & TAKEN:
             raise Conflict(f"charge {charge_id} is captured: refund it instead of voiding")
         if "void" not in actions:
             self._intend(charge_id, "void")
         return charge
 
     async def refund(self, charge_id: str, amount: Money, *, reason: str, ref: str) -> Refund:
+        """Refund part of a captured charge; ``charge_refunded`` is announced after the unit."""
         charge = self._get(charge_id)
         if (charge_id, ref) in self.refunds:
             return self.refunds[(charge_id, ref)]
@@ -199,39 +191,5 @@ class KitPayments:
             reason=reason,
         )
         self.refunds[(charge_id, ref)] = record
+        self._intend(charge_id, "refund:" + ref)
         return record
-
-    def settle(self) -> list[tuple[Charge, str]]:
-        """Carry out what the gateway was asked, as the platform does after a commit.
-
-        A charge becomes ``captured`` (split by its rules) or ``authorized``; a capture
-        splits an authorised charge; a void releases it; a charge `decline_next` marked
-        becomes ``failed``.
-
-        Returns:
-            The charges the gateway refused, each with the decline reason.
-
-        """
-        refused: list[tuple[Charge, str]] = []
-        while self.queue:
-            charge_id, action = self.queue.pop(0)
-            charge = self.charges[charge_id]
-            if action.startswith("decline:"):
-                failed = charge.model_copy(update={"status": ChargeStatus.FAILED})
-                self.charges[charge_id] = failed
-                refused.append((failed, action.removeprefix("decline:")))
-            elif action == "authorize" and charge.status is ChargeStatus.PENDING:
-                self.charges[charge_id] = charge.model_copy(
-                    update={"status": ChargeStatus.AUTHORIZED}
-                )
-            elif action == "charge" or (
-                action == "capture" and charge.status is ChargeStatus.AUTHORIZED
-            ):
-                parts = split(self.rules[charge_id], charge.amount)
-                self.charges[charge_id] = charge.model_copy(
-                    update={"status": ChargeStatus.CAPTURED, "parts": parts}
-                )
-                self.captured_at[charge_id] = self._now()
-            elif action == "void" and charge.status is ChargeStatus.AUTHORIZED:
-                self.charges[charge_id] = charge.model_copy(update={"status": ChargeStatus.VOIDED})
-        return refused
