@@ -115,7 +115,7 @@ async def linli_event(host: Host, event: Event) -> None:
 manifest = Manifest(
     name="toolbox",
     version="0.1.0",
-    sdk=">=0.1,<0.2",
+    sdk=">=1.0,<2",
     title="Shared toolbox (共享工具箱)",
     operations=(lend, give_back, repaired, loan),
     deposit_rules=RevenueShareRules(
