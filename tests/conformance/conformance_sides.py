@@ -17,7 +17,7 @@ from linli_sdk.testing import PluginKit
 
 MODULE = "conformance"
 HOME = "/v1/communities/home"
-QUERIES = frozenset({"orders"})
+QUERIES = frozenset({"orders", "charge"})
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,15 @@ async def order_refs(side: Side) -> list[str]:
     return refs
 
 
+async def heard(side: Side) -> list[str]:
+    """The settlement events the module was told of (``captured:o-1``...), once delivered."""
+    await side.deliver()
+    answer = await side.call("orders", {})
+    assert answer.status == 200, answer.body
+    told: list[str] = answer.body["heard"]
+    return told
+
+
 async def bought(side: Side, ref: str, fen: int = 10_000, **extra: Any) -> str:
     answer = await side.call("buy", order(side, ref, fen, **extra))
     assert answer.status == 200, answer.body
@@ -236,3 +245,62 @@ async def test_a_caller_without_the_role_is_forbidden(side: Side) -> None:
 
     assert (answer.status, answer.problem) == (403, "forbidden")
     assert await order_refs(side) == []
+
+
+async def test_a_charge_reads_back_as_the_ledger_has_it(side: Side) -> None:
+    charge_id = await bought(side, "o-1")
+    assert (
+        await side.call(
+            "refund", {"charge_id": charge_id, "amount": cny(300), "ref": "r"}, "leader"
+        )
+    ).status == 200
+
+    read = await side.call("charge", {"charge_id": charge_id})
+
+    assert read.status == 200, read.body
+    assert (read.body["status"], read.body["refunded"]) == ("captured", cny(300))
+    assert read.body["parts"] == (await side.charge(charge_id))["parts"]
+    assert (read.body["deposit"], read.body["expires_at"]) == (False, None)
+    unknown = await side.call("charge", {"charge_id": "ch_404"})
+    assert (unknown.status, unknown.problem) == (404, "not-found")
+
+
+async def test_captured_and_refunded_reach_the_module_once_after_the_call(side: Side) -> None:
+    charge_id = await bought(side, "o-1")
+    held = await bought(side, "o-2", capture=False)
+    assert await heard(side) == ["captured:o-1"]  # an authorisation takes nothing
+
+    refund = {"charge_id": charge_id, "amount": cny(300), "ref": "r"}
+    assert (await side.call("refund", refund, "leader")).status == 200
+    assert (await side.call("refund", refund, "leader")).status == 200  # the same ref: no more
+    assert (await side.call("capture", {"charge_id": held}, who="leader")).status == 200
+
+    assert await heard(side) == ["captured:o-1", "refunded:o-1:r", "captured:o-2"]
+    assert await heard(side) == ["captured:o-1", "refunded:o-1:r", "captured:o-2"]
+
+
+async def test_a_call_that_raises_tells_the_module_nothing(side: Side) -> None:
+    answer = await side.call("buy", order(side, "o-1", fail_after=True))
+
+    assert (answer.status, answer.problem) == (409, "conflict")
+    assert await heard(side) == []
+
+
+async def test_a_deposit_checks_the_payees_of_the_deposit_rules_and_splits_by_them(
+    side: Side,
+) -> None:
+    deposit = {"order_ref": "d-1", "amount": cny(20_000), "payees": {}}
+    refused = await side.call("hold", deposit)
+    assert (refused.status, refused.problem) == (422, "invalid-input")
+    assert refused.body["party"] == "owner"  # the deposit rules' party, not the sale rules'
+
+    held = await side.call("hold", {**deposit, "payees": {"owner": side.id("leader")}})
+    assert (held.status, held.body["status"], held.body["deposit"]) == (200, "pending", True)
+    assert (await side.charge(held.body["id"]))["status"] == "authorized"
+    kept = await side.call("capture", {"charge_id": held.body["id"]}, who="leader")
+    assert kept.status == 200, kept.body
+
+    charge = await side.charge(held.body["id"])
+    assert charge["parts"] == {"community_fund": cny(2_000), "owner": cny(18_000)}
+    assert await heard(side) == ["captured:d-1"]
+    assert await order_refs(side) == ["d-1"]

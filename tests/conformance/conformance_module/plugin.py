@@ -1,15 +1,21 @@
 """The conformance module (``conformance``): an order row, then a charge, per purchase.
 
 Made for the conformance suite: each operation asks the host for one thing the kit and the
-platform must answer alike (a charge and its payees, a capture, a void, a refund by ref), after
-writing a row of its own, so a call that raises shows whether its row was rolled back; a
-refused charge is noted as a row too, when ``settlement.charge_failed`` reaches the module.
+platform must answer alike (a charge and its payees, a deposit, a capture, a void, a refund by
+ref, a charge read back), after writing a row of its own, so a call that raises shows whether
+its row was rolled back; a refused charge is noted as a row too, when
+``settlement.charge_failed`` reaches the module, and each captured or refunded charge as a
+``heard:`` row when settlement says so.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from linli_sdk import (
+    CHARGE_CAPTURED,
     CHARGE_FAILED,
+    CHARGE_REFUNDED,
     Charge,
     Conflict,
     Context,
@@ -31,6 +37,9 @@ from pydantic import BaseModel, Field
 
 from .tables import OrderRow
 
+HEARD = "heard:"
+"""The prefix of a row noting a settlement event: ``heard:captured:<order ref>``..."""
+
 
 class Settings(BaseModel):
     """How many orders a resident may place at once (bounded, as every setting should be)."""
@@ -48,6 +57,15 @@ class Buy(BaseModel):
     fail_after: bool = False
 
 
+class Hold(BaseModel):
+    """A deposit to hold for ``days``, its kept part paid to ``payees`` (``owner``)."""
+
+    order_ref: str = Field(min_length=1, max_length=100)
+    amount: Money
+    payees: dict[str, int]
+    days: int = Field(default=3, ge=1, le=30)
+
+
 class ChargeRef(BaseModel):
     """A charge, by id."""
 
@@ -63,9 +81,10 @@ class RefundIn(BaseModel):
 
 
 class Orders(BaseModel):
-    """The community's order refs, oldest first."""
+    """The community's order refs, oldest first, and what settlement told the module."""
 
     order_refs: list[str]
+    heard: list[str]
 
 
 @command(Role.RESIDENT)
@@ -83,6 +102,26 @@ async def buy(ctx: Context[Settings], data: Buy) -> Charge:
     if data.fail_after:
         raise Conflict(f"order {data.order_ref} changed its mind after charging")
     return charge
+
+
+@command(Role.RESIDENT)
+async def hold(ctx: Context[Settings], data: Hold) -> Charge:
+    """Write the order, then hold a deposit for it until ``days`` from now."""
+    assert ctx.caller.member_id is not None
+    await OrderRow.insert(OrderRow(community_id=ctx.community.id, order_ref=data.order_ref))
+    return await ctx.host.payments.hold_deposit(
+        order_ref=data.order_ref,
+        amount=data.amount,
+        payer_id=ctx.caller.member_id,
+        payees=data.payees,
+        expires_at=ctx.now + timedelta(days=data.days),
+    )
+
+
+@query(Role.MEMBER)
+async def charge(ctx: Context[Settings], data: ChargeRef) -> Charge:
+    """Read one of the module's charges back."""
+    return await ctx.host.payments.get(data.charge_id)
 
 
 @command(Role.LEADER)
@@ -107,21 +146,30 @@ async def refund(ctx: Context[Settings], data: RefundIn) -> Refund:
 
 @query(Role.MEMBER)
 async def orders(ctx: Context[Settings], data: Empty) -> Orders:
-    """The community's order refs."""
+    """The community's order refs, and the ``heard:`` rows apart (without the prefix)."""
     rows = (
         await OrderRow.select(OrderRow.order_ref)
         .where(OrderRow.community_id == ctx.community.id)
         .order_by(OrderRow.id)
     )
-    return Orders(order_refs=[row["order_ref"] for row in rows])
+    refs = [row["order_ref"] for row in rows]
+    heard = [ref.removeprefix(HEARD) for ref in refs if ref.startswith(HEARD)]
+    return Orders(order_refs=[ref for ref in refs if not ref.startswith(HEARD)], heard=heard)
 
 
 @hookimpl
 async def linli_event(host: Host, event: Event) -> None:
-    """Note each refused charge as an order row ``failed:<order ref>``."""
+    """Note a refused charge as ``failed:<order ref>``, a captured or refunded one as heard."""
+    ref = event.payload.get("order_ref")
     if event.type == CHARGE_FAILED:
-        refused = f"failed:{event.payload['order_ref']}"
-        await OrderRow.insert(OrderRow(community_id=host.community.id, order_ref=refused))
+        note = f"failed:{ref}"
+    elif event.type == CHARGE_CAPTURED:
+        note = f"{HEARD}captured:{ref}"
+    elif event.type == CHARGE_REFUNDED:
+        note = f"{HEARD}refunded:{ref}:{event.payload['ref']}"
+    else:
+        return
+    await OrderRow.insert(OrderRow(community_id=host.community.id, order_ref=note))
 
 
 manifest = Manifest(
@@ -130,7 +178,7 @@ manifest = Manifest(
     sdk=">=1.0,<2",
     title="Conformance shop",
     settings=Settings,
-    operations=(buy, capture, void, refund, orders),
+    operations=(buy, hold, charge, capture, void, refund, orders),
     revenue_share=RevenueShareRules(
         shares=(
             percent("platform", 500, min=0, max=1000),
@@ -139,5 +187,6 @@ manifest = Manifest(
             remainder("supplier"),
         )
     ),
+    deposit_rules=RevenueShareRules(shares=(percent("community_fund", 1000), remainder("owner"))),
     piccolo_app="conformance_module.piccolo_app",
 )
