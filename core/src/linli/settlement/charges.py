@@ -25,6 +25,8 @@ from linli_sdk import (
 from linli_sdk.revenue_share import RevenueShareRules, split
 from piccolo.engine.postgres import PostgresEngine
 
+from linli.db.raw import fetch
+
 from . import ledger, store
 from .executor import GatewayExecutor, Recorded, intent_key, row_money
 from .tables import (
@@ -260,7 +262,8 @@ class Charges(GatewayExecutor):
         """The charge row, locked until the transaction ends (PostgreSQL; SQLite serialises)."""
         engine = SettlementCharge._meta.db
         if isinstance(engine, PostgresEngine):
-            await SettlementCharge.raw(
+            await fetch(
+                SettlementCharge._meta.db,
                 "SELECT id FROM linli_settlement_charge WHERE id = {} AND community = {} "
                 "FOR UPDATE",
                 charge_id,
