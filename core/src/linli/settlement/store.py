@@ -16,7 +16,7 @@ from typing import Any
 
 from linli_sdk import Money
 
-from linli.db.raw import fetch
+from linli.db import raw
 
 from .ledger import ChargePosition, ModuleHold, PostedEntry, PostingPlan, TxnKind, check_balanced
 from .tables import GatewayIntent, LedgerEntry, LedgerTxn, SettlementCharge
@@ -78,7 +78,7 @@ async def append_many(
             args: list[Any] = []
             for charge_id, plan, memo in chunk:
                 args += [community_id, plan.key, str(plan.kind), charge_id, json.dumps(memo), now]
-            rows = await fetch(
+            rows = await raw.fetch(
                 LedgerTxn._meta.db,
                 f"INSERT INTO linli_settlement_ledger_txn ({_TXN_COLUMNS}) "
                 f"VALUES {_values(6, len(chunk))} ON CONFLICT (key) DO NOTHING RETURNING id, key",
@@ -101,7 +101,7 @@ async def append_many(
             ]
             for first in range(0, len(entries), _ROWS_PER_INSERT):
                 part = entries[first : first + _ROWS_PER_INSERT]
-                await fetch(
+                await raw.fetch(
                     LedgerEntry._meta.db,
                     f"INSERT INTO linli_settlement_ledger_entry ({_ENTRY_COLUMNS}) "
                     f"VALUES {_values(7, len(part))}",
@@ -131,7 +131,7 @@ _INTENT_COLUMNS = (
 async def insert_charge(charge: Mapping[str, Any]) -> int | None:
     """Record a charge row (every column but ``id``); its id, or ``None`` if its key exists."""
     columns = _CHARGE_COLUMNS.split(", ")[1:]
-    rows = await fetch(
+    rows = await raw.fetch(
         SettlementCharge._meta.db,
         f"INSERT INTO linli_settlement_charge ({', '.join(columns)}) "
         f"VALUES {_values(len(columns), 1)} ON CONFLICT (charge_key) DO NOTHING RETURNING id",
@@ -163,7 +163,7 @@ async def insert_intent(
         "outcome": {},
         "created_at": datetime.now(UTC),
     }
-    rows = await fetch(
+    rows = await raw.fetch(
         GatewayIntent._meta.db,
         f"INSERT INTO linli_settlement_intent ({', '.join(row)}) VALUES {_values(len(row), 1)} "
         "ON CONFLICT (key) DO NOTHING RETURNING id",
@@ -174,7 +174,7 @@ async def insert_intent(
 
 async def charge_row(community_id: int, charge_id: int) -> dict[str, Any] | None:
     """One charge row of a community (JSON columns decoded), or ``None``."""
-    rows = await fetch(
+    rows = await raw.fetch(
         SettlementCharge._meta.db,
         f"SELECT {_CHARGE_COLUMNS} FROM linli_settlement_charge "
         "WHERE id = {} AND community = {}",
@@ -186,7 +186,7 @@ async def charge_row(community_id: int, charge_id: int) -> dict[str, Any] | None
 
 async def charge_row_by_key(charge_key: str) -> dict[str, Any] | None:
     """The charge recorded under ``charge_key`` (JSON columns decoded), or ``None``."""
-    rows = await fetch(
+    rows = await raw.fetch(
         SettlementCharge._meta.db,
         f"SELECT {_CHARGE_COLUMNS} FROM linli_settlement_charge WHERE charge_key = {{}}",
         charge_key,
@@ -196,7 +196,7 @@ async def charge_row_by_key(charge_key: str) -> dict[str, Any] | None:
 
 async def pending_intents(community_id: int, charge_id: int) -> list[dict[str, Any]]:
     """The charge's intents still waiting for the gateway, oldest first."""
-    rows = await fetch(
+    rows = await raw.fetch(
         GatewayIntent._meta.db,
         f"SELECT {_INTENT_COLUMNS} FROM linli_settlement_intent "
         "WHERE community = {} AND charge = {} AND state = 'pending' ORDER BY id",
@@ -208,7 +208,7 @@ async def pending_intents(community_id: int, charge_id: int) -> list[dict[str, A
 
 async def close_intent(intent_id: int, state: str, outcome: Mapping[str, Any]) -> bool:
     """Move a pending intent to ``state`` with the gateway's ``outcome``; whether it was pending."""
-    rows = await fetch(
+    rows = await raw.fetch(
         GatewayIntent._meta.db,
         "UPDATE linli_settlement_intent SET state = {}, outcome = {} "
         "WHERE id = {} AND state = 'pending' RETURNING id",
@@ -245,7 +245,7 @@ async def charge_txns(community_id: int, charge_id: int) -> list[dict[str, Any]]
 
 async def charge_entries(community_id: int, charge_id: int) -> list[PostedEntry]:
     """Every entry posted for one charge, oldest first."""
-    rows = await fetch(
+    rows = await raw.fetch(
         LedgerEntry._meta.db,
         "SELECT t.kind, e.account, e.party, e.amount, e.currency "
         "FROM linli_settlement_ledger_entry e JOIN linli_settlement_ledger_txn t ON t.id = e.txn "
@@ -269,7 +269,7 @@ async def balances(community_id: int) -> dict[tuple[str, str], int]:
 
     Debit balances are positive; a party's payable (a credit balance) is negative.
     """
-    rows = await fetch(
+    rows = await raw.fetch(
         LedgerEntry._meta.db,
         "SELECT account, currency, SUM(amount) AS total FROM linli_settlement_ledger_entry "
         "WHERE community = {} GROUP BY account, currency",
@@ -306,7 +306,7 @@ async def party_lines(community_id: int, txn_id: int) -> dict[str, int]:
 
 async def payable_accounts(community_id: int) -> list[tuple[str, str]]:
     """The payees' accounts (``payable:<party>:<member>``) of a community with each currency."""
-    rows = await fetch(
+    rows = await raw.fetch(
         LedgerEntry._meta.db,
         "SELECT DISTINCT account, currency FROM linli_settlement_ledger_entry "
         "WHERE community = {} AND account LIKE 'payable:%' ORDER BY account, currency",
@@ -330,7 +330,7 @@ async def payout_position(
     clawbacks) come as one position with ``charge`` ``None``.
     """
     held, args = _past_hold(holds or {})
-    rows = await fetch(
+    rows = await raw.fetch(
         LedgerEntry._meta.db,
         "SELECT e.charge AS charge, COALESCE(SUM(e.amount), 0) AS net, "
         "MAX(CASE WHEN e.amount < 0 AND t.created_at <= {} "
