@@ -65,52 +65,51 @@ async def buy_live_item(ctx: Ctx, data: LivePurchase) -> LiveOrderPlaced:
     """
     buyer, community, n = ctx.caller.member_id, ctx.community.id, data.quantity
     assert buyer is not None
-    # One savepoint: a refusal after the allowance was counted leaves no count behind.
-    async with ctx.host.transaction():
-        rows = await LiveItem.raw(_ITEM, data.item_id, community)
-        if not rows:
-            raise NotFound(f"there is no live item {data.item_id} in this community")
-        item = rows[0]
-        state = item_state(item)
-        if reason := refusal(state, n, 0, ctx.now):  # the cheap refusals, before any write
-            raise refused(reason, state)
-        counted = await LiveAllowance.raw(
-            _TAKE_ALLOWANCE,
-            community,
-            item["id"],
-            buyer,
-            f"{item['id']}:{buyer}",
-            n,
-            item["per_person_limit"],
-        )
-        if not counted:
-            raise refused("over-limit", state)
-        price = Money(amount=item["price"], currency=item["currency"])
-        charge = await ctx.host.payments.charge(
-            order_ref=order_ref(item["id"], buyer, counted[0]["bought"]),
-            amount=price * n,
-            payer_id=buyer,
-            payees=payees(item["leader_id"], item["supplier_id"]),
-            capture=True,
-        )
-        order: dict[str, Any] = {
-            "community_id": community,
-            "session_id": item["session_id"],
-            "item_id": item["id"],
-            "buyer_id": buyer,
-            "quantity": n,
-            "amount": charge.amount.amount,
-            "currency": charge.amount.currency,
-            "charge_id": charge.id,
-            "ordered_at": ctx.now,
-        }
-        placed = await LiveOrder.raw(_PLACE_ORDER, *order.values())
-        # Last, so the hot row stays locked only until the commit that follows.
-        left = await LiveItem.raw(_TAKE_STOCK, n, item["id"], community, n, True, ctx.now)
-        if not left:  # sold out (or taken off) since the first read
-            fresh = (await LiveItem.raw(_ITEM, data.item_id, community)) or [item]
-            state = item_state(fresh[0])
-            raise refused(refusal(state, n, 0, ctx.now) or "sold-out", state)
+    # No savepoint: a refusal raises, and the call's unit of work undoes the allowance counted.
+    rows = await LiveItem.raw(_ITEM, data.item_id, community)
+    if not rows:
+        raise NotFound(f"there is no live item {data.item_id} in this community")
+    item = rows[0]
+    state = item_state(item)
+    if reason := refusal(state, n, 0, ctx.now):  # the cheap refusals, before any write
+        raise refused(reason, state)
+    counted = await LiveAllowance.raw(
+        _TAKE_ALLOWANCE,
+        community,
+        item["id"],
+        buyer,
+        f"{item['id']}:{buyer}",
+        n,
+        item["per_person_limit"],
+    )
+    if not counted:
+        raise refused("over-limit", state)
+    price = Money(amount=item["price"], currency=item["currency"])
+    charge = await ctx.host.payments.charge(
+        order_ref=order_ref(item["id"], buyer, counted[0]["bought"]),
+        amount=price * n,
+        payer_id=buyer,
+        payees=payees(item["leader_id"], item["supplier_id"]),
+        capture=True,
+    )
+    order: dict[str, Any] = {
+        "community_id": community,
+        "session_id": item["session_id"],
+        "item_id": item["id"],
+        "buyer_id": buyer,
+        "quantity": n,
+        "amount": charge.amount.amount,
+        "currency": charge.amount.currency,
+        "charge_id": charge.id,
+        "ordered_at": ctx.now,
+    }
+    placed = await LiveOrder.raw(_PLACE_ORDER, *order.values())
+    # Last, so the hot row stays locked only until the commit that follows.
+    left = await LiveItem.raw(_TAKE_STOCK, n, item["id"], community, n, True, ctx.now)
+    if not left:  # sold out (or taken off) since the first read
+        fresh = (await LiveItem.raw(_ITEM, data.item_id, community)) or [item]
+        state = item_state(fresh[0])
+        raise refused(refusal(state, n, 0, ctx.now) or "sold-out", state)
     view = _order_view({**order, "id": placed[0]["id"], "collected_at": None})
     return LiveOrderPlaced(**dict(view), stock_left=left[0]["stock_left"])
 
