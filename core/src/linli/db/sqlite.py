@@ -18,20 +18,27 @@ the loop, so queries on this engine are bounded (paged lists, indexed lookups).
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 __all__ = ["InlineConnection", "SerializedSQLiteEngine"]
 
+log = logging.getLogger(__name__)
+
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 0",  # waiting for another process is done by awaiting, see below
+    "PRAGMA wal_autocheckpoint = 0",  # checkpoints run on a thread of their own, see below
 )
+_CHECKPOINT_EVERY = 100
+"""Commits between two checkpoints of the write-ahead log into the database file."""
 _BUSY_WAIT_SECONDS = 10.0
 """How long a statement waits for another process's write lock before it fails."""
 
@@ -43,21 +50,47 @@ class InlineConnection:
     answers "busy" at once (``busy_timeout = 0``) and the statement is retried after an
     ``await asyncio.sleep``, so the event loop keeps serving while it waits, for up to
     ``_BUSY_WAIT_SECONDS``.
+
+    Checkpoints (copying the write-ahead log into the database file, with its ``fsync``) are
+    the one slow part of a commit: SQLite's automatic checkpoint runs inside whichever
+    ``COMMIT`` crosses the threshold. Here every ``_CHECKPOINT_EVERY`` commits a passive
+    checkpoint runs on a worker thread with a connection of its own, so the loop never waits
+    for the disk; closing the connection checkpoints what is left.
     """
 
     def __init__(self, database: str, **kwargs: Any) -> None:
         kwargs["isolation_level"] = None  # explicit BEGIN / COMMIT, as Piccolo issues them
         self._db: sqlite3.Connection = sqlite3.connect(database, **kwargs)
         self._db.row_factory = dict_factory
+        self._database = database
+        self._commits = 0
+        self._checkpointing: asyncio.Future[None] | None = None
 
     async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Run one statement; its cursor."""
         try:
-            return self._db.execute(sql, parameters)
+            cursor = self._db.execute(sql, parameters)
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc):
                 raise
-        return await self._execute_when_free(sql, parameters)
+            cursor = await self._execute_when_free(sql, parameters)
+        if sql == "COMMIT":
+            self._committed()
+        return cursor
+
+    def _committed(self) -> None:
+        self._commits += 1
+        if self._commits % _CHECKPOINT_EVERY or self._checkpointing is not None:
+            return
+        self._checkpointing = asyncio.get_running_loop().run_in_executor(
+            None, _checkpoint, self._database, "PASSIVE"
+        )
+        self._checkpointing.add_done_callback(self._checkpointed)
+
+    def _checkpointed(self, done: asyncio.Future[None]) -> None:
+        self._checkpointing = None
+        if not done.cancelled() and done.exception() is not None:
+            log.warning("checkpoint of %s failed: %s", self._database, done.exception())
 
     async def execute_fetchall(self, sql: str, parameters: Sequence[Any] = ()) -> list[Any]:
         """Run one statement; every row it returns."""
@@ -85,12 +118,24 @@ class InlineConnection:
         self._db.set_trace_callback(callback)
 
     async def close(self) -> None:
-        """Close the connection."""
+        """Checkpoint the write-ahead log and close the connection."""
+        if self._checkpointing is not None:
+            await asyncio.wait([self._checkpointing])
+        try:
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError as exc:  # another process is reading: it checkpoints
+            log.info("final checkpoint of %s skipped: %s", self._database, exc)
         self._db.close()
 
     def stop(self) -> None:
         """Close the connection without awaiting (as aiosqlite's ``stop``)."""
         self._db.close()
+
+
+def _checkpoint(database: str, mode: str) -> None:
+    """Checkpoint ``database``'s write-ahead log from a connection of this thread's own."""
+    with closing(sqlite3.connect(database, timeout=0)) as db:
+        db.execute(f"PRAGMA wal_checkpoint({mode})")
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
