@@ -82,9 +82,9 @@ class RevenueShareOverrides:
 
     async def rules_for(self, community_id: int, module: str) -> RevenueShareRules:
         """The effective rules of ``module`` in a community: declared, with overrides applied."""
-        return self.declared_rules(module).with_overrides(
-            await self.overrides(community_id, module)
-        )
+        declared = self.declared_rules(module)
+        overrides = await self.overrides(community_id, module)
+        return declared.with_overrides(overrides) if overrides else declared
 
     async def set_overrides(
         self, community: Community, module: str, overrides: Mapping[str, int | Money]
