@@ -26,6 +26,7 @@ from typing import Any
 from linli_sdk import Caller, Community, Forbidden, Role
 
 from linli.db.cache import LookupCache
+from linli.db.raw import fetch
 from linli.errors import Unauthorized
 from linli.http.access import Access
 from linli.identity.communities import get_community
@@ -105,7 +106,7 @@ async def _member_row(sql: str, key: str, value: str | int) -> dict[str, Any] | 
     row = _CALLERS.get(key)
     if row is None:
         # Raw SQL: this runs on every call, and Piccolo's join building costs more than it.
-        rows = await Member.raw(sql, value)
+        rows = await fetch(Member._meta.db, sql, value)
         row = _CALLERS.put(key, rows[0]) if rows else None
     return row
 
