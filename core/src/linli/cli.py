@@ -391,5 +391,14 @@ def settlement_statement(community: str, account: str, as_csv: bool) -> None:
         click.echo(json.dumps([line.model_dump(mode="json") for line in lines], indent=2))
 
 
+def _add_network_commands() -> None:
+    from .cli_network import communities, network
+
+    main.add_command(communities)
+    main.add_command(network)
+
+
+_add_network_commands()
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -48,6 +48,7 @@ from .host import (
 )
 from .manifest import MEMBER_SCOPES, CreditEventSpec, Manifest, PayoutHold
 from .money import CurrencyMismatch, Money
+from .network import PickupPoints, PickupPointView
 from .operations import (
     Document,
     Empty,
@@ -104,6 +105,8 @@ __all__ = [
     "OperationKind",
     "Payments",
     "PayoutHold",
+    "PickupPointView",
+    "PickupPoints",
     "RateLimit",
     "Refund",
     "RevenueShareRules",

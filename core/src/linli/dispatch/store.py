@@ -14,6 +14,7 @@ from typing import Any
 from linli_sdk import Community
 from piccolo.engine.postgres import PostgresEngine
 
+from ..identity.communities import community_of
 from ..tables import Community as CommunityRow
 from .tables import ScheduledDeadline
 
@@ -95,4 +96,4 @@ async def community_by_id(community_id: int) -> Community:
     row = await CommunityRow.select().where(CommunityRow.id == community_id).first().run()
     if row is None:
         raise LookupError(f"no community {community_id}")
-    return Community(id=row["id"], slug=row["slug"], name=row["name"])
+    return community_of(row)

@@ -14,6 +14,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
 from ..identity.routes import routes as identity_routes
+from ..network.routes import routes as network_routes
 from ..platform import Platform
 from ..settings import Settings
 from ..settlement.routes import routes as settlement_routes
@@ -62,6 +63,7 @@ def create_app(
             *settlement_routes(platform),
             *dispatch_routes(platform),
             *credit_routes(platform),
+            *network_routes(),
             *operation_routes(platform),
         ],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]

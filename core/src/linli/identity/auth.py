@@ -47,22 +47,21 @@ __all__ = [
     "hash_token",
     "is_platform_operator",
     "new_token",
+    "platform_guard",
 ]
 
 PLATFORM_ROLES = frozenset({Role.MEMBER, Role.OPERATOR, Role.AUDITOR})
 """What the platform operator's token may do in any community: operate and audit. It is no
 resident, leader, pickup host or provider: those roles belong to members."""
 
-_MEMBER_BY_TOKEN = (
+_MEMBER_COLUMNS = (
     "SELECT m.id, m.roles, c.id AS community_id, c.slug AS community_slug, "
-    "c.name AS community_name FROM linli_member m "
-    "JOIN linli_community c ON c.id = m.community WHERE m.token_hash = {}"
+    "c.name AS community_name, c.timezone AS community_timezone, "
+    "c.currency AS community_currency, c.archived_at AS community_archived_at "
+    "FROM linli_member m JOIN linli_community c ON c.id = m.community "
 )
-_MEMBER_BY_ID = (
-    "SELECT m.id, m.roles, c.id AS community_id, c.slug AS community_slug, "
-    "c.name AS community_name FROM linli_member m "
-    "JOIN linli_community c ON c.id = m.community WHERE m.id = {}"
-)
+_MEMBER_BY_TOKEN = _MEMBER_COLUMNS + "WHERE m.token_hash = {}"
+_MEMBER_BY_ID = _MEMBER_COLUMNS + "WHERE m.id = {}"
 
 
 def new_token() -> str:
@@ -88,7 +87,15 @@ def _roles(raw: Any) -> frozenset[Role]:
 
 
 def _where(row: dict[str, Any]) -> Community:
-    return Community(id=row["community_id"], slug=row["community_slug"], name=row["community_name"])
+    if row["community_archived_at"] is not None:
+        raise Forbidden(f"community {row['community_slug']!r} is archived")
+    return Community(
+        id=row["community_id"],
+        slug=row["community_slug"],
+        name=row["community_name"],
+        timezone=row["community_timezone"] or "UTC",
+        currency=row["community_currency"] or "CNY",
+    )
 
 
 _CALLERS: LookupCache[str, dict[str, Any]] = LookupCache()
@@ -219,3 +226,18 @@ async def access_guard(connection: Any, handler: Any) -> None:
     if access.kind == "platform" and not is_platform_operator(caller):
         raise Forbidden("this needs the platform operator's token")
     connection.state.identity = (where, caller)
+
+
+async def platform_guard(connection: Any, handler: Any) -> None:
+    """A Litestar guard for platform-wide routes (no community in the path).
+
+    Only the platform operator's token (the ``admin_token`` setting) passes: no token is a
+    401, any other token (a community operator's included) a 403.
+    """
+    access: Access = handler.opt["access"]
+    if access.kind != "platform":
+        raise RuntimeError(f"platform_guard guards platform routes, not {access}")
+    token = _bearer(connection.headers.get("authorization"))
+    admin_token = connection.app.state.platform.settings.admin_token
+    if not admin_token or not hmac.compare_digest(token, admin_token):
+        raise Forbidden("this needs the platform operator's token")
