@@ -10,13 +10,14 @@ earlier when its leader or an operator calls ``close-campaign-now``: both take t
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from linli_sdk import Forbidden, Host, Money, Role, command
 
 from . import pricing
 from .campaigns import CLOSE
+from .dates import collect_by
 from .models import Campaign, CampaignRef, Ctx, campaign_row, campaign_view, tiers_of
 from .pricing import Measure
 from .tables import CampaignRow, OrderRow
@@ -113,7 +114,7 @@ async def close_campaign(host: Host, campaign_id: int, now: datetime) -> None:
         )
     await host.deadlines.schedule(
         f"{UNCOLLECTED}:{campaign_id}",
-        now + timedelta(days=campaign["uncollected_days"]),
+        collect_by(host.community, now, campaign["uncollected_days"]),
         {"campaign_id": campaign_id},
     )
     await host.events.publish(
