@@ -15,7 +15,7 @@ from typing import Any
 
 from linli_sdk import Caller, Community, Role
 from litestar import Request, Response, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from ..http.access import Access
 from ..http.commands import command
@@ -64,7 +64,7 @@ async def create_community(data: JSONBody[CommunityIn]) -> CommunityOut:
     summary="List the communities (platform operator)",
     **COMMUNITY_DOC,
 )
-async def list_communities(archived: bool = False) -> list[CommunityOut]:
+async def list_communities(archived: FromQuery[bool] = False) -> list[CommunityOut]:
     """Every open community by slug; ``archived=true`` lists the archived ones too."""
     return [CommunityOut(**row) for row in await communities.list_communities(archived=archived)]
 
