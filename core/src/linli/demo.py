@@ -17,7 +17,7 @@ from .network.service import add_pickup_point, add_warehouse
 from .platform import Platform
 from .tables import Member, Provider
 
-__all__ = ["DEMO_SLUG", "WEB_EXAMPLE_ORIGIN", "demo_web_client", "seed_demo"]
+__all__ = ["DEMO_SLUG", "WEB_EXAMPLE_ORIGIN", "demo_web_client", "seed_demo", "sign_in_lines"]
 
 DEMO_SLUG = "sunny-garden"
 WEB_EXAMPLE_ORIGIN = "http://127.0.0.1:8765"
@@ -140,3 +140,21 @@ async def seed_demo_accounts(
         if member.display_name in DEMO_PHONES
     ]
     return await give_phone_accounts(platform.identity, community, people)
+
+
+def sign_in_lines(base: str) -> list[str]:
+    """What ``linli demo`` prints on signing in: the demo phone numbers and where codes go."""
+    lines = [
+        "  sign in by phone (test numbers; the SMS goes to this log, so the one-time",
+        "  code appears below as 'Linli sign-in code: NNNNNN'):",
+    ]
+    for name, (phone, unit) in DEMO_PHONES.items():
+        home = f"unit {unit[0]}-{unit[1]}" if unit else ""
+        lines.append(f"    {name:<28} {phone}  {home}".rstrip())
+    return [
+        *lines,
+        f"    code:  curl -X POST {base}/v1/identity/sign-in-codes \\",
+        "             -H 'Content-Type: application/json' -d '{\"phone\": \"13600002468\"}'",
+        "    then sign in with the number and the code on the resident web frontend's",
+        f"    sign-in page (OAuth, {base}/oauth/authorize) or any OAuth client of yours",
+    ]
