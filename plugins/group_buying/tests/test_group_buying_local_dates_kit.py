@@ -65,3 +65,28 @@ async def test_the_leader_share_goes_to_the_pickup_points_leader(
     assert payees[f"order-{at_led.id}"]["leader"] == point_leader.id
     assert payees[f"order-{at_led.id}"]["pickup_host"] == gb.host.id
     assert payees[f"order-{at_unled.id}"]["leader"] == gb.leader.id  # the campaign's
+
+
+async def test_the_monthly_claim_limit_starts_again_at_local_midnight(
+    gb_db: SQLiteEngine, linli_kit: Callable[..., PluginKit]
+) -> None:
+    start = datetime(2026, 3, 30, 12, tzinfo=UTC)
+    gb = community_of(linli_kit(group_buying, community=SHANGHAI, now=start))
+    await gb.kit.enable({"claim_monthly_limit": 1000})
+    opened = await gb.open()
+    await gb.join(gb.residents[0], opened, 2)
+    await gb.join(gb.residents[1], opened, 1)
+    await gb.kit.advance(timedelta(days=1))  # 20:00 on 31 March in Shanghai
+    order = (await gb.kit.call("my-orders", {}, as_=gb.residents[0])).items[0]  # type: ignore[attr-defined]
+    await gb.kit.call("verify-pickup", {"code": order.pickup_code}, as_=gb.host)
+
+    async def claim() -> Any:
+        photo = await gb.kit.upload(b"\xff\xd8 bruised")
+        data = {"order_id": order.id, "damaged": 1, "photo": photo}
+        return await gb.kit.call("claim-damage", data, as_=gb.residents[0])
+
+    march = await claim()
+    assert march.status == "compensated" and march.compensation.amount == 1000
+    await gb.kit.advance(timedelta(hours=5))  # 01:00 on 1 April in Shanghai, March in UTC
+    april = await claim()
+    assert april.status == "compensated" and april.compensation.amount == 1000
