@@ -131,8 +131,10 @@ async def test_a_community_operator_cannot_act_on_another_community(start_platfo
         assert stolen.status_code == 404  # a member of "home" is nobody in "other"
 
 
-async def test_a_pickup_network_and_an_invitation_accepted_by_signing_in(start_platform):
-    async with start_platform(admin_token="adm") as running:
+async def test_a_pickup_network_and_an_invitation_accepted_by_signing_in(
+    start_platform, any_database
+):
+    async with start_platform(admin_token="adm", database_url=any_database) as running:
         http = running.client
         operator = running.auth("operator")
         base = "/v1/communities/home/network"
