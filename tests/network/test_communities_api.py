@@ -198,3 +198,30 @@ async def test_a_pickup_network_and_an_invitation_accepted_by_signing_in(
         )
         assert archived.status_code == 204
         assert (await http.get(f"{base}/pickup-points", headers=operator)).json() == []
+
+
+async def test_an_archived_community_refuses_its_members_and_its_providers_back_ends(
+    start_platform,
+):
+    from linli.identity.clients import register_client
+
+    async with start_platform(admin_token="adm") as running:
+        http = running.client
+        client = await register_client("Provider back end", community=running.home, scopes="read")
+        issued = await http.post(
+            "/oauth/token",
+            data={"grant_type": "client_credentials", "scope": "read"},
+            auth=(client.client_id, client.client_secret),
+        )
+        backend = {"Authorization": f"Bearer {issued.json()['access_token']}"}
+        resident = running.auth("resident")
+        assert (await http.get("/v1/communities/home", headers=backend)).status_code == 200
+        assert (await http.get("/v1/communities/home", headers=resident)).status_code == 200
+
+        await http.post("/v1/communities/home/archive", headers=ADMIN)
+
+        for caller in (backend, resident):
+            refused = await http.get("/v1/communities/home", headers=caller)
+            assert refused.status_code == 403 and "archived" in refused.json()["detail"]
+        kept = await http.get("/v1/communities/home", headers=ADMIN)  # its data stays
+        assert kept.json()["archived_at"] is not None

@@ -28,7 +28,7 @@ from linli_sdk import Caller, Community, Forbidden, Role
 from linli.db.cache import LookupCache
 from linli.errors import Unauthorized
 from linli.http.access import Access
-from linli.identity.communities import get_community
+from linli.identity.communities import community_of, get_community, get_record
 from linli.identity.keys import published_key
 from linli.identity.tables import OAuthClient, RevokedToken
 from linli.identity.tokens import (
@@ -154,9 +154,12 @@ async def _access_token(token: str, community: str) -> tuple[Community, Caller]:
         )
         if not client:
             raise Unauthorized("the token's client no longer exists")
-        where = await get_community(community)
-        if client[0]["community"] != where.id:
+        record = await get_record(community)
+        if client[0]["community"] != record["id"]:
             raise Forbidden(f"this client does not act in community {community!r}")
+        if record["archived_at"] is not None:
+            raise Forbidden(f"community {community!r} is archived")
+        where = community_of(record)
         roles = frozenset({Role.PROVIDER_STAFF})
         return where, Caller(member_id=None, roles=roles, scopes=claims.scopes)
     raise Unauthorized("the token's subject is not known")
