@@ -175,7 +175,11 @@ async def _accept(community: Community, index: str, member_id: int) -> list[Role
                     RoleInvitation.accepted_at: now,
                 }
             )
-            .where((RoleInvitation.id == invitation["id"]) & (RoleInvitation.status == "pending"))
+            .where(
+                (RoleInvitation.id == invitation["id"])
+                & (RoleInvitation.community == community.id)
+                & (RoleInvitation.status == "pending")
+            )
             .returning(RoleInvitation.id)
         )
         if not taken:  # accepted by a sign-in running at the same time
