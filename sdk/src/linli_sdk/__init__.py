@@ -50,6 +50,7 @@ from .host import (
 )
 from .manifest import MEMBER_SCOPES, CreditEventSpec, Manifest, PayoutHold
 from .money import CurrencyMismatch, Money, MoneyBounds
+from .network import PickupPoints, PickupPointView
 from .operations import (
     Document,
     Empty,
@@ -110,6 +111,8 @@ __all__ = [
     "OperationKind",
     "Payments",
     "PayoutHold",
+    "PickupPointView",
+    "PickupPoints",
     "RateLimit",
     "Refund",
     "RevenueShareRules",

@@ -16,6 +16,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from linli.db.raw import fetch
 
+from ..identity.communities import community_of
 from ..tables import Community as CommunityRow
 from .tables import ScheduledDeadline
 
@@ -98,4 +99,4 @@ async def community_by_id(community_id: int) -> Community:
     row = await CommunityRow.select().where(CommunityRow.id == community_id).first().run()
     if row is None:
         raise LookupError(f"no community {community_id}")
-    return Community(id=row["id"], slug=row["slug"], name=row["name"])
+    return community_of(row)

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from linli.identity.members import add_member
+from linli.network.service import add_pickup_point
 from linli.settlement.tables import LedgerEntry, SettlementCharge
 from linli.testing import Running
 from linli_sdk import Role
@@ -64,6 +65,7 @@ async def test_one_campaign_order_runs_a_bounded_number_of_statements(start_live
         home = running.home
         supplier = await add_member(home, "Supplier", Role.PROVIDER_STAFF)
         host = await add_member(home, "Host", Role.PICKUP_HOST, Role.RESIDENT)
+        point = await add_pickup_point(home, "Lockers", host_id=host.id)
         deadline = datetime.now(UTC) + timedelta(hours=1)
         gb = LIVE
         opened = await running.client.post(
@@ -76,13 +78,13 @@ async def test_one_campaign_order_runs_a_bounded_number_of_statements(start_live
                 "per_person_limit": 5,
                 "minimum": 2,
                 "deadline": deadline.isoformat(),
-                "pickup_points": [{"name": "Lockers", "host_id": host.id}],
+                "pickup_point_ids": [point.id],
                 "supplier_id": supplier.id,
             },
             headers=running.auth("leader"),
         )
         assert opened.status_code == 200, opened.text
-        body = {"campaign_id": opened.json()["id"], "quantity": 2, "pickup_point": "Lockers"}
+        body = {"campaign_id": opened.json()["id"], "quantity": 2, "pickup_point_id": point.id}
         (_, first), (_, second) = await add_buyers(home, 2)
         warm = await running.client.post(f"{gb}/join-campaign", json=body, headers=first)
         assert warm.status_code == 200, warm.text
