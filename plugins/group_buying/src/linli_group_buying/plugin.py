@@ -50,11 +50,6 @@ REVENUE_SHARE = RevenueShareRules(
 fund 1 %, the supplier the remainder (and the gateway's fee)."""
 
 
-async def _demo_member(host: Host, role: Role) -> int | None:
-    holders = await host.members.with_role(role)
-    return holders[0] if holders else None
-
-
 @hookimpl
 async def linli_seed_demo(host: Host) -> None:
     """Open a strawberry group buy in the demo community, closing in two days.
