@@ -19,7 +19,6 @@ from linli_sdk import (
     Role,
 )
 from linli_sdk.testing import PluginKit
-from pydantic import ValidationError
 
 from linli_toolbox import plugin
 from linli_toolbox.plugin import Loan, LoanList
@@ -129,7 +128,7 @@ async def test_the_settings_set_the_deposit_period_and_credit(
     assert loan.due_at == kit.clock + timedelta(days=1)
     await give_back(kit, loan, wang)
     assert [weight for _, _, weight in kit.host.credit.events.values()] == [8]
-    with pytest.raises(ValidationError):
+    with pytest.raises(InvalidInput, match=r"settings\.on_time_credit"):
         await kit.enable({"on_time_credit": 11})  # outside the declared bounds
 
 

@@ -60,6 +60,7 @@ class InlineConnection:
 
     def __init__(self, database: str, **kwargs: Any) -> None:
         kwargs["isolation_level"] = None  # explicit BEGIN / COMMIT, as Piccolo issues them
+        kwargs["check_same_thread"] = False  # one task at a time uses it (the engine's lock)
         self._db: sqlite3.Connection = sqlite3.connect(database, **kwargs)
         self._db.row_factory = dict_factory
         self._database = database
