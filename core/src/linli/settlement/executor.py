@@ -26,6 +26,7 @@ from ..dispatch.ports import record_event
 from ..dispatch.store import community_by_id
 from . import ledger, store
 from .gateways import Gateway, GatewayOutcome, GatewayStatus
+from .keys import community_of, intent_key
 from .overrides import RevenueShareOverrides
 from .tables import (
     GatewayEvent,
@@ -36,27 +37,6 @@ from .tables import (
 __all__ = ["GatewayExecutor", "Recorded", "community_of", "intent_key", "row_money"]
 
 log = logging.getLogger(__name__)
-
-
-def intent_key(community_id: int, charge_id: int, action: str, ref: str = "") -> str:
-    """The idempotency key of a gateway call, derived from the ledger's ids.
-
-    The community comes first, so a webhook that echoes the key finds its tenant.
-    """
-    return f"linli-c{community_id}-ch{charge_id}-{action}" + (f"-{ref}" if ref else "")
-
-
-def community_of(key: str) -> int:
-    """The community id inside an intent key.
-
-    Raises:
-        NotFound: The key is not one of ours.
-
-    """
-    head = key.split("-")[1] if key.startswith("linli-c") else ""
-    if not head[1:].isdigit():
-        raise NotFound(f"{key!r} is not a Linli gateway key")
-    return int(head[1:])
 
 
 def row_money(row: Mapping[str, Any]) -> Money:
