@@ -82,16 +82,26 @@ class GatewayExecutor(RevenueShareOverrides):
     ) -> None:
         # The task copied the caller's context: never run inside a transaction it may name.
         SettlementCharge._meta.db.current_transaction.set(None)
-        # One task per charge at a time in this process: a second waits, then finds nothing
-        # pending, so the gateway is not asked twice (other processes rely on the keys).
+        try:
+            await self.carry_out_alone(community_id, charge_id, known)
+        except Exception:
+            log.exception("carrying out charge ch_%s failed; the sweep will retry", charge_id)
+
+    async def carry_out_alone(
+        self, community_id: int, charge_id: int, known: Recorded | None = None
+    ) -> int:
+        """`carry_out`, by one task per charge at a time in this process.
+
+        A second task for the charge waits, then finds nothing pending, so the gateway is not
+        asked twice (other processes rely on the idempotency keys). Returns how many intents
+        this call completed.
+        """
         key = (community_id, charge_id)
         lock, users = self._in_flight.setdefault(key, (asyncio.Lock(), [0]))
         users[0] += 1
         try:
             async with lock:
-                await self.carry_out(community_id, charge_id, known)
-        except Exception:
-            log.exception("carrying out charge ch_%s failed; the sweep will retry", charge_id)
+                return await self.carry_out(community_id, charge_id, known)
         finally:
             users[0] -= 1
             if not users[0]:

@@ -29,6 +29,13 @@ _RECORDED = ("payment", "refund", "transfer", "reversal")
 """The kinds of call that create an object reconciliation compares (captures and voids move
 a payment's status; spends only move a connected account's balance)."""
 
+_INSERT = (
+    "INSERT INTO linli_settlement_sandbox_call (community, key, kind, gateway_ref, target, "
+    "account, amount, currency, status, fee, reason, created_at) "
+    "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}) "
+    "ON CONFLICT (key) DO NOTHING RETURNING id"
+)
+
 _FINAL = {"capture": "captured", "void": "voided"}
 """A payment's status after a capture or void of it."""
 
@@ -83,26 +90,21 @@ class SandboxGateway:
         ``amount`` is the call's money (none for a void); ``moved``, a spend's minor units.
         Returns the answer to give (the first one) and whether it is new.
         """
-        new = await (
-            SandboxCall.insert(
-                SandboxCall(
-                    community=community_of(key),
-                    key=key,
-                    kind=kind,
-                    gateway_ref=outcome.ref,
-                    target=target,
-                    account=account,
-                    amount=amount.amount if amount else moved,
-                    currency=amount.currency if amount else "",
-                    status=str(outcome.status),
-                    fee=outcome.fee,
-                    reason=outcome.reason,
-                    created_at=datetime.now(UTC),
-                )
-            )
-            .on_conflict(target=SandboxCall.key, action="DO NOTHING")
-            .returning(SandboxCall.id)
-        )
+        row = {
+            "community": community_of(key),
+            "key": key,
+            "kind": kind,
+            "gateway_ref": outcome.ref,
+            "target": target,
+            "account": account,
+            "amount": amount.amount if amount else moved,
+            "currency": amount.currency if amount else "",
+            "status": str(outcome.status),
+            "fee": outcome.fee,
+            "reason": outcome.reason,
+            "created_at": datetime.now(UTC),
+        }
+        new = await SandboxCall.raw(_INSERT, *row.values())  # raw: the flash sale's hot path
         if new:
             return outcome, True
         return _outcome(await self._answered(key)), False
