@@ -19,6 +19,9 @@ from .settings import Settings
 
 T = TypeVar("T")
 
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's supervisor waits for a server process to answer before restarting it."""
+
 
 def _run(work: Callable[[Platform], Awaitable[T]]) -> T:
     async def main() -> T:
@@ -52,8 +55,18 @@ def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int =
         raise click.UsageError("--workers above 1 needs PostgreSQL: SQLite serialises writes")
     if migrate_on_start:  # once, here, rather than racing in every worker
         click.echo(_run(lambda p: p.migrate()), nl=False)
-    # Each worker process imports the factory and builds its own platform from LINLI_*.
-    uvicorn.run("linli.http.app:create_app", factory=True, workers=workers, host=host, port=port)
+    # Each worker process imports the factory and builds its own platform from LINLI_*. It
+    # answers the supervisor's health check only once Python has started and imported
+    # `linli.cli`, which on a busy machine takes longer than uvicorn's 5 s: without room for
+    # that the supervisor kills it and starts another, for ever.
+    uvicorn.run(
+        "linli.http.app:create_app",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+    )
 
 
 @click.group()
