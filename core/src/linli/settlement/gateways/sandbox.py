@@ -29,13 +29,6 @@ _RECORDED = ("payment", "refund", "transfer", "reversal")
 """The kinds of call that create an object reconciliation compares (captures and voids move
 a payment's status; spends only move a connected account's balance)."""
 
-_INSERT = (
-    "INSERT INTO linli_settlement_sandbox_call (community, key, kind, gateway_ref, target, "
-    "account, amount, currency, status, fee, reason, created_at) "
-    "VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}) "
-    "ON CONFLICT (key) DO NOTHING RETURNING id"
-)
-
 _FINAL = {"capture": "captured", "void": "voided"}
 """A payment's status after a capture or void of it."""
 
@@ -104,7 +97,11 @@ class SandboxGateway:
             "reason": outcome.reason,
             "created_at": datetime.now(UTC),
         }
-        new = await SandboxCall.raw(_INSERT, *row.values())  # raw: the flash sale's hot path
+        new = await SandboxCall.raw(  # raw SQL: half the query builder's time, per buy
+            f"INSERT INTO linli_settlement_sandbox_call ({', '.join(row)}) "
+            f"VALUES ({', '.join(['{}'] * len(row))}) ON CONFLICT (key) DO NOTHING RETURNING id",
+            *row.values(),
+        )
         if new:
             return outcome, True
         return _outcome(await self._answered(key)), False
