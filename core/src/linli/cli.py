@@ -25,6 +25,9 @@ from .settings import Settings
 T = TypeVar("T")
 _run = run_on_platform
 
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's supervisor waits for a server process to answer before restarting it."""
+
 
 def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int = 1) -> None:
     import uvicorn
@@ -54,7 +57,7 @@ def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int =
         port=port,
         # a worker imports the whole platform before it answers uvicorn's health checks:
         # on a busy host that takes longer than uvicorn's default of 5 s
-        timeout_worker_healthcheck=60,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         **logs,
     )
 

@@ -28,6 +28,7 @@ from ..dispatch.ports import record_event
 from ..dispatch.store import community_by_id
 from . import ledger, store
 from .gateways import Gateway, GatewayOutcome, GatewayStatus
+from .keys import community_of, intent_key
 from .overrides import RevenueShareOverrides
 from .tables import (
     GatewayEvent,
@@ -38,27 +39,6 @@ from .tables import (
 __all__ = ["GatewayExecutor", "Recorded", "community_of", "intent_key", "row_money"]
 
 log = logging.getLogger(__name__)
-
-
-def intent_key(community_id: int, charge_id: int, action: str, ref: str = "") -> str:
-    """The idempotency key of a gateway call, derived from the ledger's ids.
-
-    The community comes first, so a webhook that echoes the key finds its tenant.
-    """
-    return f"linli-c{community_id}-ch{charge_id}-{action}" + (f"-{ref}" if ref else "")
-
-
-def community_of(key: str) -> int:
-    """The community id inside an intent key.
-
-    Raises:
-        NotFound: The key is not one of ours.
-
-    """
-    head = key.split("-")[1] if key.startswith("linli-c") else ""
-    if not head[1:].isdigit():
-        raise NotFound(f"{key!r} is not a Linli gateway key")
-    return int(head[1:])
 
 
 def row_money(row: Mapping[str, Any]) -> Money:
@@ -116,16 +96,31 @@ class GatewayExecutor(RevenueShareOverrides):
     ) -> None:
         # The task copied the caller's context: never run inside a transaction it may name.
         SettlementCharge._meta.db.current_transaction.set(None)
-        # One task per charge at a time in this process: a second waits, then finds nothing
-        # pending, so the gateway is not asked twice (other processes rely on the keys).
+        try:
+            await self.carry_out_alone(community_id, charge_id, known, grouped=True)
+        except Exception:
+            log.exception("carrying out charge ch_%s failed; the sweep will retry", charge_id)
+
+    async def carry_out_alone(
+        self,
+        community_id: int,
+        charge_id: int,
+        known: Recorded | None = None,
+        *,
+        grouped: bool = False,
+    ) -> int:
+        """`carry_out`, by one task per charge at a time in this process.
+
+        A second task for the charge waits, then finds nothing pending, so the gateway is not
+        asked twice (other processes rely on the idempotency keys). Returns how many intents
+        this call completed.
+        """
         key = (community_id, charge_id)
         lock, users = self._in_flight.setdefault(key, (asyncio.Lock(), [0]))
         users[0] += 1
         try:
             async with lock:
-                await self.carry_out(community_id, charge_id, known, grouped=True)
-        except Exception:
-            log.exception("carrying out charge ch_%s failed; the sweep will retry", charge_id)
+                return await self.carry_out(community_id, charge_id, known, grouped=grouped)
         finally:
             users[0] -= 1
             if not users[0]:

@@ -35,6 +35,7 @@ __all__ = [
     "party_lines",
     "payable_accounts",
     "payout_position",
+    "pending_charges",
     "pending_intents",
     "txn_by_key",
 ]
@@ -204,6 +205,22 @@ async def pending_intents(community_id: int, charge_id: int) -> list[dict[str, A
         charge_id,
     )
     return [_decoded(row, "outcome") for row in rows]
+
+
+async def pending_charges(community_id: int, before: datetime, limit: int) -> list[int]:
+    """Charges of a community with an intent pending since before ``before``, oldest first."""
+    rows = await (
+        GatewayIntent.select(GatewayIntent.charge)
+        .where(
+            (GatewayIntent.community == community_id)
+            & (GatewayIntent.state == "pending")
+            & (GatewayIntent.created_at < before)
+        )
+        .order_by(GatewayIntent.charge)
+        .distinct()
+        .limit(limit)
+    )
+    return [row["charge"] for row in rows]
 
 
 async def close_intent(intent_id: int, state: str, outcome: Mapping[str, Any]) -> bool:

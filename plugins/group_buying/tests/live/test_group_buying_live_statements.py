@@ -19,7 +19,7 @@ from linli_sdk import Role
 from live_helpers import LIVE, add_buyers, open_item
 
 BUY_LIVE_ITEM_MAX = 16
-"""14 now: 1 to authenticate, 8 in the call's transaction, 5 posting the capture after commit."""
+"""15 now: 1 to authenticate, 8 in the call's transaction, 1 for the sandbox gateway, 5 posting."""
 JOIN_CAMPAIGN_MAX = 30
 """27 now, the outbox's fan-out and the idempotency record included."""
 
