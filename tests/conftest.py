@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from linli.testing import write_distribution
+from uv_env import ROOT, uv_run
 
 _TESTS_DIR = str(Path(__file__).resolve().parent)
 if _TESTS_DIR not in sys.path:
@@ -43,36 +44,6 @@ def fixture_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     yield site
     for module in [m for m in sys.modules if m.startswith("linli_fixture_")]:
         del sys.modules[module]
-
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def uv_run(*args: str, cwd: Path | None = None) -> str:
-    """Run ``uv ARGS`` and return its output: offline first (from the cache ``uv sync`` filled),
-    then, if the cache lacks something, once more with the package index."""
-    import os
-    import shutil
-    import subprocess
-
-    uv = shutil.which("uv")
-    assert uv is not None, "these tests need uv on PATH"
-    env = {**os.environ, "UV_LINK_MODE": "copy", "UV_NO_PROGRESS": "1"}
-    env.pop("VIRTUAL_ENV", None)
-    for offline in ("1", "0"):
-        done = subprocess.run(
-            [uv, *args],
-            cwd=cwd,
-            env={**env, "UV_OFFLINE": offline},
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if done.returncode == 0:
-            break
-    assert done.returncode == 0, f"uv {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
-    return done.stdout + done.stderr
 
 
 @pytest.fixture(scope="session")

@@ -34,12 +34,31 @@ def test_several_workers_need_postgresql(tmp_path: Path) -> None:
 
 
 def test_two_workers_share_the_port_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+    _serve_two_and_ask(postgres_url, tmp_path, {})
+
+
+def test_server_processes_slow_to_start_are_not_killed_for_it(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """On a busy machine a server process takes seconds to import the app before it answers
+    uvicorn's health check; it must not be killed and started again for ever meanwhile."""
+    slow = tmp_path / "slow"
+    slow.mkdir()
+    (slow / "sitecustomize.py").write_text("import time\ntime.sleep(7)\n")  # every process
+    path = os.pathsep.join(filter(None, [str(slow), os.environ.get("PYTHONPATH")]))
+    _serve_two_and_ask(postgres_url, tmp_path, {"PYTHONPATH": path})
+    assert "died" not in (tmp_path / "serve.log").read_text()
+
+
+def _serve_two_and_ask(postgres_url: str, tmp_path: Path, extra: dict[str, str]) -> None:
+    """``linli serve --workers 2``: both processes up and 20 health checks answered."""
     port = free_port()
     env = {
         **os.environ,
         "LINLI_PORT": str(port),
         "LINLI_DATABASE_URL": postgres_url,
         "LINLI_DISPATCH_WORKER": "false",
+        **extra,
     }
     log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(

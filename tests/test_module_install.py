@@ -15,8 +15,7 @@ from click.testing import CliRunner
 from linli.cli import main as linli_cli
 from linli.modules.registry import load_modules
 from linli.settings import Settings
-
-from conftest import ROOT
+from uv_env import ROOT
 
 TOOLBOX = ROOT / "examples" / "toolbox"
 

@@ -15,8 +15,7 @@ from click.testing import CliRunner
 from linli.cli import main as linli_cli
 from linli_sdk.scaffold import TEMPLATE, migration_id, new_module, sdk_range
 from packaging.requirements import Requirement
-
-from conftest import ROOT, uv_run
+from uv_env import ROOT, uv_run
 
 
 def new(tmp_path: Path, *args: str) -> tuple[Path, str]:

@@ -20,8 +20,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 from linli.cli import main as linli_cli
-
-from conftest import ROOT, uv_run
+from uv_env import ROOT, uv_run
 
 pytestmark = pytest.mark.slow
 

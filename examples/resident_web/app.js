@@ -140,7 +140,7 @@ async function showCampaigns(me) {
         try {
           await api(module("group_buying", "join-campaign"), {method: "POST", body: {
             campaign_id: c.id, quantity: Number(form.quantity.value),
-            pickup_point: c.pickup_points[0].name,
+            pickup_point_id: c.pickup_points[0].id,
           }});
           await Promise.all([showCampaigns(me), showOrders()]);
         } catch (error) { showError(error); }

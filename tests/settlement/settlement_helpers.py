@@ -6,6 +6,7 @@ import socket
 from collections import defaultdict
 from typing import Any
 
+from linli.settlement.gateways import SandboxGateway
 from linli.settlement.ledger import GATEWAY_FEES, PostedEntry
 from linli.settlement.service import Settlement
 from linli.settlement.store import balances
@@ -35,6 +36,13 @@ def order(running: Running, ref: str, fen: int = 10_000, capture: bool = True) -
 def settlement(running: Running) -> Settlement:
     """The settlement service of the running platform."""
     return running.platform.settlement
+
+
+async def gateway_calls(running: Running) -> int:
+    """How many distinct calls the platform's sandbox gateway answered in ``home``."""
+    gateway = settlement(running).gateway
+    assert isinstance(gateway, SandboxGateway)
+    return len(await gateway.outcomes(f"linli-c{running.home.id}-"))
 
 
 async def per_currency(community_id: int) -> dict[str, int]:

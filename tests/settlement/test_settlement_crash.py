@@ -11,7 +11,7 @@ from settlement_helpers import charge_directly, per_currency, txn_count
 
 async def test_a_crash_after_the_gateway_call_is_recovered_by_the_sweep(start_shop):
     async with start_shop() as running:
-        gateway = SandboxGateway()  # the outside system: it outlives our process
+        gateway = SandboxGateway()  # the outside system: its records outlive our process
         before = Settlement(running.platform.registry, gateway, eager=False)
         amount = Money(amount=10_000, currency="CNY")
         charge_id = await charge_directly(before, running, "crash-1", 10_000)
@@ -24,7 +24,8 @@ async def test_a_crash_after_the_gateway_call_is_recovered_by_the_sweep(start_sh
         after = Settlement(running.platform.registry, gateway, eager=False)  # the restart
         assert await after.sweep(running.home.id) == 1
         assert await after.sweep(running.home.id) == 0  # nothing left to do
-        assert len(gateway.effects) == 1  # the gateway saw one payment, not two
+        prefix = f"linli-c{running.home.id}-"
+        assert len(await gateway.outcomes(prefix)) == 1  # the gateway saw one payment, not two
         assert await txn_count("capture") == 1
         assert (await after.get(running.home, charge_id)).status == "captured"
         assert await per_currency(running.home.id) == {"CNY": 0}

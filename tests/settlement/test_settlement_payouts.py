@@ -77,7 +77,7 @@ async def test_a_clawback_the_payee_cannot_cover_stays_pending_then_nets(start_s
         await _paid(running, "n-b1")
         leader_id = running.people["leader"].id
         leader = f"payable:leader:{leader_id}"
-        gateway.spend(f"sbx_acct_m{leader_id}", 10**9)  # type: ignore[attr-defined]
+        await gateway.spend(running.home.id, f"sbx_acct_m{leader_id}", 10**9)  # type: ignore[attr-defined]
         await _refund(running, first, "n-r1", 5_000)
         batch = await _batch(running, "n-b2")
         pending = {line["account"]: line["amount"]["amount"] for line in batch["clawbacks_pending"]}

@@ -169,4 +169,6 @@ def test_a_resident_signs_in_from_the_web_frontend_and_sees_the_community(chromi
             expect(page.get_by_role("button", name="Sign in with Linli")).to_be_visible()
         finally:
             browser.close()
-    assert RESIDENT_CHEN not in linli.log.read_text()  # the SMS sender logs the number masked
+    # The demo's banner lists its test numbers on purpose; the SMS sender logs the number masked.
+    sms = [line for line in linli.log.read_text().splitlines() if "sign-in code" in line]
+    assert sms and not any(RESIDENT_CHEN in line for line in sms)

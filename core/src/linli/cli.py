@@ -25,6 +25,9 @@ from .settings import Settings
 T = TypeVar("T")
 _run = run_on_platform
 
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's supervisor waits for a server process to answer before restarting it."""
+
 
 def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int = 1) -> None:
     import uvicorn
@@ -54,7 +57,7 @@ def _serve(platform: Platform, *, migrate_on_start: bool = False, workers: int =
         port=port,
         # a worker imports the whole platform before it answers uvicorn's health checks:
         # on a busy host that takes longer than uvicorn's default of 5 s
-        timeout_worker_healthcheck=60,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         **logs,
     )
 
@@ -105,7 +108,7 @@ def serve(migrate: bool, workers: int) -> None:
 @click.option("--serve/--no-serve", "then_serve", default=True, help="Serve after seeding.")
 def demo(then_serve: bool) -> None:
     """Create the database, seed the demo community, print its URLs and tokens, and serve."""
-    from .demo import WEB_EXAMPLE_ORIGIN, demo_web_client, seed_demo
+    from .demo import WEB_EXAMPLE_ORIGIN, demo_web_client, seed_demo, sign_in_lines
 
     async def seed(platform: Platform) -> Any:
         await platform.migrate()
@@ -124,6 +127,7 @@ def demo(then_serve: bool) -> None:
     for m in members:
         roles = ", ".join(m.roles) or "member (not verified)"
         click.echo(f"    {m.display_name:<28} {roles:<24} {m.token}")
+    click.echo("\n".join(sign_in_lines(base)))
     click.echo("  resident web frontend (example), in another terminal:")
     click.echo(
         f"    uv run python examples/resident_web/serve.py --api {base} --client-id {web_client}"
@@ -294,6 +298,16 @@ def settlement_statement(community: str, account: str, as_csv: bool) -> None:
 
 
 main.add_command(plugin)
+
+
+def _add_network_commands() -> None:
+    from .cli_network import communities, network
+
+    main.add_command(communities)
+    main.add_command(network)
+
+
+_add_network_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

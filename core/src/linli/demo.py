@@ -13,10 +13,11 @@ from linli.identity.members import NewMember, add_member, create_community
 from linli.modules.enablement import set_module
 from linli.modules.events import with_events
 
+from .network.service import add_pickup_point, add_warehouse
 from .platform import Platform
-from .tables import Member, PickupPoint, Provider
+from .tables import Member, Provider
 
-__all__ = ["DEMO_SLUG", "WEB_EXAMPLE_ORIGIN", "demo_web_client", "seed_demo"]
+__all__ = ["DEMO_SLUG", "WEB_EXAMPLE_ORIGIN", "demo_web_client", "seed_demo", "sign_in_lines"]
 
 DEMO_SLUG = "sunny-garden"
 WEB_EXAMPLE_ORIGIN = "http://127.0.0.1:8765"
@@ -43,7 +44,9 @@ async def seed_demo(platform: Platform) -> tuple[Community, list[NewMember]]:
     community = await find_community(DEMO_SLUG)
     if community is not None:
         return community, await _reissue_tokens(community)
-    community = await create_community(DEMO_SLUG, "阳光花园 Sunny Garden")
+    community = await create_community(
+        DEMO_SLUG, "阳光花园 Sunny Garden", timezone="Asia/Shanghai", currency="CNY"
+    )
     (provider,) = await Provider.insert(
         Provider(name="Tidy Home 家政", created_at=datetime.now(UTC))
     ).returning(Provider.id)
@@ -57,21 +60,31 @@ async def seed_demo(platform: Platform) -> tuple[Community, list[NewMember]]:
         )
         for name, roles, phone in _PEOPLE
     ]
-    host = next(m for m in members if Role.PICKUP_HOST in m.roles)
-    await PickupPoint.insert(
-        PickupPoint(
-            community=community.id,
-            name="3号楼快递柜旁 Building 3 lockers",
-            address="Sunny Garden, Building 3",
-            host_member=host.id,
-        )
-    )
+    await _seed_network(community, members)
     await seed_demo_accounts(platform, community, members)
     registry = platform.registry
     for name in registry.modules:
         await set_module(platform, community, name, enabled=True)
         await with_events(platform, community, name, partial(registry.hooks.seed_demo, name))
     return community, members
+
+
+async def _seed_network(community: Community, members: list[NewMember]) -> None:
+    """The demo's pickup network: two warehouses and a point with its host and leader."""
+    host = next(m for m in members if Role.PICKUP_HOST in m.roles)
+    leader = next(m for m in members if Role.LEADER in m.roles)
+    central = await add_warehouse(community, "central", "中心仓 Central warehouse")
+    grid = await add_warehouse(
+        community, "grid", "网格仓 East grid", central_id=central["id"], address="East Road 8"
+    )
+    await add_pickup_point(
+        community,
+        "3号楼快递柜旁 Building 3 lockers",
+        address="Sunny Garden, Building 3",
+        grid_warehouse_id=grid["id"],
+        host_id=host.id,
+        leader_id=leader.id,
+    )
 
 
 async def _reissue_tokens(community: Community) -> list[NewMember]:
@@ -127,3 +140,21 @@ async def seed_demo_accounts(
         if member.display_name in DEMO_PHONES
     ]
     return await give_phone_accounts(platform.identity, community, people)
+
+
+def sign_in_lines(base: str) -> list[str]:
+    """What ``linli demo`` prints on signing in: the demo phone numbers and where codes go."""
+    lines = [
+        "  sign in by phone (test numbers; the SMS goes to this log, so the one-time",
+        "  code appears below as 'Linli sign-in code: NNNNNN'):",
+    ]
+    for name, (phone, unit) in DEMO_PHONES.items():
+        home = f"unit {unit[0]}-{unit[1]}" if unit else ""
+        lines.append(f"    {name:<28} {phone}  {home}".rstrip())
+    return [
+        *lines,
+        f"    code:  curl -X POST {base}/v1/identity/sign-in-codes \\",
+        "             -H 'Content-Type: application/json' -d '{\"phone\": \"13600002468\"}'",
+        "    then sign in with the number and the code on the resident web frontend's",
+        f"    sign-in page (OAuth, {base}/oauth/authorize) or any OAuth client of yours",
+    ]

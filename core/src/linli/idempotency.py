@@ -28,6 +28,7 @@ from .tables import IdempotencyRecord
 __all__ = [
     "IdempotencyKey",
     "Outcome",
+    "purge_records",
     "record",
     "recorded",
     "request_hash",
@@ -95,6 +96,21 @@ async def record(community: Community, scope_key: str, hashed: str, outcome: Out
             created_at=datetime.now(UTC),
         )
     )
+
+
+async def purge_records(community_id: int, before: datetime) -> int:
+    """Delete a community's records made before ``before``; how many.
+
+    A key older than the retention is then new again: a repeat runs the command once more.
+    """
+    gone = await (
+        IdempotencyRecord.delete()
+        .where(
+            (IdempotencyRecord.community == community_id) & (IdempotencyRecord.created_at < before)
+        )
+        .returning(IdempotencyRecord.id)
+    )
+    return len(gone)
 
 
 def unique_violation(exc: BaseException) -> bool:

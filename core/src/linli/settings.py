@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     """Where Stripe Connect's endpoints answer (accounts, transfers); defaults to the API base."""
     settlement_payout_hold_seconds: int = Field(default=0, ge=0)
     """How long a payee's earnings are held before a payout batch may pay them."""
+    settlement_sweep_seconds: float = Field(default=30.0, gt=0)
+    """A gateway intent left pending (a crash, a gateway outage) is carried out by the worker
+    within about this long: it sweeps every half of it the intents older than the other half."""
 
     # credit: the score model and the gates it opens (see docs/credit.md)
     credit_base_score: int = Field(default=600, ge=0, le=1000)
@@ -147,6 +150,15 @@ class Settings(BaseSettings):
     """The same threshold while the provider is on probation (stricter)."""
     credit_provider_probation_days: int = Field(default=30, ge=0)
     """How long a newly admitted (or reinstated) provider stays on probation."""
+
+    # upkeep: what the worker purges on a schedule (see docs/operating.md)
+    purge_interval_seconds: float = Field(default=3600.0, gt=0)
+    """How often the worker purges expired sign-in codes and tokens, old idempotency records
+    and old uploads."""
+    idempotency_retention_hours: float = Field(default=24.0, gt=0)
+    """How long an ``Idempotency-Key`` is remembered (a repeat after that runs again)."""
+    upload_retention_days: float = Field(default=365.0, ge=0)
+    """How long uploads (after-sale photos) are kept; 0 keeps them for good."""
 
     # files: uploads sent with module operations (see docs/group-buying.md#uploads)
     upload_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1)

@@ -1,4 +1,4 @@
-"""The core's tables: communities, members, pickup points, providers, module settings, idempotency.
+"""The core's tables: communities, members, the pickup network, providers, module settings...
 
 Every row a community owns carries its community id (see the architecture page: sharding by
 community stays possible).
@@ -25,17 +25,25 @@ __all__ = [
     "ModuleSetting",
     "PickupPoint",
     "Provider",
+    "Warehouse",
 ]
 
 
 class Community(Table, tablename="linli_community"):
-    """A residential community (小区) served by the platform."""
+    """A residential community (小区) served by the platform.
+
+    ``timezone`` is an IANA name (local dates are counted in it); ``currency`` an ISO 4217 code.
+    An archived community keeps its data but serves its members no more.
+    """
 
     id = Serial(primary_key=True)
 
     slug = Varchar(length=64, unique=True, index=True)
     name = Varchar(length=200)
     created_at = Timestamptz()
+    timezone = Varchar(length=64, default="UTC")
+    currency = Varchar(length=3, default="CNY")
+    archived_at = Timestamptz(null=True, default=None)
 
 
 class Provider(Table, tablename="linli_provider"):
@@ -65,8 +73,30 @@ class Member(Table, tablename="linli_member"):
     created_at = Timestamptz()
 
 
+class Warehouse(Table, tablename="linli_warehouse"):
+    """A warehouse of a community's network: the central one, or a grid warehouse (网格仓).
+
+    ``kind`` is ``central`` or ``grid``; a grid warehouse names its central one
+    (``central_id``). ``scope_key`` (``<community>:<kind>:<name>``) keeps names unique.
+    """
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True)
+    kind = Varchar(length=10)
+    name = Varchar(length=200)
+    address = Varchar(length=300, default="")
+    central_id = Integer(null=True, default=None)
+    scope_key = Varchar(length=300, unique=True)
+    created_at = Timestamptz()
+
+
 class PickupPoint(Table, tablename="linli_pickup_point"):
-    """A pickup point (自提点) in a community, kept by a pickup host."""
+    """A pickup point (自提点) in a community, kept by a pickup host and led by a leader (团长).
+
+    A point is supplied by a grid warehouse (``grid_warehouse``); an archived point takes no
+    new orders.
+    """
 
     id = Serial(primary_key=True)
 
@@ -74,6 +104,9 @@ class PickupPoint(Table, tablename="linli_pickup_point"):
     name = Varchar(length=200)
     address = Varchar(length=300)
     host_member = ForeignKey(references=Member, null=True, default=None)
+    leader_member = ForeignKey(references=Member, null=True, default=None)
+    grid_warehouse = ForeignKey(references=Warehouse, null=True, default=None)
+    archived_at = Timestamptz(null=True, default=None)
 
 
 class ModuleSetting(Table, tablename="linli_module_setting"):

@@ -12,7 +12,7 @@ from typing import Any
 from linli_group_buying import plugin as group_buying
 from linli_group_buying.models import Campaign, Order
 from linli_group_buying.tables import CampaignRow, ClaimRow, OrderRow, ParticipantRow, PickupRow
-from linli_sdk import MemberView, Role
+from linli_sdk import MemberView, PickupPointView, Role
 from linli_sdk.testing import PluginKit, module_database
 from piccolo.engine.sqlite import SQLiteEngine
 
@@ -43,6 +43,7 @@ class Community:
     supplier: MemberView
     host: MemberView
     residents: list[MemberView]
+    point: PickupPointView
 
     async def open(self, **fields: Any) -> Campaign:
         """Open a campaign as the leader (CNY 10.00 a unit, 2 buyers to form, a day long)."""
@@ -54,7 +55,7 @@ class Community:
             "per_person_limit": 3,
             "minimum": 2,
             "deadline": (self.kit.clock + timedelta(days=1)).isoformat(),
-            "pickup_points": [{"name": POINT, "host_id": self.host.id}],
+            "pickup_point_ids": [self.point.id],
             "supplier_id": self.supplier.id,
         }
         data.update(fields)
@@ -66,7 +67,7 @@ class Community:
         """Order ``quantity`` units as ``who`` for the campaign's pickup point."""
         order = await self.kit.call(
             "join-campaign",
-            {"campaign_id": campaign.id, "quantity": quantity, "pickup_point": POINT},
+            {"campaign_id": campaign.id, "quantity": quantity, "pickup_point_id": self.point.id},
             as_=who,
         )
         assert isinstance(order, Order)
@@ -75,10 +76,12 @@ class Community:
 
 def community_of(kit: PluginKit) -> Community:
     """Add a leader, a supplier, a pickup host and four residents to the kit's community."""
+    host = kit.add_member("Host Li", Role.PICKUP_HOST, Role.RESIDENT)
     return Community(
         kit=kit,
         leader=kit.add_member("Leader Wang", Role.LEADER, Role.RESIDENT),
         supplier=kit.add_member("Farmer Zhang", Role.PROVIDER_STAFF),
-        host=kit.add_member("Host Li", Role.PICKUP_HOST, Role.RESIDENT),
+        host=host,
         residents=[kit.add_member(name, Role.RESIDENT) for name in ("Chen", "Liu", "Zhou", "Wu")],
+        point=kit.add_pickup_point(POINT, host=host),
     )

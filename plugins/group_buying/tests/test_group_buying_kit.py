@@ -91,12 +91,14 @@ async def test_clear_refusals_beyond_limit_stock_and_deadline(gb: Community) -> 
     with pytest.raises(Conflict, match="only 0 left"):
         await gb.join(zhou, opened, quantity=1)
     assert (await campaign(gb, opened.id)).sold == 4  # never oversold
-    with pytest.raises(InvalidInput, match="no pickup point"):
+    elsewhere = gb.kit.add_pickup_point("Gate 2", host=gb.host)
+    with pytest.raises(InvalidInput, match="not one of this campaign's") as wrong:
         await gb.kit.call(
             "join-campaign",
-            {"campaign_id": opened.id, "quantity": 1, "pickup_point": "Nowhere"},
+            {"campaign_id": opened.id, "quantity": 1, "pickup_point_id": elsewhere.id},
             as_=zhou,
         )
+    assert wrong.value.extensions == {"field": "pickup_point_id"}
     later = await gb.open(title="Later")
     await gb.kit.advance(timedelta(days=1))
     with pytest.raises(Conflict, match="closed"):
@@ -106,8 +108,11 @@ async def test_clear_refusals_beyond_limit_stock_and_deadline(gb: Community) -> 
 async def test_opening_checks_people_tiers_and_deadline(gb: Community) -> None:
     with pytest.raises(InvalidInput, match="supplier_id"):
         await gb.open(supplier_id=gb.residents[0].id)
-    with pytest.raises(InvalidInput, match="pickup_points"):
-        await gb.open(pickup_points=[{"name": "X", "host_id": gb.residents[0].id}])
+    hostless = gb.kit.add_pickup_point("Unkept corner")
+    with pytest.raises(InvalidInput, match="has no host"):
+        await gb.open(pickup_point_ids=[hostless.id])
+    with pytest.raises(InvalidInput, match="no pickup point 99"):
+        await gb.open(pickup_point_ids=[99])
     with pytest.raises(InvalidInput, match="must cost less"):
         await gb.open(tiers=[{"at_least": 3, "unit_price": {"amount": 1200, "currency": "CNY"}}])
     with pytest.raises(InvalidInput, match="deadline"):
@@ -123,7 +128,7 @@ async def test_opening_checks_people_tiers_and_deadline(gb: Community) -> None:
         "per_person_limit": 1,
         "minimum": 1,
         "deadline": (gb.kit.clock + timedelta(hours=3)).isoformat(),
-        "pickup_points": [{"name": POINT, "host_id": gb.host.id}],
+        "pickup_point_ids": [gb.point.id],
         "leader_id": gb.leader.id,
     }
     rice = await gb.kit.call("open-campaign", data, as_=gb.supplier)
@@ -209,7 +214,7 @@ async def test_pickup_partial_and_proxy_releases_when_all_is_collected(gb: Commu
 async def test_uncollected_units_follow_the_policy(gb: Community) -> None:
     code, untouched = await formed(gb)
     await gb.kit.call("verify-pickup", {"code": code, "quantity": 1}, as_=gb.host)
-    await gb.kit.advance(timedelta(days=3))
+    await gb.kit.advance(timedelta(days=4))  # the closing day and three local pickup days
     payments = gb.kit.host.payments
     partial, none = [(await orders_of(gb, r)).items[0] for r in gb.residents[:2]]
     assert partial.status == none.status == "uncollected"
@@ -299,9 +304,11 @@ async def test_reports_show_gmv_conversion_and_demand(gb: Community) -> None:
     assert isinstance(theirs, Reports) and theirs.campaigns == []
 
 
-async def test_the_demo_seed_opens_a_campaign(gb: Community) -> None:
+async def test_the_demo_seed_opens_a_campaign_at_a_led_pickup_point(gb: Community) -> None:
+    led = gb.kit.add_pickup_point("Lobby", host=gb.host, leader=gb.leader)
     await gb.kit.seed_demo()
     listed = await gb.kit.call("list-campaigns", {"status": "open"}, as_=gb.residents[0])
     (demo,) = listed.items  # type: ignore[attr-defined]
-    assert demo.pickup_points[0].host_id == gb.host.id and demo.leader_id == gb.leader.id
+    assert demo.pickup_points[0].id == led.id and demo.pickup_points[0].host_id == gb.host.id
+    assert demo.leader_id == gb.leader.id
     assert any(key.startswith("close:") for key in gb.kit.host.deadlines.pending)

@@ -53,6 +53,7 @@ from .host import (
 )
 from .manifest import MEMBER_SCOPES, CreditEventSpec, Manifest, PayoutHold
 from .money import CurrencyMismatch, Money, MoneyBounds
+from .network import PickupPoints, PickupPointView
 from .operations import (
     Document,
     Empty,
@@ -116,6 +117,8 @@ __all__ = [
     "OperationKind",
     "Payments",
     "PayoutHold",
+    "PickupPointView",
+    "PickupPoints",
     "RateLimit",
     "Refund",
     "RevenueShareRules",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Generic, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel
 
@@ -26,12 +27,45 @@ class Community:
         id: The community's numeric id; every row a plugin stores should carry it.
         slug: The community's URL name, e.g. ``sunny-garden``.
         name: Its display name, e.g. ``阳光花园``.
+        timezone: Its IANA time zone, e.g. ``Asia/Shanghai``: local dates ("picked up within
+            three days", "tomorrow morning") are counted in it.
+        currency: The ISO 4217 code its prices are normally in, e.g. ``CNY``.
+
+    Raises:
+        ValueError: ``timezone`` is not an IANA time zone name.
 
     """
 
     id: int
     slug: str
     name: str
+    timezone: str = "UTC"
+    currency: str = "CNY"
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"{self.timezone!r} is not an IANA time zone name") from exc
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The community's time zone."""
+        return ZoneInfo(self.timezone)
+
+    def local(self, moment: datetime) -> datetime:
+        """``moment`` (timezone-aware) as the community's wall clock shows it."""
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(f"a moment must be timezone-aware, got {moment}")
+        return moment.astimezone(self.zone)
+
+    def today(self, now: datetime | None = None) -> date:
+        """The community's local date at ``now`` (the current time when omitted)."""
+        return self.local(now or datetime.now(UTC)).date()
+
+    def start_of(self, day: date, at: time | None = None) -> datetime:
+        """The moment (UTC) the community's wall clock shows ``at`` (midnight) on ``day``."""
+        return datetime.combine(day, at or time(), tzinfo=self.zone).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +116,8 @@ class Context(Generic[SettingsT]):
     host: Host
     now: datetime
     idempotency_key: str | None = None
+
+    @property
+    def today(self) -> date:
+        """The community's local date when the call started (``now`` in its time zone)."""
+        return self.community.today(self.now)

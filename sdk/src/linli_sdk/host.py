@@ -37,6 +37,7 @@ from ._host_values import (
 )
 from .context import Community
 from .money import Money
+from .network import PickupPoints
 from .operations import Document
 from .roles import Role
 
@@ -314,4 +315,9 @@ class Host(Protocol):
     @property
     def files(self) -> Files:
         """The file store: uploads sent with this module's operations."""
+        ...
+
+    @property
+    def pickup_points(self) -> PickupPoints:
+        """The community's pickup points, each with its pickup host and leader."""
         ...

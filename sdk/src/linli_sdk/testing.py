@@ -60,6 +60,7 @@ from .host import (
     Upload,
 )
 from .manifest import Manifest
+from .network import PickupPointView
 from .operations import Operation
 from .roles import Role
 
@@ -176,6 +177,30 @@ class PluginKit:
         )
         self.host.members.members[member.id] = member
         return member
+
+    def add_pickup_point(
+        self,
+        name: str,
+        *,
+        host: MemberView | None = None,
+        leader: MemberView | None = None,
+        address: str = "",
+        grid_warehouse: str | None = None,
+    ) -> PickupPointView:
+        """Add a pickup point (自提点) to the community, kept by ``host`` and led by ``leader``.
+
+        The module reads it through ``host.pickup_points`` as it would the platform's network.
+        """
+        point = PickupPointView(
+            id=len(self.host.pickup_points.points) + 1,
+            name=name,
+            address=address,
+            grid_warehouse=grid_warehouse,
+            host_id=None if host is None else host.id,
+            leader_id=None if leader is None else leader.id,
+        )
+        self.host.pickup_points.points[point.id] = point
+        return point
 
     async def upload(
         self, content: bytes, *, filename: str = "photo.jpg", media_type: str = "image/jpeg"

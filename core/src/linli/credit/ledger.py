@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from linli_sdk import Community, InvalidInput, NotFound
 
+from linli.db.raw import fetch
+
 from ..settings import Settings
 from ..tables import Member
 from . import model, rules
@@ -115,7 +117,7 @@ def _event(row: dict[str, Any]) -> model.CreditEvent:
 async def events_of(community: Community, subject: Subject) -> list[model.CreditEvent]:
     """The subject's events that count (not annulled)."""
     query = _LIVE_EVENTS + " AND e.subject_id = {} ORDER BY e.id"
-    rows = await CreditEventRow.raw(query, community.id, subject.kind, subject.id)
+    rows = await fetch(CreditEventRow._meta.db, query, community.id, subject.kind, subject.id)
     return [_event(row) for row in rows]
 
 
@@ -132,7 +134,7 @@ async def subjects(community: Community, kind: str) -> list[int]:
 
 async def subject_columns(community: Community, kind: str) -> model.Columns:
     """Every counting event about members (or providers) of the community, as columns."""
-    rows = await CreditEventRow.raw(_LIVE_EVENTS, community.id, kind)
+    rows = await fetch(CreditEventRow._meta.db, _LIVE_EVENTS, community.id, kind)
     modules = sorted({row["module"] for row in rows})
     code = {name: i for i, name in enumerate(modules)}
     count = len(rows)

@@ -14,6 +14,9 @@ from typing import Any
 from linli_sdk import Community
 from piccolo.engine.postgres import PostgresEngine
 
+from linli.db.raw import fetch
+
+from ..identity.communities import community_of
 from ..tables import Community as CommunityRow
 from .tables import ScheduledDeadline
 
@@ -69,7 +72,7 @@ async def claim(
         f"UPDATE {table} SET {set_sql} WHERE id = (SELECT id FROM {table} WHERE {where}"
         f" ORDER BY {order} LIMIT 1{lock}) AND {where} RETURNING *"
     )
-    rows = await ScheduledDeadline.raw(sql, *set_args, *where_args, *where_args).run()
+    rows = await fetch(engine(), sql, *set_args, *where_args, *where_args)
     return rows[0] if rows else None
 
 
@@ -79,7 +82,8 @@ async def postpone(table: str, row: dict[str, Any], delay_ms: int, error: str, l
     The row is ``failed`` once it has had ``limit`` attempts.
     """
     attempts = int(row["attempts"])
-    await ScheduledDeadline.raw(
+    await fetch(
+        engine(),
         f"UPDATE {table} SET attempts = {{}}, run_at = {{}}, last_error = {{}},"
         " status = {} WHERE id = {} AND status = 'pending'",
         attempts,
@@ -87,7 +91,7 @@ async def postpone(table: str, row: dict[str, Any], delay_ms: int, error: str, l
         error[:2000],
         "failed" if attempts >= limit else "pending",
         row["id"],
-    ).run()
+    )
 
 
 async def community_by_id(community_id: int) -> Community:
@@ -95,4 +99,4 @@ async def community_by_id(community_id: int) -> Community:
     row = await CommunityRow.select().where(CommunityRow.id == community_id).first().run()
     if row is None:
         raise LookupError(f"no community {community_id}")
-    return Community(id=row["id"], slug=row["slug"], name=row["name"])
+    return community_of(row)

@@ -1,5 +1,8 @@
 """The dispatch worker: runs due deadlines, fans events out and delivers them, in a loop.
 
+It also runs the platform's upkeep chores when they are due (`linli.upkeep`): the settlement
+sweep of gateway intents left pending, and the purge of what has expired.
+
 On the SQLite default it runs inside the app process (started by the app's lifespan, so
 ``linli serve`` runs it). On PostgreSQL every app process may run one, and ``linli dispatch
 work`` runs one on its own: claims use ``FOR UPDATE SKIP LOCKED``, so each deadline runs
@@ -22,6 +25,7 @@ from linli.dispatch.events.webhooks import deliver_webhook
 from linli.dispatch.scheduling.deadlines import run_next_deadline
 
 from ..unit_of_work import UnitOfWork
+from ..upkeep import upkeep_for
 
 if TYPE_CHECKING:
     from ..platform import Platform
@@ -46,11 +50,16 @@ class DispatchWorker:
         self.allow: list[Network] = [
             ipaddress.ip_network(net, strict=False) for net in settings.dispatch_webhook_allow
         ]
+        self.upkeep = upkeep_for(platform)
+        """The periodic chores (the settlement sweep, the purge), run when due."""
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self, limit: int = 100) -> int:
-        """Do what is due now (at most ``limit`` of each kind); returns how much was done."""
-        done = 0
+        """Do what is due now (at most ``limit`` of each kind); returns how much was done.
+
+        That includes the upkeep chores that are due (see `linli.upkeep`).
+        """
+        done = await self.upkeep.run_due()
         for _ in range(limit):
             if await fan_out(self.registry) is None:
                 break

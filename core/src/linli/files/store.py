@@ -14,7 +14,7 @@ from linli_sdk import Community, InvalidInput, NotFound, Upload
 
 from .tables import StoredFile
 
-__all__ = ["CoreFiles", "upload_id"]
+__all__ = ["CoreFiles", "purge_uploads", "upload_id"]
 
 
 def upload_id(content: bytes) -> str:
@@ -66,3 +66,13 @@ class CoreFiles:
         if row is None:
             raise NotFound(f"there is no upload {upload_id} here")
         return bytes(row["content"])
+
+
+async def purge_uploads(community_id: int, before: datetime) -> int:
+    """Delete a community's uploads stored before ``before`` (past their retention); how many."""
+    gone = await (
+        StoredFile.delete()
+        .where((StoredFile.community == community_id) & (StoredFile.created_at < before))
+        .returning(StoredFile.id)
+    )
+    return len(gone)

@@ -165,7 +165,9 @@ def _parameter(field: str, value: Any) -> None:
             bounded_int(int(digits), field)
 
 
-def bounded_parameters(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def bounded_parameters(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
     """An app-wide guard: path and query parameters in range and free of control characters.
 
     The ``Idempotency-Key`` header may carry no control character either (a tab passes HTTP).

@@ -94,7 +94,8 @@ def metrics_route(platform: Platform) -> Any:
         "intents, due deadlines and dispatch queues, in the Prometheus text format. Needs the "
         "bearer `LINLI_METRICS_TOKEN` when that is set.",
         tags=["platform"],
-        opt=Access.service().opt,
+        # Public unless a token is set (a scraper on the operator's own network, as usual).
+        opt=(Access.service() if platform.settings.metrics_token else Access.public()).opt,
         media_type=_MEDIA_TYPE,
     )
     async def metrics(request: Request[Any, Any, Any]) -> Response[Any]:

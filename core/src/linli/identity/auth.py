@@ -26,9 +26,10 @@ from typing import Any
 from linli_sdk import Caller, Community, Forbidden, Role
 
 from linli.db.cache import LookupCache
+from linli.db.raw import fetch
 from linli.errors import Unauthorized
 from linli.http.access import Access
-from linli.identity.communities import get_community
+from linli.identity.communities import community_of, get_community, get_record
 from linli.identity.keys import published_key
 from linli.identity.tables import OAuthClient, RevokedToken
 from linli.identity.tokens import (
@@ -47,22 +48,21 @@ __all__ = [
     "hash_token",
     "is_platform_operator",
     "new_token",
+    "platform_guard",
 ]
 
 PLATFORM_ROLES = frozenset({Role.MEMBER, Role.OPERATOR, Role.AUDITOR})
 """What the platform operator's token may do in any community: operate and audit. It is no
 resident, leader, pickup host or provider: those roles belong to members."""
 
-_MEMBER_BY_TOKEN = (
+_MEMBER_COLUMNS = (
     "SELECT m.id, m.roles, c.id AS community_id, c.slug AS community_slug, "
-    "c.name AS community_name FROM linli_member m "
-    "JOIN linli_community c ON c.id = m.community WHERE m.token_hash = {}"
+    "c.name AS community_name, c.timezone AS community_timezone, "
+    "c.currency AS community_currency, c.archived_at AS community_archived_at "
+    "FROM linli_member m JOIN linli_community c ON c.id = m.community "
 )
-_MEMBER_BY_ID = (
-    "SELECT m.id, m.roles, c.id AS community_id, c.slug AS community_slug, "
-    "c.name AS community_name FROM linli_member m "
-    "JOIN linli_community c ON c.id = m.community WHERE m.id = {}"
-)
+_MEMBER_BY_TOKEN = _MEMBER_COLUMNS + "WHERE m.token_hash = {}"
+_MEMBER_BY_ID = _MEMBER_COLUMNS + "WHERE m.id = {}"
 
 
 def new_token() -> str:
@@ -88,7 +88,15 @@ def _roles(raw: Any) -> frozenset[Role]:
 
 
 def _where(row: dict[str, Any]) -> Community:
-    return Community(id=row["community_id"], slug=row["community_slug"], name=row["community_name"])
+    if row["community_archived_at"] is not None:
+        raise Forbidden(f"community {row['community_slug']!r} is archived")
+    return Community(
+        id=row["community_id"],
+        slug=row["community_slug"],
+        name=row["community_name"],
+        timezone=row["community_timezone"] or "UTC",
+        currency=row["community_currency"] or "CNY",
+    )
 
 
 _CALLERS: LookupCache[str, dict[str, Any]] = LookupCache()
@@ -105,7 +113,7 @@ async def _member_row(sql: str, key: str, value: str | int) -> dict[str, Any] | 
     row = _CALLERS.get(key)
     if row is None:
         # Raw SQL: this runs on every call, and Piccolo's join building costs more than it.
-        rows = await Member.raw(sql, value)
+        rows = await fetch(Member._meta.db, sql, value)
         row = _CALLERS.put(key, rows[0]) if rows else None
     return row
 
@@ -147,9 +155,12 @@ async def _access_token(token: str, community: str) -> tuple[Community, Caller]:
         )
         if not client:
             raise Unauthorized("the token's client no longer exists")
-        where = await get_community(community)
-        if client[0]["community"] != where.id:
+        record = await get_record(community)
+        if client[0]["community"] != record["id"]:
             raise Forbidden(f"this client does not act in community {community!r}")
+        if record["archived_at"] is not None:
+            raise Forbidden(f"community {community!r} is archived")
+        where = community_of(record)
         roles = frozenset({Role.PROVIDER_STAFF})
         return where, Caller(member_id=None, roles=roles, scopes=claims.scopes)
     raise Unauthorized("the token's subject is not known")
@@ -219,3 +230,18 @@ async def access_guard(connection: Any, handler: Any) -> None:
     if access.kind == "platform" and not is_platform_operator(caller):
         raise Forbidden("this needs the platform operator's token")
     connection.state.identity = (where, caller)
+
+
+async def platform_guard(connection: Any, handler: Any) -> None:
+    """A Litestar guard for platform-wide routes (no community in the path).
+
+    Only the platform operator's token (the ``admin_token`` setting) passes: no token is a
+    401, any other token (a community operator's included) a 403.
+    """
+    access: Access = handler.opt["access"]
+    if access.kind != "platform":
+        raise RuntimeError(f"platform_guard guards platform routes, not {access}")
+    token = _bearer(connection.headers.get("authorization"))
+    admin_token = connection.app.state.platform.settings.admin_token
+    if not admin_token or not hmac.compare_digest(token, admin_token):
+        raise Forbidden("this needs the platform operator's token")

@@ -1,17 +1,18 @@
-"""Creating communities and members (the identity service grows from here)."""
+"""Adding members to a community (``create_community`` lives in :mod:`.communities`)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from linli_sdk import Community, Conflict, Role
+from linli_sdk import Community, NotFound, Role
 
-from linli.identity.auth import hash_token, new_token
-from linli.tables import Community as CommunityRow
+from linli.identity.auth import forget_callers, hash_token, new_token
+from linli.identity.communities import create_community
 from linli.tables import Member
 
-__all__ = ["NewMember", "add_member", "create_community"]
+__all__ = ["NewMember", "add_member", "create_community", "grant_role"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,16 +23,6 @@ class NewMember:
     display_name: str
     roles: tuple[Role, ...]
     token: str
-
-
-async def create_community(slug: str, name: str) -> Community:
-    """Create a community; :class:`~linli_sdk.Conflict` if the slug is taken."""
-    if await CommunityRow.exists().where(CommunityRow.slug == slug):
-        raise Conflict(f"community {slug!r} already exists")
-    (row,) = await CommunityRow.insert(
-        CommunityRow(slug=slug, name=name, created_at=datetime.now(UTC))
-    ).returning(CommunityRow.id)
-    return Community(id=row["id"], slug=slug, name=name)
 
 
 async def add_member(
@@ -59,3 +50,28 @@ async def add_member(
         )
     ).returning(Member.id)
     return NewMember(row["id"], display_name, roles, token)
+
+
+async def grant_role(
+    community: Community, member_id: int, role: Role, *, provider_id: int | None = None
+) -> None:
+    """Give a member of ``community`` the role ``role`` (and their provider, for staff).
+
+    Raises:
+        NotFound: There is no such member in this community.
+    """
+    row = (
+        await Member.select(Member.roles)
+        .where((Member.id == member_id) & (Member.community == community.id))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"there is no member {member_id} here")
+    roles = json.loads(row["roles"]) if isinstance(row["roles"], str) else row["roles"]
+    changes: dict[object, object] = {Member.roles: sorted({*roles, Role(role).value})}
+    if provider_id is not None:
+        changes[Member.provider] = provider_id
+    await Member.update(changes).where(  # type: ignore[arg-type]
+        (Member.id == member_id) & (Member.community == community.id)
+    )
+    forget_callers()  # the member's roles changed

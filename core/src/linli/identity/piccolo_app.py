@@ -17,6 +17,7 @@ from .tables import (
     OneTimeCode,
     RefreshToken,
     RevokedToken,
+    RoleInvitation,
     Unit,
     VerificationRequest,
 )
@@ -39,6 +40,7 @@ APP_CONFIG = AppConfig(
         RevokedToken,
         MemberScopeGrant,
         NationalIdView,
+        RoleInvitation,
     ],
     migration_dependencies=["linli.piccolo_app"],
     commands=[],

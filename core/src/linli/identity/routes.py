@@ -23,6 +23,7 @@ from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import privacy, verification
 from .clients import register_client
+from .community_routes import community_routes
 from .schemas import (
     DOC,
     ClientIn,
@@ -359,4 +360,4 @@ def routes(platform: Platform) -> list[Any]:
         add_client,
         *scope_routes(),
     ]
-    return [*public_routes(), community_router("", community)]
+    return [*public_routes(), *community_routes(), community_router("", community)]

@@ -16,7 +16,7 @@ from linli.identity.communities import find_community
 
 from ..http.access import Access
 from ..platform import Platform
-from . import accounts, oauth
+from . import accounts, oauth, role_invitations
 from .keys import published_keys
 from .schemas import DOC, CodeSent, PhoneIn
 from .service import IdentityService
@@ -144,6 +144,8 @@ async def _sign_in(
         )
         masked = await accounts.masked_phone(account)
         member = await accounts.join(account, where, f"Neighbour {(masked or '')[-4:]}")
+        # Holding the phone accepts the roles it was invited to here (a leader, a host...).
+        await role_invitations.accept_invitations(service, credentials["phone"], where, member)
     return oauth.Grantee(member, where.id, where.slug)
 
 

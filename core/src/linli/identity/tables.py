@@ -34,6 +34,7 @@ __all__ = [
     "OneTimeCode",
     "RefreshToken",
     "RevokedToken",
+    "RoleInvitation",
     "Unit",
     "VerificationRequest",
 ]
@@ -109,6 +110,33 @@ class Invitation(Table, tablename="linli_identity_invitation"):
     uses_left = Integer(default=1)
     expires_at = Timestamptz()
     created_at = Timestamptz()
+
+
+class RoleInvitation(Table, tablename="linli_identity_role_invitation"):
+    """An invitation to hold a role in a community (leader, pickup host, provider staff).
+
+    Addressed to a phone number (its blind index; the number itself is not kept here): the
+    person accepts it by signing in to the community with that number. A pickup host or leader
+    invitation may name the pickup point they will keep or lead; a provider staff invitation
+    names the provider. ``status`` is ``pending``, ``accepted`` (``member`` then says who) or
+    ``withdrawn``.
+    """
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True)
+    phone_index = Varchar(length=64, index=True)
+    phone_masked = Varchar(length=32)
+    role = Varchar(length=20)
+    display_name = Varchar(length=100)
+    pickup_point = Integer(null=True, default=None)
+    provider = Integer(null=True, default=None)
+    invited_by = ForeignKey(references=Member, null=True, default=None)
+    status = Varchar(length=20, default="pending")
+    member = ForeignKey(references=Member, null=True, default=None)
+    expires_at = Timestamptz()
+    created_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
 
 
 class VerificationRequest(Table, tablename="linli_identity_verification_request"):

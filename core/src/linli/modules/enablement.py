@@ -11,6 +11,7 @@ from linli_sdk import Community, NotFound
 from pydantic import BaseModel
 
 from linli.db.cache import LookupCache
+from linli.db.raw import fetch
 from linli.modules.events import with_events
 from linli.modules.registry import LoadedModule, ModuleRegistry
 from linli.tables import ModuleSetting
@@ -65,8 +66,10 @@ async def module_state_by_id(community_id: int, loaded: LoadedModule) -> ModuleS
         return cached
     # Raw SQL: this runs on every operation call, and Piccolo's query building costs more
     # than the query itself.
-    rows = await ModuleSetting.raw(
-        "SELECT enabled, settings FROM linli_module_setting WHERE scope_key = {}", scope
+    rows = await fetch(
+        ModuleSetting._meta.db,
+        "SELECT enabled, settings FROM linli_module_setting WHERE scope_key = {}",
+        scope,
     )
     if not rows:  # never enabled here: cached too, as `set_module` forgets it
         return _STATES.put(scope, ModuleState(loaded.name, False, loaded.manifest.settings()))

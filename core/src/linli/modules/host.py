@@ -3,7 +3,7 @@
 Member look-up is served by the identity service (personal fields only for granted member
 scopes); events (the outbox), durable deadlines and job dispatch by the
 dispatch service; payments by settlement; credit (events within the manifest's bounds,
-standings) by the credit service.
+standings) by the credit service; pickup points (with their hosts and leaders) by the network.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from linli.dispatch.jobs.service import JobDispatch
 from linli.dispatch.ports import DurableDeadlines, record_event
 from linli.files.store import CoreFiles
 from linli.identity.member_port import MemberPort
+from linli.network.port import PickupPointPort
 from linli.settlement.payments import HostPayments
 from linli.unit_of_work import UnitOfWork
 
@@ -79,6 +80,7 @@ class CoreHost:
         manifest = loaded.manifest if loaded is not None else None
         self.deadlines = DurableDeadlines(community, module, manifest)
         self.files = CoreFiles(community, module)
+        self.pickup_points = PickupPointPort(community)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

@@ -7,8 +7,10 @@ gateway call recorded as an intent, carried out after commit (`linli.settlement.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from linli_sdk import (
@@ -24,6 +26,8 @@ from linli_sdk import (
 )
 from linli_sdk.revenue_share import RevenueShareRules, split
 from piccolo.engine.postgres import PostgresEngine
+
+from linli.db.raw import fetch
 
 from . import ledger, store
 from .executor import GatewayExecutor, Recorded, expired, intent_key, row_money
@@ -47,6 +51,12 @@ def charge_id_of(charge_id: str) -> int:
     if not number.isdigit():
         raise NotFound(f"no charge {charge_id}")
     return int(number)
+
+
+@lru_cache(maxsize=256)
+def _rules_text(rules: RevenueShareRules) -> str:
+    """The rules as the JSON text a charge row keeps (the same few rules serve every charge)."""
+    return json.dumps(rules.model_dump(mode="json"))
 
 
 def _derive(
@@ -146,7 +156,7 @@ class Charges(GatewayExecutor):
             "payees": dict(payees),
             "currency": amount.currency,
             "amount": amount.amount,
-            "rules": rules.model_dump(mode="json"),
+            "rules": _rules_text(rules),
             "gateway": self.gateway.name,
             "created_at": datetime.now(UTC),
             "expires_at": expires_at,
@@ -272,7 +282,8 @@ class Charges(GatewayExecutor):
         """The charge row, locked until the transaction ends (PostgreSQL; SQLite serialises)."""
         engine = SettlementCharge._meta.db
         if isinstance(engine, PostgresEngine):
-            await SettlementCharge.raw(
+            await fetch(
+                SettlementCharge._meta.db,
                 "SELECT id FROM linli_settlement_charge WHERE id = {} AND community = {} "
                 "FOR UPDATE",
                 charge_id,

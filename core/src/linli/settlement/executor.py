@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,10 +25,12 @@ from linli_sdk import (
 )
 from linli_sdk.revenue_share import RevenueShareRules
 
+from ..db.group_commit import GroupCommit
 from ..dispatch.ports import record_event
 from . import ledger, store
 from .announcements import community_for_events
 from .gateways import Gateway, GatewayOutcome, GatewayStatus
+from .keys import community_of, intent_key
 from .overrides import RevenueShareOverrides
 from .tables import (
     GatewayEvent,
@@ -38,27 +41,6 @@ from .tables import (
 __all__ = ["GatewayExecutor", "Recorded", "community_of", "expired", "intent_key", "row_money"]
 
 log = logging.getLogger(__name__)
-
-
-def intent_key(community_id: int, charge_id: int, action: str, ref: str = "") -> str:
-    """The idempotency key of a gateway call, derived from the ledger's ids.
-
-    The community comes first, so a webhook that echoes the key finds its tenant.
-    """
-    return f"linli-c{community_id}-ch{charge_id}-{action}" + (f"-{ref}" if ref else "")
-
-
-def community_of(key: str) -> int:
-    """The community id inside an intent key.
-
-    Raises:
-        NotFound: The key is not one of ours.
-
-    """
-    head = key.split("-")[1] if key.startswith("linli-c") else ""
-    if not head[1:].isdigit():
-        raise NotFound(f"{key!r} is not a Linli gateway key")
-    return int(head[1:])
 
 
 def row_money(row: Mapping[str, Any]) -> Money:
@@ -79,6 +61,17 @@ Recorded = tuple[dict[str, Any], list[dict[str, Any]]]
 """A charge row and its pending intents, as the transaction that recorded them wrote them."""
 
 
+@dataclass(frozen=True)
+class Application:
+    """A gateway outcome ready to apply: the postings it makes and the memo they carry."""
+
+    row: Mapping[str, Any]
+    intent: Mapping[str, Any]
+    outcome: GatewayOutcome
+    plans: list[ledger.PostingPlan]
+    memo: dict[str, Any]
+
+
 class GatewayExecutor(RevenueShareOverrides):
     """Carrying out a charge's intents through one gateway, and receiving its events."""
 
@@ -86,6 +79,7 @@ class GatewayExecutor(RevenueShareOverrides):
     eager: bool
     _tasks: set[asyncio.Task[None]]
     _in_flight: dict[tuple[int, int], tuple[asyncio.Lock, list[int]]]
+    _group: GroupCommit[Application, int] | None
 
     def carry_out_later(
         self, community_id: int, charge_id: int, known: Recorded | None = None
@@ -109,16 +103,31 @@ class GatewayExecutor(RevenueShareOverrides):
     ) -> None:
         # The task copied the caller's context: never run inside a transaction it may name.
         SettlementCharge._meta.db.current_transaction.set(None)
-        # One task per charge at a time in this process: a second waits, then finds nothing
-        # pending, so the gateway is not asked twice (other processes rely on the keys).
+        try:
+            await self.carry_out_alone(community_id, charge_id, known, grouped=True)
+        except Exception:
+            log.exception("carrying out charge ch_%s failed; the sweep will retry", charge_id)
+
+    async def carry_out_alone(
+        self,
+        community_id: int,
+        charge_id: int,
+        known: Recorded | None = None,
+        *,
+        grouped: bool = False,
+    ) -> int:
+        """`carry_out`, by one task per charge at a time in this process.
+
+        A second task for the charge waits, then finds nothing pending, so the gateway is not
+        asked twice (other processes rely on the idempotency keys). Returns how many intents
+        this call completed.
+        """
         key = (community_id, charge_id)
         lock, users = self._in_flight.setdefault(key, (asyncio.Lock(), [0]))
         users[0] += 1
         try:
             async with lock:
-                await self.carry_out(community_id, charge_id, known)
-        except Exception:
-            log.exception("carrying out charge ch_%s failed; the sweep will retry", charge_id)
+                return await self.carry_out(community_id, charge_id, known, grouped=grouped)
         finally:
             users[0] -= 1
             if not users[0]:
@@ -130,14 +139,20 @@ class GatewayExecutor(RevenueShareOverrides):
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     async def carry_out(
-        self, community_id: int, charge_id: int, known: Recorded | None = None
+        self,
+        community_id: int,
+        charge_id: int,
+        known: Recorded | None = None,
+        *,
+        grouped: bool = False,
     ) -> int:
         """Send the charge's pending intents to the gateway, in order; apply each outcome.
 
         Safe to run concurrently and repeatedly: the gateway sees the same idempotency keys and
         the ledger applies each outcome once. ``known`` is the charge row and its intents as a
-        committed transaction of this process just wrote them (else they are read). Returns how
-        many intents this call completed.
+        committed transaction of this process just wrote them (else they are read); ``grouped``
+        applies the outcomes in transactions shared with other tasks (see `GroupCommit`).
+        Returns how many intents this call completed.
         """
         if known is not None:
             row, pending = known
@@ -150,7 +165,8 @@ class GatewayExecutor(RevenueShareOverrides):
                 done += await self._close_unsent(intent)  # no payment to capture or release
                 continue
             outcome = await self._call_gateway(row, intent)
-            done += await self.apply(row, intent, outcome)
+            apply = self._apply_grouped if grouped else self.apply
+            done += await apply(row, intent, outcome)
         return done
 
     async def _close_unsent(self, intent: Mapping[str, Any]) -> int:
@@ -238,26 +254,61 @@ class GatewayExecutor(RevenueShareOverrides):
         self, row: Mapping[str, Any], intent: Mapping[str, Any], outcome: GatewayOutcome
     ) -> int:
         """Apply a gateway outcome to the ledger and close the intent, exactly once (1 if now)."""
-        engine = SettlementCharge._meta.db
-        memo = {"gateway": self.gateway.name, "ref": outcome.ref, "test": outcome.test_money}
+        application = await self._application(row, intent, outcome)
+        async with SettlementCharge._meta.db.transaction():
+            (closed,) = await self._record([application])
+        return closed
+
+    async def _apply_grouped(
+        self, row: Mapping[str, Any], intent: Mapping[str, Any], outcome: GatewayOutcome
+    ) -> int:
+        """`apply`, sharing one transaction with the outcomes other tasks apply meanwhile."""
+        if self._group is None:
+            self._group = GroupCommit(self._record, SettlementCharge._meta.db.transaction)
+        return await self._group.submit(await self._application(row, intent, outcome))
+
+    async def _application(
+        self, row: Mapping[str, Any], intent: Mapping[str, Any], outcome: GatewayOutcome
+    ) -> Application:
         fee = 0
         if outcome.status is GatewayStatus.CAPTURED:  # the same fee whichever path applies it
             fee = await self.gateway.capture_fee(outcome, row_money(row))
-        plans = self._plans(row, intent, outcome, fee)
-        state = "failed" if outcome.status is GatewayStatus.FAILED else "done"
-        result = {
-            "ref": outcome.ref,
-            "status": str(outcome.status),
-            "fee": outcome.fee,
-            "reason": outcome.reason,
-        }
-        async with engine.transaction():
-            if plans:
-                await store.append_many(row["community"], [(row["id"], p, memo) for p in plans])
-            closed = await store.close_intent(intent["id"], state, result)
+        return Application(
+            row=row,
+            intent=intent,
+            outcome=outcome,
+            plans=self._plans(row, intent, outcome, fee),
+            memo={"gateway": self.gateway.name, "ref": outcome.ref, "test": outcome.test_money},
+        )
+
+    async def _record(self, applications: list[Application]) -> list[int]:
+        """Post the applications' plans and close their intents, in the caller's transaction.
+
+        The ledger rows of all of them go in a few multi-row inserts; 1 per intent closed now.
+        """
+        by_community: dict[int, list[tuple[int | None, ledger.PostingPlan, dict[str, Any]]]] = {}
+        for app in applications:
+            posted = by_community.setdefault(app.row["community"], [])
+            posted += [(app.row["id"], plan, app.memo) for plan in app.plans]
+        for community_id, items in by_community.items():
+            if items:
+                await store.append_many(community_id, items)
+        closed_now = []
+        for app in applications:
+            failed = app.outcome.status is GatewayStatus.FAILED
+            result = {
+                "ref": app.outcome.ref,
+                "status": str(app.outcome.status),
+                "fee": app.outcome.fee,
+                "reason": app.outcome.reason,
+            }
+            closed = await store.close_intent(
+                app.intent["id"], "failed" if failed else "done", result
+            )
             if closed:
-                await self._announce(row, intent, outcome)
-        return int(closed)
+                await self._announce(app.row, app.intent, app.outcome)
+            closed_now.append(int(closed))
+        return closed_now
 
     async def _announce(
         self, row: Mapping[str, Any], intent: Mapping[str, Any], outcome: GatewayOutcome

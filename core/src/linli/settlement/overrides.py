@@ -16,6 +16,7 @@ from linli_sdk import (
 )
 from linli_sdk.revenue_share import RevenueShareRules
 
+from linli.db.raw import fetch
 from linli.modules.registry import ModuleRegistry
 
 from ..db.cache import LookupCache
@@ -97,7 +98,8 @@ class RevenueShareOverrides:
         cached = _OVERRIDES.get(scope_key)
         if cached is not None:
             return dict(cached)
-        rows = await ShareOverride.raw(
+        rows = await fetch(
+            ShareOverride._meta.db,
             "SELECT overrides FROM linli_settlement_share_override WHERE scope_key = {}",
             scope_key,
         )
@@ -107,9 +109,9 @@ class RevenueShareOverrides:
 
     async def rules_for(self, community_id: int, module: str) -> RevenueShareRules:
         """The effective rules of ``module`` in a community: declared, with overrides applied."""
-        return self.declared_rules(module).with_overrides(
-            await self.overrides(community_id, module)
-        )
+        declared = self.declared_rules(module)
+        overrides = await self.overrides(community_id, module)
+        return declared.with_overrides(overrides) if overrides else declared
 
     async def set_overrides(
         self, community: Community, module: str, overrides: Mapping[str, int | Money]

@@ -28,6 +28,8 @@ from typing import Any
 from linli_sdk import Community, Money, PayoutHold
 from piccolo.engine.postgres import PostgresEngine
 
+from linli.db.raw import fetch
+
 from . import ledger, store
 from .announcements import announce_paid_out, first_paid
 from .gateways import Gateway, GatewayOutcome, GatewayStatus
@@ -123,8 +125,10 @@ async def _decide(
     engine = Transfer._meta.db
     async with engine.transaction():
         if isinstance(engine, PostgresEngine):
-            await Transfer.raw(
-                "SELECT pg_advisory_xact_lock(hashtext({}))", f"{community_id}:{account}"
+            await fetch(
+                Transfer._meta.db,
+                "SELECT pg_advisory_xact_lock(hashtext({}))",
+                f"{community_id}:{account}",
             )
         rows = await _transfers(community_id, account, currency)
         if any(row["state"] == PENDING for row in rows):

@@ -20,9 +20,10 @@ from linli_sdk import Community
 from linli.modules.registry import ModuleRegistry
 from linli.settlement.statements import ledger_records
 
+from ..db.group_commit import GroupCommit
 from .charges import charge_id_of
 from .deposits import Deposits
-from .executor import Recorded, community_of, intent_key
+from .executor import Application, Recorded, community_of, intent_key
 from .gateways import Gateway
 from .payouts import Payout, connected_account_of, pay_out
 from .reconciliation import Difference, compare
@@ -42,6 +43,7 @@ class Settlement(Deposits):
     `sweep` (a worker, the CLI or the operator route)."""
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _in_flight: dict[tuple[int, int], tuple[asyncio.Lock, list[int]]] = field(default_factory=dict)
+    _group: GroupCommit[Application, int] | None = None
 
     async def reconcile(self, community_id: int) -> list[Difference]:
         """Every difference between the ledger and the gateway's records for a community."""

@@ -16,6 +16,8 @@ from typing import Any
 
 from linli_sdk import Money
 
+from linli.db import raw
+
 from .ledger import ChargePosition, ModuleHold, PostedEntry, PostingPlan, TxnKind, check_balanced
 from .tables import GatewayIntent, LedgerEntry, LedgerTxn, SettlementCharge
 
@@ -33,6 +35,7 @@ __all__ = [
     "party_lines",
     "payable_accounts",
     "payout_position",
+    "pending_charges",
     "pending_intents",
     "txn_by_key",
 ]
@@ -76,7 +79,8 @@ async def append_many(
             args: list[Any] = []
             for charge_id, plan, memo in chunk:
                 args += [community_id, plan.key, str(plan.kind), charge_id, json.dumps(memo), now]
-            rows = await LedgerTxn.raw(
+            rows = await raw.fetch(
+                LedgerTxn._meta.db,
                 f"INSERT INTO linli_settlement_ledger_txn ({_TXN_COLUMNS}) "
                 f"VALUES {_values(6, len(chunk))} ON CONFLICT (key) DO NOTHING RETURNING id, key",
                 *args,
@@ -98,7 +102,8 @@ async def append_many(
             ]
             for first in range(0, len(entries), _ROWS_PER_INSERT):
                 part = entries[first : first + _ROWS_PER_INSERT]
-                await LedgerEntry.raw(
+                await raw.fetch(
+                    LedgerEntry._meta.db,
                     f"INSERT INTO linli_settlement_ledger_entry ({_ENTRY_COLUMNS}) "
                     f"VALUES {_values(7, len(part))}",
                     *(value for entry in part for value in entry),
@@ -127,7 +132,8 @@ _INTENT_COLUMNS = (
 async def insert_charge(charge: Mapping[str, Any]) -> int | None:
     """Record a charge row (every column but ``id``); its id, or ``None`` if its key exists."""
     columns = _CHARGE_COLUMNS.split(", ")[1:]
-    rows = await SettlementCharge.raw(
+    rows = await raw.fetch(
+        SettlementCharge._meta.db,
         f"INSERT INTO linli_settlement_charge ({', '.join(columns)}) "
         f"VALUES {_values(len(columns), 1)} ON CONFLICT (charge_key) DO NOTHING RETURNING id",
         *(_json_in(charge[name]) for name in columns),
@@ -158,7 +164,8 @@ async def insert_intent(
         "outcome": {},
         "created_at": datetime.now(UTC),
     }
-    rows = await GatewayIntent.raw(
+    rows = await raw.fetch(
+        GatewayIntent._meta.db,
         f"INSERT INTO linli_settlement_intent ({', '.join(row)}) VALUES {_values(len(row), 1)} "
         "ON CONFLICT (key) DO NOTHING RETURNING id",
         *(_json_in(value) for value in row.values()),
@@ -168,7 +175,8 @@ async def insert_intent(
 
 async def charge_row(community_id: int, charge_id: int) -> dict[str, Any] | None:
     """One charge row of a community (JSON columns decoded), or ``None``."""
-    rows = await SettlementCharge.raw(
+    rows = await raw.fetch(
+        SettlementCharge._meta.db,
         f"SELECT {_CHARGE_COLUMNS} FROM linli_settlement_charge "
         "WHERE id = {} AND community = {}",
         charge_id,
@@ -179,7 +187,8 @@ async def charge_row(community_id: int, charge_id: int) -> dict[str, Any] | None
 
 async def charge_row_by_key(charge_key: str) -> dict[str, Any] | None:
     """The charge recorded under ``charge_key`` (JSON columns decoded), or ``None``."""
-    rows = await SettlementCharge.raw(
+    rows = await raw.fetch(
+        SettlementCharge._meta.db,
         f"SELECT {_CHARGE_COLUMNS} FROM linli_settlement_charge WHERE charge_key = {{}}",
         charge_key,
     )
@@ -188,7 +197,8 @@ async def charge_row_by_key(charge_key: str) -> dict[str, Any] | None:
 
 async def pending_intents(community_id: int, charge_id: int) -> list[dict[str, Any]]:
     """The charge's intents still waiting for the gateway, oldest first."""
-    rows = await GatewayIntent.raw(
+    rows = await raw.fetch(
+        GatewayIntent._meta.db,
         f"SELECT {_INTENT_COLUMNS} FROM linli_settlement_intent "
         "WHERE community = {} AND charge = {} AND state = 'pending' ORDER BY id",
         community_id,
@@ -197,9 +207,26 @@ async def pending_intents(community_id: int, charge_id: int) -> list[dict[str, A
     return [_decoded(row, "outcome") for row in rows]
 
 
+async def pending_charges(community_id: int, before: datetime, limit: int) -> list[int]:
+    """Charges of a community with an intent pending since before ``before``, oldest first."""
+    rows = await (
+        GatewayIntent.select(GatewayIntent.charge)
+        .where(
+            (GatewayIntent.community == community_id)
+            & (GatewayIntent.state == "pending")
+            & (GatewayIntent.created_at < before)
+        )
+        .order_by(GatewayIntent.charge)
+        .distinct()
+        .limit(limit)
+    )
+    return [row["charge"] for row in rows]
+
+
 async def close_intent(intent_id: int, state: str, outcome: Mapping[str, Any]) -> bool:
     """Move a pending intent to ``state`` with the gateway's ``outcome``; whether it was pending."""
-    rows = await GatewayIntent.raw(
+    rows = await raw.fetch(
+        GatewayIntent._meta.db,
         "UPDATE linli_settlement_intent SET state = {}, outcome = {} "
         "WHERE id = {} AND state = 'pending' RETURNING id",
         state,
@@ -237,7 +264,8 @@ async def charge_txns(community_id: int, charge_id: int) -> list[dict[str, Any]]
 
 async def charge_entries(community_id: int, charge_id: int) -> list[PostedEntry]:
     """Every entry posted for one charge, oldest first."""
-    rows = await LedgerEntry.raw(
+    rows = await raw.fetch(
+        LedgerEntry._meta.db,
         "SELECT t.kind, e.account, e.party, e.amount, e.currency "
         "FROM linli_settlement_ledger_entry e JOIN linli_settlement_ledger_txn t ON t.id = e.txn "
         "WHERE e.community = {} AND e.charge = {} ORDER BY e.id",
@@ -260,7 +288,8 @@ async def balances(community_id: int) -> dict[tuple[str, str], int]:
 
     Debit balances are positive; a party's payable (a credit balance) is negative.
     """
-    rows = await LedgerEntry.raw(
+    rows = await raw.fetch(
+        LedgerEntry._meta.db,
         "SELECT account, currency, SUM(amount) AS total FROM linli_settlement_ledger_entry "
         "WHERE community = {} GROUP BY account, currency",
         community_id,
@@ -296,7 +325,8 @@ async def party_lines(community_id: int, txn_id: int) -> dict[str, int]:
 
 async def payable_accounts(community_id: int) -> list[tuple[str, str]]:
     """The payees' accounts (``payable:<party>:<member>``) of a community with each currency."""
-    rows = await LedgerEntry.raw(
+    rows = await raw.fetch(
+        LedgerEntry._meta.db,
         "SELECT DISTINCT account, currency FROM linli_settlement_ledger_entry "
         "WHERE community = {} AND account LIKE 'payable:%' ORDER BY account, currency",
         community_id,
@@ -319,7 +349,8 @@ async def payout_position(
     clawbacks) come as one position with ``charge`` ``None``.
     """
     held, args = _past_hold(holds or {})
-    rows = await LedgerEntry.raw(
+    rows = await raw.fetch(
+        LedgerEntry._meta.db,
         "SELECT e.charge AS charge, COALESCE(SUM(e.amount), 0) AS net, "
         "MAX(CASE WHEN e.amount < 0 AND t.created_at <= {} "
         f"AND {held} THEN 1 ELSE 0 END) AS settled "

@@ -31,6 +31,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerTxn",
     "Release",
+    "SandboxCall",
     "SettlementCharge",
     "ShareOverride",
     "Transfer",
@@ -216,3 +217,28 @@ class Transfer(Table, tablename="linli_settlement_transfer"):
     gateway_ref = Varchar(length=120, default="")  # the gateway's transfer or reversal id
     created_at = Timestamptz()
     charges = JSON(default=[])  # a payout: [charge id, share] first paid by it, for events
+
+
+class SandboxCall(Table, tablename="linli_settlement_sandbox_call"):
+    """One call the sandbox gateway answered, kept under the call's idempotency key.
+
+    The sandbox's own records, as a real gateway keeps its own: a payment, a capture or void
+    of one (``target``: the payment's ref), a refund, a transfer to a connected account or a
+    reversal of one (``account``), or money a payee moved out of its account (``spend``).
+    Rows are only inserted; a payment's current status is its last capture or void.
+    """
+
+    id = Serial(primary_key=True)
+
+    community = ForeignKey(references=Community, index=True, on_delete=OnDelete.restrict)
+    key = Varchar(length=300, unique=True)
+    kind = Varchar(length=20)
+    gateway_ref = Varchar(length=320)  # the sandbox's id of what the call answered about
+    target = Varchar(length=320, default="")
+    account = Varchar(length=120, default="")
+    amount = Integer()
+    currency = Varchar(length=3)
+    status = Varchar(length=30)
+    fee = Integer(default=0)
+    reason = Varchar(length=100, default="")
+    created_at = Timestamptz()

@@ -8,7 +8,7 @@ subsidy, charged to the government payer and split by the declared rules.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from linli_sdk import (
     Host,
@@ -34,9 +34,12 @@ _DEMO_SERVICES = (
 
 @hookimpl
 async def linli_seed_demo(host: Host) -> None:
-    """Offer the station's three errands in the demo, with slots on the next three mornings."""
+    """Offer the station's three errands in the demo, with slots on the next three mornings.
+
+    The slots start at 09:00, 10:00 and 11:00 on the community's wall clock.
+    """
     now = datetime.now(UTC)
-    morning = now.replace(hour=1, minute=0, second=0, microsecond=0)  # 09:00 in China
+    today = host.community.today(now)
     for name, kind, minutes, amount in _DEMO_SERVICES:
         service = ServiceRow(
             community_id=host.community.id,
@@ -54,7 +57,7 @@ async def linli_seed_demo(host: Host) -> None:
                 SlotRow(
                     community_id=host.community.id,
                     service_id=service.id,
-                    starts_at=morning + timedelta(days=day, hours=hour),
+                    starts_at=host.community.start_of(today + timedelta(days=day), time(9 + hour)),
                     capacity=3,
                     booked=0,
                 )

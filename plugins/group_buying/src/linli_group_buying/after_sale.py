@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from linli_sdk import Conflict, InvalidInput, Money, NotFound, Role, Upload, command
+from linli_sdk import Community, Conflict, InvalidInput, Money, NotFound, Role, Upload, command
 from pydantic import BaseModel, Field
 
 from . import pricing
@@ -54,8 +54,9 @@ class Claim(BaseModel):
     reason: str
 
 
-def _month_start(now: datetime) -> datetime:
-    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+def _month_start(community: Community, now: datetime) -> datetime:
+    """When ``now``'s calendar month began in the community's time zone."""
+    return community.start_of(community.today(now).replace(day=1))
 
 
 async def _locked_order(community: int, order_id: int) -> dict[str, Any]:
@@ -82,11 +83,11 @@ async def _refund_within_held(ctx: Ctx, charge_id: str, wanted: Money, ref: str)
     return refund.amount
 
 
-async def _this_month(community: int, member: int, now: datetime, currency: str) -> Money:
+async def _this_month(community: Community, member: int, now: datetime, currency: str) -> Money:
     month = await ClaimRow.select(ClaimRow.compensation).where(
-        (ClaimRow.community_id == community)
+        (ClaimRow.community_id == community.id)
         & (ClaimRow.member_id == member)
-        & (ClaimRow.claimed_at >= _month_start(now))
+        & (ClaimRow.claimed_at >= _month_start(community, now))
     )
     return Money(amount=sum(r["compensation"] for r in month), currency=currency)
 
@@ -133,7 +134,7 @@ async def claim_damage(ctx: Ctx, data: DamageClaim) -> Claim:
         paid=money(order["amount"]),
         already_compensated=money(order["compensated"]),
         order_refunded=money(order["refunded"]),
-        compensated_this_month=await _this_month(community, member, ctx.now, currency),
+        compensated_this_month=await _this_month(ctx.community, member, ctx.now, currency),
         monthly_limit=ctx.settings.claim_monthly_limit,
     )
     left = pricing.order_left(

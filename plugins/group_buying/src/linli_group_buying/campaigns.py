@@ -7,6 +7,7 @@ leader or an operator closes it now, it either forms or is cancelled (:mod:`.clo
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from linli_sdk import Host, InvalidInput, Role, command, query
 from piccolo.custom_types import Combinable
@@ -50,6 +51,23 @@ async def _member_with(host: Host, member_id: int, role: Role, what: str) -> Non
         raise InvalidInput(f"{what} {member_id} is not a member with the role {role}", field=what)
 
 
+async def _pickup_points(host: Host, point_ids: list[int]) -> list[dict[str, Any]]:
+    """The campaign's points from the community's network, each with its host (checked)."""
+    if len(set(point_ids)) != len(point_ids):
+        raise InvalidInput("a pickup point is named twice", field="pickup_point_ids")
+    points = []
+    for point_id in point_ids:
+        point = await host.pickup_points.get(point_id)
+        if point is None:
+            raise InvalidInput(
+                f"there is no pickup point {point_id} here", field="pickup_point_ids"
+            )
+        if point.host_id is None:
+            raise InvalidInput(f"pickup point {point.name} has no host", field="pickup_point_ids")
+        points.append({"id": point.id, "name": point.name, "host_id": point.host_id})
+    return points
+
+
 def _checked_tiers(data: NewCampaign) -> list[TierPrice]:
     tiers = sorted(data.tiers, key=lambda t: t.at_least)
     last = data.unit_price
@@ -85,10 +103,7 @@ async def open_campaign(ctx: Ctx, data: NewCampaign) -> Campaign:
         raise InvalidInput("name the supplier (supplier_id) or the leader (leader_id)")
     await _member_with(ctx.host, leader_id, Role.LEADER, "leader_id")
     await _member_with(ctx.host, supplier_id, Role.PROVIDER_STAFF, "supplier_id")
-    for point in data.pickup_points:
-        await _member_with(ctx.host, point.host_id, Role.PICKUP_HOST, "pickup_points")
-    if len({p.name for p in data.pickup_points}) != len(data.pickup_points):
-        raise InvalidInput("pickup point names must differ", field="pickup_points")
+    points = await _pickup_points(ctx.host, data.pickup_point_ids)
     if not ctx.now < data.deadline <= ctx.now + timedelta(days=ctx.settings.max_campaign_days):
         raise InvalidInput(
             f"the deadline must be within {ctx.settings.max_campaign_days} days from now",
@@ -112,7 +127,7 @@ async def open_campaign(ctx: Ctx, data: NewCampaign) -> Campaign:
         measure=data.measure.value,
         minimum=data.minimum,
         deadline=data.deadline,
-        pickup_points=[p.model_dump() for p in data.pickup_points],
+        pickup_points=points,
         creator_id=caller,
         leader_id=leader_id,
         supplier_id=supplier_id,

@@ -11,12 +11,13 @@ pickup days.
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from linli_sdk import Deadline, Forbidden, Host, Money, Role, command, on_deadline
 
 from . import pricing
+from .dates import collect_by
 from .models import Campaign, CampaignRef, Ctx, campaign_row, campaign_view, tiers_of
 from .pickup import uncollected_due
 from .pricing import Measure
@@ -107,7 +108,7 @@ async def close_campaign(host: Host, campaign_id: int, now: datetime) -> None:
         await host.deadlines.schedule(tier_refunds_due.key(campaign_id=campaign_id), now, {})
     await host.deadlines.schedule(
         uncollected_due.key(campaign_id=campaign_id),
-        now + timedelta(days=campaign["uncollected_days"]),
+        collect_by(host.community, now, campaign["uncollected_days"]),
         {},
     )
     await host.events.publish(

@@ -43,9 +43,10 @@ Ctx = Context[GroupBuyingSettings]
 
 
 class PickupPoint(BaseModel):
-    """A pickup point (自提点) of a campaign and the member who keeps it."""
+    """A pickup point (自提点) of a campaign, from the community's network, and its host."""
 
-    name: str = Field(min_length=1, max_length=120)
+    id: int = Field(description="The pickup point's id in the community's network.")
+    name: str
     host_id: int
 
 
@@ -67,7 +68,11 @@ class NewCampaign(BaseModel):
     measure: Measure = Measure.BUYERS
     minimum: int = Field(ge=1, description="Buyers (or units) needed by the deadline.")
     deadline: AwareDatetime
-    pickup_points: list[PickupPoint] = Field(min_length=1, max_length=20)
+    pickup_point_ids: list[int] = Field(
+        min_length=1,
+        max_length=20,
+        description="The community's pickup points (ids) residents may collect at.",
+    )
     tiers: list[TierPrice] = Field(default_factory=list, max_length=10)
     leader_id: int | None = Field(default=None, description="The leader, if a supplier opens it.")
     supplier_id: int | None = Field(default=None, description="The supplier, if a leader opens it.")
@@ -126,7 +131,7 @@ class JoinCampaign(BaseModel):
 
     campaign_id: int
     quantity: int = Field(ge=1)
-    pickup_point: str
+    pickup_point_id: int = Field(description="One of the campaign's pickup points.")
 
 
 class OrderStatus(StrEnum):
@@ -199,7 +204,10 @@ def campaign_view(row: dict[str, Any]) -> Campaign:
         measure=Measure(row["measure"]),
         minimum=row["minimum"],
         deadline=row["deadline"],
-        pickup_points=[PickupPoint(**p) for p in row["pickup_points"]],
+        pickup_points=[
+            PickupPoint(id=p.get("id", 0), name=p["name"], host_id=p["host_id"])
+            for p in row["pickup_points"]
+        ],
         leader_id=row["leader_id"],
         supplier_id=row["supplier_id"],
         status=row["status"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Conflict, InvalidInput, Money, Role, command, query
+from linli_sdk import Conflict, InvalidInput, Money, PickupPointView, Role, command, query
 
 from . import pricing
 from .models import (
@@ -68,13 +68,31 @@ async def _take_stock(community: int, campaign_id: int, n: int) -> bool:
     return bool(taken)
 
 
-def payees(campaign: dict[str, Any], pickup_host_id: int) -> dict[str, int]:
-    """Who is paid each member's share of an order (platform and fund are the house's)."""
+def payees(campaign: dict[str, Any], point: PickupPointView) -> dict[str, int]:
+    """Who is paid each share of an order (platform and fund are the house's).
+
+    The pickup host is the point's; the leader is the point's leader (团长), or the campaign's
+    when the point has none.
+    """
+    assert point.host_id is not None
     return {
-        "leader": campaign["leader_id"],
-        "pickup_host": pickup_host_id,
+        "leader": point.leader_id or campaign["leader_id"],
+        "pickup_host": point.host_id,
         "supplier": campaign["supplier_id"],
     }
+
+
+async def _pickup_point(ctx: Ctx, campaign: dict[str, Any], point_id: int) -> PickupPointView:
+    """The campaign's point ``point_id`` as the network has it now (its host may have changed)."""
+    offered = {p.get("id"): p["name"] for p in campaign["pickup_points"]}
+    if point_id not in offered:
+        choices = ", ".join(f"{i} ({name})" for i, name in offered.items())
+        message = f"pickup point {point_id} is not one of this campaign's: {choices}"
+        raise InvalidInput(message, field="pickup_point_id")
+    point = await ctx.host.pickup_points.get(point_id)
+    if point is None or point.host_id is None:
+        raise Conflict(f"pickup point {offered[point_id]} is closed", reason="point_closed")
+    return point
 
 
 @command(Role.RESIDENT)
@@ -88,10 +106,7 @@ async def join_campaign(ctx: Ctx, data: JoinCampaign) -> Order:
     campaign = await campaign_row(community, data.campaign_id)
     if campaign["status"] != "open" or ctx.now >= campaign["deadline"]:
         raise Conflict(f"campaign {data.campaign_id} is closed to orders", reason="closed")
-    point = next((p for p in campaign["pickup_points"] if p["name"] == data.pickup_point), None)
-    if point is None:
-        names = ", ".join(p["name"] for p in campaign["pickup_points"])
-        raise InvalidInput(f"no pickup point {data.pickup_point!r}; choose one of: {names}")
+    point = await _pickup_point(ctx, campaign, data.pickup_point_id)
     limit = campaign["per_person_limit"]
     if not await _take_allowance(community, campaign, member, data.quantity):
         raise Conflict(f"at most {limit} per person in this campaign", limit=limit)
@@ -107,8 +122,8 @@ async def join_campaign(ctx: Ctx, data: JoinCampaign) -> Order:
         campaign_id=data.campaign_id,
         member_id=member,
         quantity=data.quantity,
-        pickup_point=point["name"],
-        pickup_host_id=point["host_id"],
+        pickup_point=point.name,
+        pickup_host_id=point.host_id,
         currency=unit.currency,
         unit_price=unit.amount,
         amount=amount.amount,
@@ -121,7 +136,7 @@ async def join_campaign(ctx: Ctx, data: JoinCampaign) -> Order:
         order_ref=f"order-{row.id}",
         amount=amount,
         payer_id=member,
-        payees=payees(campaign, point["host_id"]),
+        payees=payees(campaign, point),
         capture=False,
     )
     await OrderRow.update({OrderRow.charge_id: charge.id}).where(OrderRow.id == row.id)

@@ -30,6 +30,7 @@ from linli_sdk import (
 )
 from pydantic import BaseModel, Field
 
+from .dates import collect_by
 from .models import Ctx, Order, campaign_row, order_row, order_view
 from .settings import UncollectedPolicy
 from .tables import OrderRow, PickupRow
@@ -71,7 +72,11 @@ class GoodsRequest(BaseModel):
     campaign_id: int
     kind: str = Field(default="pick-lists", pattern="^(pick-lists|grid-manifests|truck-runs)$")
     format: str = Field(default="pdf", pattern="^(pdf|csv)$")
-    grid: str = Field(default="grid-1", max_length=60, description="The grid warehouse (网格仓).")
+    grid: str = Field(
+        default="grid-1",
+        max_length=60,
+        description="The grid warehouse (网格仓) of points the network names none for.",
+    )
     truck_capacity: int = Field(default=1000, ge=1)
 
 
@@ -94,7 +99,7 @@ async def _release_if_done(host: Host, order: dict[str, Any], now: datetime) -> 
     await host.payments.release(order["charge_id"])
     campaign = await campaign_row(host.community.id, order["campaign_id"])
     closed_at = campaign["closed_at"] or now
-    if (now - closed_at).days < campaign["uncollected_days"]:
+    if now < collect_by(host.community, closed_at, campaign["uncollected_days"]):
         await host.credit.emit(
             member_id=order["member_id"],
             event="collected_on_time",
@@ -201,9 +206,19 @@ async def goods_documents(ctx: Ctx, data: GoodsRequest) -> Document:
         data.kind,
         orders,
         format=data.format,
-        grid_of={p["name"]: data.grid for p in campaign["pickup_points"]},
+        grid_of=await _grids(ctx, campaign, data.grid),
         truck_capacity=data.truck_capacity,
     )
+
+
+async def _grids(ctx: Ctx, campaign: dict[str, Any], default: str) -> dict[str, str]:
+    """Each of the campaign's points -> its grid warehouse in the network (else ``default``)."""
+    grids = {}
+    for offered in campaign["pickup_points"]:
+        point = await ctx.host.pickup_points.get(offered.get("id", 0))
+        grid = point.grid_warehouse if point is not None else None
+        grids[offered["name"]] = grid or default
+    return grids
 
 
 async def apply_uncollected_policy(host: Host, campaign_id: int) -> None:

@@ -50,23 +50,20 @@ REVENUE_SHARE = RevenueShareRules(
 fund 1 %, the supplier the remainder (and the gateway's fee)."""
 
 
-async def _demo_member(host: Host, role: Role) -> int | None:
-    holders = await host.members.with_role(role)
-    return holders[0] if holders else None
-
-
 @hookimpl
 async def linli_seed_demo(host: Host) -> None:
     """Open a strawberry group buy in the demo community, closing in two days.
 
     It forms at 3 buyers and costs 16.90 instead of 19.90 from 4, so the demo's four residents
-    can form it and reach the tier; its leader (or an operator) may close it now.
+    can form it and reach the tier. It is collected at the community's first pickup point, led
+    by that point's leader (who may close it now); a provider's staff member supplies it.
     """
-    leader = await _demo_member(host, Role.LEADER)
-    supplier = await _demo_member(host, Role.PROVIDER_STAFF)
-    point_host = await _demo_member(host, Role.PICKUP_HOST)
-    if leader is None or supplier is None or point_host is None:
+    points = [p for p in await host.pickup_points.all() if p.host_id and p.leader_id]
+    suppliers = await host.members.with_role(Role.PROVIDER_STAFF)
+    if not points or not suppliers:
         return
+    point, supplier = points[0], suppliers[0]
+    leader = point.leader_id
     now = datetime.now(UTC)
     deadline = now + timedelta(days=2)
     row = CampaignRow(
@@ -82,7 +79,7 @@ async def linli_seed_demo(host: Host) -> None:
         measure="buyers",
         minimum=3,
         deadline=deadline,
-        pickup_points=[{"name": "3号楼快递柜旁 Building 3 lockers", "host_id": point_host}],
+        pickup_points=[{"id": point.id, "name": point.name, "host_id": point.host_id}],
         creator_id=leader,
         leader_id=leader,
         supplier_id=supplier,

@@ -13,6 +13,7 @@ from linli.dispatch.tables import ScheduledDeadline
 from linli.dispatch.worker import DispatchWorker
 from linli.identity.members import NewMember, add_member
 from linli.modules.enablement import set_module
+from linli.network.service import add_pickup_point
 from linli.testing import Running
 from linli_sdk import Role
 
@@ -30,6 +31,7 @@ class GroupBuy:
     host: NewMember
     neighbour: NewMember
     worker: DispatchWorker
+    point_id: int
 
     def auth(self, who: str) -> dict[str, str]:
         """Headers for a fixture member or one of ``supplier``, ``host``, ``neighbour``."""
@@ -61,14 +63,18 @@ class GroupBuy:
             "per_person_limit": 5,
             "minimum": 2,
             "deadline": deadline.isoformat(),
-            "pickup_points": [{"name": POINT, "host_id": self.host.id}],
+            "pickup_point_ids": [self.point_id],
             "supplier_id": self.supplier.id,
         } | fields
         return await self.post("open-campaign", data, "leader")
 
     async def join(self, who: str, campaign: dict[str, Any], quantity: int) -> dict[str, Any]:
         """Order ``quantity`` units as ``who``."""
-        data = {"campaign_id": campaign["id"], "quantity": quantity, "pickup_point": POINT}
+        data = {
+            "campaign_id": campaign["id"],
+            "quantity": quantity,
+            "pickup_point_id": self.point_id,
+        }
         return await self.post("join-campaign", data, who, key=f"join-{who}-{campaign['id']}")
 
     async def settle(self, seconds: float = 10.0) -> None:
@@ -105,10 +111,13 @@ async def group_buying(
     async with start_platform(**overrides) as running:
         home = running.home
         await set_module(running.platform, home, "group_buying", enabled=True)
+        host = await add_member(home, "Host Li", Role.PICKUP_HOST, Role.RESIDENT)
+        point = await add_pickup_point(home, POINT, host_id=host.id)
         yield GroupBuy(
             running=running,
             supplier=await add_member(home, "Farmer Zhang", Role.PROVIDER_STAFF),
-            host=await add_member(home, "Host Li", Role.PICKUP_HOST, Role.RESIDENT),
+            host=host,
             neighbour=await add_member(home, "Neighbour Liu", Role.RESIDENT),
             worker=running.platform.worker,
+            point_id=point.id,
         )

@@ -106,11 +106,11 @@ async def test_the_demo_group_buy_forms_with_the_demo_residents(start_platform):
         )
         (campaign,) = listed.json()["items"]
         assert campaign["minimum"] <= len(residents)
-        point = campaign["pickup_points"][0]["name"]
+        point = campaign["pickup_points"][0]["id"]
         for resident in residents:
             joined = await running.client.post(
                 f"{gb}/join-campaign",
-                json={"campaign_id": campaign["id"], "quantity": 1, "pickup_point": point},
+                json={"campaign_id": campaign["id"], "quantity": 1, "pickup_point_id": point},
                 headers=auth(resident),
             )
             assert joined.status_code == 200, joined.text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from group_buying_helpers import GB, POINT, group_buying
+from group_buying_helpers import GB, group_buying
 from linli.identity.members import add_member
 from linli_sdk import Role
 
@@ -32,7 +32,7 @@ async def test_a_missed_minimum_voids_every_authorisation_in_full(start_platform
         assert ledger.json()["balanced"]
         answer = await gb.running.client.post(
             f"{GB}/join-campaign",
-            json={"campaign_id": campaign["id"], "quantity": 1, "pickup_point": POINT},
+            json={"campaign_id": campaign["id"], "quantity": 1, "pickup_point_id": gb.point_id},
             headers=gb.auth("leader"),
         )
         assert answer.status_code == 409
@@ -43,7 +43,7 @@ async def test_concurrent_joins_never_oversell(start_platform, any_database):
     async with group_buying(start_platform, database_url=any_database) as gb:
         campaign = await gb.open(stock_cap=10, per_person_limit=2, seconds=60)
         buyers = [await add_member(gb.running.home, f"Buyer {n}", Role.RESIDENT) for n in range(12)]
-        body = {"campaign_id": campaign["id"], "quantity": 1, "pickup_point": POINT}
+        body = {"campaign_id": campaign["id"], "quantity": 1, "pickup_point_id": gb.point_id}
 
         async def buy(token: str) -> int:
             answer = await gb.running.client.post(

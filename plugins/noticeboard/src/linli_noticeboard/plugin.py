@@ -6,7 +6,7 @@ hook implementations are what the platform loads.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from linli_sdk import (
     Conflict,
@@ -160,7 +160,7 @@ async def export_notices(ctx: Ctx, data: ListNotices) -> Document:
 @hookimpl
 async def linli_seed_demo(host: Host) -> None:
     """Put a welcome notice on the demo community's board."""
-    now = datetime.now().astimezone()
+    now = datetime.now(UTC)
     await NoticeRow.insert(
         NoticeRow(
             community_id=host.community.id,

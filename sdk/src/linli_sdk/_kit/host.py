@@ -16,6 +16,7 @@ from .events import KitEvents
 from .files import KitFiles
 from .members import KitMembers
 from .payments import KitPayments
+from .pickup_points import KitPickupPoints
 from .transaction import savepoints
 
 __all__ = ["InMemoryHost"]
@@ -37,7 +38,8 @@ class InMemoryHost:
     delivered, such as ``settlement.charge_failed``, whose ``module`` is ``None``),
     ``members.members`` (every member's full
     record), ``members.granted`` (the member scopes granted) and ``members.national_id_views``
-    (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it).
+    (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it)
+    and ``pickup_points.points`` (the pickup points a test added, by id).
     """
 
     def __init__(self, manifest: Manifest, community: Community, clock: Callable[[], datetime]):
@@ -51,6 +53,7 @@ class InMemoryHost:
         self.events = KitEvents(self.module, community, clock)
         self.members = KitMembers(manifest)
         self.files = KitFiles()
+        self.pickup_points = KitPickupPoints()
         self._manifest = manifest
 
     @asynccontextmanager

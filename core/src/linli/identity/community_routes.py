@@ -1,0 +1,174 @@
+"""Communities over HTTP, and inviting their leaders, pickup hosts and provider staff.
+
+The platform operator creates, lists and archives communities; a community's operators rename
+it and invite its leaders, pickup hosts and provider staff.
+
+``/v1/communities`` (create, list) takes the platform operator's token only
+(:func:`~linli.identity.auth.platform_guard`); every route under
+``/v1/communities/{community}`` goes through the community router, so a community operator's
+token opens its own community and no other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from linli_sdk import Caller, Community, Role
+from litestar import Request, Response, get, patch, post
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from ..http.access import Access
+from ..http.commands import command
+from ..http.community import community_router
+from ..idempotency import IdempotencyKey
+from . import communities, role_invitations
+from .auth import platform_guard
+from .community_schemas import (
+    COMMUNITY_DOC,
+    CommunityChange,
+    CommunityIn,
+    CommunityOut,
+    RoleInvitationIn,
+    RoleInvitationOut,
+)
+from .sign_in_routes import service_of
+
+__all__ = ["community_routes"]
+
+
+def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
+    identity: tuple[Community, Caller] = request.state.identity
+    return identity
+
+
+@post(
+    "/v1/communities",
+    opt=Access.platform().opt,
+    guards=[platform_guard],
+    status_code=201,
+    summary="Create a community (platform operator)",
+    **COMMUNITY_DOC,
+)
+async def create_community(data: JSONBody[CommunityIn]) -> CommunityOut:
+    """Create a community with its time zone (IANA) and currency (ISO 4217)."""
+    made = await communities.create_community(
+        data.slug, data.name, timezone=data.timezone, currency=data.currency
+    )
+    return CommunityOut(**(await communities.get_record(made.slug)))
+
+
+@get(
+    "/v1/communities",
+    opt=Access.platform().opt,
+    guards=[platform_guard],
+    summary="List the communities (platform operator)",
+    **COMMUNITY_DOC,
+)
+async def list_communities(archived: FromQuery[bool] = False) -> list[CommunityOut]:
+    """Every open community by slug; ``archived=true`` lists the archived ones too."""
+    return [CommunityOut(**row) for row in await communities.list_communities(archived=archived)]
+
+
+@get("/", opt=Access.member().opt, summary="The community", **COMMUNITY_DOC)
+async def show_community(request: Request[Any, Any, Any], community: FromPath[str]) -> CommunityOut:
+    """The community's name, time zone and currency."""
+    where: Community = request.state.identity[0]
+    return CommunityOut(**(await communities.get_record(where.slug)))
+
+
+@patch(
+    "/",
+    opt=Access.of(Role.OPERATOR, scope="admin").opt,
+    summary="Rename a community or change its time zone (operators)",
+    **COMMUNITY_DOC,
+)
+async def change_community(
+    request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[CommunityChange]
+) -> CommunityOut:
+    """Rename the community or move it to another IANA time zone."""
+    where: Community = request.state.identity[0]
+    changed = await communities.update_community(where.slug, name=data.name, timezone=data.timezone)
+    return CommunityOut(**changed)
+
+
+@post(
+    "/archive",
+    opt=Access.platform().opt,
+    status_code=200,
+    summary="Archive a community (platform operator)",
+    **COMMUNITY_DOC,
+)
+async def archive(request: Request[Any, Any, Any], community: FromPath[str]) -> CommunityOut:
+    """Archive the community: its data stays, its members' tokens are refused from now on."""
+    where: Community = request.state.identity[0]
+    return CommunityOut(**(await communities.archive_community(where.slug)))
+
+
+@post(
+    "/role-invitations",
+    opt=Access.of(Role.OPERATOR, scope="admin").opt,
+    status_code=201,
+    summary="Invite a leader, pickup host or provider staff member by phone (operators)",
+    **COMMUNITY_DOC,
+)
+async def invite(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    data: JSONBody[RoleInvitationIn],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[RoleInvitationOut]:
+    """Invite a phone number to a role: the person accepts by signing in with that number."""
+    where, caller = _identity(request)
+
+    async def run() -> RoleInvitationOut:
+        made = await role_invitations.invite(
+            service_of(request),
+            where,
+            phone=data.phone,
+            role=data.role,
+            display_name=data.display_name,
+            pickup_point_id=data.pickup_point_id,
+            provider_id=data.provider_id,
+            invited_by=caller.member_id,
+            days=data.days,
+        )
+        return RoleInvitationOut(**made)
+
+    what = ("identity.role_invitation", data.model_dump_json())
+    return await command(request, idempotency_key, what, run, status=201)
+
+
+@get(
+    "/role-invitations",
+    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
+    summary="The community's role invitations (operators)",
+    **COMMUNITY_DOC,
+)
+async def invitations(
+    request: Request[Any, Any, Any], community: FromPath[str]
+) -> list[RoleInvitationOut]:
+    """Every role invitation here, newest first, phones masked."""
+    where: Community = request.state.identity[0]
+    return [RoleInvitationOut(**row) for row in await role_invitations.list_invitations(where)]
+
+
+@post(
+    "/role-invitations/{invitation_id:int}/withdraw",
+    opt=Access.of(Role.OPERATOR, scope="admin").opt,
+    status_code=200,
+    summary="Withdraw a pending role invitation (operators)",
+    **COMMUNITY_DOC,
+)
+async def withdraw(
+    request: Request[Any, Any, Any], community: FromPath[str], invitation_id: FromPath[int]
+) -> RoleInvitationOut:
+    """Withdraw a pending invitation: signing in with the phone no longer grants the role."""
+    where: Community = request.state.identity[0]
+    row = await role_invitations.withdraw_invitation(where, invitation_id)
+    return RoleInvitationOut(**row)
+
+
+def community_routes() -> list[Any]:
+    """The platform-wide community routes and the community router of the per-community ones."""
+    scoped = [show_community, change_community, archive, invite, invitations, withdraw]
+    return [create_community, list_communities, community_router("", scoped)]
