@@ -93,6 +93,8 @@ class LoanList(BaseModel):
 Ctx = Context[Settings]
 
 RULES = RevenueShareRules(shares=(percent("platform", 500, min=0, max=1000), remainder("lender")))
+DEPOSIT_RULES = RevenueShareRules(shares=(remainder("lender"),))
+"""A deposit kept for damage goes to the lender whole: the platform takes no share of it."""
 """The platform takes 5 % of a lending fee (0-10 % per community); the lender the rest."""
 
 
@@ -157,7 +159,12 @@ async def borrow_tool(ctx: Ctx, data: Borrow) -> Loan:
     hold = ""
     if deposit.amount:
         hold = await hold_deposit(
-            ctx.host, loan_id=row.id, borrower_id=borrower, lender_id=data.lender_id, amount=deposit
+            ctx.host,
+            loan_id=row.id,
+            borrower_id=borrower,
+            lender_id=data.lender_id,
+            amount=deposit,
+            due_at=row.due_at,
         )
     await LoanRow.update(
         {LoanRow.fee_charge_id: fee_charge, LoanRow.deposit_charge_id: hold}
@@ -230,5 +237,6 @@ manifest = Manifest(
         ),
     ),
     revenue_share=RULES,
+    deposit_rules=DEPOSIT_RULES,
     piccolo_app="linli_toolbox.piccolo_app",
 )
