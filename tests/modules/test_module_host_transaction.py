@@ -68,10 +68,10 @@ async def test_a_charge_in_a_failed_block_never_reaches_the_gateway(start_platfo
         assert refused.status_code == 200, refused.text
         assert refused.json() == {"charge_id": None}
         await settlement.idle()
-        assert await settlement.gateway.outcomes("linli-") == {}  # type: ignore[attr-defined]
+        assert await settlement.gateway.outcomes(f"linli-c{running.home.id}-") == {}  # type: ignore[attr-defined]
         assert await SettlementCharge.count().where(SettlementCharge.module == "notes") == 0
 
         paid = await running.client.post(f"{BASE}/pay", json={"order_ref": "o-2"}, headers=resident)
         assert paid.status_code == 200, paid.text
         await settlement.idle()
-        assert len(await settlement.gateway.outcomes("linli-")) == 1  # type: ignore[attr-defined]
+        assert len(await settlement.gateway.outcomes(f"linli-c{running.home.id}-")) == 1  # type: ignore[attr-defined]
