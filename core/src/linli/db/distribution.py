@@ -1,10 +1,10 @@
 """Where every table would live past one machine: the plan for Citus, checked against the schema.
 
-Citus spreads a *distributed* table's rows over worker nodes by one column (here the community)
-and copies a *reference* table whole to every node. Every table of the core and of the modules
-shipped with the platform is in exactly one of the two lists below; ``tests/db/test_distribution.py``
-fails when a table is in neither, when a distributed table has no community column, or when
-these lists and the table in ``docs/deploying.md`` differ. This is a plan checked against the
+Citus spreads a *distributed* table's rows over worker nodes by one column (here the
+community) and copies a *reference* table whole to every node. Every table of the core and of
+the modules shipped with the platform is in exactly one of the two lists below;
+``tests/db/test_distribution.py`` fails when a table is in neither, when a distributed table has
+no community column, or when these lists and the table in ``docs/deploying.md`` differ. This is a plan checked against the
 table definitions, not a claim that the platform has run on Citus.
 """
 
