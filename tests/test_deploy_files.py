@@ -106,7 +106,7 @@ def test_the_units_read_the_env_file_the_docs_install():
 def test_the_docs_include_every_deploy_file():
     page = (ROOT / "docs" / "deploying.md").read_text()
     included = set(re.findall(r'--8<-- "(deploy/[^"]+)"', page))
-    shipped = {
-        str(p.relative_to(ROOT)) for p in DEPLOY.rglob("*") if p.is_file()
-    } - {"deploy/Dockerfile.dockerignore"}
+    shipped = {str(p.relative_to(ROOT)) for p in DEPLOY.rglob("*") if p.is_file()} - {
+        "deploy/Dockerfile.dockerignore"
+    }
     assert sorted(shipped - included) == []

@@ -4,8 +4,8 @@ Citus spreads a *distributed* table's rows over worker nodes by one column (here
 community) and copies a *reference* table whole to every node. Every table of the core and of
 the modules shipped with the platform is in exactly one of the two lists below;
 ``tests/db/test_distribution.py`` fails when a table is in neither, when a distributed table has
-no community column, or when these lists and the table in ``docs/deploying.md`` differ. This is a plan checked against the
-table definitions, not a claim that the platform has run on Citus.
+no community column, or when these lists and the table in ``docs/deploying.md`` differ. This
+is a plan checked against the table definitions, not a claim that the platform ran on Citus.
 """
 
 from __future__ import annotations
