@@ -98,6 +98,16 @@ def test_every_setting_the_env_example_names_is_a_setting(monkeypatch, tmp_path)
     assert settings.dispatch_worker is False
 
 
+def test_compose_declares_every_named_volume_and_the_services_it_waits_for():
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            assert source.startswith(".") or source in compose["volumes"], source
+        assert set(service.get("depends_on", {})) <= set(services)
+
+
 def test_the_units_read_the_env_file_the_docs_install():
     for unit in UNITS:
         assert "EnvironmentFile=/etc/linli/linli.env\n" in unit.read_text(), unit.name
