@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install what the test suite needs beyond Python: uv, PostgreSQL's server binaries and
-# Chromium (the headless browser the web frontend's tests drive).
+# Install what the test suite needs beyond Python: uv, PostgreSQL's server binaries,
+# PgBouncer (the pooler the deployment guide puts in front of it) and Chromium (the headless
+# browser the web frontend's tests drive).
 #
 # Idempotent: installs nothing that is already there, and runs `apt-get update`
 # only when it is about to install. Works as root (CI) or through sudo. Without
@@ -29,6 +30,7 @@ fi
 # --- Debian packages: PostgreSQL server binaries, Chromium ----------------------------------------
 have_postgres() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
 have_chromium() { command -v chromium >/dev/null 2>&1; }
+have_pgbouncer() { command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]; }
 
 missing=()
 if have_postgres; then
@@ -40,6 +42,11 @@ if have_chromium; then
     say "Chromium already installed ($(command -v chromium))"
 else
     missing+=(chromium)
+fi
+if have_pgbouncer; then
+    say "PgBouncer already installed"
+else
+    missing+=(pgbouncer)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -76,6 +83,10 @@ if ! have_postgres; then
 fi
 if ! have_chromium; then
     say "apt-get ran but no chromium appeared on PATH" >&2
+    exit 1
+fi
+if ! have_pgbouncer; then
+    say "apt-get ran but no pgbouncer appeared" >&2
     exit 1
 fi
 say "installed ${missing[*]} in $((SECONDS - start))s"

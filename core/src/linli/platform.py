@@ -66,7 +66,9 @@ class Platform:
         """
         settings = settings or Settings()
         registry = registry if registry is not None else load_modules(settings)
-        engine = make_engine(settings.database_url)
+        engine = make_engine(
+            settings.database_url, statement_cache_size=settings.database_statement_cache_size
+        )
         activate(engine, registry.piccolo_apps)
         return cls(
             settings=settings,
@@ -80,7 +82,8 @@ class Platform:
     async def start(self, *, migrate_first: bool = False) -> None:
         """Open the database (and apply pending migrations if asked)."""
         activate(self.engine, self.registry.piccolo_apps)
-        await start_engine(self.engine)
+        pool = self.settings.database_pool_min_size, self.settings.database_pool_max_size
+        await start_engine(self.engine, min_size=pool[0], max_size=pool[1])
         if migrate_first:
             await self.migrate()
 

@@ -37,6 +37,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LINLI_", env_file=".env", extra="ignore")
 
     database_url: str = "sqlite:///linli.db"
+    database_pool_min_size: int = Field(default=2, ge=0)
+    """PostgreSQL: connections each process opens at start-up and keeps."""
+    database_pool_max_size: int = Field(default=20, ge=1)
+    """PostgreSQL: the most connections each process holds at once."""
+    database_statement_cache_size: int = Field(default=100, ge=0)
+    """PostgreSQL: prepared statements asyncpg keeps per connection; ``0`` behind a pooler in
+    transaction mode (PgBouncer), where the next transaction may run on another connection."""
     plugins_allow: Annotated[list[str] | None, NoDecode] = None
     plugins_deny: Annotated[list[str], NoDecode] = Field(default_factory=list)
     modules_dir: Path | None = Path("linli-modules")

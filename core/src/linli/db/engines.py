@@ -13,8 +13,13 @@ from .sqlite import SerializedSQLiteEngine
 __all__ = ["close_engine", "make_engine", "start_engine"]
 
 
-def make_engine(url: str) -> Engine:  # type: ignore[type-arg]
-    """The engine for ``url``: ``sqlite:///file.db`` or ``postgresql://...``."""
+def make_engine(url: str, *, statement_cache_size: int = 100) -> Engine:  # type: ignore[type-arg]
+    """The engine for ``url``: ``sqlite:///file.db`` or ``postgresql://...``.
+
+    ``statement_cache_size`` (PostgreSQL) is asyncpg's per-connection cache of named prepared
+    statements: ``0`` behind PgBouncer in transaction mode, which hands each transaction any
+    server connection, where a statement prepared on another one does not exist.
+    """
     if url.startswith("sqlite:///"):
         return SerializedSQLiteEngine(path=url.removeprefix("sqlite:///"))
     parts = urlsplit(url)
@@ -25,16 +30,25 @@ def make_engine(url: str) -> Engine:  # type: ignore[type-arg]
             "user": unquote(parts.username or "postgres"),
             "password": unquote(parts.password or "") or None,
             "database": parts.path.lstrip("/") or "linli",
+            "statement_cache_size": statement_cache_size,
         }
         return PostgresEngine(config={k: v for k, v in config.items() if v is not None})
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql://...")
 
 
-async def start_engine(engine: Engine) -> None:  # type: ignore[type-arg]
-    """Open what the engine keeps open (PostgreSQL's connection pool); empty the lookup caches."""
+async def start_engine(
+    engine: Engine,  # type: ignore[type-arg]
+    *,
+    min_size: int = 2,
+    max_size: int = 20,
+) -> None:
+    """Open the engine's pool (PostgreSQL: ``min_size`` to ``max_size`` connections).
+
+    Empties the lookup caches too.
+    """
     clear_lookup_caches()  # a database is (re)opened: nothing cached may come from another
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=2, max_size=20)
+        await engine.start_connection_pool(min_size=min(min_size, max_size), max_size=max_size)
 
 
 async def close_engine(engine: Engine) -> None:  # type: ignore[type-arg]
