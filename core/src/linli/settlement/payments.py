@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Charge, Community, Money, NotFound, Refund
 
@@ -119,18 +119,9 @@ class HostPayments:
         capture: bool = True,
     ) -> Charge:
         """Charge ``payer_id`` for an order (see `linli_sdk.Payments.charge`)."""
-        charge = await self._settlement.charge(
-            self._community,
-            self._module,
-            order_ref=order_ref,
-            amount=amount,
-            payer_id=payer_id,
-            payees=payees,
-            capture=capture,
-            written=self._written,
+        return await self._new_charge(
+            order_ref=order_ref, amount=amount, payer_id=payer_id, payees=payees, capture=capture
         )
-        self._after_commit(charge.id, new=True)
-        return charge
 
     async def get(self, charge_id: str) -> Charge:
         """One of this module's charges as the ledger has it now (see `linli_sdk.Payments.get`)."""
@@ -146,19 +137,22 @@ class HostPayments:
         expires_at: datetime,
     ) -> Charge:
         """Hold a deposit until ``expires_at`` (see `linli_sdk.Payments.hold_deposit`)."""
-        charge = await self._settlement.charge(
-            self._community,
-            self._module,
+        return await self._new_charge(
             order_ref=order_ref,
             amount=amount,
             payer_id=payer_id,
             payees=payees,
             capture=False,
-            written=self._written,
             expires_at=expires_at,
         )
-        self._after_commit(charge.id, new=True)
-        return charge
+
+    async def _new_charge(self, **charge: Any) -> Charge:
+        """Record a charge or a deposit; carry it out once the call commits."""
+        made = await self._settlement.charge(
+            self._community, self._module, written=self._written, **charge
+        )
+        self._after_commit(made.id, new=True)
+        return made
 
     async def capture(self, charge_id: str) -> Charge:
         """Capture an authorised charge or a deposit."""
