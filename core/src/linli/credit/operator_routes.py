@@ -11,7 +11,7 @@ import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from linli_sdk import Community
+from linli_sdk import Caller, Community
 from litestar import Request, Response, get, post
 from litestar.params import Body, FromPath, QueryParameter
 
@@ -28,7 +28,6 @@ from .route_support import (
     actor,
     book_of,
     explained,
-    identity,
     member_in,
 )
 from .schemas import (
@@ -88,10 +87,12 @@ Format = Annotated[str, QueryParameter(pattern="^(png|svg)$", description="png o
     opt=READERS,
 )
 async def distribution(
-    request: Request[Any, Any, Any], community: FromPath[str], kind: Kind = "member"
+    request: Request[Any, Any, Any],
+    where: Community,
+    community: FromPath[str],
+    kind: Kind = "member",
 ) -> Distribution:
     """Count, mean, median, tiers and 100-point bins of every member's (or provider's) score."""
-    where, _ = identity(request)
     return _summary(kind, await _scores(request, where, kind), book_of(request).thresholds)
 
 
@@ -122,12 +123,12 @@ def _picture(body: bytes, fmt: str, name: str) -> Response[bytes]:
 )
 async def distribution_picture(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     kind: Kind = "member",
     format: Format = "png",
 ) -> Response[bytes]:
     """A histogram of the scores with the gates' thresholds marked (drawn off the event loop)."""
-    where, _ = identity(request)
     scores = await _scores(request, where, kind)
     marks = _marks(book_of(request).thresholds, kind)
     title = f"{where.name}: {kind} credit scores"
@@ -144,13 +145,13 @@ async def distribution_picture(
 )
 async def member_picture(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     member_id: FromPath[int],
     format: Format = "png",
     days: Annotated[int, QueryParameter(ge=1, le=3650, description="How far back.")] = 365,
 ) -> Response[bytes]:
     """The member's score at 120 moments over the last ``days`` days."""
-    where, _ = identity(request)
     await member_in(where, member_id)
     book = book_of(request)
     events = await ledger.events_of(where, Subject("member", member_id))
@@ -172,11 +173,8 @@ async def member_picture(
     responses=problem_responses(401, 403),
     opt=READERS,
 )
-async def applications(
-    request: Request[Any, Any, Any], community: FromPath[str]
-) -> list[Application]:
+async def applications(where: Community, community: FromPath[str]) -> list[Application]:
     """Every application filed in the community with its review."""
-    where, _ = identity(request)
     rows = (
         await ProviderApplication.select()
         .output(load_json=True)
@@ -195,13 +193,14 @@ async def applications(
 )
 async def review(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     application_id: FromPath[int],
     data: Annotated[Review, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Application]:
     """Admission makes the applicant the provider's staff and starts its probation."""
-    where, caller = identity(request)
     platform: Platform = request.app.state.platform
 
     async def work() -> Application:
@@ -226,10 +225,12 @@ async def review(
     opt=READERS,
 )
 async def provider_standing(
-    request: Request[Any, Any, Any], community: FromPath[str], provider_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    where: Community,
+    community: FromPath[str],
+    provider_id: FromPath[int],
 ) -> ProviderStandingOut:
     """Status, the reason it reads, score, threshold and appeals."""
-    where, _ = identity(request)
     return ProviderStandingOut(
         **await governance.provider_view(book_of(request), where, provider_id)
     )
@@ -242,10 +243,12 @@ async def provider_standing(
     opt=READERS,
 )
 async def provider_explanation(
-    request: Request[Any, Any, Any], community: FromPath[str], provider_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    where: Community,
+    community: FromPath[str],
+    provider_id: FromPath[int],
 ) -> Explained:
     """Each event's part in the provider's score, with the row id to annul it by."""
-    where, _ = identity(request)
     await governance.provider_view(book_of(request), where, provider_id)  # admitted here?
     return await explained(request, where, Subject("provider", provider_id))
 
@@ -259,13 +262,14 @@ async def provider_explanation(
 )
 async def decide_appeal(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     appeal_id: FromPath[int],
     data: Annotated[AppealDecision, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Appeal]:
     """Granting annuls the events named and reinstates the provider on probation."""
-    where, caller = identity(request)
     platform: Platform = request.app.state.platform
 
     async def work() -> Appeal:
@@ -291,12 +295,11 @@ async def decide_appeal(
     opt=READERS,
 )
 async def audit_log(
-    request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
 ) -> list[AuditLine]:
     """Annulments, reviews, suspensions, appeals and the core events operators recorded."""
-    where, _ = identity(request)
     rows = (
         await CreditAudit.select()
         .output(load_json=True)

@@ -26,7 +26,6 @@ __all__ = [
     "book_of",
     "descriptions",
     "explained",
-    "identity",
     "member_in",
 ]
 
@@ -39,12 +38,6 @@ def book_of(request: Request[Any, Any, Any]) -> CreditBook:
     """The platform's credit book."""
     platform: Platform = request.app.state.platform
     return platform.credit
-
-
-def identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
-    """The community and caller `access_guard` authenticated."""
-    where, caller = request.state.identity  # authenticated by access_guard
-    return where, caller
 
 
 def actor(caller: Caller) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from linli_sdk import Forbidden, Role
+from linli_sdk import Caller, Community, Forbidden, Role
 from litestar import Request, Response, get, post
 from litestar.params import Body, FromPath
 
@@ -30,7 +30,6 @@ from .route_support import (
     actor,
     book_of,
     explained,
-    identity,
     member_in,
 )
 from .schemas import (
@@ -60,9 +59,10 @@ __all__ = ["routes"]
     responses=problem_responses(401, 403),
     opt=Access.member().opt,
 )
-async def my_credit(request: Request[Any, Any, Any], community: FromPath[str]) -> MyCredit:
+async def my_credit(
+    request: Request[Any, Any, Any], where: Community, caller: Caller, community: FromPath[str]
+) -> MyCredit:
     """The caller's standing and each event's part in the score ("why is my score 612")."""
-    where, caller = identity(request)
     if caller.member_id is None:
         raise Forbidden("only a member has a credit score")
     subject = Subject("member", caller.member_id)
@@ -81,13 +81,14 @@ async def my_credit(request: Request[Any, Any, Any], community: FromPath[str]) -
 )
 async def rate_job(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     job_id: FromPath[int],
     data: Annotated[Rating, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Rated]:
     """One rating per job: 1 to 5 stars become a ``job_rated`` event of the job's provider."""
-    where, caller = identity(request)
 
     async def work() -> Rated:
         done = await governance.rate_job(
@@ -112,12 +113,13 @@ async def rate_job(
 )
 async def apply(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     data: Annotated[NewApplication, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Application]:
     """File the application; an operator reviews it."""
-    where, caller = identity(request)
     if caller.member_id is None:
         raise Forbidden("a member of the community applies")
     applicant = caller.member_id
@@ -137,10 +139,9 @@ async def apply(
     opt=STAFF,
 )
 async def my_provider(
-    request: Request[Any, Any, Any], community: FromPath[str]
+    request: Request[Any, Any, Any], where: Community, caller: Caller, community: FromPath[str]
 ) -> ProviderStandingOut:
     """Why the provider is where it is (e.g. the reason it was suspended)."""
-    where, caller = identity(request)
     provider_id = await governance.require_staff(where, caller.member_id)
     return ProviderStandingOut(
         **await governance.provider_view(book_of(request), where, provider_id)
@@ -156,12 +157,13 @@ async def my_provider(
 )
 async def appeal(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     data: Annotated[AppealIn, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Appeal]:
     """File an appeal; an operator grants (reinstates) or refuses it."""
-    where, caller = identity(request)
     provider_id = await governance.require_staff(where, caller.member_id)
 
     async def work() -> Appeal:
@@ -181,10 +183,12 @@ async def appeal(
     opt=READERS,
 )
 async def member_credit(
-    request: Request[Any, Any, Any], community: FromPath[str], member_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    where: Community,
+    community: FromPath[str],
+    member_id: FromPath[int],
 ) -> MyCredit:
     """The member's standing and the explanation of the score."""
-    where, _ = identity(request)
     return MyCredit(
         standing=await member_standing(book_of(request), where, member_id),
         explanation=await explained(request, where, Subject("member", member_id)),
@@ -194,12 +198,13 @@ async def member_credit(
 def _core_event_route(kind: str) -> Any:
     async def record_event(
         request: Request[Any, Any, Any],
+        where: Community,
+        caller: Caller,
         community: FromPath[str],
         subject_id: FromPath[int],
         data: Annotated[NewCoreEvent, Body()],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Recorded]:
-        where, caller = identity(request)
         book = book_of(request)
         subject = Subject(kind, subject_id)
 
@@ -242,13 +247,14 @@ def _core_event_route(kind: str) -> Any:
 )
 async def annul_event(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     event_ref: FromPath[int],
     data: Annotated[Annulment, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Annulled]:
     """The event stays in the ledger; an annulment row (audit-logged) says it no longer counts."""
-    where, caller = identity(request)
     book = book_of(request)
 
     async def work() -> Annulled:

@@ -46,14 +46,6 @@ def _allow(request: Request[Any, Any, Any]) -> list[Network]:
     return [ipaddress.ip_network(n, strict=False) for n in platform.settings.dispatch_webhook_allow]
 
 
-async def _caller(request: Request[Any, Any, Any], community: str, *roles: Role) -> Any:
-    """The community and caller ``access_guard`` authenticated; it checked ``opt["access"]``."""
-    where, caller = request.state.identity
-    if roles and not caller.has_role(*roles):  # the guard's check, kept next to the handler
-        raise Forbidden(f"this needs one of the roles: {', '.join(sorted(roles))}")
-    return where, caller
-
-
 @post(
     "/webhooks",
     summary="Subscribe a URL to the community's events (operators)",
@@ -63,12 +55,12 @@ async def _caller(request: Request[Any, Any, Any], community: str, *roles: Role)
 )
 async def add_webhook(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     data: Annotated[NewWebhook, Body()],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Webhook]:
     """Check the URL against SSRF, store the subscription and show its secret once."""
-    where, _ = await _caller(request, community, Role.OPERATOR)
 
     async def work() -> Webhook:
         made = await subscribe(
@@ -89,9 +81,8 @@ async def add_webhook(
     responses=problem_responses(401, 403),
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
-async def list_webhooks(request: Request[Any, Any, Any], community: FromPath[str]) -> list[Webhook]:
+async def list_webhooks(where: Community, community: FromPath[str]) -> list[Webhook]:
     """Every active subscription, without secrets."""
-    where, _ = await _caller(request, community, Role.OPERATOR, Role.AUDITOR)
     rows = (
         await WebhookSubscription.select()
         .output(load_json=True)
@@ -120,12 +111,12 @@ async def list_webhooks(request: Request[Any, Any, Any], community: FromPath[str
 )
 async def replay_event(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     event_id: FromPath[str],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Replayed]:
     """Re-arm every delivery of the event; receivers see the same ``webhook-id``."""
-    where, _ = await _caller(request, community, Role.OPERATOR)
 
     async def work() -> Replayed:
         count = await replay(where, event_id)
@@ -153,11 +144,12 @@ def _answer_route(accept: bool) -> Any:
 
     async def answer(
         request: Request[Any, Any, Any],
+        where: Community,
+        caller: Caller,
         community: FromPath[str],
         job_id: FromPath[int],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Offer]:
-        where, caller = await _caller(request, community, Role.PROVIDER_STAFF)
         worker = await _worker_of(where, caller)
 
         async def work() -> Offer:
@@ -186,11 +178,11 @@ def _answer_route(accept: bool) -> Any:
 )
 async def rematch_pending(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Rematched]:
     """Place pending jobs at the least total cost (SciPy ``linear_sum_assignment``)."""
-    where, _ = await _caller(request, community, Role.OPERATOR)
 
     async def work() -> Rematched:
         return Rematched(placed=await jobs.rematch(where))
@@ -204,9 +196,8 @@ async def rematch_pending(
     responses=problem_responses(401, 403),
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
-async def on_time(request: Request[Any, Any, Any], community: FromPath[str]) -> OnTime:
+async def on_time(where: Community, community: FromPath[str]) -> OnTime:
     """Completed jobs finished by their window's end."""
-    where, _ = await _caller(request, community, Role.OPERATOR, Role.AUDITOR)
     return OnTime(**await jobs.on_time_rates(where))
 
 
@@ -220,14 +211,13 @@ async def on_time(request: Request[Any, Any, Any], community: FromPath[str]) -> 
     opt=Access.of(Role.LEADER, Role.PICKUP_HOST, Role.OPERATOR).opt,
 )
 async def goods_document(
-    request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     kind: FromPath[str],
     data: Annotated[GoodsBatch, Body()],
     format: Annotated[str, QueryParameter(pattern="^(csv|pdf)$")] = "pdf",
 ) -> Response[bytes]:
     """Render the documents for a confirmed group buy's orders."""
-    where, _ = await _caller(request, community, Role.LEADER, Role.PICKUP_HOST, Role.OPERATOR)
     orders = [
         GoodsOrder(
             o.ref,

@@ -12,7 +12,7 @@ router, the credit router, ...). The router carries what the routes would otherw
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from linli_sdk import Caller, Community
@@ -37,13 +37,20 @@ def _caller(request: Request[Any, Any, Any]) -> Caller:
     return caller
 
 
-def community_router(path: str, handlers: Sequence[Any], *, tag: str | None = None) -> Router:
+def community_router(
+    path: str,
+    handlers: Sequence[Any],
+    *,
+    tag: str | None = None,
+    dependencies: Mapping[str, Provide] | None = None,
+) -> Router:
     """The router of one service's community routes, under ``/v1/communities/{community}``.
 
     Args:
         path: The service's part of the path (``/settlement``); empty for none.
         handlers: The service's route handlers, their paths relative to the router's.
         tag: The OpenAPI tag of every route (none: the handlers name their own).
+        dependencies: More ``Provide`` of the service's own, built on ``where`` and ``caller``.
     """
     return Router(
         path=COMMUNITY + path,
@@ -52,6 +59,7 @@ def community_router(path: str, handlers: Sequence[Any], *, tag: str | None = No
         dependencies={
             "where": Provide(_where, sync_to_thread=False),
             "caller": Provide(_caller, sync_to_thread=False),
+            **(dependencies or {}),
         },
         tags=[tag] if tag else None,
     )

@@ -93,12 +93,6 @@ def _platform(request: Request[Any, Any, Any]) -> Platform:
     return platform
 
 
-def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
-    """The community and caller that ``access_guard`` authenticated for this request."""
-    identity: tuple[Community, Caller] = request.state.identity
-    return identity
-
-
 @get(
     "/v1/health",
     tags=["platform"],
@@ -178,10 +172,9 @@ async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
     opt=Access.member().opt,
 )
 async def community_modules(
-    request: Request[Any, Any, Any], community: FromPath[str]
+    request: Request[Any, Any, Any], where: Community, caller: Caller, community: FromPath[str]
 ) -> CommunityModules:
     """Every installed module and whether it is enabled here; settings for operators only."""
-    where, caller = _identity(request)
     staff = caller.has_role(Role.OPERATOR, Role.AUDITOR)
     items = []
     for loaded in _platform(request).registry.modules.values():
@@ -199,9 +192,11 @@ async def community_modules(
 
 def _change_route(name: str) -> Any:
     async def change_module(
-        request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[ModuleChange]
+        request: Request[Any, Any, Any],
+        where: Community,
+        community: FromPath[str],
+        data: JSONBody[ModuleChange],
     ) -> CommunityModule:
-        where, _ = _identity(request)  # the guard checked the operator role
         platform = _platform(request)
         loaded = require_module(platform.registry, name)
         state = await set_module(

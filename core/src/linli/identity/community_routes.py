@@ -36,11 +36,6 @@ from .sign_in_routes import service_of
 __all__ = ["community_routes"]
 
 
-def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
-    identity: tuple[Community, Caller] = request.state.identity
-    return identity
-
-
 @post(
     "/v1/communities",
     opt=Access.platform().opt,
@@ -70,9 +65,8 @@ async def list_communities(archived: FromQuery[bool] = False) -> list[CommunityO
 
 
 @get("/", opt=Access.member().opt, summary="The community", **COMMUNITY_DOC)
-async def show_community(request: Request[Any, Any, Any], community: FromPath[str]) -> CommunityOut:
+async def show_community(where: Community, community: FromPath[str]) -> CommunityOut:
     """The community's name, time zone and currency."""
-    where: Community = request.state.identity[0]
     return CommunityOut(**(await communities.get_record(where.slug)))
 
 
@@ -83,10 +77,9 @@ async def show_community(request: Request[Any, Any, Any], community: FromPath[st
     **COMMUNITY_DOC,
 )
 async def change_community(
-    request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[CommunityChange]
+    where: Community, community: FromPath[str], data: JSONBody[CommunityChange]
 ) -> CommunityOut:
     """Rename the community or move it to another IANA time zone."""
-    where: Community = request.state.identity[0]
     changed = await communities.update_community(where.slug, name=data.name, timezone=data.timezone)
     return CommunityOut(**changed)
 
@@ -98,9 +91,8 @@ async def change_community(
     summary="Archive a community (platform operator)",
     **COMMUNITY_DOC,
 )
-async def archive(request: Request[Any, Any, Any], community: FromPath[str]) -> CommunityOut:
+async def archive(where: Community, community: FromPath[str]) -> CommunityOut:
     """Archive the community: its data stays, its members' tokens are refused from now on."""
-    where: Community = request.state.identity[0]
     return CommunityOut(**(await communities.archive_community(where.slug)))
 
 
@@ -113,12 +105,13 @@ async def archive(request: Request[Any, Any, Any], community: FromPath[str]) -> 
 )
 async def invite(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     data: JSONBody[RoleInvitationIn],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[RoleInvitationOut]:
     """Invite a phone number to a role: the person accepts by signing in with that number."""
-    where, caller = _identity(request)
 
     async def run() -> RoleInvitationOut:
         made = await role_invitations.invite(
@@ -144,11 +137,8 @@ async def invite(
     summary="The community's role invitations (operators)",
     **COMMUNITY_DOC,
 )
-async def invitations(
-    request: Request[Any, Any, Any], community: FromPath[str]
-) -> list[RoleInvitationOut]:
+async def invitations(where: Community, community: FromPath[str]) -> list[RoleInvitationOut]:
     """Every role invitation here, newest first, phones masked."""
-    where: Community = request.state.identity[0]
     return [RoleInvitationOut(**row) for row in await role_invitations.list_invitations(where)]
 
 
@@ -160,10 +150,9 @@ async def invitations(
     **COMMUNITY_DOC,
 )
 async def withdraw(
-    request: Request[Any, Any, Any], community: FromPath[str], invitation_id: FromPath[int]
+    where: Community, community: FromPath[str], invitation_id: FromPath[int]
 ) -> RoleInvitationOut:
     """Withdraw a pending invitation: signing in with the phone no longer grants the role."""
-    where: Community = request.state.identity[0]
     row = await role_invitations.withdraw_invitation(where, invitation_id)
     return RoleInvitationOut(**row)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from linli_sdk import Caller, Community, Forbidden, Role
 from litestar import Request, Response, delete, get, post, put
+from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from ..http.access import Access
@@ -51,15 +52,12 @@ from .sign_in_routes import public_routes, service_of
 __all__ = ["routes"]
 
 
-def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
-    """Who called where, as ``access_guard`` found before the body was read."""
-    identity: tuple[Community, Caller] = request.state.identity
-    return identity
+Person = tuple[Community, int]
+"""A member acting for themselves: the community and their member id."""
 
 
-def _person(request: Request[Any, Any, Any]) -> tuple[Community, int]:
+def _person(where: Community, caller: Caller) -> Person:
     """A member acting for themselves (a provider's back end or the platform token is not)."""
-    where, caller = _identity(request)
     if caller.member_id is None:
         raise Forbidden("only a member acts on their own personal data")
     return where, caller.member_id
@@ -69,9 +67,11 @@ def _person(request: Request[Any, Any, Any]) -> tuple[Community, int]:
 
 
 @get("/me", opt=Access.member("profile").opt, **DOC)
-async def me(request: Request[Any, Any, Any], community: FromPath[str]) -> MemberOut:
+async def me(
+    request: Request[Any, Any, Any], person: Person, community: FromPath[str]
+) -> MemberOut:
     """The caller's own membership, their phone in full."""
-    where, member_id = _person(request)
+    where, member_id = person
     profile = await privacy.member_profile(service_of(request), where, member_id, reveal=True)
     return MemberOut(**profile)
 
@@ -82,10 +82,13 @@ async def me(request: Request[Any, Any, Any], community: FromPath[str]) -> Membe
     **DOC,
 )
 async def member(
-    request: Request[Any, Any, Any], community: FromPath[str], member_id: FromPath[int]
+    request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
+    community: FromPath[str],
+    member_id: FromPath[int],
 ) -> MemberOut:
     """A member of the community; the phone in full for operators, masked for others."""
-    where, caller = _identity(request)
     reveal = caller.has_role(Role.OPERATOR)
     return MemberOut(
         **await privacy.member_profile(service_of(request), where, member_id, reveal=reveal)
@@ -100,12 +103,13 @@ async def member(
 )
 async def consent(
     request: Request[Any, Any, Any],
+    person: Person,
     community: FromPath[str],
     data: JSONBody[ConsentIn],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ConsentOut]:
     """Record the caller's consent to a purpose (before an ID number is collected)."""
-    _, member_id = _person(request)
+    _, member_id = person
 
     async def run() -> ConsentOut:
         return ConsentOut(**await privacy.give_consent(member_id, data.purpose))
@@ -122,12 +126,13 @@ async def consent(
 )
 async def withdraw(
     request: Request[Any, Any, Any],
+    person: Person,
     community: FromPath[str],
     purpose: FromPath[str],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ConsentWithdrawn]:
     """Withdraw a consent; for ``national_id`` the stored ID number is erased with it."""
-    _, member_id = _person(request)
+    _, member_id = person
 
     async def run() -> ConsentWithdrawn:
         return ConsentWithdrawn(**await privacy.withdraw_consent(member_id, purpose))
@@ -141,22 +146,27 @@ async def withdraw(
     **DOC,
 )
 async def national_id(
-    request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[NationalIdIn]
+    request: Request[Any, Any, Any],
+    person: Person,
+    community: FromPath[str],
+    data: JSONBody[NationalIdIn],
 ) -> NationalIdOut:
     """Give the caller's ID number (consent first); stored sealed, answered masked.
 
     Setting the same number again changes nothing, so this takes no ``Idempotency-Key`` (a
     recorded request would hold the number).
     """
-    _, member_id = _person(request)
+    _, member_id = person
     masked = await privacy.set_national_id(service_of(request), member_id, data.number)
     return NationalIdOut(national_id=masked)
 
 
 @get("/me/export", opt=Access.member("profile").opt, **DOC)
-async def export(request: Request[Any, Any, Any], community: FromPath[str]) -> dict[str, Any]:
+async def export(
+    request: Request[Any, Any, Any], person: Person, community: FromPath[str]
+) -> dict[str, Any]:
     """Everything Linli holds about the caller, as JSON (PIPL)."""
-    _, member_id = _person(request)
+    _, member_id = person
     return await privacy.export(service_of(request), member_id)
 
 
@@ -168,11 +178,12 @@ async def export(request: Request[Any, Any, Any], community: FromPath[str]) -> d
 )
 async def erase(
     request: Request[Any, Any, Any],
+    person: Person,
     community: FromPath[str],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ErasureOut]:
     """Erase the caller's personal data; memberships stay, pseudonymised (PIPL)."""
-    _, member_id = _person(request)
+    _, member_id = person
 
     async def run() -> ErasureOut:
         return ErasureOut(**await privacy.erase(member_id))
@@ -191,12 +202,12 @@ async def erase(
 )
 async def add_unit(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     data: JSONBody[UnitIn],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[UnitOut]:
     """Add a unit (building, room) to the community."""
-    where, _ = _identity(request)
 
     async def run() -> UnitOut:
         return UnitOut(**await verification.add_unit(where, data.building, data.room))
@@ -210,9 +221,8 @@ async def add_unit(
     opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
     **DOC,
 )
-async def units(request: Request[Any, Any, Any], community: FromPath[str]) -> list[UnitOut]:
+async def units(where: Community, community: FromPath[str]) -> list[UnitOut]:
     """The community's units."""
-    where, _ = _identity(request)
     return [UnitOut(**row) for row in await verification.list_units(where)]
 
 
@@ -223,10 +233,9 @@ async def units(request: Request[Any, Any, Any], community: FromPath[str]) -> li
     **DOC,
 )
 async def invite(
-    request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[InvitationIn]
+    where: Community, caller: Caller, community: FromPath[str], data: JSONBody[InvitationIn]
 ) -> InvitationOut:
     """Issue an invitation code for a unit (leaders and operators); shown once."""
-    where, caller = _identity(request)
     code = await verification.issue_invitation(
         where, data.unit_id, caller.member_id, data.uses, data.days
     )
@@ -241,12 +250,13 @@ async def invite(
 )
 async def redeem(
     request: Request[Any, Any, Any],
+    person: Person,
     community: FromPath[str],
     data: JSONBody[RedeemIn],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[UnitOut]:
     """Redeem an invitation code: the caller becomes a verified resident of its unit."""
-    where, member_id = _person(request)
+    where, member_id = person
 
     async def run() -> UnitOut:
         return UnitOut(**await verification.redeem_invitation(where, member_id, data.code))
@@ -263,12 +273,13 @@ async def redeem(
 )
 async def ask(
     request: Request[Any, Any, Any],
+    person: Person,
     community: FromPath[str],
     data: JSONBody[RequestIn],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[RequestOut]:
     """Ask an operator to verify the caller as a resident of a unit."""
-    where, member_id = _person(request)
+    where, member_id = person
 
     async def run() -> RequestOut:
         made = await verification.request_verification(where, member_id, data.unit_id)
@@ -283,9 +294,8 @@ async def ask(
     opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
     **DOC,
 )
-async def pending(request: Request[Any, Any, Any], community: FromPath[str]) -> list[RequestOut]:
+async def pending(where: Community, community: FromPath[str]) -> list[RequestOut]:
     """The pending verification requests."""
-    where, _ = _identity(request)
     return [RequestOut(**row) for row in await verification.list_requests(where)]
 
 
@@ -297,13 +307,14 @@ async def pending(request: Request[Any, Any, Any], community: FromPath[str]) -> 
 )
 async def decide(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     request_id: FromPath[int],
     data: JSONBody[DecisionIn],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[DecisionOut]:
     """Approve or reject a verification request (operators)."""
-    where, caller = _identity(request)
 
     async def run() -> DecisionOut:
         status = await verification.decide_request(
@@ -322,10 +333,9 @@ async def decide(
     **DOC,
 )
 async def add_client(
-    request: Request[Any, Any, Any], community: FromPath[str], data: JSONBody[ClientIn]
+    where: Community, community: FromPath[str], data: JSONBody[ClientIn]
 ) -> ClientOut:
     """Register an OAuth client: a frontend (with redirect URIs) or a back end acting here."""
-    where, _ = _identity(request)
     made = await register_client(
         data.name,
         redirect_uris=data.redirect_uris or None,
@@ -360,4 +370,10 @@ def routes(platform: Platform) -> list[Any]:
         add_client,
         *scope_routes(),
     ]
-    return [*public_routes(), *community_routes(), community_router("", community)]
+    return [
+        *public_routes(),
+        *community_routes(),
+        community_router(
+            "", community, dependencies={"person": Provide(_person, sync_to_thread=False)}
+        ),
+    ]

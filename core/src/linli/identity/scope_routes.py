@@ -26,21 +26,16 @@ __all__ = ["scope_routes"]
 ONE = "/member-scopes/{module:str}/{member_scope:str}"
 
 
-def _context(request: Request[Any, Any, Any]) -> tuple[Platform, Community, Caller]:
-    where, caller = request.state.identity
-    return request.app.state.platform, where, caller
-
-
 @get(
     "/member-scopes",
     opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
     **DOC,
 )
 async def list_scopes(
-    request: Request[Any, Any, Any], community: FromPath[str]
+    request: Request[Any, Any, Any], where: Community, community: FromPath[str]
 ) -> list[ScopeGrantOut]:
     """The member scopes each module declares, and whether each is granted here."""
-    platform, where, _ = _context(request)
+    platform: Platform = request.app.state.platform
     rows = await member_scopes.list_grants(platform.registry, where)
     return [ScopeGrantOut(**row) for row in rows]
 
@@ -48,13 +43,15 @@ async def list_scopes(
 @put(ONE, opt=Access.of(Role.OPERATOR, scope="admin").opt, **DOC)
 async def grant(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     module: FromPath[str],
     member_scope: FromPath[str],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ScopeGrantOut]:
     """Grant a module a member scope it declares (e.g. ``members.unit``) in this community."""
-    platform, where, caller = _context(request)
+    platform: Platform = request.app.state.platform
 
     async def run() -> ScopeGrantOut:
         return ScopeGrantOut(
@@ -76,13 +73,15 @@ async def grant(
 )
 async def revoke(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     module: FromPath[str],
     member_scope: FromPath[str],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ScopeGrantOut]:
     """Revoke a module's member scope in this community; the module stops seeing the field."""
-    platform, where, caller = _context(request)
+    platform: Platform = request.app.state.platform
 
     async def run() -> ScopeGrantOut:
         return ScopeGrantOut(
@@ -102,12 +101,11 @@ async def revoke(
     **DOC,
 )
 async def national_id_views(
-    request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     member_id: FromQuery[int | None] = None,
 ) -> list[NationalIdViewOut]:
     """The audit log: every ID number shown to a module here (of one member if asked)."""
-    _, where, _ = _context(request)
     rows = await member_scopes.national_id_views(
         community=where, members=None if member_id is None else [member_id]
     )

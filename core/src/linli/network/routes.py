@@ -39,12 +39,12 @@ def _out(point: PickupPointView) -> PickupPointOut:
 @post("/warehouses", opt=_OPERATOR, status_code=201, summary="Add a warehouse", **NETWORK_DOC)
 async def add_warehouse(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     data: JSONBody[WarehouseIn],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[WarehouseOut]:
     """Add the central warehouse or a grid warehouse (网格仓) under it (operators)."""
-    where: Community = request.state.identity[0]
 
     async def run() -> WarehouseOut:
         made = await service.add_warehouse(
@@ -62,23 +62,20 @@ async def add_warehouse(
     summary="The community's warehouses",
     **NETWORK_DOC,
 )
-async def warehouses(
-    request: Request[Any, Any, Any], community: FromPath[str]
-) -> list[WarehouseOut]:
+async def warehouses(where: Community, community: FromPath[str]) -> list[WarehouseOut]:
     """The central warehouse first, then the grid warehouses by name."""
-    where: Community = request.state.identity[0]
     return [WarehouseOut(**row) for row in await service.list_warehouses(where)]
 
 
 @post("/pickup-points", opt=_OPERATOR, status_code=201, summary="Add a pickup point", **NETWORK_DOC)
 async def add_pickup_point(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     data: JSONBody[PickupPointIn],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[PickupPointOut]:
     """Add a pickup point (自提点); its host and leader get those roles here (operators)."""
-    where: Community = request.state.identity[0]
 
     async def run() -> PickupPointOut:
         return _out(await service.add_pickup_point(where, **data.model_dump()))
@@ -88,11 +85,8 @@ async def add_pickup_point(
 
 
 @get("/pickup-points", opt=Access.member().opt, summary="The pickup points", **NETWORK_DOC)
-async def pickup_points(
-    request: Request[Any, Any, Any], community: FromPath[str]
-) -> list[PickupPointOut]:
+async def pickup_points(where: Community, community: FromPath[str]) -> list[PickupPointOut]:
     """The community's open pickup points, with their hosts and leaders."""
-    where: Community = request.state.identity[0]
     return [_out(point) for point in await service.pickup_points(where)]
 
 
@@ -103,13 +97,12 @@ async def pickup_points(
     **NETWORK_DOC,
 )
 async def change_pickup_point(
-    request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     point_id: FromPath[int],
     data: JSONBody[PickupPointChange],
 ) -> Response[Any]:
     """Rename a point, move it, give it a new host or leader, or archive it (operators)."""
-    where: Community = request.state.identity[0]
     changed = await service.update_pickup_point(where, point_id, **data.model_dump())
     if changed is None:
         return Response(b"", status_code=204)

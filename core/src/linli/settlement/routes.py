@@ -67,12 +67,6 @@ def _settlement(request: Request[Any, Any, Any]) -> Settlement:
     return platform.settlement
 
 
-def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
-    """The community and caller `access_guard` authenticated (and checked) before the body."""
-    identity: tuple[Community, Caller] = request.state.identity
-    return identity
-
-
 _RESPONSES = problem_responses(401, 403, 404, 409, 422)
 
 
@@ -83,10 +77,12 @@ _RESPONSES = problem_responses(401, 403, 404, 409, 422)
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def get_rules(
-    request: Request[Any, Any, Any], community: FromPath[str], module: FromPath[str]
+    request: Request[Any, Any, Any],
+    where: Community,
+    community: FromPath[str],
+    module: FromPath[str],
 ) -> EffectiveRules:
     """The declared rules with this community's overrides applied."""
-    where, _ = _identity(request)
     settlement = _settlement(request)
     overrides = await settlement.overrides(where.id, module)
     rules = settlement.declared_rules(module).with_overrides(overrides)
@@ -102,12 +98,12 @@ async def get_rules(
 )
 async def put_rules(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     module: FromPath[str],
     data: JSONBody[ShareOverrides],
 ) -> EffectiveRules:
     """Replace the community's overrides for ``module`` (applies to charges made from now)."""
-    where, _ = _identity(request)
     rules = await _settlement(request).set_overrides(where, module, data.overrides)
     return EffectiveRules(
         module=module, overrides=data.overrides, rules=rules.model_dump(mode="json")
@@ -121,10 +117,12 @@ async def put_rules(
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def get_charge(
-    request: Request[Any, Any, Any], community: FromPath[str], charge_id: FromPath[str]
+    request: Request[Any, Any, Any],
+    where: Community,
+    community: FromPath[str],
+    charge_id: FromPath[str],
 ) -> ChargeView:
     """Status, parts held by each party, and refunds so far — derived from the ledger."""
-    where, _ = _identity(request)
     return await _settlement(request).get(where, charge_id_of(charge_id))
 
 
@@ -137,13 +135,13 @@ async def get_charge(
 )
 async def refund_charge(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     charge_id: FromPath[str],
     data: JSONBody[RefundRequest],
     idempotency_key: RequiredIdempotencyKey,
 ) -> Response[Refund]:
     """Grant a refund split back pro rata; never more than what is left of the charge."""
-    where, _ = _identity(request)
     settlement = _settlement(request)
     number = charge_id_of(charge_id)
     unit = unit_of(request, idempotency_key, "settlement", "refund", charge_id, data.model_dump())
@@ -169,12 +167,11 @@ async def refund_charge(
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def ledger_balances(
-    request: Request[Any, Any, Any], community: FromPath[str]
+    request: Request[Any, Any, Any], where: Community, community: FromPath[str]
 ) -> LedgerBalances:
     """Every account's balance; ``balanced`` is true when each currency sums to zero."""
     from .store import balances
 
-    where, _ = _identity(request)
     totals = await balances(where.id)
     per_currency: dict[str, int] = {}
     for (_, currency), total in totals.items():
@@ -199,6 +196,7 @@ async def ledger_balances(
 )
 async def sweep(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     idempotency_key: RequiredIdempotencyKey,
 ) -> SweepResult:
@@ -206,7 +204,6 @@ async def sweep(
 
     Not a unit of work: the sweep calls the gateway, so it runs outside any transaction.
     """
-    where, _ = _identity(request)
     return SweepResult(carried_out=await _settlement(request).sweep(where.id))
 
 
@@ -219,11 +216,11 @@ async def sweep(
 )
 async def run_payouts(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     idempotency_key: RequiredIdempotencyKey,
 ) -> Response[PayoutBatch]:
     """Pay out per payee, netted against clawbacks; the same key replays the first answer."""
-    where, _ = _identity(request)
     platform: Platform = request.app.state.platform
     hold = timedelta(seconds=platform.settings.settlement_payout_hold_seconds)
     settlement = _settlement(request)
@@ -255,12 +252,13 @@ async def run_payouts(
 )
 async def connected_account(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     data: JSONBody[Onboarding],
     idempotency_key: RequiredIdempotencyKey,
 ) -> ConnectedAccountLink:
     """The caller's own connected account (a payee is a member of the community)."""
-    where, caller = _identity(request)
     if caller.member_id is None:
         raise Forbidden("only a member can open a connected account")
     settlement = _settlement(request)
@@ -279,10 +277,9 @@ async def connected_account(
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def reconciliation(
-    request: Request[Any, Any, Any], community: FromPath[str]
+    request: Request[Any, Any, Any], where: Community, community: FromPath[str]
 ) -> Reconciliation:
     """Payments and refunds, object by object; a sweep fixes ``not_applied`` differences."""
-    where, _ = _identity(request)
     settlement = _settlement(request)
     return Reconciliation(
         gateway=settlement.gateway.name,
@@ -303,12 +300,13 @@ async def reconciliation(
 )
 async def statement(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     account: FromPath[str],
     format: Annotated[str, QueryParameter(pattern="^(json|csv)$")] = "json",
 ) -> Response[bytes]:
     """Operators and auditors see any account; a member sees the accounts in their own name."""
-    where, caller = _identity(request)
     own = caller.member_id is not None and account.endswith(f":{caller.member_id}")
     if not (own or caller.has_role(Role.OPERATOR, Role.AUDITOR)):
         raise Forbidden("a member may only see their own statement")
