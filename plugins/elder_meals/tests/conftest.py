@@ -1,0 +1,19 @@
+"""Test elderly meals on the SDK's test kit alone: no platform, only a SQLite file.
+
+Each test gets the module's tables on a fresh SQLite file, migrated by its own migrations
+(``linli_module_db``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from linli_elder_meals import plugin as elder_meals
+from linli_sdk.testing import ModuleDatabase
+
+
+@pytest.fixture
+def elder_meals_db(linli_module_db: Callable[[object], ModuleDatabase]) -> None:
+    """The module's tables on a fresh SQLite database, for one test."""
+    linli_module_db(elder_meals)
