@@ -244,7 +244,7 @@ async def test_orders_close_at_the_cut_off_in_the_community_time_zone(
 async def test_an_order_needs_the_diners_unit(kit: PluginKit, people: People) -> None:
     menu = await publish(kit, people.kitchen)
     kit.revoke("members.unit")
-    with pytest.raises(Conflict, match="members.unit"):
+    with pytest.raises(Conflict, match=r"members\.unit"):
         await order(kit, menu, people.young)
 
 
