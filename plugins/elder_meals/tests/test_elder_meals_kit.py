@@ -333,3 +333,17 @@ async def test_an_elder_leaves_and_the_registration_is_erased(
     with pytest.raises(Forbidden):
         await order(kit, menu, people.daughter, people.wang)
     assert (await order(kit, menu, people.wang)).subsidy.amount == 0
+
+
+async def test_a_menu_is_refused_outside_its_bounds(kit: PluginKit, people: People) -> None:
+    for changes in (
+        {"day": "2026-02-28"},  # yesterday in Shanghai
+        {"day": "2026-06-01"},  # more than 60 days ahead
+        {"price": cny(0)},
+        {"price": cny(100_001)},  # above ¥1,000
+        {"deliver_from": "13:00", "deliver_until": "12:00"},
+        {"day": "2026-03-01", "cutoff": "07:00"},  # the cut-off passed this morning
+    ):
+        with pytest.raises(InvalidInput):
+            await publish(kit, people.kitchen, **changes)
+    assert (await kit.call("list-menus", {}, as_=people.young)).items == []  # type: ignore[attr-defined]

@@ -25,7 +25,7 @@ from linli_sdk import (
 )
 
 from .elders import Ctx
-from .models import Menu, MenuList, MenuRef, NewMenu
+from .models import MAX_DAYS_AHEAD, Menu, MenuList, MenuRef, NewMenu
 from .rules import Status
 from .tables import MenuRow, OrderRow
 
@@ -90,12 +90,14 @@ async def publish_menu(ctx: Ctx, data: NewMenu) -> Menu:
     close by themselves at the cut-off (a deadline), which dispatches the delivery rounds.
     """
     community = ctx.community
+    if not ctx.today <= data.day <= ctx.today + timedelta(days=MAX_DAYS_AHEAD):
+        raise InvalidInput(
+            f"publish menus for today up to {MAX_DAYS_AHEAD} days ahead", field="day"
+        )
     cutoff_day = data.day - timedelta(days=data.cutoff_days_before)
     cutoff_at = community.start_of(cutoff_day, data.cutoff)
     deliver_from = community.start_of(data.day, data.deliver_from)
     deliver_until = community.start_of(data.day, data.deliver_until)
-    if data.price.amount <= 0:
-        raise InvalidInput("a meal has a price above zero", field="price")
     if cutoff_at <= ctx.now:
         raise InvalidInput("the cut-off has passed already", field="cutoff")
     if not cutoff_at <= deliver_from < deliver_until:

@@ -9,6 +9,9 @@ from linli_sdk import Money, MoneyBounds
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 __all__ = [
+    "MAX_DAYS_AHEAD",
+    "PRICE_BOUNDS",
+    "SUBSIDY_BOUNDS",
     "BuildingCount",
     "DayRef",
     "DeliveryCode",
@@ -21,6 +24,7 @@ __all__ = [
     "ElderRef",
     "Eligibility",
     "FamilyLink",
+    "Id",
     "KitchenList",
     "Menu",
     "MenuCount",
@@ -36,6 +40,17 @@ __all__ = [
     "SubsidyStatement",
 ]
 
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+"""A member, menu or order id (what the tables' integer columns hold)."""
+
+PRICE_BOUNDS = MoneyBounds(
+    min=Money(amount=1, currency="CNY"), max=Money(amount=100_000, currency="CNY")
+)
+"""A meal's price between 1 fen and ¥1,000."""
+
+MAX_DAYS_AHEAD = 60
+"""How far ahead a kitchen may publish a menu."""
+
 SUBSIDY_BOUNDS = MoneyBounds(min=Money.zero("CNY"), max=Money(amount=3000, currency="CNY"))
 """A subsidy per meal between ¥0 and ¥30."""
 
@@ -43,7 +58,7 @@ SUBSIDY_BOUNDS = MoneyBounds(min=Money.zero("CNY"), max=Money(amount=3000, curre
 class ElderMealsSettings(BaseModel):
     """What an operator may set per community: the subsidy, who pays it, who qualifies."""
 
-    subsidy_payer_id: int | None = Field(
+    subsidy_payer_id: Id | None = Field(
         default=None,
         description="The government payer account (a member id) charged each meal's subsidy.",
     )
@@ -69,7 +84,7 @@ class NewMenu(BaseModel):
     day: date
     name: str = Field(min_length=1, max_length=80)
     dishes: list[str] = Field(min_length=1, max_length=12)
-    price: Money = Field(description="The price of one meal, e.g. 1500 fen.")
+    price: Annotated[Money, PRICE_BOUNDS] = Field(description="The price of one meal, in fen.")
     capacity: int = Field(ge=1, le=2000)
     cutoff: time = time(9, 30)
     cutoff_days_before: int = Field(default=0, ge=0, le=3)
@@ -111,7 +126,7 @@ class MenuList(BaseModel):
 class MenuRef(BaseModel):
     """One menu, by id."""
 
-    menu_id: int
+    menu_id: Id
 
 
 class DayRef(BaseModel):
@@ -129,7 +144,7 @@ class NewElder(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    member_id: int | None = None
+    member_id: Id | None = None
     birth_year: int = Field(ge=1900, le=2100)
     consent: Literal[True] = Field(
         description="The elder agrees that the module keeps their birth year and gives their "
@@ -157,7 +172,7 @@ class ElderList(BaseModel):
 class ElderRef(BaseModel):
     """One registered elder (the caller when left out)."""
 
-    member_id: int | None = None
+    member_id: Id | None = None
 
 
 class FamilyLink(BaseModel):
@@ -165,8 +180,8 @@ class FamilyLink(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    family_member_id: int
-    elder_id: int | None = Field(
+    family_member_id: Id
+    elder_id: Id | None = Field(
         default=None, description="Operators only: the elder, who consented in person."
     )
 
@@ -176,7 +191,7 @@ class Eligibility(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    member_id: int
+    member_id: Id
     eligible: bool | None
 
 
@@ -185,8 +200,8 @@ class NewOrder(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    menu_id: int
-    for_member_id: int | None = None
+    menu_id: Id
+    for_member_id: Id | None = None
 
 
 class Order(BaseModel):
@@ -219,7 +234,7 @@ class OrderList(BaseModel):
 class OrderRef(BaseModel):
     """One order, by id."""
 
-    order_id: int
+    order_id: Id
 
 
 class DeliveryCode(BaseModel):
@@ -227,7 +242,7 @@ class DeliveryCode(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    order_id: int
+    order_id: Id
     code: str = Field(min_length=1, max_length=12)
 
 
