@@ -281,8 +281,15 @@ async def test_the_kitchen_list_counts_menus_dishes_and_buildings(
     assert rows[0] == ["day", "section", "building", "item", "count"]
     assert ["2026-03-02", "building", "5", "软食", "1"] in rows
     assert rows[-1] == ["2026-03-02", "total", "", "meals", "3"]
+    other_kitchen = kit.add_member("Other kitchen", Role.PROVIDER_STAFF)
+    theirs = await publish(kit, other_kitchen, name="饺子", dishes=["饺子"])
+    await order(kit, theirs, kit.add_member("Liu", Role.RESIDENT, unit="8-1"))
+    mine_only = await kit.call("kitchen-list", day, as_=people.kitchen)
+    assert mine_only == listed  # a kitchen sees its own menus only
+    everyone = await kit.call("kitchen-list", day, as_=people.operator)
+    assert isinstance(everyone, KitchenList) and everyone.meals == 4
     stops = await kit.call("delivery-list", day, as_=people.courier)
-    assert [s.unit for s in stops.items] == ["3-701", "5-101", "5-202"]  # type: ignore[attr-defined]
+    assert [s.unit for s in stops.items] == ["3-701", "5-101", "5-202", "8-1"]  # type: ignore[attr-defined]
     assert "Wang" not in stops.model_dump_json()
 
 
@@ -347,3 +354,34 @@ async def test_a_menu_is_refused_outside_its_bounds(kit: PluginKit, people: Peop
         with pytest.raises(InvalidInput):
             await publish(kit, people.kitchen, **changes)
     assert (await kit.call("list-menus", {}, as_=people.young)).items == []  # type: ignore[attr-defined]
+
+
+async def test_an_operator_registers_an_elder_in_person(kit: PluginKit, people: People) -> None:
+    with pytest.raises(Forbidden):  # a resident registers only themselves
+        await kit.call(
+            "register-elder",
+            {"member_id": people.wang.id, "birth_year": 1950, "consent": True},
+            as_=people.daughter,
+        )
+    with pytest.raises(InvalidInput):  # consent is not optional
+        await kit.call("register-elder", {"birth_year": 1950, "consent": False}, as_=people.wang)
+    unverified = kit.add_member("Visitor", verified=False)
+    with pytest.raises(InvalidInput):
+        await kit.call(
+            "register-elder",
+            {"member_id": unverified.id, "birth_year": 1950, "consent": True},
+            as_=people.operator,
+        )
+    at_station = {"member_id": people.wang.id, "birth_year": 1950, "consent": True}
+    await kit.call("register-elder", at_station, as_=people.operator)
+    link = {"family_member_id": people.daughter.id, "elder_id": people.wang.id}
+    await kit.call("add-family", link, as_=people.operator)
+    mine = await kit.call("my-elders", {}, as_=people.daughter)
+    assert [(e.member_id, e.eligible) for e in mine.items] == [(people.wang.id, True)]  # type: ignore[attr-defined]
+    assert (await kit.call("my-elders", {}, as_=people.young)).items == []  # type: ignore[attr-defined]
+    menu = await publish(kit, people.kitchen)
+    placed = await order(kit, menu, people.daughter, people.wang)
+    with pytest.raises(Conflict, match="open orders"):
+        await kit.call("leave-programme", {}, as_=people.wang)
+    await kit.call("cancel-order", {"order_id": placed.id}, as_=people.wang)  # the diner may
+    await kit.call("leave-programme", {}, as_=people.wang)

@@ -18,16 +18,22 @@ __all__ = ["kitchen_list", "kitchen_list_csv", "kitchen_list_rows"]
 
 
 async def _kitchen_list(ctx: Ctx, data: DayRef) -> KitchenList:
-    menus = (
-        await MenuRow.select(MenuRow.id, MenuRow.name, MenuRow.dishes)
-        .where((MenuRow.community_id == ctx.community.id) & (MenuRow.day == data.day))
-        .order_by(MenuRow.id)
-    )
-    orders = await OrderRow.select(OrderRow.menu_id, OrderRow.building).where(
+    """The day's counts: a kitchen's own menus, or (operators) every kitchen's."""
+    menu_where = (MenuRow.community_id == ctx.community.id) & (MenuRow.day == data.day)
+    order_where = (
         (OrderRow.community_id == ctx.community.id)
         & (OrderRow.day == data.day)
         & (OrderRow.status != Status.CANCELLED)
     )
+    if not ctx.caller.has_role(Role.OPERATOR):
+        menu_where &= MenuRow.kitchen_id == ctx.caller.member_id
+        order_where &= OrderRow.kitchen_id == ctx.caller.member_id
+    menus = (
+        await MenuRow.select(MenuRow.id, MenuRow.name, MenuRow.dishes)
+        .where(menu_where)
+        .order_by(MenuRow.id)
+    )
+    orders = await OrderRow.select(OrderRow.menu_id, OrderRow.building).where(order_where)
     names = {m["id"]: m["name"] for m in menus}
     counts = rules.tally(
         ((o["menu_id"], o["building"]) for o in orders),
@@ -53,7 +59,10 @@ async def _kitchen_list(ctx: Ctx, data: DayRef) -> KitchenList:
 
 @query(Role.PROVIDER_STAFF, Role.OPERATOR)
 async def kitchen_list(ctx: Ctx, data: DayRef) -> KitchenList:
-    """The day's kitchen list: meals by menu, portions by dish, meals by building."""
+    """The day's kitchen list: meals by menu, portions by dish, meals by building.
+
+    A kitchen sees its own menus; an operator sees every kitchen's.
+    """
     return await _kitchen_list(ctx, data)
 
 
