@@ -385,3 +385,13 @@ async def test_an_operator_registers_an_elder_in_person(kit: PluginKit, people: 
         await kit.call("leave-programme", {}, as_=people.wang)
     await kit.call("cancel-order", {"order_id": placed.id}, as_=people.wang)  # the diner may
     await kit.call("leave-programme", {}, as_=people.wang)
+
+
+async def test_the_demo_offers_tomorrows_menus(kit: PluginKit, people: People) -> None:
+    await kit.seed_demo()
+    menus = (await kit.call("list-menus", {}, as_=people.young)).items  # type: ignore[attr-defined]
+    assert [(m.day, m.kitchen_id, m.status) for m in menus] == [
+        (DAY, people.kitchen.id, "open")
+    ] * 2
+    assert sorted(kit.host.deadlines.pending) == sorted(f"cutoff:{m.id}" for m in menus)
+    assert (await order(kit, menus[1], people.young)).to_pay.amount == 1200
