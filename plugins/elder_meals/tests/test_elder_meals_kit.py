@@ -388,10 +388,11 @@ async def test_an_operator_registers_an_elder_in_person(kit: PluginKit, people: 
 
 
 async def test_the_demo_offers_tomorrows_menus(kit: PluginKit, people: People) -> None:
-    await kit.seed_demo()
+    await kit.seed_demo()  # on the real clock, as ``linli demo`` runs it
+    tomorrow = SHANGHAI.today(datetime.now(UTC)) + timedelta(days=1)
     menus = (await kit.call("list-menus", {}, as_=people.young)).items  # type: ignore[attr-defined]
     assert [(m.day, m.kitchen_id, m.status) for m in menus] == [
-        (DAY, people.kitchen.id, "open")
+        (tomorrow, people.kitchen.id, "open")
     ] * 2
     assert sorted(kit.host.deadlines.pending) == sorted(f"cutoff:{m.id}" for m in menus)
     assert (await order(kit, menus[1], people.young)).to_pay.amount == 1200
