@@ -66,6 +66,12 @@ DISTRIBUTED_BY_COMMUNITY: dict[str, tuple[str, ...]] = {
     ),
     "bill_payment": ("bill_payment_payment", "bill_payment_account"),
     "charity": ("charity_fund", "charity_campaign", "charity_purchase", "charity_fund_entry"),
+    "elder_meals": (
+        "elder_meals_elder",
+        "elder_meals_family",
+        "elder_meals_menu",
+        "elder_meals_order",
+    ),
     "gov_services": (
         "gov_services_service",
         "gov_services_slot",
