@@ -1,0 +1,110 @@
+"""Leaders' income (团长 as 社区服务专员): one statement per leader, and the operator's ranking.
+
+Both read the ledger for a period of local months (the community's time zone) and apply the
+pure rules of :mod:`linli.settlement.income`; the ranking adds the dispatch jobs the leader's
+worker completed and residents' ratings of them. Who may read what is decided by the routes
+(:mod:`linli.settlement.leader_routes`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from linli_sdk import Community, Money, NotFound
+
+from . import income_store
+from .income import (
+    IncomePosting,
+    LeaderIncome,
+    LeaderRecord,
+    Ranking,
+    month_bounds,
+    months_between,
+    party_of,
+    rank,
+    statement_months,
+)
+
+__all__ = ["leader_income", "leader_ranking"]
+
+
+def _span(
+    community: Community, first: date, last: date
+) -> tuple[list[date], tuple[datetime, datetime]]:
+    """The months of the period and the instants it starts and ends (exclusive)."""
+    months = months_between(first, last)
+    start, _ = month_bounds(months[0], community.zone)
+    _, end = month_bounds(months[-1], community.zone)
+    return months, (start, end)
+
+
+async def leader_income(
+    community: Community, member_id: int, first: date, last: date, *, test_money: bool
+) -> LeaderIncome:
+    """The member's income from ``first`` to ``last`` (months), per module and kind.
+
+    Raises:
+        NotFound: ``member_id`` is no member of the community.
+
+    """
+    if await income_store.member_name(community.id, member_id) is None:
+        raise NotFound(f"there is no member {member_id} in {community.slug}")
+    months, (start, end) = _span(community, first, last)
+    found = await income_store.postings(community.id, start, end, member_id)
+    statement = statement_months(found, member_id, months, community.zone)
+    totals: dict[str, int] = defaultdict(int)
+    for month in statement:
+        for money in month.total:
+            totals[money.currency] += money.amount
+    return LeaderIncome(
+        community=community.slug,
+        member_id=member_id,
+        timezone=community.timezone,
+        test_money=test_money,
+        months=statement,
+        total=[Money(amount=amount, currency=cur) for cur, amount in sorted(totals.items())],
+    )
+
+
+def _earnings(found: list[IncomePosting], currency: str) -> dict[int, int]:
+    """Net income per member in ``currency``: minus the postings of charges on their accounts."""
+    earned: dict[int, int] = defaultdict(int)
+    for posting in found:
+        member = posting.account.rpartition(":")[2]
+        if posting.module is None or posting.currency != currency or not member.isdigit():
+            continue
+        if party_of(posting.account, int(member)) is not None:
+            earned[int(member)] -= posting.amount
+    return earned
+
+
+async def leader_ranking(
+    community: Community, first: date, last: date, currency: str, *, test_money: bool
+) -> Ranking:
+    """Every leader and pickup host of the community ranked for the period (best first)."""
+    months, (start, end) = _span(community, first, last)
+    earned = _earnings(await income_store.postings(community.id, start, end), currency)
+    tallies = await income_store.job_tallies(community.id, start, end)
+    records = []
+    for member_id, name in (await income_store.leaders(community.id)).items():
+        tally = tallies.get(member_id, income_store.JobTally())
+        records.append(
+            LeaderRecord(
+                member_id=member_id,
+                name=name,
+                earnings=earned[member_id],
+                jobs_completed=tally.completed,
+                jobs_on_time=tally.on_time,
+                ratings=tally.ratings,
+                stars=tally.stars,
+            )
+        )
+    return Ranking(
+        community=community.slug,
+        period_from=f"{months[0]:%Y-%m}",
+        period_to=f"{months[-1]:%Y-%m}",
+        currency=currency,
+        test_money=test_money,
+        leaders=rank(records, currency),
+    )
