@@ -36,7 +36,7 @@ Month = Annotated[
 From = Annotated[
     str | None,
     QueryParameter(
-        query="from",
+        name="from",
         pattern=r"^\d{4}-\d{2}$",
         description="The first month, YYYY-MM; the current month if left out.",
     ),
