@@ -150,7 +150,8 @@ async def test_only_the_leader_and_the_community_s_operators_read_the_statement(
             answer = await statement(running, leader.id, running.auth(who))
             assert answer.status_code == status, (who, answer.text)
         for member in (other_leader, auditor):
-            answer = await statement(running, leader.id, {"Authorization": f"Bearer {member.token}"})
+            as_member = {"Authorization": f"Bearer {member.token}"}
+            answer = await statement(running, leader.id, as_member)
             assert answer.status_code == 403, answer.text
             assert answer.headers["content-type"].startswith("application/problem+json")
         # another community's operator, in their own community, finds no such member
