@@ -196,8 +196,13 @@ async def test_the_statement_as_csv_and_as_a_chart(start_platform):
         assert answer.content.startswith(b"\x89PNG")
         svg = (await statement(running, leader.id, me, format="svg")).text
         assert "<svg" in svg and "commission" in svg
-        bad = await statement(running, leader.id, me, **{"from": "2026-13"})
-        assert bad.status_code in (400, 422)
+        for wrong in ("2026-13", "9999-12", "0000-01"):
+            bad = await statement(running, leader.id, me, **{"from": wrong})
+            assert bad.status_code == 422, bad.text
+        op = running.auth("operator")
+        assert (await statement(running, 0, op)).status_code == 404
+        huge = await statement(running, 10**20, op)
+        assert huge.status_code in (404, 422), huge.text  # never a server error
         spec = (await running.client.get("/docs/api/openapi.json")).json()
         ok = spec["paths"][f"{C.replace('home', '{community}')}/settlement/leaders/{{member_id}}"
                            "/income"]["get"]["responses"]["200"]["content"]  # fmt: skip

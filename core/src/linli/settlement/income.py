@@ -90,9 +90,11 @@ def parse_month(text: str) -> date:
     """
     try:
         year, month = (int(part) for part in text.split("-"))
+        if not 1970 <= year <= 9000:
+            raise ValueError(year)
         return date(year, month, 1)
     except ValueError:
-        raise InvalidInput(f"{text!r} is not a month (YYYY-MM)", field="month") from None
+        raise InvalidInput(f"{text!r} is not a month (YYYY-MM, 1970-9000)", field="month") from None
 
 
 def _next(month: date) -> date:

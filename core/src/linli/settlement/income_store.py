@@ -82,6 +82,8 @@ async def leaders(community_id: int) -> dict[int, str]:
 
 async def member_name(community_id: int, member_id: int) -> str | None:
     """A member's display name, or ``None`` if they are no member of the community."""
+    if not 0 < member_id < 2**31:  # beyond any id the database hands out
+        return None
     row = (
         await Member.select(Member.display_name)
         .where((Member.id == member_id) & (Member.community == community_id))
