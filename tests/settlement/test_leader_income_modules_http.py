@@ -195,8 +195,10 @@ async def errand(running: Running, wang: NewMember) -> None:
     await settle(running)
 
 
-async def test_one_leader_s_income_from_three_modules_exact_to_the_fen(start_platform):
-    async with start_platform(dispatch_worker=False) as running:
+async def test_one_leader_s_income_from_three_modules_exact_to_the_fen(
+    start_platform, any_database
+):
+    async with start_platform(database_url=any_database, dispatch_worker=False) as running:
         wang = await add_member(running.home, "Leader Wang", Role.LEADER, Role.RESIDENT)
         await running.enable("group_buying")
         await group_buy(running, wang)

@@ -40,16 +40,25 @@ def _span(
 
 
 async def leader_income(
-    community: Community, member_id: int, first: date, last: date, *, test_money: bool
+    community: Community,
+    member_id: int,
+    first: date,
+    last: date,
+    *,
+    test_money: bool,
+    leaders_only: bool = False,
 ) -> LeaderIncome:
     """The member's income from ``first`` to ``last`` (months), per module and kind.
 
     Raises:
-        NotFound: ``member_id`` is no member of the community.
+        NotFound: ``member_id`` is no member of the community, or (``leaders_only``) holds
+            neither the leader nor the pickup-host role there.
 
     """
     if await income_store.member_name(community.id, member_id) is None:
         raise NotFound(f"there is no member {member_id} in {community.slug}")
+    if leaders_only and member_id not in await income_store.leaders(community.id):
+        raise NotFound(f"member {member_id} is no leader or pickup host in {community.slug}")
     months, (start, end) = _span(community, first, last)
     found = await income_store.postings(community.id, start, end, member_id)
     statement = statement_months(found, member_id, months, community.zone)
