@@ -169,6 +169,12 @@ async def test_only_the_leader_and_the_community_s_operators_read_the_statement(
             path = f"{C if who == 'operator' else OTHER}/settlement/leader-ranking"
             answer = await running.client.get(path, headers=running.auth(who))
             assert answer.status_code == 200, answer.text
+        unknown = await running.client.get(
+            f"{C}/settlement/leader-ranking",
+            params={"currency": "NCO"},
+            headers=running.auth("operator"),
+        )
+        assert unknown.status_code == 422, unknown.text
         assert leader.id not in [
             r["member_id"] for r in answer.json()["leaders"]
         ]  # the other community's ranking names none of home's leaders

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime
 
-from linli_sdk import Community, Money, NotFound
+from linli_sdk import Community, InvalidInput, Money, NotFound
 
 from . import income_store
 from .income import (
@@ -91,7 +91,18 @@ def _earnings(found: list[IncomePosting], currency: str) -> dict[int, int]:
 async def leader_ranking(
     community: Community, first: date, last: date, currency: str, *, test_money: bool
 ) -> Ranking:
-    """Every leader and pickup host of the community ranked for the period (best first)."""
+    """Every leader and pickup host of the community ranked for the period (best first).
+
+    Raises:
+        InvalidInput: ``currency`` is not an active ISO 4217 code, or the period is wrong.
+
+    """
+    try:
+        Money.zero(currency)
+    except ValueError:
+        raise InvalidInput(
+            f"{currency!r} is not an active ISO 4217 code", field="currency"
+        ) from None
     months, (start, end) = _span(community, first, last)
     earned = _earnings(await income_store.postings(community.id, start, end), currency)
     tallies = await income_store.job_tallies(community.id, start, end)
