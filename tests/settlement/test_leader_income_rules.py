@@ -11,13 +11,12 @@ from hypothesis import strategies as st
 from linli.settlement.income import (
     IncomeKind,
     IncomePosting,
-    LeaderRecord,
     kind_of,
     months_between,
     party_of,
-    rank,
     statement_months,
 )
+from linli.settlement.ranking import LeaderRecord, rank
 from linli_sdk import InvalidInput
 
 LEADER = 7

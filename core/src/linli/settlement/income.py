@@ -4,8 +4,8 @@ Nothing here touches the database. A leader earns under several revenue-share pa
 ``leader`` commission of group buying or bill payment, the ``pickup_host`` fee of a pickup
 point, a ``provider`` share of a service they do, the ``station``'s government subsidy — each
 credited to ``payable:<party>:<member id>`` in the ledger. `statement_months` sums those
-postings per local month (in the community's time zone), module and kind; `rank` orders the
-leaders of a period by the documented score (docs/leaders.md).
+postings per local month (in the community's time zone), module and kind; the ranking's rules
+are in :mod:`linli.settlement.ranking`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from linli_sdk import InvalidInput, Money, csv_text
@@ -28,17 +27,13 @@ __all__ = [
     "IncomeMonth",
     "IncomePosting",
     "LeaderIncome",
-    "LeaderRank",
-    "LeaderRecord",
-    "Ranking",
     "income_csv",
     "kind_of",
     "month_bounds",
     "months_between",
     "parse_month",
     "party_of",
-    "rank",
-    "ranking_csv",
+    "period_total",
     "statement_months",
 ]
 
@@ -238,6 +233,15 @@ def _month(
     )
 
 
+def period_total(months: Iterable[IncomeMonth]) -> list[Money]:
+    """The months' net income added up, per currency."""
+    totals: dict[str, int] = defaultdict(int)
+    for month in months:
+        for money in month.total:
+            totals[money.currency] += money.amount
+    return _totals(totals)
+
+
 def income_csv(income: LeaderIncome) -> str:
     """A leader's income as CSV: one row per month, module, kind and currency (minor units)."""
     header = ["month", "module", "kind", "earned", "refunded", "fees", "net", "currency", "money"]
@@ -249,113 +253,4 @@ def income_csv(income: LeaderIncome) -> str:
             rows.append(
                 [month.month, line.module, line.kind.value, *amounts, line.net.currency, money]
             )
-    return csv_text(rows)
-
-
-# --- the ranking ------------------------------------------------------------------------------
-
-WEIGHTS = (5000, 3000, 2000)
-"""Points out of 10,000 for earnings, on-time rate and residents' ratings."""
-PRIOR_RATINGS, PRIOR_STARS = 5, 3
-"""The ratings average starts as five 3-star ratings, so a few ratings move it only a little."""
-
-
-@dataclass(frozen=True, slots=True)
-class LeaderRecord:
-    """What a leader did in a period: net earnings (one currency), jobs and ratings."""
-
-    member_id: int
-    name: str
-    earnings: int
-    jobs_completed: int
-    jobs_on_time: int
-    ratings: int
-    stars: int
-
-
-class LeaderRank(BaseModel):
-    """One leader's place in the ranking, with every figure the score comes from."""
-
-    rank: int
-    member_id: int
-    name: str
-    earnings: Money
-    jobs_completed: int
-    jobs_on_time: int
-    on_time_rate: float | None = Field(description="jobs_on_time / jobs_completed.")
-    ratings: int
-    average_stars: float | None
-    score: int = Field(description="0-10,000 points (docs/leaders.md#the-ranking).")
-
-
-class Ranking(BaseModel):
-    """The operator's ranking of the community's leaders for a period (best first)."""
-
-    community: str
-    period_from: str
-    period_to: str
-    currency: str
-    test_money: bool
-    leaders: list[LeaderRank]
-
-
-def _score(record: LeaderRecord, top: int) -> Fraction:
-    earnings = Fraction(max(record.earnings, 0), top) if top > 0 else Fraction(0)
-    on_time = Fraction(record.jobs_on_time + 1, record.jobs_completed + 2)
-    stars = Fraction(record.stars + PRIOR_STARS * PRIOR_RATINGS, record.ratings + PRIOR_RATINGS)
-    rating = (stars - 1) / 4
-    e, t, r = WEIGHTS
-    return e * earnings + t * on_time + r * rating
-
-
-def rank(records: Iterable[LeaderRecord], currency: str) -> list[LeaderRank]:
-    """Order leaders by score, then earnings, then member id; ranks count from 1.
-
-    Score = 5000·E + 3000·T + 2000·R (rounded half up), where E is the leader's earnings over
-    the top earner's (0 when negative or nobody earned), T = (on time + 1) / (completed + 2)
-    and R = (average stars with five 3-star ratings added - 1) / 4.
-    """
-    chosen = list(records)
-    top = max((r.earnings for r in chosen), default=0)
-    scored = sorted(
-        ((_score(r, top), r) for r in chosen),
-        key=lambda pair: (-pair[0], -pair[1].earnings, pair[1].member_id),
-    )
-    return [
-        LeaderRank(
-            rank=place,
-            member_id=record.member_id,
-            name=record.name,
-            earnings=Money(amount=record.earnings, currency=currency),
-            jobs_completed=record.jobs_completed,
-            jobs_on_time=record.jobs_on_time,
-            on_time_rate=(
-                round(record.jobs_on_time / record.jobs_completed, 4)
-                if record.jobs_completed
-                else None
-            ),
-            ratings=record.ratings,
-            average_stars=round(record.stars / record.ratings, 2) if record.ratings else None,
-            score=int(score + Fraction(1, 2)),
-        )
-        for place, (score, record) in enumerate(scored, start=1)
-    ]
-
-
-def ranking_csv(ranking: Ranking) -> str:
-    """The ranking as CSV, best first; earnings in minor units; a rate of no jobs is empty."""
-    header: list[object] = ["rank", "member_id", "name", "earnings", "currency"]
-    header += ["jobs_completed", "jobs_on_time", "on_time_rate", "ratings", "average_stars"]
-    header += ["score", "money"]
-    money = "TEST" if ranking.test_money else "LIVE"
-    rows: list[list[object]] = [header]
-    for r in ranking.leaders:
-        rate = "" if r.on_time_rate is None else r.on_time_rate
-        stars = "" if r.average_stars is None else r.average_stars
-        rows.append(
-            [
-                *(r.rank, r.member_id, r.name, r.earnings.amount, r.earnings.currency),
-                *(r.jobs_completed, r.jobs_on_time, rate, r.ratings, stars, r.score, money),
-            ]
-        )
     return csv_text(rows)

@@ -11,7 +11,7 @@ import asyncio
 from datetime import date
 from typing import Annotated, Any
 
-from linli_sdk import Forbidden, Role
+from linli_sdk import Community, Forbidden, Role
 from litestar import Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
@@ -20,9 +20,10 @@ from ..credit.plots import FORMATS
 from ..http.access import Access
 from ..http.openapi import BINARY, TEXT, answers
 from ..http.problems import problem_responses
-from .income import LeaderIncome, Ranking, income_csv, parse_month, ranking_csv
+from .income import LeaderIncome, income_csv, parse_month
 from .income_chart import income_chart
 from .leaders import leader_income, leader_ranking
+from .ranking import Ranking, ranking_csv
 
 __all__ = ["leader_routes"]
 
@@ -43,7 +44,7 @@ From = Annotated[
 ]
 
 
-def _period(where: Any, first: str | None, last: str | None) -> tuple[date, date]:
+def _period(where: Community, first: str | None, last: str | None) -> tuple[date, date]:
     """The period's first and last months; a missing end is the current local month."""
     this_month = where.today().replace(day=1)
     start = parse_month(first) if first else this_month

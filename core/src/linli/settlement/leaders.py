@@ -8,23 +8,13 @@ worker completed and residents' ratings of them. Who may read what is decided by
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 
 from linli_sdk import Community, InvalidInput, Money, NotFound
 
 from . import income_store
-from .income import (
-    IncomePosting,
-    LeaderIncome,
-    LeaderRecord,
-    Ranking,
-    month_bounds,
-    months_between,
-    party_of,
-    rank,
-    statement_months,
-)
+from .income import LeaderIncome, month_bounds, months_between, period_total, statement_months
+from .ranking import LeaderRecord, Ranking, earnings_by_member, rank
 
 __all__ = ["leader_income", "leader_ranking"]
 
@@ -62,30 +52,14 @@ async def leader_income(
     months, (start, end) = _span(community, first, last)
     found = await income_store.postings(community.id, start, end, member_id)
     statement = statement_months(found, member_id, months, community.zone)
-    totals: dict[str, int] = defaultdict(int)
-    for month in statement:
-        for money in month.total:
-            totals[money.currency] += money.amount
     return LeaderIncome(
         community=community.slug,
         member_id=member_id,
         timezone=community.timezone,
         test_money=test_money,
         months=statement,
-        total=[Money(amount=amount, currency=cur) for cur, amount in sorted(totals.items())],
+        total=period_total(statement),
     )
-
-
-def _earnings(found: list[IncomePosting], currency: str) -> dict[int, int]:
-    """Net income per member in ``currency``: minus the postings of charges on their accounts."""
-    earned: dict[int, int] = defaultdict(int)
-    for posting in found:
-        member = posting.account.rpartition(":")[2]
-        if posting.module is None or posting.currency != currency or not member.isdigit():
-            continue
-        if party_of(posting.account, int(member)) is not None:
-            earned[int(member)] -= posting.amount
-    return earned
 
 
 async def leader_ranking(
@@ -104,7 +78,7 @@ async def leader_ranking(
             f"{currency!r} is not an active ISO 4217 code", field="currency"
         ) from None
     months, (start, end) = _span(community, first, last)
-    earned = _earnings(await income_store.postings(community.id, start, end), currency)
+    earned = earnings_by_member(await income_store.postings(community.id, start, end), currency)
     tallies = await income_store.job_tallies(community.id, start, end)
     records = []
     for member_id, name in (await income_store.leaders(community.id)).items():
@@ -113,7 +87,7 @@ async def leader_ranking(
             LeaderRecord(
                 member_id=member_id,
                 name=name,
-                earnings=earned[member_id],
+                earnings=earned.get(member_id, 0),
                 jobs_completed=tally.completed,
                 jobs_on_time=tally.on_time,
                 ratings=tally.ratings,
