@@ -202,6 +202,12 @@ async def test_the_statement_as_csv_and_as_a_chart(start_platform):
         assert answer.content.startswith(b"\x89PNG")
         svg = (await statement(running, leader.id, me, format="svg")).text
         assert "<svg" in svg and "commission" in svg
+        past = await statement(running, leader.id, me, **{"from": "2025-01", "to": "2025-03"})
+        assert [(m["month"], m["total"]) for m in past.json()["months"]] == [
+            ("2025-01", []),
+            ("2025-02", []),
+            ("2025-03", []),
+        ]  # what was earned now is in none of them
         for wrong in ("2026-13", "9999-12", "0000-01"):
             bad = await statement(running, leader.id, me, **{"from": wrong})
             assert bad.status_code == 422, bad.text

@@ -12,6 +12,7 @@ from linli.settlement.income import (
     IncomeKind,
     IncomePosting,
     kind_of,
+    month_bounds,
     months_between,
     party_of,
     statement_months,
@@ -154,3 +155,9 @@ def test_ties_go_to_the_higher_earner_then_the_lower_member_id_and_losses_score_
     ranked = rank([record(5, -300), record(4, 0), record(9, 0)], "CNY")
     assert [(r.member_id, r.score) for r in ranked] == [(4, 2500), (9, 2500), (5, 2500)]
     assert [r.rank for r in ranked] == [1, 2, 3]
+
+
+def test_a_local_month_is_bounded_by_utc_instants():
+    start, end = month_bounds(date(2026, 11, 1), ZoneInfo("Asia/Shanghai"))
+    assert start == datetime(2026, 10, 31, 16, tzinfo=UTC) and start.tzinfo is UTC
+    assert end == datetime(2026, 11, 30, 16, tzinfo=UTC) and end.tzinfo is UTC

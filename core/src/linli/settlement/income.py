@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -114,10 +114,14 @@ def months_between(first: date, last: date) -> list[date]:
 
 
 def month_bounds(month: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    """The instants a local month starts and ends (exclusive) in ``zone``."""
-    start = datetime(month.year, month.month, 1, tzinfo=zone)
+    """The instants a local month in ``zone`` starts and ends (exclusive), in UTC.
+
+    In UTC because that is how the ledger's moments are written: SQLite compares them as text.
+    """
     end_day = _next(month)
-    return start, datetime(end_day.year, end_day.month, 1, tzinfo=zone)
+    start = datetime(month.year, month.month, 1, tzinfo=zone)
+    end = datetime(end_day.year, end_day.month, 1, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
