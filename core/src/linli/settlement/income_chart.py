@@ -38,6 +38,8 @@ def income_chart(income: LeaderIncome, currency: str, title: str, fmt: str) -> b
         for month in income.months:
             amounts = month.by_kind.get(kind, [])
             values.append(sum(m.amount for m in amounts if m.currency == currency) / scale)
+        if not any(values):
+            continue  # a kind the leader earned nothing of stays out of the legend
         bottoms = [u if v >= 0 else d for v, u, d in zip(values, up, down, strict=True)]
         axes.bar(labels, values, bottom=bottoms, color=_COLOURS[kind], label=kind.value)
         for i, value in enumerate(values):
@@ -46,6 +48,7 @@ def income_chart(income: LeaderIncome, currency: str, title: str, fmt: str) -> b
             else:
                 down[i] += value
     axes.axhline(0, color="black", linewidth=0.8)
+    axes.margins(y=0.1)
     axes.set_ylabel(f"net income ({currency})")
     axes.set_title(title)
     axes.legend(fontsize=7, loc="upper left")
