@@ -51,6 +51,7 @@ def income_chart(income: LeaderIncome, currency: str, title: str, fmt: str) -> b
     axes.margins(y=0.1)
     axes.set_ylabel(f"net income ({currency})")
     axes.set_title(title)
-    axes.legend(fontsize=7, loc="upper left")
+    if axes.get_legend_handles_labels()[0]:
+        axes.legend(fontsize=7, loc="upper left")
     axes.tick_params(axis="x", labelrotation=45, labelsize=7)
     return render(figure, fmt)
