@@ -16,13 +16,14 @@ from matplotlib.figure import Figure
 
 from .model import MAX_SCORE, MIN_SCORE
 
-__all__ = ["FORMATS", "distribution_plot", "history_plot"]
+__all__ = ["FORMATS", "distribution_plot", "history_plot", "render"]
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml"}
 """The formats a plot is served in, with their media types."""
 
 
-def _render(figure: Figure, fmt: str) -> bytes:
+def render(figure: Figure, fmt: str) -> bytes:
+    """``figure`` drawn on the Agg canvas as ``png`` or ``svg`` bytes (an SVG without a date)."""
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {}
@@ -54,7 +55,7 @@ def distribution_plot(
     axes.set_xlabel("credit score")
     axes.set_ylabel("members")
     axes.set_title(f"{title} (n={len(scores)})")
-    return _render(figure, fmt)
+    return render(figure, fmt)
 
 
 def history_plot(
@@ -75,4 +76,4 @@ def history_plot(
     axes.set_ylabel("credit score")
     axes.set_title(title)
     figure.autofmt_xdate()
-    return _render(figure, fmt)
+    return render(figure, fmt)

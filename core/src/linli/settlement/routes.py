@@ -18,6 +18,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from linli.settlement.gateways.stripe import StripeGateway
+from linli.settlement.leader_routes import leader_routes
 from linli.settlement.statements import statement as statement_of
 from linli.settlement.statements import statement_csv
 
@@ -364,5 +365,6 @@ def routes(platform: Platform) -> list[Any]:
         connected_account,
         reconciliation,
         statement,
+        *leader_routes,
     ]
     return [community_router("/settlement", community, tag="settlement"), stripe_webhook]
