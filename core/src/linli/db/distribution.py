@@ -55,6 +55,7 @@ DISTRIBUTED_BY_COMMUNITY: dict[str, tuple[str, ...]] = {
         "linli_dispatch_job",
     ),
     "linli_files": ("linli_files_upload",),
+    "linli_emergency": ("linli_emergency_declaration",),
     "linli_credit": (
         "linli_credit_event",
         "linli_credit_annulment",
