@@ -104,15 +104,21 @@ def _by(caller: Caller) -> str:
 
 
 @get("/", opt=Access.member().opt, summary="The community's emergencies", **EMERGENCY_DOC)
-async def community_emergencies(community: FromPath[str], where: Community) -> list[EmergencyOut]:
+async def community_emergencies(
+    request: Request[Any, Any, Any], community: FromPath[str]
+) -> list[EmergencyOut]:
     """Every emergency declared here, newest start first, and whether each is in force."""
+    where: Community = request.state.identity[0]
     now = datetime.now(UTC)
     return [EmergencyOut.of(d.emergency, now, d.ended) for d in await service.listed(where)]
 
 
 @get("/current", opt=Access.member().opt, summary="The emergency in force", **EMERGENCY_DOC)
-async def current_emergency(community: FromPath[str], where: Community) -> EmergencyOut:
+async def current_emergency(
+    request: Request[Any, Any, Any], community: FromPath[str]
+) -> EmergencyOut:
     """The emergency in force here now; 404 when there is none."""
+    where: Community = request.state.identity[0]
     found = await service.current(where)
     if found is None:
         raise NotFound(f"no emergency is in force in {where.slug}")
