@@ -85,6 +85,13 @@ DISTRIBUTED_BY_COMMUNITY: dict[str, tuple[str, ...]] = {
         "group_buying_live_allowance",
         "group_buying_live_order",
     ),
+    "emergency_supply": (
+        "emergency_supply_pack",
+        "emergency_supply_household",
+        "emergency_supply_allowance",
+        "emergency_supply_order",
+        "emergency_supply_dispatcher",
+    ),
     "housekeeping": ("housekeeping_service", "housekeeping_booking", "housekeeping_voucher"),
     "noticeboard": ("noticeboard_notice",),
 }
