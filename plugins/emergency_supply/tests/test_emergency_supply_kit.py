@@ -62,13 +62,13 @@ async def test_packs_are_ordered_within_quotas_and_vulnerable_households_dispatc
 
     with pytest.raises(InvalidInput) as refused:
         await kit.call(
-            "mark-vulnerable",
+            "set-care-needs",
             {"vulnerability": "elderly_alone", "consent": False, "consent_text": CONSENT_TEXT},
             as_=zhao,
         )
     assert refused.value.extensions["field"] == "consent"
     consent = {"vulnerability": "elderly_alone", "consent": True, "consent_text": CONSENT_TEXT}
-    recorded = await kit.call("mark-vulnerable", consent, as_=zhao)
+    recorded = await kit.call("set-care-needs", consent, as_=zhao)
     assert "elderly" not in recorded.model_dump_json()  # a command never repeats the fact
     mine = await kit.call("my-household", as_=zhao)
     assert isinstance(mine, MyHousehold) and mine.vulnerability == "elderly_alone"
@@ -160,10 +160,10 @@ async def test_withdrawing_consent_removes_the_mark_and_the_priority(linli_kit):
     for who, room in ((early, "1"), (elder, "2")):
         await kit.call("register-household", {"building": "A", "room": room}, as_=who)
     consent = {"vulnerability": "disability", "consent": True, "consent_text": CONSENT_TEXT}
-    await kit.call("mark-vulnerable", consent, as_=elder)
+    await kit.call("set-care-needs", consent, as_=elder)
     with pytest.raises(InvalidInput):  # consent to another text is no consent
-        await kit.call("mark-vulnerable", {**consent, "consent_text": "ok"}, as_=early)
-    await kit.call("withdraw-vulnerability", as_=elder)
+        await kit.call("set-care-needs", {**consent, "consent_text": "ok"}, as_=early)
+    await kit.call("set-care-needs", {"vulnerability": None}, as_=elder)
     assert (await kit.call("my-household", as_=elder)).vulnerability is None
     first = await kit.call("order-pack", {"pack_id": pack.id}, as_=early)
     await kit.advance(timedelta(seconds=1))

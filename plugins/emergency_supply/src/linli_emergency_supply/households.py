@@ -26,6 +26,7 @@ from linli_sdk import (
 )
 
 from .models import (
+    CareNeeds,
     ConsentRecorded,
     Ctx,
     DispatcherAppointment,
@@ -33,7 +34,6 @@ from .models import (
     HouseholdOut,
     MyHousehold,
     NewHousehold,
-    VulnerabilityConsent,
 )
 from .rules import CONSENT_TEXT, PURPOSE, Sensitive, open_record, record
 from .tables import DispatcherRow, HouseholdRow
@@ -44,12 +44,11 @@ __all__ = [
     "emergency_in_force",
     "household_of",
     "households",
-    "mark_vulnerable",
     "may_see_vulnerability",
     "my_household",
     "register_household",
     "sensitive_of",
-    "withdraw_vulnerability",
+    "set_care_needs",
 ]
 
 
@@ -125,31 +124,26 @@ async def register_household(ctx: Ctx, data: NewHousehold) -> HouseholdOut:
 
 
 @command(Role.RESIDENT)
-async def mark_vulnerable(ctx: Ctx, data: VulnerabilityConsent) -> ConsentRecorded:
-    """Mark the caller's household vulnerable, to be served first; needs the separate consent.
+async def set_care_needs(ctx: Ctx, data: CareNeeds) -> ConsentRecorded:
+    """Mark the caller's household vulnerable (served first), or clear the mark.
+
+    Marking needs the separate consent to :data:`~.rules.CONSENT_TEXT`; clearing withdraws it
+    and the fact is gone. One operation for both, so not even a request's path tells which.
 
     Raises:
-        InvalidInput: ``consent`` is not true, or ``consent_text`` is not the module's text
-            (a consent must be to what the resident was shown).
+        InvalidInput: Marking without ``consent``, or with a ``consent_text`` that is not the
+            module's (a consent must be to what the resident was shown).
 
     """
-    if not data.consent:
-        raise InvalidInput(
-            "marking a household vulnerable needs its separate consent", field="consent"
-        )
-    if data.consent_text.strip() != CONSENT_TEXT:
-        raise InvalidInput("the consent text is not the one this module asks", field="consent_text")
     row = await household_of(ctx.community.id, ctx.caller.member_id)
-    sensitive = Sensitive(vulnerability=data.vulnerability, consented_at=ctx.now)
+    sensitive = Sensitive()
+    if data.vulnerability is not None:
+        if not data.consent:
+            raise InvalidInput("this needs the household's separate consent", field="consent")
+        if data.consent_text.strip() != CONSENT_TEXT:
+            raise InvalidInput("the consent text is not this module's", field="consent_text")
+        sensitive = Sensitive(vulnerability=data.vulnerability, consented_at=ctx.now)
     await _reseal(ctx, row["id"], sensitive)
-    return ConsentRecorded(household_id=row["id"], recorded_at=ctx.now)
-
-
-@command(Role.RESIDENT)
-async def withdraw_vulnerability(ctx: Ctx, data: Empty) -> ConsentRecorded:
-    """Withdraw the consent: the household is no longer marked, the fact is gone."""
-    row = await household_of(ctx.community.id, ctx.caller.member_id)
-    await _reseal(ctx, row["id"], Sensitive())
     return ConsentRecorded(household_id=row["id"], recorded_at=ctx.now)
 
 
@@ -221,8 +215,7 @@ async def households(ctx: Ctx, data: Empty) -> HouseholdList:
 OPERATIONS = (
     register_household,
     my_household,
-    mark_vulnerable,
-    withdraw_vulnerability,
+    set_care_needs,
     appoint_dispatcher,
     households,
 )

@@ -17,6 +17,7 @@ from .rules import BuildingTally, Vulnerability
 
 __all__ = [
     "AccountRequest",
+    "CareNeeds",
     "ConsentRecorded",
     "Ctx",
     "DeliveryConfirmation",
@@ -36,7 +37,6 @@ __all__ = [
     "PublicAccount",
     "SupplyOrder",
     "SupplySettings",
-    "VulnerabilityConsent",
 ]
 
 
@@ -118,12 +118,16 @@ class MyHousehold(HouseholdOut):
     consented_at: datetime | None
 
 
-class VulnerabilityConsent(BaseModel):
-    """Mark the caller's household vulnerable, with the separate consent it needs."""
+class CareNeeds(BaseModel):
+    """Mark the caller's household vulnerable (with the separate consent) or clear the mark."""
 
-    vulnerability: Vulnerability
-    consent: bool = Field(description="Must be true: the separate consent (单独同意) to the text.")
-    consent_text: str = Field(description="The consent text shown to the resident, word for word.")
+    vulnerability: Vulnerability | None = Field(description="``null`` clears the mark.")
+    consent: bool = Field(
+        default=False, description="True to mark: the separate consent (单独同意) to the text."
+    )
+    consent_text: str = Field(
+        default="", description="The consent text shown to the resident, word for word."
+    )
 
 
 class ConsentRecorded(BaseModel):
