@@ -71,8 +71,8 @@ class NewPack(BaseModel):
     @field_validator("price")
     @classmethod
     def _not_negative(cls, value: Money) -> Money:
-        if value.amount < 0:
-            raise ValueError("a pack's price is zero or more")
+        if not 0 <= value.amount <= 10_000_000:
+            raise ValueError("a pack's price is zero or more, at most 100,000.00")
         return value
 
 
