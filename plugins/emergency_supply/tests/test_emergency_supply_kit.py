@@ -180,3 +180,13 @@ def _pack(name: str = "Vegetables", price: int = 0, quota: int = 3, **extra):
         "quota": quota,
         **extra,
     }
+
+
+async def test_with_the_unit_register_granted_a_household_registers_only_its_own_unit(linli_kit):
+    kit = linli_kit(emergency_supply, now=START, granted_scopes={"members.unit"})
+    resident = kit.add_member("Wang", Role.RESIDENT, unit="3-1202")
+    with pytest.raises(InvalidInput) as elsewhere:
+        await kit.call("register-household", {"building": "3", "room": "1203"}, as_=resident)
+    assert elsewhere.value.extensions["field"] == "room"
+    home = await kit.call("register-household", {"building": "3", "room": "1202"}, as_=resident)
+    assert (home.building, home.room) == ("3", "1202")

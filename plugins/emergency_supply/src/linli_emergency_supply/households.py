@@ -91,15 +91,22 @@ def _mine(row: dict[str, Any], sensitive: Sensitive) -> MyHousehold:
 async def register_household(ctx: Ctx, data: NewHousehold) -> HouseholdOut:
     """Register the caller's household (one unit, one resident registering it) for supplies.
 
-    Registering again answers the same household.
+    Registering again answers the same household. Where an operator granted the module the
+    member scope ``members.unit``, only the unit on file for the caller is accepted, so a
+    household cannot take a second quota under another unit.
 
     Raises:
+        InvalidInput: The unit is not the one on file for the caller (with ``members.unit``).
         Conflict: The unit was registered by another resident, or the caller registered
             another unit.
 
     """
     member, community = ctx.caller.member_id, ctx.community.id
-    key = f"{community}:{data.building.strip()}:{data.room.strip()}"
+    building, room = data.building.strip(), data.room.strip()
+    on_file = await ctx.host.members.get(member or 0, purpose="register household")
+    if on_file is not None and on_file.unit is not None and on_file.unit != f"{building}-{room}":
+        raise InvalidInput("that is not the unit on file for you in this community", field="room")
+    key = f"{community}:{building}:{room}"
     existing = await HouseholdRow.select().where(HouseholdRow.key == key).first()
     if existing is not None:
         if existing["member_id"] != member:
@@ -112,8 +119,8 @@ async def register_household(ctx: Ctx, data: NewHousehold) -> HouseholdOut:
     row = HouseholdRow(
         community_id=community,
         key=key,
-        building=data.building.strip(),
-        room=data.room.strip(),
+        building=building,
+        room=room,
         member_id=member,
         delivery_code=f"{secrets.randbelow(10**6):06d}",
         sealed=await ctx.host.vault.seal(record(Sensitive()), PURPOSE),

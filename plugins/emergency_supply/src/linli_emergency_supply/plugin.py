@@ -41,5 +41,6 @@ manifest = Manifest(
     operations=(*households.OPERATIONS, *packs.OPERATIONS, *deliveries.OPERATIONS),
     revenue_share=RULES,
     piccolo_app="linli_emergency_supply.piccolo_app",
+    member_scopes=frozenset({"members.unit"}),
 )
 """The module's manifest."""
