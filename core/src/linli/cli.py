@@ -302,9 +302,11 @@ main.add_command(plugin)
 
 def _add_network_commands() -> None:
     from .cli_network import communities, network
+    from .emergency.cli import emergency
 
     main.add_command(communities)
     main.add_command(network)
+    main.add_command(emergency)
 
 
 _add_network_commands()

@@ -16,6 +16,13 @@ from .documents import (
     safe_csv_cell,
     safe_csv_rows,
 )
+from .emergency import (
+    EMERGENCY_AMENDED,
+    EMERGENCY_DECLARED,
+    EMERGENCY_ENDED,
+    Emergency,
+    EmergencyState,
+)
 from .errors import (
     CapabilityUnavailable,
     Conflict,
@@ -66,6 +73,7 @@ from .operations import (
 )
 from .revenue_share import RevenueShareRules, Share, fixed, percent, refund, remainder, split
 from .roles import Role
+from .vault import Vault
 
 __version__ = "1.0.0"
 """The SDK's version; plugins declare the range they support in ``Manifest.sdk``."""
@@ -75,6 +83,9 @@ __all__ = [
     "CHARGE_FAILED",
     "CHARGE_PAID_OUT",
     "CHARGE_REFUNDED",
+    "EMERGENCY_AMENDED",
+    "EMERGENCY_DECLARED",
+    "EMERGENCY_ENDED",
     "FORMULA_PREFIXES",
     "MEMBER_SCOPES",
     "Caller",
@@ -94,6 +105,8 @@ __all__ = [
     "Deadlines",
     "Dispatch",
     "Document",
+    "Emergency",
+    "EmergencyState",
     "Empty",
     "Event",
     "Events",
@@ -125,6 +138,7 @@ __all__ = [
     "Role",
     "Share",
     "Upload",
+    "Vault",
     "__version__",
     "command",
     "csv_document",

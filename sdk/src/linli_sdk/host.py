@@ -36,10 +36,12 @@ from ._host_values import (
     Upload,
 )
 from .context import Community
+from .emergency import EmergencyState
 from .money import Money
 from .network import PickupPoints
 from .operations import Document
 from .roles import Role
+from .vault import Vault
 
 __all__ = [
     "CHARGE_CAPTURED",
@@ -320,4 +322,14 @@ class Host(Protocol):
     @property
     def pickup_points(self) -> PickupPoints:
         """The community's pickup points, each with its pickup host and leader."""
+        ...
+
+    @property
+    def emergency(self) -> EmergencyState:
+        """The community's emergencies: whether one is in force now (应急响应)."""
+        ...
+
+    @property
+    def vault(self) -> Vault:
+        """Sealing sensitive personal information with the platform's data keys."""
         ...

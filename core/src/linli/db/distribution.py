@@ -55,6 +55,7 @@ DISTRIBUTED_BY_COMMUNITY: dict[str, tuple[str, ...]] = {
         "linli_dispatch_job",
     ),
     "linli_files": ("linli_files_upload",),
+    "linli_emergency": ("linli_emergency_declaration",),
     "linli_credit": (
         "linli_credit_event",
         "linli_credit_annulment",
@@ -89,6 +90,13 @@ DISTRIBUTED_BY_COMMUNITY: dict[str, tuple[str, ...]] = {
         "group_buying_live_item",
         "group_buying_live_allowance",
         "group_buying_live_order",
+    ),
+    "emergency_supply": (
+        "emergency_supply_pack",
+        "emergency_supply_household",
+        "emergency_supply_allowance",
+        "emergency_supply_order",
+        "emergency_supply_dispatcher",
     ),
     "housekeeping": ("housekeeping_service", "housekeeping_booking", "housekeeping_voucher"),
     "noticeboard": ("noticeboard_notice",),

@@ -14,6 +14,7 @@ from litestar.logging.config import LoggingConfig
 
 from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
+from ..emergency.routes import routes as emergency_routes
 from ..identity.routes import routes as identity_routes
 from ..network.routes import routes as network_routes
 from ..observe.logs import configure_logging
@@ -76,6 +77,7 @@ def create_app(
             *dispatch_routes(platform),
             *credit_routes(platform),
             *network_routes(),
+            *emergency_routes(),
             *operation_routes(platform),
             metrics_route(platform),
             docs_assets(DOCS),

@@ -3,7 +3,8 @@
 Member look-up is served by the identity service (personal fields only for granted member
 scopes); events (the outbox), durable deadlines and job dispatch by the
 dispatch service; payments by settlement; credit (events within the manifest's bounds,
-standings) by the credit service; pickup points (with their hosts and leaders) by the network.
+standings) by the credit service; pickup points (with their hosts and leaders) by the network;
+the emergency state by the emergency channel; sealing sensitive values by identity's data keys.
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from linli.db.runtime import current_engine
 from linli.db.savepoint import savepoint
 from linli.dispatch.jobs.service import JobDispatch
 from linli.dispatch.ports import DurableDeadlines, record_event
+from linli.emergency.port import HostEmergency
 from linli.files.store import CoreFiles
 from linli.identity.member_port import MemberPort
+from linli.identity.vault import HostVault
 from linli.network.port import PickupPointPort
 from linli.settlement.payments import HostPayments
 from linli.unit_of_work import UnitOfWork
@@ -81,6 +84,8 @@ class CoreHost:
         self.deadlines = DurableDeadlines(community, module, manifest)
         self.files = CoreFiles(community, module)
         self.pickup_points = PickupPointPort(community)
+        self.emergency = HostEmergency(community)
+        self.vault = HostVault(platform, community, module)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

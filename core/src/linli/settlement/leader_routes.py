@@ -11,7 +11,7 @@ import asyncio
 from datetime import date
 from typing import Annotated, Any
 
-from linli_sdk import Community, Forbidden, Role
+from linli_sdk import Caller, Community, Forbidden, Role
 from litestar import Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
@@ -80,6 +80,8 @@ def _download(body: bytes, media_type: str, name: str, inline: bool = False) -> 
 )
 async def income(
     request: Request[Any, Any, Any],
+    where: Community,
+    caller: Caller,
     community: FromPath[str],
     member_id: FromPath[int],
     first: From = None,
@@ -87,7 +89,6 @@ async def income(
     format: Annotated[str, QueryParameter(pattern="^(json|csv|png|svg)$")] = "json",
 ) -> Response[bytes]:
     """The leader reads their own; an operator reads any member's of the community."""
-    where, caller = request.state.identity
     if caller.member_id != member_id and not caller.has_role(Role.OPERATOR):
         raise Forbidden("a leader's income is shown only to the leader and the operators")
     start, end = _period(where, first, to)
@@ -116,6 +117,7 @@ async def income(
 )
 async def ranking(
     request: Request[Any, Any, Any],
+    where: Community,
     community: FromPath[str],
     first: From = None,
     to: Month = None,
@@ -126,7 +128,6 @@ async def ranking(
     format: Annotated[str, QueryParameter(pattern="^(json|csv)$")] = "json",
 ) -> Response[bytes]:
     """Every leader and pickup host of the community, best first, with their figures."""
-    where, _ = request.state.identity
     start, end = _period(where, first, to)
     chosen = currency or where.currency
     answer = await leader_ranking(where, start, end, chosen, test_money=_test_money(request))

@@ -135,6 +135,7 @@ async def open_campaign(ctx: Ctx, data: NewCampaign) -> Campaign:
         uncollected_days=ctx.settings.uncollected_days,
         uncollected_policy=ctx.settings.uncollected_policy.value,
         created_at=ctx.now,
+        essential=data.essential,
     )
     await row.save()
     key = closes_at_deadline.key(campaign_id=row.id)

@@ -76,6 +76,11 @@ class NewCampaign(BaseModel):
     tiers: list[TierPrice] = Field(default_factory=list, max_length=10)
     leader_id: int | None = Field(default=None, description="The leader, if a supplier opens it.")
     supplier_id: int | None = Field(default=None, description="The supplier, if a leader opens it.")
+    essential: bool = Field(
+        default=False,
+        description="Essential goods (rice, oil, medicine): goes on while an emergency is in "
+        "force; other campaigns pause.",
+    )
 
     @field_validator("unit_price")
     @classmethod
@@ -105,6 +110,7 @@ class Campaign(BaseModel):
     supplier_id: int
     status: str
     final_unit_price: Money | None
+    essential: bool = False
 
 
 class CampaignList(BaseModel):
@@ -212,6 +218,7 @@ def campaign_view(row: dict[str, Any]) -> Campaign:
         supplier_id=row["supplier_id"],
         status=row["status"],
         final_unit_price=None if final is None else Money(amount=final, currency=currency),
+        essential=bool(row.get("essential", False)),
     )
 
 

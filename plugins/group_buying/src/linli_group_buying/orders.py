@@ -99,13 +99,21 @@ async def _pickup_point(ctx: Ctx, campaign: dict[str, Any], point_id: int) -> Pi
 async def join_campaign(ctx: Ctx, data: JoinCampaign) -> Order:
     """Order ``quantity`` units for a pickup point; the payment is authorised, not taken.
 
-    Refused after the deadline, beyond the stock left and beyond the per-person limit.
+    Refused after the deadline, beyond the stock left and beyond the per-person limit, and
+    while an emergency is in force here unless the campaign is marked essential.
     """
     community, member = ctx.community.id, ctx.caller.member_id
     assert member is not None
     campaign = await campaign_row(community, data.campaign_id)
     if campaign["status"] != "open" or ctx.now >= campaign["deadline"]:
         raise Conflict(f"campaign {data.campaign_id} is closed to orders", reason="closed")
+    if not campaign["essential"] and (emergency := await ctx.host.emergency.current()):
+        raise Conflict(
+            f"campaign {data.campaign_id} is paused while the {emergency.kind} emergency is in "
+            "force here; only essential campaigns take orders",
+            reason="paused_for_emergency",
+            emergency=emergency.id,
+        )
     point = await _pickup_point(ctx, campaign, data.pickup_point_id)
     limit = campaign["per_person_limit"]
     if not await _take_allowance(community, campaign, member, data.quantity):

@@ -6,7 +6,7 @@ tables in :mod:`.live_tables`.
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 __all__ = ["CampaignRow", "ClaimRow", "OrderRow", "ParticipantRow", "PickupRow"]
@@ -38,6 +38,7 @@ class CampaignRow(Table, tablename="group_buying_campaign"):
     uncollected_policy = Varchar(length=16)
     created_at = Timestamptz()
     closed_at = Timestamptz(null=True, default=None)
+    essential = Boolean(default=False)  # goes on while an emergency is in force
 
 
 class ParticipantRow(Table, tablename="group_buying_participant"):

@@ -12,6 +12,7 @@ from ..manifest import Manifest
 from .credit import KitCredit
 from .deadlines import KitDeadlines
 from .dispatch import KitDispatch
+from .emergency import KitEmergency, KitVault
 from .events import KitEvents
 from .files import KitFiles
 from .members import KitMembers
@@ -39,7 +40,8 @@ class InMemoryHost:
     ``members.members`` (every member's full
     record), ``members.granted`` (the member scopes granted) and ``members.national_id_views``
     (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it)
-    and ``pickup_points.points`` (the pickup points a test added, by id).
+    ``pickup_points.points`` (the pickup points a test added, by id) and
+    ``emergency.declared`` (the emergencies a test declared, by id).
     """
 
     def __init__(self, manifest: Manifest, community: Community, clock: Callable[[], datetime]):
@@ -54,6 +56,8 @@ class InMemoryHost:
         self.members = KitMembers(manifest)
         self.files = KitFiles()
         self.pickup_points = KitPickupPoints()
+        self.emergency = KitEmergency(clock)
+        self.vault = KitVault(f"{community.id}:{self.module}")
         self._manifest = manifest
 
     @asynccontextmanager

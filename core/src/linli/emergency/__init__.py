@@ -1,0 +1,1 @@
+"""The emergency channel (应急响应通道): emergencies operators declare for communities."""

@@ -1,0 +1,203 @@
+"""The emergency channel over HTTP.
+
+``/v1/emergencies`` is the platform operator's: declare an emergency for one or more
+communities, list every declaration, move an end, end one. Under
+``/v1/communities/{community}/emergencies`` a community's operators declare, amend and end
+emergencies for their own community, and every member reads them (``/current``: the one in
+force). Each community's change is its own transaction, its events delivered after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from linli_sdk import Caller, Community, Emergency, NotFound, Role
+from litestar import Request, Response, get, patch, post
+from litestar.params import FromPath, JSONBody
+
+from ..http.access import Access
+from ..http.commands import unit_of
+from ..http.community import community_router
+from ..idempotency import IdempotencyKey
+from ..identity.auth import platform_guard
+from ..identity.communities import get_community, list_communities
+from . import service
+from .schemas import (
+    EMERGENCY_DOC,
+    DeclarationIn,
+    DeclarationOut,
+    EmergencyChange,
+    EmergencyIn,
+    EmergencyOut,
+)
+
+__all__ = ["routes"]
+
+_PLATFORM: dict[str, Any] = {"opt": Access.platform().opt, "guards": [platform_guard]}
+_OPERATOR = Access.of(Role.OPERATOR, scope="admin").opt
+
+
+def _declaration(done: Sequence[tuple[Community, Emergency]]) -> DeclarationOut:
+    first = done[0][1]
+    slugs = [community.slug for community, _ in done]
+    return DeclarationOut(**first.model_dump(), communities=slugs)
+
+
+@post(
+    "/v1/emergencies", status_code=201, summary="Declare an emergency", **_PLATFORM, **EMERGENCY_DOC
+)
+async def declare(request: Request[Any, Any, Any], data: JSONBody[DeclarationIn]) -> DeclarationOut:
+    """Declare an emergency for the named communities (the platform operator)."""
+    done = await service.declare(
+        request.app.state.platform,
+        data.communities,
+        kind=data.kind,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        notes=data.notes,
+        reference=data.reference,
+    )
+    return _declaration(done)
+
+
+@get("/v1/emergencies", summary="Every emergency declared", **_PLATFORM, **EMERGENCY_DOC)
+async def declarations() -> list[DeclarationOut]:
+    """Every declaration, newest start first, with the communities it covers."""
+    by_id: dict[str, list[tuple[Community, Emergency]]] = {}
+    for record in await list_communities(archived=True):
+        community = await get_community(record["slug"])
+        for declared in await service.listed(community):
+            by_id.setdefault(declared.emergency.id, []).append((community, declared.emergency))
+    found = [_declaration(done) for done in by_id.values()]
+    return sorted(found, key=lambda d: (d.starts_at, d.id), reverse=True)
+
+
+@patch(
+    "/v1/emergencies/{emergency_id:str}",
+    summary="Move an emergency's end",
+    **_PLATFORM,
+    **EMERGENCY_DOC,
+)
+async def amend(
+    emergency_id: FromPath[str], request: Request[Any, Any, Any], data: JSONBody[EmergencyChange]
+) -> DeclarationOut:
+    """Move the planned end in every community the declaration covers."""
+    return _declaration(await service.amend(request.app.state.platform, emergency_id, data.ends_at))
+
+
+@post(
+    "/v1/emergencies/{emergency_id:str}/end",
+    status_code=200,
+    summary="End an emergency",
+    **_PLATFORM,
+    **EMERGENCY_DOC,
+)
+async def end(emergency_id: FromPath[str], request: Request[Any, Any, Any]) -> DeclarationOut:
+    """End the emergency now in every community the declaration covers."""
+    return _declaration(await service.end(request.app.state.platform, emergency_id))
+
+
+def _by(caller: Caller) -> str:
+    return "platform" if caller.member_id is None else f"member:{caller.member_id}"
+
+
+@get("/", opt=Access.member().opt, summary="The community's emergencies", **EMERGENCY_DOC)
+async def community_emergencies(
+    request: Request[Any, Any, Any], community: FromPath[str]
+) -> list[EmergencyOut]:
+    """Every emergency declared here, newest start first, and whether each is in force."""
+    where: Community = request.state.identity[0]
+    now = datetime.now(UTC)
+    return [EmergencyOut.of(d.emergency, now, d.ended) for d in await service.listed(where)]
+
+
+@get("/current", opt=Access.member().opt, summary="The emergency in force", **EMERGENCY_DOC)
+async def current_emergency(
+    request: Request[Any, Any, Any], community: FromPath[str]
+) -> EmergencyOut:
+    """The emergency in force here now; 404 when there is none."""
+    where: Community = request.state.identity[0]
+    found = await service.current(where)
+    if found is None:
+        raise NotFound(f"no emergency is in force in {where.slug}")
+    return EmergencyOut.of(found, datetime.now(UTC))
+
+
+@post("/", opt=_OPERATOR, status_code=201, summary="Declare an emergency here", **EMERGENCY_DOC)
+async def declare_here(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    data: JSONBody[EmergencyIn],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[EmergencyOut]:
+    """Declare an emergency for this community (its operators)."""
+    where, caller = request.state.identity
+    unit = unit_of(request, idempotency_key, "emergency.declare", data.model_dump_json())
+    emergency = Emergency(
+        id=data.reference or f"{where.slug}-{datetime.now(UTC):%Y%m%d%H%M%S%f}",
+        kind=data.kind,
+        starts_at=data.starts_at or datetime.now(UTC),
+        ends_at=data.ends_at,
+        notes=data.notes,
+    )
+
+    async def run() -> EmergencyOut:
+        made = await service.declare_in(where, unit, emergency, declared_by=_by(caller))
+        return EmergencyOut.of(made, datetime.now(UTC))
+
+    return await unit.answer(run, 201)
+
+
+@patch(
+    "/{emergency_id:str}", opt=_OPERATOR, summary="Move an emergency's end here", **EMERGENCY_DOC
+)
+async def amend_here(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    emergency_id: FromPath[str],
+    data: JSONBody[EmergencyChange],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[EmergencyOut]:
+    """Move the planned end of an emergency of this community (its operators)."""
+    where: Community = request.state.identity[0]
+    unit = unit_of(
+        request, idempotency_key, "emergency.amend", emergency_id, data.model_dump_json()
+    )
+
+    async def run() -> EmergencyOut:
+        changed = await service.amend_in(where, unit, emergency_id, data.ends_at)
+        return EmergencyOut.of(changed, datetime.now(UTC))
+
+    return await unit.answer(run)
+
+
+@post(
+    "/{emergency_id:str}/end",
+    opt=_OPERATOR,
+    status_code=200,
+    summary="End an emergency here",
+    **EMERGENCY_DOC,
+)
+async def end_here(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    emergency_id: FromPath[str],
+    idempotency_key: IdempotencyKey = None,
+) -> Response[EmergencyOut]:
+    """End an emergency of this community now (its operators)."""
+    where: Community = request.state.identity[0]
+    unit = unit_of(request, idempotency_key, "emergency.end", emergency_id)
+
+    async def run() -> EmergencyOut:
+        ended = await service.end_in(where, unit, emergency_id)
+        return EmergencyOut.of(ended, datetime.now(UTC), ended=True)
+
+    return await unit.answer(run)
+
+
+def routes() -> list[Any]:
+    """The platform operator's routes and the community router of the per-community ones."""
+    scoped = [community_emergencies, current_emergency, declare_here, amend_here, end_here]
+    return [declare, declarations, amend, end, community_router("/emergencies", scoped)]

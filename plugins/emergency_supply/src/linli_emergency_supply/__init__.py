@@ -1,0 +1,1 @@
+"""Emergency supply (应急保供): a Linli module written against the SDK alone."""
