@@ -25,8 +25,13 @@ __all__ = [
     "ParcelsSettings",
     "PickupCode",
     "PointRef",
+    "RowId",
     "StatementLine",
 ]
+
+
+RowId = Annotated[int, Field(ge=1, le=2_147_483_647)]
+"""A row's or member's id: a positive 32-bit integer, as the database keeps it."""
 
 
 def _cny(most: int) -> MoneyBounds:
@@ -67,7 +72,7 @@ class NewCourier(BaseModel):
     client_id: str = Field(
         min_length=1, max_length=64, description="The OAuth client its back end calls with."
     )
-    payer_id: int = Field(description="The member account charged each parcel's commission.")
+    payer_id: RowId = Field(description="The member account charged each parcel's commission.")
 
 
 class Courier(BaseModel):
@@ -89,7 +94,7 @@ class CourierList(BaseModel):
 class CourierRef(BaseModel):
     """One courier, by id; a courier's back end leaves it out and reads its own."""
 
-    courier_id: int | None = None
+    courier_id: RowId | None = None
 
 
 class NewParcel(BaseModel):
@@ -98,7 +103,7 @@ class NewParcel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     tracking_number: str = Field(pattern=r"^[A-Za-z0-9-]{4,40}$", examples=["SF1234567890"])
-    point_id: int = Field(description="The pickup point (自提点) the parcel is left at.")
+    point_id: RowId = Field(description="The pickup point (自提点) the parcel is left at.")
     unit: str = Field(
         pattern=r"^[^\s-]{1,15}-[^\s-]{1,15}$",
         description="The unit it is addressed to, as ``building-room``.",
@@ -139,7 +144,7 @@ class ParcelList(BaseModel):
 class PointRef(BaseModel):
     """Which pickup point's parcels; every point the caller may see when left out."""
 
-    point_id: int | None = None
+    point_id: RowId | None = None
 
 
 class PickupCode(BaseModel):

@@ -29,7 +29,7 @@ DAY = timedelta(days=1)
 CODE_DIGITS = 6
 """How many secret digits a pickup code carries."""
 
-_CODE = re.compile(r"^\s*(\d{1,18})-(\d{6})\s*$")
+_CODE = re.compile(r"^\s*(\d{1,9})-(\d{6})\s*$")
 
 
 class Status(StrEnum):
