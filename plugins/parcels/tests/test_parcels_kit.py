@@ -209,7 +209,7 @@ async def test_a_wrong_code_opens_nothing_and_says_nothing_more(
         await kit.call("verify-pickup", {"code": mine.pickup_code}, as_=station.chen)
     still = await kit.call("station-parcels", as_=station.host)
     assert isinstance(still, ParcelList) and [p.status for p in still.items] == ["waiting"]
-    assert parcels.parcels.verify_pickup.rate_limit is not None  # the platform limits tries
+    assert parcels.pickup.verify_pickup.rate_limit is not None  # the platform limits tries
 
 
 async def test_the_courier_statement_adds_up_to_the_fen(kit: PluginKit, station: Station) -> None:
@@ -249,3 +249,40 @@ async def test_settings_have_bounds(kit: PluginKit) -> None:
     for bad in ({"free_days": 31}, {"storage_fee_cap": 10001}, {"commission": -1}):
         with pytest.raises(InvalidInput):
             await kit.enable(bad)
+
+
+async def test_a_parcel_nobody_collects_goes_back_to_the_courier_free_of_storage(
+    kit: PluginKit, station: Station
+) -> None:
+    parcel = await station.register()
+    (mine,) = (await station.mine(station.chen)).items
+    await kit.advance(timedelta(days=20))
+    with pytest.raises(Conflict):  # not the other point's host to hand back
+        await kit.call("return-parcel", {"parcel_id": parcel.id}, as_=station.other_host)
+    back = await kit.call("return-parcel", {"parcel_id": parcel.id}, as_=station.host)
+    assert isinstance(back, Parcel)
+    assert back.status == "returned" and back.returned_at == kit.clock
+    assert back.storage_fee == cny(0)
+    with pytest.raises(InvalidInput):  # its codes are void
+        await kit.call("verify-pickup", {"code": mine.pickup_code}, as_=station.host)
+    with pytest.raises(Conflict):  # once
+        await kit.call("return-parcel", {"parcel_id": parcel.id}, as_=station.host)
+    assert [c.order_ref for c in kit.host.payments.charges.values()] == [
+        f"parcel-{parcel.id}-commission"  # the commission stays paid; nobody pays storage
+    ]
+    (seen,) = (await station.mine(station.chen)).items
+    assert seen.status == "returned" and seen.pickup_code is None
+
+
+async def test_residents_see_what_left_the_point_for_thirty_days(
+    kit: PluginKit, station: Station
+) -> None:
+    collected = await station.register("SF0001")
+    still = await station.register("SF0002")
+    (first, _) = (await station.mine(station.chen)).items
+    await kit.call("verify-pickup", {"code": first.pickup_code}, as_=station.host)
+    await kit.advance(timedelta(days=30))
+    assert [p.id for p in (await station.mine(station.chen)).items] == [collected.id, still.id]
+    await kit.advance(timedelta(seconds=1))
+    (waiting,) = (await station.mine(station.chen)).items  # the collected one is history
+    assert waiting.status == "waiting"

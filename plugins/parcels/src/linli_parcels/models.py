@@ -22,6 +22,7 @@ __all__ = [
     "NewParcel",
     "Parcel",
     "ParcelList",
+    "ParcelRef",
     "ParcelsSettings",
     "PickupCode",
     "PointRef",
@@ -129,6 +130,7 @@ class Parcel(BaseModel):
     registered_at: datetime
     free_until: datetime
     collected_at: datetime | None = None
+    returned_at: datetime | None = None
     storage_fee: Money
     storage_charge_id: str | None = None
     commission: Money | None = None
@@ -139,6 +141,14 @@ class ParcelList(BaseModel):
     """Parcels, oldest first."""
 
     items: list[Parcel]
+
+
+class ParcelRef(BaseModel):
+    """One parcel, by id."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    parcel_id: RowId
 
 
 class PointRef(BaseModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from linli_sdk import Manifest, RevenueShareRules, percent, remainder
 
-from . import couriers, parcels
+from . import couriers, parcels, pickup
 from .models import ParcelsSettings
 
 __all__ = ["REVENUE_SHARE", "manifest"]
@@ -39,7 +39,8 @@ manifest = Manifest(
         parcels.register_parcel,
         parcels.my_parcels,
         parcels.station_parcels,
-        parcels.verify_pickup,
+        parcels.return_parcel,
+        pickup.verify_pickup,
     ),
     revenue_share=REVENUE_SHARE,
     member_scopes=frozenset({"members.unit"}),

@@ -33,12 +33,14 @@ _CODE = re.compile(r"^\s*(\d{1,9})-(\d{6})\s*$")
 
 
 class Status(StrEnum):
-    """Where a parcel is: waiting at the pickup point, then collected."""
+    """Where a parcel is: waiting at the pickup point, then collected or returned."""
 
     WAITING = "waiting"
     """Registered by the courier, on the point's shelf; the unit's residents hold codes."""
     COLLECTED = "collected"
     """Handed over: the host verified a resident's code (核销); the storage fee, if any, paid."""
+    RETURNED = "returned"
+    """Handed back to the courier uncollected (退回); nobody pays storage."""
 
 
 def chargeable_days(held: timedelta, free_days: int) -> int:

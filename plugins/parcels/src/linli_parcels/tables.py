@@ -33,9 +33,10 @@ class ParcelRow(Table, tablename="parcels_parcel"):
 
     ``parcel_key`` is ``<community>:<courier>:<tracking number>``: registering the same
     tracking number again finds this row. ``secret`` is the parcel's random key from which each
-    resident's pickup code is derived. ``status`` is ``waiting`` or ``collected``;
-    ``collected_by`` the resident whose code was verified, charged ``storage_fee`` (minor
-    units, ``storage_charge_id`` when above zero). ``commission`` is what the courier was
+    resident's pickup code is derived. ``status`` is ``waiting``, ``collected`` or
+    ``returned``; ``collected_by`` the resident whose code was verified, charged
+    ``storage_fee`` (minor units, ``storage_charge_id`` when above zero); ``handled_by`` the
+    host who handed the parcel over (or back). ``commission`` is what the courier was
     charged for the parcel (``commission_charge_id`` when above zero).
     """
 
@@ -54,6 +55,7 @@ class ParcelRow(Table, tablename="parcels_parcel"):
     registered_at = Timestamptz()
     collected_at = Timestamptz(null=True, default=None)
     collected_by = Integer(null=True, default=None)
-    verified_by = Integer(null=True, default=None)
+    returned_at = Timestamptz(null=True, default=None)
+    handled_by = Integer(null=True, default=None)
     storage_fee = Integer(default=0)
     storage_charge_id = Varchar(length=40, null=True, default=None)

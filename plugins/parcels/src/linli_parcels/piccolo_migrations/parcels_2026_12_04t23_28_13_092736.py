@@ -6,7 +6,7 @@ from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-04T23:11:59:877805"
+ID = "2026-12-04T23:28:13:092736"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -462,8 +462,29 @@ async def forwards():
     manager.add_column(
         table_class_name="ParcelRow",
         tablename="parcels_parcel",
-        column_name="verified_by",
-        db_column_name="verified_by",
+        column_name="returned_at",
+        db_column_name="returned_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ParcelRow",
+        tablename="parcels_parcel",
+        column_name="handled_by",
+        db_column_name="handled_by",
         column_class_name="Integer",
         column_class=Integer,
         params={
