@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from linli_parcels import plugin as parcels
-from linli_parcels.models import CourierStatement, Parcel, ParcelList
+from linli_parcels.models import Courier, CourierList, CourierStatement, Parcel, ParcelList
 from linli_sdk import (
     Caller,
     ChargeStatus,
@@ -286,3 +286,19 @@ async def test_residents_see_what_left_the_point_for_thirty_days(
     await kit.advance(timedelta(seconds=1))
     (waiting,) = (await station.mine(station.chen)).items  # the collected one is history
     assert waiting.status == "waiting"
+
+
+async def test_a_retired_courier_registers_no_more_but_reads_its_statement(
+    kit: PluginKit, station: Station
+) -> None:
+    await station.register()
+    listed = await kit.call("list-couriers", as_=station.operator)
+    assert isinstance(listed, CourierList)
+    (courier,) = listed.items
+    retired = await kit.call("retire-courier", {"courier_id": courier.id}, as_=station.operator)
+    assert isinstance(retired, Courier) and retired.active is False
+    with pytest.raises(Forbidden):
+        await station.register("SF0101")
+    statement = await kit.call("courier-statement", as_=SF)
+    assert isinstance(statement, CourierStatement) and statement.total == cny(50)
+    assert statement.courier.active is False

@@ -27,6 +27,7 @@ __all__ = [
     "calling_courier",
     "courier_statement",
     "list_couriers",
+    "retire_courier",
     "to_courier",
 ]
 
@@ -42,8 +43,8 @@ def to_courier(row: dict[str, Any]) -> Courier:
     )
 
 
-async def calling_courier(ctx: Ctx) -> dict[str, Any]:
-    """The admitted, active courier whose back end makes this call.
+async def calling_courier(ctx: Ctx, *, retired_too: bool = False) -> dict[str, Any]:
+    """The admitted courier whose back end makes this call (active, unless ``retired_too``).
 
     Raises:
         Forbidden: The caller is not the back end of a courier admitted in this community.
@@ -55,13 +56,11 @@ async def calling_courier(ctx: Ctx) -> dict[str, Any]:
         row = (
             await CourierRow.select()
             .where(
-                (CourierRow.community_id == ctx.community.id)
-                & (CourierRow.client_id == client_id)
-                & (CourierRow.active == True)  # noqa: E712
+                (CourierRow.community_id == ctx.community.id) & (CourierRow.client_id == client_id)
             )
             .first()
         )
-    if row is None:
+    if row is None or not (row["active"] or retired_too):
         raise Forbidden("only the back end of a courier admitted in this community may do this")
     return row
 
@@ -89,6 +88,19 @@ async def add_courier(ctx: Ctx, data: NewCourier) -> Courier:
     )
     await row.save()
     return to_courier(row.to_dict())
+
+
+@command(Role.OPERATOR)
+async def retire_courier(ctx: Ctx, data: CourierRef) -> Courier:
+    """Stop a courier registering parcels here; what it registered stays, and so do its charges.
+
+    Its back end may still read its statement.
+    """
+    row = await _named_courier(ctx, data.courier_id)
+    await CourierRow.update({CourierRow.active: False}).where(
+        (CourierRow.id == row["id"]) & (CourierRow.community_id == ctx.community.id)
+    )
+    return to_courier({**row, "active": False})
 
 
 @query(Role.OPERATOR, Role.AUDITOR)
@@ -124,7 +136,7 @@ async def courier_statement(ctx: Ctx, data: CourierRef) -> CourierStatement:
     the pickup point's host by the module's revenue-share rules.
     """
     if ctx.caller.client_id is not None or not ctx.caller.has_role(Role.OPERATOR, Role.AUDITOR):
-        courier = await calling_courier(ctx)
+        courier = await calling_courier(ctx, retired_too=True)
     else:
         courier = await _named_courier(ctx, data.courier_id)
     rows = (

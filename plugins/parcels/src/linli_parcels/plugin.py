@@ -35,6 +35,7 @@ manifest = Manifest(
     operations=(
         couriers.add_courier,
         couriers.list_couriers,
+        couriers.retire_courier,
         couriers.courier_statement,
         parcels.register_parcel,
         parcels.my_parcels,
