@@ -175,9 +175,10 @@ async def parcel_story(running: Any) -> None:
                 headers={**as_guesser, **key()},
             )
         ).status_code
-        for n in range(12)
+        for n in range(15)
     ]
-    assert statuses[:10] == [422] * 10 and statuses[10:] == [429, 429]
+    # ten in hand, then one every 2 s: a busy machine may admit one more, never all
+    assert statuses[:10] == [422] * 10 and 429 in statuses[10:], statuses
 
     # The host verifies the resident's code (核销): collected, the storage fee charged.
     done = await ok(
