@@ -76,12 +76,17 @@ class Caller:
         member_id: The member's id in this community, or ``None`` for a service caller.
         roles: The roles the caller holds in this community (always includes ``member``).
         scopes: The scopes of the caller's token; ``*`` stands for all scopes.
+        client_id: The OAuth client id of a provider's back end calling with client
+            credentials (its calls carry ``provider_staff`` and no member id), else ``None``.
+            A module that keeps its own register of back ends (couriers, billers) knows the
+            caller by it.
 
     """
 
     member_id: int | None
     roles: frozenset[Role] = field(default_factory=lambda: frozenset({Role.MEMBER}))
     scopes: frozenset[str] = field(default_factory=lambda: frozenset({"*"}))
+    client_id: str | None = None
 
     def has_role(self, *roles: Role) -> bool:
         """Whether the caller holds any of ``roles``."""

@@ -100,6 +100,7 @@ DISTRIBUTED_BY_COMMUNITY: dict[str, tuple[str, ...]] = {
     ),
     "housekeeping": ("housekeeping_service", "housekeeping_booking", "housekeeping_voucher"),
     "noticeboard": ("noticeboard_notice",),
+    "parcels": ("parcels_courier", "parcels_parcel"),
 }
 """Tables whose every row belongs to one community, by Piccolo app: distributed by it."""
 

@@ -162,7 +162,7 @@ async def _access_token(token: str, community: str) -> tuple[Community, Caller]:
             raise Forbidden(f"community {community!r} is archived")
         where = community_of(record)
         roles = frozenset({Role.PROVIDER_STAFF})
-        return where, Caller(member_id=None, roles=roles, scopes=claims.scopes)
+        return where, Caller(member_id=None, roles=roles, scopes=claims.scopes, client_id=ident)
     raise Unauthorized("the token's subject is not known")
 
 
