@@ -64,6 +64,7 @@ from .operations import (
     query,
     stream,
 )
+from .purchases import PurchaseFact, Purchases
 from .revenue_share import RevenueShareRules, Share, fixed, percent, refund, remainder, split
 from .roles import Role
 
@@ -119,6 +120,8 @@ __all__ = [
     "PayoutHold",
     "PickupPointView",
     "PickupPoints",
+    "PurchaseFact",
+    "Purchases",
     "RateLimit",
     "Refund",
     "RevenueShareRules",

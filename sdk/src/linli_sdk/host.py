@@ -39,6 +39,7 @@ from .context import Community
 from .money import Money
 from .network import PickupPoints
 from .operations import Document
+from .purchases import Purchases
 from .roles import Role
 
 __all__ = [
@@ -320,4 +321,9 @@ class Host(Protocol):
     @property
     def pickup_points(self) -> PickupPoints:
         """The community's pickup points, each with its pickup host and leader."""
+        ...
+
+    @property
+    def purchases(self) -> Purchases:
+        """Report what residents bought or booked (kept as minimal, erasable facts)."""
         ...

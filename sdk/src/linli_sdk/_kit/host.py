@@ -17,6 +17,7 @@ from .files import KitFiles
 from .members import KitMembers
 from .payments import KitPayments
 from .pickup_points import KitPickupPoints
+from .purchases import KitPurchases
 from .transaction import savepoints
 
 __all__ = ["InMemoryHost"]
@@ -37,9 +38,10 @@ class InMemoryHost:
     ``deadlines.pending``, ``events.published`` (with the platform's own events the kit
     delivered, such as ``settlement.charge_failed``, whose ``module`` is ``None``),
     ``members.members`` (every member's full
-    record), ``members.granted`` (the member scopes granted) and ``members.national_id_views``
-    (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it)
-    and ``pickup_points.points`` (the pickup points a test added, by id).
+    record), ``members.granted`` (the member scopes granted), ``members.national_id_views``
+    (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it),
+    ``pickup_points.points`` (the pickup points a test added, by id) and ``purchases.facts``
+    (the :class:`~linli_sdk.PurchaseFact` each ``(ref, item)`` recorded).
     """
 
     def __init__(self, manifest: Manifest, community: Community, clock: Callable[[], datetime]):
@@ -54,6 +56,7 @@ class InMemoryHost:
         self.members = KitMembers(manifest)
         self.files = KitFiles()
         self.pickup_points = KitPickupPoints()
+        self.purchases = KitPurchases(self.module, community, clock, self.members)
         self._manifest = manifest
 
     @asynccontextmanager
@@ -90,6 +93,7 @@ class InMemoryHost:
             self.deadlines.pending,
             self.events.published,
             self.members.national_id_views,
+            self.purchases.facts,
         )
 
     def _snapshot(self) -> tuple[dict[Any, Any] | list[Any] | set[Any], ...]:
