@@ -24,6 +24,7 @@ from .db.migrate import migrate
 from .db.runtime import activate
 from .dispatch.worker import DispatchWorker
 from .identity.service import IdentityService, LoggingSmsSender, SmsSender
+from .insights.service import InsightsService
 from .settings import Settings
 from .settlement.gateways import Gateway
 from .settlement.payments import gateway_for
@@ -42,6 +43,7 @@ class Platform:
     settlement: Settlement
     identity: IdentityService
     credit: CreditBook
+    insights: InsightsService = field(default_factory=InsightsService)
     worker: DispatchWorker = field(init=False)
 
     def __post_init__(self) -> None:

@@ -15,6 +15,7 @@ from litestar.logging.config import LoggingConfig
 from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
 from ..identity.routes import routes as identity_routes
+from ..insights.routes import routes as insights_routes
 from ..network.routes import routes as network_routes
 from ..observe.logs import configure_logging
 from ..platform import Platform
@@ -75,6 +76,7 @@ def create_app(
             *settlement_routes(platform),
             *dispatch_routes(platform),
             *credit_routes(platform),
+            *insights_routes(platform),
             *network_routes(),
             *operation_routes(platform),
             metrics_route(platform),
