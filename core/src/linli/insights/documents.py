@@ -1,39 +1,28 @@
 """The insights as CSV, for suppliers' spreadsheets and purchasing systems.
 
-One row per answered cell (demand, repurchase) or per remark (feedback), with a header row.
-Free text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
-a tab or a carriage return) is prefixed with ``'``, so a remark cannot become a formula on a
-supplier's machine (CSV injection).
+One row per answered cell (demand, repurchase) or per remark (feedback), with a header row,
+written by the SDK's `linli_sdk.csv_text`: free text that a spreadsheet would run as a formula
+is prefixed with ``'``, so a remark cannot become a formula on a supplier's machine (CSV
+injection). The files are UTF-8 with a byte-order mark, so spreadsheet programs read Chinese
+item names and remarks right.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
+
+from linli_sdk import csv_text
 
 from .schemas import DemandForecast, FeedbackSummary, RepurchaseRates
 
 __all__ = ["demand_csv", "feedback_csv", "repurchase_csv"]
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    return csv_text([header, *rows]).encode("utf-8-sig")
 
 
-def _safe(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA):
-        return "'" + value
-    return "" if value is None else value
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows([_safe(v) for v in row] for row in rows)
-    return out.getvalue()
-
-
-def demand_csv(answer: DemandForecast) -> str:
+def demand_csv(answer: DemandForecast) -> bytes:
     """Tomorrow's forecast, one row per item and pickup point answered."""
     fields = (
         "day",
@@ -52,7 +41,7 @@ def demand_csv(answer: DemandForecast) -> str:
     return _table(fields, ([getattr(c, f) for f in fields] for c in answer.cells))
 
 
-def repurchase_csv(answer: RepurchaseRates) -> str:
+def repurchase_csv(answer: RepurchaseRates) -> bytes:
     """Repurchase rates, one row per item answered."""
     fields = ("item", "item_name", "buyers", "repeat_buyers", "rate", "median_days_between")
     rows = (
@@ -62,7 +51,7 @@ def repurchase_csv(answer: RepurchaseRates) -> str:
     return _table(("window_from", "window_to", *fields), rows)
 
 
-def feedback_csv(answer: FeedbackSummary) -> str:
+def feedback_csv(answer: FeedbackSummary) -> bytes:
     """Residents' remarks, one row per remark (no author, no date)."""
     rows = (
         (item.item, item.item_name, item.residents, remark)

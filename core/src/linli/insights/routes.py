@@ -56,7 +56,7 @@ def _resident(caller: Caller) -> int:
 def _answer(body: Any, format: str, csv: Any, name: str) -> Response[bytes]:
     if format == "csv":
         return Response(
-            csv(body).encode(),
+            csv(body),
             media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
         )
