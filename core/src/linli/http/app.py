@@ -18,6 +18,7 @@ from ..identity.routes import routes as identity_routes
 from ..network.routes import routes as network_routes
 from ..observe.logs import configure_logging
 from ..platform import Platform
+from ..profiles.routes import routes as profile_routes
 from ..settings import Settings
 from ..settlement.routes import routes as settlement_routes
 from .access import check_access
@@ -75,6 +76,7 @@ def create_app(
             *settlement_routes(platform),
             *dispatch_routes(platform),
             *credit_routes(platform),
+            *profile_routes(platform),
             *network_routes(),
             *operation_routes(platform),
             metrics_route(platform),
