@@ -81,6 +81,7 @@ class CoreHost:
         self.deadlines = DurableDeadlines(community, module, manifest)
         self.files = CoreFiles(community, module)
         self.pickup_points = PickupPointPort(community)
+        self.notifications: Any = _Unavailable("notifications")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

@@ -15,6 +15,7 @@ from .dispatch import KitDispatch
 from .events import KitEvents
 from .files import KitFiles
 from .members import KitMembers
+from .notifications import KitNotifications
 from .payments import KitPayments
 from .pickup_points import KitPickupPoints
 from .transaction import savepoints
@@ -37,9 +38,11 @@ class InMemoryHost:
     ``deadlines.pending``, ``events.published`` (with the platform's own events the kit
     delivered, such as ``settlement.charge_failed``, whose ``module`` is ``None``),
     ``members.members`` (every member's full
-    record), ``members.granted`` (the member scopes granted) and ``members.national_id_views``
-    (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it)
-    and ``pickup_points.points`` (the pickup points a test added, by id).
+    record), ``members.granted`` (the member scopes granted), ``members.national_id_views``
+    (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it),
+    ``pickup_points.points`` (the pickup points a test added, by id) and
+    ``notifications.sent`` (every notification with its status; ``notifications.opt_out``,
+    ``notifications.set_policy`` and ``notifications.due()`` as the community's rules have them).
     """
 
     def __init__(self, manifest: Manifest, community: Community, clock: Callable[[], datetime]):
@@ -54,6 +57,7 @@ class InMemoryHost:
         self.members = KitMembers(manifest)
         self.files = KitFiles()
         self.pickup_points = KitPickupPoints()
+        self.notifications = KitNotifications(manifest, community, self.members, clock)
         self._manifest = manifest
 
     @asynccontextmanager
@@ -90,6 +94,10 @@ class InMemoryHost:
             self.deadlines.pending,
             self.events.published,
             self.members.national_id_views,
+            self.notifications.sent,
+            self.notifications.contents,
+            self.notifications.refs,
+            self.notifications.sent_at,
         )
 
     def _snapshot(self) -> tuple[dict[Any, Any] | list[Any] | set[Any], ...]:
