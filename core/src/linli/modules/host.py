@@ -84,6 +84,7 @@ class CoreHost:
         self.files = CoreFiles(community, module)
         self.pickup_points = PickupPointPort(community)
         self.purchases = HostPurchases(platform.profiles, community, module)
+        self.notifications: Any = _Unavailable("notifications")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
