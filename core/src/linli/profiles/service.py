@@ -22,6 +22,7 @@ from linli_sdk import Community, Conflict, NotFound, PurchaseFact
 from linli.tables import Member
 
 from . import rules, store
+from .reminders import ReminderChannel, send_due_reminders
 
 __all__ = ["CONSENT_WORDING", "Profiles"]
 
@@ -63,9 +64,20 @@ class Profiles:
 
     Args:
         lead_days: How many days before a cycle's estimated end its reminder is due.
+        channel: Where reminders go (the notifications service); none sends none.
     """
 
     lead_days: int = rules.LEAD_DAYS
+    channel: ReminderChannel | None = None
+
+    async def remind(self, communities: Sequence[Community], now: datetime) -> int:
+        """Send the reminders due at ``now`` in ``communities``; how many were sent."""
+        if self.channel is None:
+            return 0
+        sent = 0
+        for community in communities:
+            sent += await send_due_reminders(community, now, self.channel, lead_days=self.lead_days)
+        return sent
 
     async def consent(self, community: Community, member_id: int) -> dict[str, Any]:
         """Whether the member's consent is in force, the wording and every record of it."""
