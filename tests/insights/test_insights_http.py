@@ -8,8 +8,10 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from insights_helpers import history, insert_facts, pickup_point, provider_back_end, residents
-from linli.identity.members import add_member
+from linli.identity.members import add_member, grant_role
+from linli.insights.tables import ItemRemark
 from linli.modules.host import CoreHost
+from linli.testing.sign_in import resident_token
 from linli_sdk import Money, Role
 
 BASE = "/v1/communities/home/insights"
@@ -245,3 +247,35 @@ async def test_todays_purchases_wait_for_tomorrows_answer(start_platform):
         assert {c["item"] for c in body["cells"]} == {"milk"} and body["suppressed"] == 2
         rates = (await running.client.get(f"{BASE}/repurchase", headers=supplier)).json()
         assert "bread" not in {r["item"] for r in rates["items"]}
+
+
+async def test_a_persons_export_lists_their_remarks_and_erasure_deletes_them(start_platform):
+    async with start_platform() as running:
+        _, _, _, supplier = await seeded(running)
+        http = running.client
+        me = await resident_token(http)
+        member = (await http.get("/v1/communities/home/me", headers=me)).json()["id"]
+        await grant_role(running.home, member, Role.RESIDENT)
+        writers = [await add_member(running.home, f"W{n}", Role.RESIDENT) for n in range(9)]
+        for writer in writers:
+            await http.put(
+                f"{BASE}/items/milk/feedback",
+                json={"text": "less sugar"},
+                headers={"Authorization": f"Bearer {writer.token}"},
+            )
+        mine = await http.put(
+            f"{BASE}/items/milk/feedback", json={"text": "bigger bottles"}, headers=me
+        )
+        assert mine.status_code == 200, mine.text
+        (item,) = (await http.get(f"{BASE}/feedback", headers=supplier)).json()["items"]
+        assert item["residents"] == 10 and "bigger bottles" in item["remarks"]
+
+        exported = (await http.get("/v1/communities/home/me/export", headers=me)).json()
+        assert [(r["community"], r["item"], r["text"]) for r in exported["insights"]] == [
+            ("home", "milk", "bigger bottles")
+        ]
+
+        assert (await http.delete("/v1/communities/home/me", headers=me)).status_code == 200
+        body = (await http.get(f"{BASE}/feedback", headers=supplier)).json()
+        assert body["items"] == [] and body["suppressed"] == 1  # nine residents are left
+        assert await ItemRemark.count().where(ItemRemark.member == member) == 0

@@ -54,6 +54,7 @@ from .host import (
 from .manifest import MEMBER_SCOPES, CreditEventSpec, Manifest, PayoutHold
 from .money import CurrencyMismatch, Money, MoneyBounds
 from .network import PickupPoints, PickupPointView
+from .notifications import Notification, NotificationKind, Notifications, NotificationStatus
 from .operations import (
     Document,
     Empty,
@@ -114,6 +115,10 @@ __all__ = [
     "Money",
     "MoneyBounds",
     "NotFound",
+    "Notification",
+    "NotificationKind",
+    "NotificationStatus",
+    "Notifications",
     "Operation",
     "OperationKind",
     "Payments",

@@ -19,6 +19,7 @@ from ..insights.routes import routes as insights_routes
 from ..network.routes import routes as network_routes
 from ..observe.logs import configure_logging
 from ..platform import Platform
+from ..profiles.routes import routes as profile_routes
 from ..settings import Settings
 from ..settlement.routes import routes as settlement_routes
 from .access import check_access
@@ -76,6 +77,7 @@ def create_app(
             *settlement_routes(platform),
             *dispatch_routes(platform),
             *credit_routes(platform),
+            *profile_routes(platform),
             *insights_routes(platform),
             *network_routes(),
             *operation_routes(platform),

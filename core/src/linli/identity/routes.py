@@ -175,7 +175,7 @@ async def erase(
     _, member_id = _person(request)
 
     async def run() -> ErasureOut:
-        return ErasureOut(**await privacy.erase(member_id))
+        return ErasureOut(**await privacy.erase(service_of(request), member_id))
 
     return await command(request, idempotency_key, ("identity.erase", ""), run)
 

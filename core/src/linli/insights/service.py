@@ -30,9 +30,15 @@ __all__ = ["InsightsService"]
 class InsightsService:
     """Supplier insights of every community (``platform.insights``).
 
+    It also holds residents' remarks, which a person's export lists (under ``insights``) and
+    their erasure deletes (identity calls `export_members` and `erase_members`).
+
     Args:
         clock: The current time (UTC); tests pass their own.
     """
+
+    name = "insights"
+    """The key of the remarks in a person's export."""
 
     def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._clock = clock
@@ -128,6 +134,10 @@ class InsightsService:
     async def my_items(self, where: Community, member_id: int) -> dict[str, str]:
         """The items a resident bought in the community (to remark on), with their names."""
         return await store.items_bought_by(where.id, member_id)
+
+    async def export_members(self, member_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """The remarks these members (one person's memberships) left, for their export."""
+        return await store.remarks_of_members(member_ids)
 
     async def erase_members(self, member_ids: Sequence[int]) -> None:
         """Erase what the insights keep of these members (their remarks) and today's answers."""

@@ -28,6 +28,7 @@ __all__ = [
     "pickup_points",
     "remarks",
     "remarks_of",
+    "remarks_of_members",
     "save_remark",
     "set_k",
 ]
@@ -141,6 +142,18 @@ async def remarks_of(community_id: int, member_id: int) -> list[dict[str, Any]]:
     return await (
         r.select(r.item, r.text, r.updated_at)
         .where((r.community == community_id) & (r.member == member_id))
+        .order_by(r.id)
+    )
+
+
+async def remarks_of_members(member_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """Every remark of these members (a person's export), with its community."""
+    if not member_ids:
+        return []
+    r = ItemRemark
+    return await (
+        r.select(r.community.slug.as_alias("community"), r.item, r.text, r.updated_at)
+        .where(r.member.is_in(list(member_ids)))
         .order_by(r.id)
     )
 

@@ -83,7 +83,8 @@ class CoreHost:
         self.deadlines = DurableDeadlines(community, module, manifest)
         self.files = CoreFiles(community, module)
         self.pickup_points = PickupPointPort(community)
-        self.purchases = HostPurchases(community, module)
+        self.purchases = HostPurchases(platform.profiles, community, module)
+        self.notifications: Any = _Unavailable("notifications")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

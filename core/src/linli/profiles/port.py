@@ -1,4 +1,8 @@
-"""The host's ``purchases`` port for one module in one community (SDK ``Purchases``)."""
+"""The host's ``purchases`` port for one module in one community (SDK ``Purchases``).
+
+A recorded fact refreshes the buyer's tag for its item in the same transaction, if the buyer
+consented to personalisation.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from datetime import UTC, datetime
 
 from linli_sdk import Community, Money, PurchaseFact
 
+from .service import Profiles
 from .store import record_fact
 
 __all__ = ["HostPurchases"]
@@ -14,8 +19,8 @@ __all__ = ["HostPurchases"]
 class HostPurchases:
     """``host.purchases``: a module's purchase facts, written in the call's transaction."""
 
-    def __init__(self, community: Community, module: str) -> None:
-        self._community, self._module = community, module
+    def __init__(self, profiles: Profiles, community: Community, module: str) -> None:
+        self._profiles, self._community, self._module = profiles, community, module
 
     async def record(
         self,
@@ -43,4 +48,6 @@ class HostPurchases:
             amount=amount,
             pickup_point_id=pickup_point_id,
         )
-        return await record_fact(self._community, fact)
+        recorded = await record_fact(self._community, fact)
+        await self._profiles.fact_recorded(self._community, recorded)
+        return recorded

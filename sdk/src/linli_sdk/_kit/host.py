@@ -15,6 +15,7 @@ from .dispatch import KitDispatch
 from .events import KitEvents
 from .files import KitFiles
 from .members import KitMembers
+from .notifications import KitNotifications
 from .payments import KitPayments
 from .pickup_points import KitPickupPoints
 from .purchases import KitPurchases
@@ -40,8 +41,10 @@ class InMemoryHost:
     ``members.members`` (every member's full
     record), ``members.granted`` (the member scopes granted), ``members.national_id_views``
     (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it),
-    ``pickup_points.points`` (the pickup points a test added, by id) and ``purchases.facts``
-    (the :class:`~linli_sdk.PurchaseFact` each ``(ref, item)`` recorded).
+    ``pickup_points.points`` (the pickup points a test added, by id), ``purchases.facts``
+    (the :class:`~linli_sdk.PurchaseFact` each ``(ref, item)`` recorded) and
+    ``notifications.sent`` (every notification with its status; ``notifications.opt_out``,
+    ``notifications.set_policy`` and ``notifications.due()`` as the community's rules have them).
     """
 
     def __init__(self, manifest: Manifest, community: Community, clock: Callable[[], datetime]):
@@ -57,6 +60,7 @@ class InMemoryHost:
         self.files = KitFiles()
         self.pickup_points = KitPickupPoints()
         self.purchases = KitPurchases(self.module, community, clock, self.members)
+        self.notifications = KitNotifications(manifest, community, self.members, clock)
         self._manifest = manifest
 
     @asynccontextmanager
@@ -94,6 +98,10 @@ class InMemoryHost:
             self.events.published,
             self.members.national_id_views,
             self.purchases.facts,
+            self.notifications.sent,
+            self.notifications.contents,
+            self.notifications.refs,
+            self.notifications.sent_at,
         )
 
     def _snapshot(self) -> tuple[dict[Any, Any] | list[Any] | set[Any], ...]:
