@@ -16,7 +16,8 @@ TODAY = date(2026, 12, 4)
 FIRST, LAST = window(TODAY)
 POINTS = {1: "North gate", 2: "Building 7"}
 
-days = st.integers(1, 100).map(lambda ago: TODAY - timedelta(days=ago))  # some outside
+days = st.integers(0, 100).map(lambda ago: TODAY - timedelta(days=ago))  # some outside
+in_window = st.integers(1, 84).map(lambda ago: TODAY - timedelta(days=ago))
 facts = st.lists(
     st.builds(
         Fact,
@@ -87,18 +88,18 @@ def test_an_items_total_is_the_sum_of_its_answered_cells_only(found: list[Fact],
 
 
 def perturbed(found: list[Fact], hidden: set, key, data: st.DataObject) -> list[Fact]:
-    """``found`` with every fact of a hidden cell redrawn: other days, quantities and names,
-    some of its residents left out (so it stays under k)."""
-    kept = [f for f in found if key(f) not in hidden]
+    """``found`` with every fact of a hidden cell in the window redrawn (another day in the
+    window, another quantity) or dropped: the cell keeps fewer or the same residents."""
+    kept = [f for f in found if key(f) not in hidden or not FIRST <= f.day <= LAST]
     for fact in found:
-        if key(fact) in hidden and data.draw(st.booleans()):
+        if key(fact) in hidden and FIRST <= fact.day <= LAST and data.draw(st.booleans()):
             kept.append(
                 Fact(
                     member=fact.member,
                     item=fact.item,
                     item_name=fact.item_name,
                     point=fact.point,
-                    day=data.draw(days),
+                    day=data.draw(in_window),
                     quantity=data.draw(st.integers(1, 50)),
                 )
             )

@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import product
 
+import numpy as np
+
 __all__ = [
     "GRID",
     "HISTORY",
@@ -159,24 +161,36 @@ def _start(history: Sequence[float], first_day: date) -> _State:
 
 
 def _run(
-    history: Sequence[float], first_weekday: int, s: Smoothing, state: _State
-) -> tuple[_State, float]:
-    """Update ``state`` over the history after the warm-up; the total one-day-ahead error."""
-    level, trend, factors = state.level, state.trend, list(state.factors)
-    alpha, beta, gamma = s.alpha, s.beta, s.gamma
-    error = 0.0
+    history: Sequence[float], first_weekday: int, grid: Sequence[Smoothing], start: _State
+) -> tuple[list[_State], list[float]]:
+    """Each parameter set's final state and total one-day-ahead error over the history.
+
+    ``start`` is updated over the days after the warm-up with every set of ``grid`` at once
+    (NumPy arrays, one lane per set).
+    """
+    alpha, beta, gamma = (
+        np.array([getattr(s, k) for s in grid]) for k in ("alpha", "beta", "gamma")
+    )
+    level = np.full(len(grid), start.level)
+    trend = np.full(len(grid), start.trend)
+    factors = np.tile(np.array(start.factors), (len(grid), 1))
+    error = np.zeros(len(grid))
     weekday = (first_weekday + WARM_UP) % 7
     for y in history[WARM_UP:]:
-        factor = factors[weekday]
+        factor = factors[:, weekday]
         expected = level + PHI * trend
-        error += abs(y - max(expected * factor, 0.0))
-        new_level = max(alpha * y / factor + (1 - alpha) * expected, 0.0)
+        error += np.abs(y - np.maximum(expected * factor, 0.0))
+        new_level = np.maximum(alpha * y / factor + (1 - alpha) * expected, 0.0)
         trend = beta * (new_level - level) + (1 - beta) * PHI * trend
-        if new_level > 0:
-            factors[weekday] = max(gamma * y / new_level + (1 - gamma) * factor, _FACTOR_FLOOR)
+        moved = gamma * y / np.where(new_level > 0, new_level, 1.0) + (1 - gamma) * factor
+        factors[:, weekday] = np.where(new_level > 0, np.maximum(moved, _FACTOR_FLOOR), factor)
         level = new_level
         weekday = (weekday + 1) % 7
-    return _State(level, trend, factors), error
+    states = [
+        _State(float(level[g]), float(trend[g]), [float(f) for f in factors[g]])
+        for g in range(len(grid))
+    ]
+    return states, [float(e) for e in error]
 
 
 def forecast(
@@ -209,13 +223,9 @@ def forecast(
         mean = sum(history) / n if n else 0.0
         return Forecast(day, mean, mean, 0.0, 1.0, None, n, None)
     start = _start(history, first_day)
-    best: tuple[float, Smoothing, _State] | None = None
-    for smoothing in grid:
-        state, error = _run(history, first_day.weekday(), smoothing, start)
-        if best is None or error < best[0]:
-            best = (error, smoothing, state)
-    assert best is not None
-    error, smoothing, state = best
+    states, errors = _run(history, first_day.weekday(), grid, start)
+    chosen = errors.index(min(errors))  # the first in grid order on a tie
+    error, smoothing, state = errors[chosen], grid[chosen], states[chosen]
     # Report the factors averaging 1 and the level in the same units (the forecast is unchanged).
     mean_factor = sum(state.factors) / 7
     level, trend = state.level * mean_factor, state.trend * mean_factor

@@ -2,11 +2,13 @@
 
 Answers read complete days only (the window ends yesterday, in the community's time zone), so
 a community's answer is the same all day: it is computed once a day per community and ``k``
-and kept in this process (`InsightsService.forget` drops it, e.g. after an erasure).
+(in a thread, off the event loop: 400 cells of twelve weeks take about a second) and kept in
+this process (`InsightsService.forget` drops it, e.g. after an erasure).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -68,7 +70,8 @@ class InsightsService:
             first, last = aggregates.window(today)
             facts = await store.facts_between(where.id, first, last)
             points = await store.pickup_points(where.id)
-            return aggregates.demand(where.slug, facts, today, k, points)
+            # seconds of arithmetic for a large community: off the event loop
+            return await asyncio.to_thread(aggregates.demand, where.slug, facts, today, k, points)
 
         answer: DemandForecast = await self._kept("demand", where, compute)
         return answer
@@ -79,7 +82,7 @@ class InsightsService:
         async def compute(today: date, k: int) -> RepurchaseRates:
             first, last = aggregates.window(today)
             facts = await store.facts_between(where.id, first, last)
-            return aggregates.repurchase(where.slug, facts, today, k)
+            return await asyncio.to_thread(aggregates.repurchase, where.slug, facts, today, k)
 
         answer: RepurchaseRates = await self._kept("repurchase", where, compute)
         return answer
