@@ -19,14 +19,27 @@ async def residents(running: Any, count: int, prefix: str) -> list[int]:
     return [m.id for m in made]
 
 
-async def pickup_point(running: Any, name: str) -> int:
+async def _added(running: Any, what: str, body: dict[str, Any]) -> int:
     response = await running.client.post(
-        "/v1/communities/home/network/pickup-points",
-        json={"name": name},
-        headers=running.auth("operator"),
+        f"/v1/communities/home/network/{what}", json=body, headers=running.auth("operator")
     )
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
+
+
+async def pickup_point(running: Any, name: str, grid_warehouse: int | None = None) -> int:
+    """A new pickup point of ``home``, supplied by ``grid_warehouse`` if given."""
+    return await _added(
+        running, "pickup-points", {"name": name, "grid_warehouse_id": grid_warehouse}
+    )
+
+
+async def grid_warehouse(running: Any, name: str) -> int:
+    """A new grid warehouse of ``home`` (and the central one it hangs from)."""
+    central = await _added(running, "warehouses", {"kind": "central", "name": f"{name} central"})
+    return await _added(
+        running, "warehouses", {"kind": "grid", "name": name, "central_id": central}
+    )
 
 
 async def history(

@@ -9,12 +9,12 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from linli.insights.aggregates import Fact, Remark, demand, feedback, repurchase, window
+from linli.insights.aggregates import Fact, Point, Remark, demand, feedback, repurchase, window
 from linli.insights.anonymity import MIN_K, k_anonymous
 
 TODAY = date(2026, 12, 4)
 FIRST, LAST = window(TODAY)
-POINTS = {1: "North gate", 2: "Building 7"}
+POINTS = {1: Point("North gate", 9, "Grid East"), 2: Point("Building 7", 9, "Grid East")}
 
 days = st.integers(0, 100).map(lambda ago: TODAY - timedelta(days=ago))  # some outside
 in_window = st.integers(1, 84).map(lambda ago: TODAY - timedelta(days=ago))
@@ -85,6 +85,10 @@ def test_an_items_total_is_the_sum_of_its_answered_cells_only(found: list[Fact],
         assert total.pickup_points == len(mine)
         assert total.forecast == pytest.approx(sum(c.forecast for c in mine), abs=0.051)
     assert {t.item for t in answer.totals} == {c.item for c in answer.cells}
+    for total in answer.warehouses:  # both points are supplied by grid warehouse 9
+        mine = [c for c in answer.cells if c.item == total.item and c.pickup_point_id]
+        assert (total.grid_warehouse_id, total.pickup_points) == (9, len(mine))
+        assert total.forecast == pytest.approx(sum(c.forecast for c in mine), abs=0.051)
 
 
 def perturbed(found: list[Fact], hidden: set, key, data: st.DataObject) -> list[Fact]:
@@ -116,6 +120,7 @@ def test_nothing_answered_depends_on_a_suppressed_demand_cell(
     before, after = demand("c", found, TODAY, k, POINTS), demand("c", changed, TODAY, k, POINTS)
     assert before.cells == after.cells
     assert before.totals == after.totals
+    assert before.warehouses == after.warehouses
 
 
 @SETTINGS

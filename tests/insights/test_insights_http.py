@@ -7,7 +7,14 @@ import csv
 import io
 from datetime import UTC, datetime, timedelta
 
-from insights_helpers import history, insert_facts, pickup_point, provider_back_end, residents
+from insights_helpers import (
+    grid_warehouse,
+    history,
+    insert_facts,
+    pickup_point,
+    provider_back_end,
+    residents,
+)
 from linli.identity.members import add_member, grant_role
 from linli.insights.tables import ItemRemark
 from linli.modules.host import CoreHost
@@ -20,7 +27,9 @@ BASE = "/v1/communities/home/insights"
 async def seeded(running):
     """Milk at the north gate bought by 12 residents (answered at k=10), milk at building 7 by
     3 and cake by 4 (both suppressed)."""
-    north, west = await pickup_point(running, "North gate"), await pickup_point(running, "Bldg 7")
+    grid = await grid_warehouse(running, "Grid East")
+    north = await pickup_point(running, "North gate", grid)
+    west = await pickup_point(running, "Bldg 7", grid)
     many = await residents(running, 12, "Many")
     await history(running, "milk", north, many)
     await history(running, "milk", west, many[:3], base=2, seed=2)
@@ -55,6 +64,14 @@ async def test_a_supplier_reads_tomorrows_demand_only_for_cells_over_k_residents
                 "pickup_points": 1,
             }
         ]
+        assert cell["grid_warehouse"] == "Grid East"
+        (supplied,) = body["warehouses"]  # building 7 is supplied by it too, but suppressed
+        assert (supplied["grid_warehouse"], supplied["item"], supplied["pickup_points"]) == (
+            "Grid East",
+            "milk",
+            1,
+        )
+        assert supplied["forecast"] == cell["forecast"]
         assert body["suppressed"] == 2
         assert "member" not in response.text and "Many" not in response.text
 
@@ -63,9 +80,9 @@ async def test_a_supplier_reads_tomorrows_demand_only_for_cells_over_k_residents
         assert as_csv.headers["content-type"].startswith("text/csv")
         assert "attachment" in as_csv.headers["content-disposition"]
         rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
-        assert [(r["item"], r["pickup_point"], float(r["forecast"])) for r in rows] == [
-            ("milk", "North gate", cell["forecast"])
-        ]
+        assert [
+            (r["item"], r["pickup_point"], r["grid_warehouse"], float(r["forecast"])) for r in rows
+        ] == [("milk", "North gate", "Grid East", cell["forecast"])]
 
 
 async def test_the_operator_sets_k_and_a_cell_one_resident_short_is_suppressed(start_platform):

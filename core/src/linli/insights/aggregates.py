@@ -6,7 +6,8 @@ cells' own facts alone: a suppressed cell's facts are never read past counting i
 
 - `demand`: per item and pickup point, tomorrow's forecast (`linli.insights.forecast`) from the
   ``HISTORY`` complete days up to yesterday, the cell's series starting at its first sale in
-  that window; per item, the total over the answered pickup points only.
+  that window; per item, and per item and grid warehouse (网格仓), the total over the
+  answered pickup points only.
 - `repurchase`: per item, of the residents who bought it in the same window, the share who
   bought it on two days or more, and (over at least ``k`` such residents) the median gap
   between one resident's purchases.
@@ -32,9 +33,10 @@ from .schemas import (
     ItemFeedback,
     RepurchaseRate,
     RepurchaseRates,
+    WarehouseDemand,
 )
 
-__all__ = ["Fact", "Remark", "demand", "feedback", "repurchase", "window"]
+__all__ = ["Fact", "Point", "Remark", "demand", "feedback", "repurchase", "window"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +49,15 @@ class Fact:
     point: int | None
     day: date
     quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A pickup point as the answers name it, and the grid warehouse supplying it."""
+
+    name: str
+    grid_warehouse_id: int | None = None
+    grid_warehouse: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +86,9 @@ def demand(
     facts: Iterable[Fact],
     today: date,
     k: int,
-    points: Mapping[int, str],
+    points: Mapping[int, Point],
 ) -> DemandForecast:
-    """Tomorrow's demand per item and pickup point (``points``: their names by id)."""
+    """Tomorrow's demand per item and pickup point (``points``: the community's, by id)."""
     facts = list(facts)
     first, last = window(today)
     tomorrow = today + timedelta(days=1)
@@ -103,12 +114,15 @@ def demand(
         series = [days.get(start + timedelta(days=i), 0) for i in range((last - start).days + 1)]
         f = forecast(series, start, tomorrow)
         item, point = cell
+        where = points.get(point) if point is not None else None
         found.append(
             CellDemand(
                 item=item,
                 item_name=names[cell],
                 pickup_point_id=point,
-                pickup_point=points.get(point) if point is not None else None,
+                pickup_point=where.name if where else None,
+                grid_warehouse_id=where.grid_warehouse_id if where else None,
+                grid_warehouse=where.grid_warehouse if where else None,
                 day=tomorrow,
                 forecast=round(f.quantity, 1),
                 residents=answered.residents[cell],
@@ -127,6 +141,7 @@ def demand(
         history_to=last,
         cells=found,
         totals=_totals(found),
+        warehouses=_warehouses(found),
         suppressed=answered.suppressed,
     )
 
@@ -145,6 +160,26 @@ def _totals(cells: list[CellDemand]) -> list[ItemDemand]:
             pickup_points=len(found),
         )
         for item, found in by_item.items()
+    ]
+
+
+def _warehouses(cells: list[CellDemand]) -> list[WarehouseDemand]:
+    """Each item's forecast per grid warehouse: the sum of its answered cells there."""
+    by_warehouse: dict[tuple[int, str], list[CellDemand]] = defaultdict(list)
+    for cell in cells:
+        if cell.grid_warehouse_id is not None:
+            by_warehouse[(cell.grid_warehouse_id, cell.item)].append(cell)
+    return [
+        WarehouseDemand(
+            grid_warehouse_id=warehouse,
+            grid_warehouse=found[0].grid_warehouse or "",
+            item=item,
+            item_name=found[0].item_name,
+            day=found[0].day,
+            forecast=round(sum(c.forecast for c in found), 1),
+            pickup_points=len(found),
+        )
+        for (warehouse, item), found in sorted(by_warehouse.items())
     ]
 
 

@@ -30,6 +30,7 @@ def demand_csv(answer: DemandForecast) -> bytes:
         "item_name",
         "pickup_point_id",
         "pickup_point",
+        "grid_warehouse",
         "forecast",
         "residents",
         "level",

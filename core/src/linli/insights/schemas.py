@@ -20,6 +20,7 @@ __all__ = [
     "MyFeedback",
     "RepurchaseRate",
     "RepurchaseRates",
+    "WarehouseDemand",
 ]
 
 
@@ -30,6 +31,8 @@ class CellDemand(BaseModel):
     item_name: str
     pickup_point_id: int | None = Field(description="None: bought without a pickup point")
     pickup_point: str | None
+    grid_warehouse_id: int | None = Field(description="The grid warehouse supplying the point")
+    grid_warehouse: str | None
     day: date
     forecast: float = Field(description="Units expected that day (one decimal)")
     residents: int = Field(description="Distinct residents behind the history (at least k)")
@@ -50,6 +53,18 @@ class ItemDemand(BaseModel):
     pickup_points: int = Field(description="How many answered cells the total adds up")
 
 
+class WarehouseDemand(BaseModel):
+    """An item's forecast over the answered pickup points a grid warehouse (网格仓) supplies."""
+
+    grid_warehouse_id: int
+    grid_warehouse: str
+    item: str
+    item_name: str
+    day: date
+    forecast: float
+    pickup_points: int = Field(description="How many answered cells the total adds up")
+
+
 class DemandForecast(BaseModel):
     """Tomorrow's demand per item and pickup point, over complete days up to yesterday."""
 
@@ -60,6 +75,7 @@ class DemandForecast(BaseModel):
     history_to: date
     cells: list[CellDemand]
     totals: list[ItemDemand]
+    warehouses: list[WarehouseDemand]
     suppressed: int = Field(description="Cells held back: fewer than k residents behind them")
 
 

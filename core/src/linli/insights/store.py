@@ -14,7 +14,7 @@ from typing import Any
 from linli.profiles.tables import PurchaseFactRow
 from linli.tables import PickupPoint
 
-from .aggregates import Fact, Remark
+from .aggregates import Fact, Point, Remark
 from .anonymity import DEFAULT_K
 from .tables import InsightSetting, ItemRemark
 
@@ -81,12 +81,13 @@ async def items_bought_by(community_id: int, member_id: int) -> dict[str, str]:
     return {r["item"]: r["item_name"] for r in rows}
 
 
-async def pickup_points(community_id: int) -> dict[int, str]:
-    """The community's pickup points' names by id."""
-    rows = await PickupPoint.select(PickupPoint.id, PickupPoint.name).where(
-        PickupPoint.community == community_id
-    )
-    return {r["id"]: r["name"] for r in rows}
+async def pickup_points(community_id: int) -> dict[int, Point]:
+    """The community's pickup points by id, each with the grid warehouse supplying it."""
+    p = PickupPoint
+    rows = await p.select(
+        p.id, p.name, p.grid_warehouse, p.grid_warehouse.name.as_alias("warehouse")
+    ).where(p.community == community_id)
+    return {r["id"]: Point(r["name"], r["grid_warehouse"], r["warehouse"]) for r in rows}
 
 
 async def k_of(community_id: int) -> int:
