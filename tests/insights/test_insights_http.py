@@ -296,3 +296,51 @@ async def test_a_persons_export_lists_their_remarks_and_erasure_deletes_them(sta
         body = (await http.get(f"{BASE}/feedback", headers=supplier)).json()
         assert body["items"] == [] and body["suppressed"] == 1  # nine residents are left
         assert await ItemRemark.count().where(ItemRemark.member == member) == 0
+
+
+async def test_an_erased_residents_purchases_leave_todays_answers_at_once(start_platform):
+    """Answers are kept for the day, but not past an erasure: a cell of exactly k residents
+    one of whom is erased is suppressed on the next call."""
+    async with start_platform() as running:
+        http = running.client
+        north = await pickup_point(running, "North gate")
+        me = await resident_token(http)
+        member = (await http.get("/v1/communities/home/me", headers=me)).json()["id"]
+        await grant_role(running.home, member, Role.RESIDENT)
+        buyers = [*await residents(running, 9, "Buyer"), member]
+        await history(running, "milk", north, buyers)
+        supplier = running.auth("operator")
+        body = (await http.get(f"{BASE}/demand", headers=supplier)).json()
+        assert [c["residents"] for c in body["cells"]] == [10]
+
+        assert (await http.delete("/v1/communities/home/me", headers=me)).status_code == 200
+        body = (await http.get(f"{BASE}/demand", headers=supplier)).json()
+        assert body["cells"] == [] and body["suppressed"] == 1
+
+
+async def test_the_insights_answer_the_same_on_postgresql(start_platform, any_database):
+    async with start_platform(database_url=any_database) as running:
+        _, _, _, supplier = await seeded(running)
+        operator = running.auth("operator")
+        assert (
+            await running.client.put(f"{BASE}/settings", json={"k": 11}, headers=operator)
+        ).json() == {"k": 11}
+        assert (
+            await running.client.put(f"{BASE}/settings", json={"k": 12}, headers=operator)
+        ).json() == {"k": 12}
+        body = (await running.client.get(f"{BASE}/demand", headers=supplier)).json()
+        assert [(c["item"], c["residents"], c["grid_warehouse"]) for c in body["cells"]] == [
+            ("milk", 12, "Grid East")
+        ]
+        rates = (await running.client.get(f"{BASE}/repurchase", headers=supplier)).json()
+        assert [(r["item"], r["buyers"]) for r in rates["items"]] == [("milk", 12)]
+        writer = {
+            "Authorization": f"Bearer {(await add_member(running.home, 'W', Role.RESIDENT)).token}"
+        }
+        for text in ("first", "second"):
+            put = await running.client.put(
+                f"{BASE}/items/milk/feedback", json={"text": text}, headers=writer
+            )
+            assert put.status_code == 200, put.text
+        mine = await running.client.get(f"{BASE}/my-feedback", headers=writer)
+        assert mine.json() == [{"item": "milk", "text": "second"}]
