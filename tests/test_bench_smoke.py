@@ -24,6 +24,7 @@ SCRIPTS: dict[str, list[str]] = {
     "credit": ["--members", "30", "--events", "300"],
     "dispatch_matching": ["--jobs", "40", "--workers", "15", "--capacity", "2"],
     "sqlite_writes": ["--inserts", "40", "--clients", "4"],
+    "forecast": ["--items", "2", "--points", "1", "--days", "42", "--holdout-weeks", "1"],
 }
 """Each script's tiny arguments (its --out is added), the slowest first."""
 

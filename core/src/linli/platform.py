@@ -2,11 +2,12 @@
 
 `Platform.from_settings` is the one place that builds the platform's parts and says what each
 needs: the module registry and the database engine from the settings; settlement from the
-registry and its gateway; identity from the settings (and its SMS sender); the credit book
-from the settings; the dispatch worker from the platform itself. Handlers, the worker, the
-CLI, tests and scripts take services from here (``platform.settlement``,
-``platform.identity``, ...); nothing looks a service up anywhere else. A test or a deployment
-that needs another gateway or SMS sender builds the platform with it.
+registry and its gateway; identity from the settings (and its SMS sender, and the other
+services holding a person's data: profiles); the credit book from the settings; profiles on
+their own; the dispatch worker from the platform itself. Handlers, the worker, the CLI, tests
+and scripts take services from here (``platform.settlement``, ``platform.identity``, ...);
+nothing looks a service up anywhere else. A test or a deployment that needs another gateway or
+SMS sender builds the platform with it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from .db.migrate import migrate
 from .db.runtime import activate
 from .dispatch.worker import DispatchWorker
 from .identity.service import IdentityService, LoggingSmsSender, SmsSender
+from .insights.service import InsightsService
+from .profiles.service import Profiles
 from .settings import Settings
 from .settlement.gateways import Gateway
 from .settlement.payments import gateway_for
@@ -42,6 +45,8 @@ class Platform:
     settlement: Settlement
     identity: IdentityService
     credit: CreditBook
+    profiles: Profiles = field(default_factory=Profiles)
+    insights: InsightsService = field(default_factory=InsightsService)
     worker: DispatchWorker = field(init=False)
 
     def __post_init__(self) -> None:
@@ -70,13 +75,19 @@ class Platform:
             settings.database_url, statement_cache_size=settings.database_statement_cache_size
         )
         activate(engine, registry.piccolo_apps)
+        profiles, insights = Profiles(), InsightsService()
         return cls(
             settings=settings,
             engine=engine,
             registry=registry,
             settlement=Settlement(registry, gateway or gateway_for(settings)),
-            identity=IdentityService(settings, sms or LoggingSmsSender()),
+            # profiles' and insights' data of a person is exported and erased with identity's
+            identity=IdentityService(
+                settings, sms or LoggingSmsSender(), personal_data=[profiles, insights]
+            ),
             credit=CreditBook(settings),
+            profiles=profiles,
+            insights=insights,
         )
 
     async def start(self, *, migrate_first: bool = False) -> None:

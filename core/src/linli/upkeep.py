@@ -1,6 +1,6 @@
 """Upkeep on a schedule: the worker's periodic chores, so the platform recovers and stays small.
 
-Two chores, each run by the worker (`linli.dispatch.worker.DispatchWorker.run_once`) when due:
+Three chores, each run by the worker (`linli.dispatch.worker.DispatchWorker.run_once`) when due:
 
 - **the settlement sweep**, every half ``settlement_sweep_seconds``: gateway intents left
   pending by a crash or a gateway outage are carried out in every community
@@ -8,7 +8,9 @@ Two chores, each run by the worker (`linli.dispatch.worker.DispatchWorker.run_on
 - **the purge**, every ``purge_interval_seconds``: expired sign-in codes, authorization codes
   and tokens (`linli.identity.housekeeping.purge_expired`), ``Idempotency-Key`` records older
   than ``idempotency_retention_hours`` and uploads older than ``upload_retention_days``
-  (0 keeps them).
+  (0 keeps them);
+- **repurchase reminders**, every :data:`REMINDER_SWEEP_SECONDS`: the reminders due in every
+  open community (`linli.profiles.reminders`), at most one per item and cycle.
 
 Every chore is idempotent, so several workers (PostgreSQL) may run them side by side. A chore
 that fails is logged and runs again at its next turn.
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from .files.store import purge_uploads
 from .idempotency import purge_records
+from .identity.communities import community_of
 from .identity.housekeeping import purge_expired
 from .settings import Settings
 from .settlement.recovery import IntentSweeper
@@ -33,9 +36,12 @@ from .tables import Community
 if TYPE_CHECKING:
     from .platform import Platform
 
-__all__ = ["Chore", "Upkeep", "purge", "upkeep_for"]
+__all__ = ["REMINDER_SWEEP_SECONDS", "Chore", "Upkeep", "purge", "upkeep_for"]
 
 log = logging.getLogger(__name__)
+
+REMINDER_SWEEP_SECONDS = 3600.0
+"""How often the worker looks for repurchase reminders that have come due."""
 
 
 def _utcnow() -> datetime:
@@ -112,7 +118,7 @@ def upkeep_for(
     clock: Callable[[], float] = time.monotonic,
     now: Callable[[], datetime] = _utcnow,
 ) -> Upkeep:
-    """The platform's chores: the settlement sweep and the purge (clocks for tests)."""
+    """The platform's chores: the settlement sweep, the purge and reminders (clocks for tests)."""
     settings = platform.settings
     sweeper = IntentSweeper(
         platform.settlement,
@@ -129,10 +135,15 @@ def upkeep_for(
             log.info("upkeep purged %s", ", ".join(f"{k}: {v}" for k, v in counts.items()))
         return sum(counts.values())
 
+    async def remind_now() -> int:
+        rows = await Community.select().where(Community.archived_at.is_null())
+        return await platform.profiles.remind([community_of(r) for r in rows], now())
+
     return Upkeep(
         [
             Chore("settlement sweep", settings.settlement_sweep_seconds / 2, sweeper.sweep),
             Chore("purge", settings.purge_interval_seconds, purge_now),
+            Chore("repurchase reminders", REMINDER_SWEEP_SECONDS, remind_now),
         ],
         clock=clock,
         sweeper=sweeper,

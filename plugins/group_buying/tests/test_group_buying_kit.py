@@ -78,6 +78,23 @@ async def test_joining_authorises_and_takes_stock(gb: Community) -> None:
     assert "group_buying.order_placed" in published(gb.kit)
 
 
+async def test_each_order_is_a_purchase_fact_under_its_product_across_campaigns(
+    gb: Community,
+) -> None:
+    chen = gb.residents[0]
+    first = await gb.join(chen, await gb.open(), quantity=2)
+    second = await gb.join(chen, await gb.open(title="Again"), quantity=1)
+    facts = gb.kit.host.purchases.facts
+    recorded = sorted(facts.values(), key=lambda f: f.ref)
+    assert [(f.ref, f.member_id, f.quantity, f.amount) for f in recorded] == [
+        (f"order-{first.id}", chen.id, 2, cny(2000)),
+        (f"order-{second.id}", chen.id, 1, cny(1000)),
+    ]
+    assert recorded[0].item == recorded[1].item  # the same product, two campaigns
+    assert recorded[0].pickup_point_id == gb.point.id and recorded[0].category == "groceries"
+    assert recorded[0].item_name == "Strawberries"
+
+
 async def test_clear_refusals_beyond_limit_stock_and_deadline(gb: Community) -> None:
     opened = await gb.open(stock_cap=4, per_person_limit=3)
     chen, liu, zhou = gb.residents[:3]

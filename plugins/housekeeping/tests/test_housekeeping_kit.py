@@ -91,6 +91,18 @@ async def call(kit: PluginKit, op: str, data: dict[str, Any], who: MemberView) -
     return booking
 
 
+async def test_a_booking_is_a_purchase_fact_of_its_service(kit: PluginKit, people: People):
+    service = await hourly(kit, people)
+    booking = await book(kit, people, service, units=3)
+    fact = kit.host.purchases.facts[(f"booking-{booking.id}", f"service-{service.id}")]
+    assert (fact.member_id, fact.quantity, fact.amount) == (
+        people.resident.id,
+        3,
+        Money(amount=13500, currency="CNY"),
+    )
+    assert (fact.item_name, fact.category) == ("Cleaning by the hour", "hourly_cleaning")
+
+
 def test_the_manifest_declares_the_module() -> None:
     manifest = housekeeping.manifest
     assert manifest.supports("1.0.0")

@@ -61,6 +61,7 @@ from .host import (
 from .manifest import MEMBER_SCOPES, CreditEventSpec, Manifest, PayoutHold
 from .money import CurrencyMismatch, Money, MoneyBounds
 from .network import PickupPoints, PickupPointView
+from .notifications import Notification, NotificationKind, Notifications, NotificationStatus
 from .operations import (
     Document,
     Empty,
@@ -71,6 +72,7 @@ from .operations import (
     query,
     stream,
 )
+from .purchases import PurchaseFact, Purchases
 from .revenue_share import RevenueShareRules, Share, fixed, percent, refund, remainder, split
 from .roles import Role
 from .vault import Vault
@@ -126,12 +128,18 @@ __all__ = [
     "Money",
     "MoneyBounds",
     "NotFound",
+    "Notification",
+    "NotificationKind",
+    "NotificationStatus",
+    "Notifications",
     "Operation",
     "OperationKind",
     "Payments",
     "PayoutHold",
     "PickupPointView",
     "PickupPoints",
+    "PurchaseFact",
+    "Purchases",
     "RateLimit",
     "Refund",
     "RevenueShareRules",

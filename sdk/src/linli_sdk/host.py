@@ -39,7 +39,9 @@ from .context import Community
 from .emergency import EmergencyState
 from .money import Money
 from .network import PickupPoints
+from .notifications import Notifications
 from .operations import Document
+from .purchases import Purchases
 from .roles import Role
 from .vault import Vault
 
@@ -266,10 +268,10 @@ class Host(Protocol):
 
         ``async with host.transaction():`` runs its block in a savepoint. If the block raises,
         the module's own rows written in it and what it asked of the host in it (charges,
-        refunds, events, deadlines, credit events, jobs) are undone, and the exception
-        propagates: catch it around the block to carry on with the rest of the call. If the
-        block completes, its writes stay part of the call and commit (or roll back) with it.
-        Blocks nest. Outside any transaction (a stream, a lifecycle hook) the block is a
+        refunds, events, deadlines, credit events, jobs, notifications) are undone, and the
+        exception propagates: catch it around the block to carry on with the rest of the call.
+        If the block completes, its writes stay part of the call and commit (or roll back) with
+        it. Blocks nest. Outside any transaction (a stream, a lifecycle hook) the block is a
         transaction of its own, committed when it ends.
         """
         ...
@@ -332,4 +334,14 @@ class Host(Protocol):
     @property
     def vault(self) -> Vault:
         """Sealing sensitive personal information with the platform's data keys."""
+        ...
+
+    @property
+    def purchases(self) -> Purchases:
+        """Report what residents bought or booked (kept as minimal, erasable facts)."""
+        ...
+
+    @property
+    def notifications(self) -> Notifications:
+        """Notifications to members, through the community's channels, after the call commits."""
         ...

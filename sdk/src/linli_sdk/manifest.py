@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .deadlines import DeadlineHandler, route_deadline
 from .errors import InvalidInput
+from .notifications import NotificationKind
 from .operations import Empty, Operation
 from .revenue_share import RevenueShareRules
 
@@ -100,6 +101,9 @@ class Manifest(BaseModel):
         deadline_handlers: Its deadline handlers (:func:`~linli_sdk.on_deadline`), one per key
             pattern; a module that declares any is called through them, not through
             ``linli_deadline_reached``, and may schedule only keys they match.
+        notification_kinds: The kinds of notification it sends members through
+            ``host.notifications`` (see :class:`~linli_sdk.NotificationKind`); a member may opt
+            out of each.
 
     """
 
@@ -119,6 +123,7 @@ class Manifest(BaseModel):
     member_scopes: frozenset[str] = frozenset()
     payout_hold: PayoutHold | None = None
     deadline_handlers: tuple[DeadlineHandler, ...] = ()
+    notification_kinds: tuple[NotificationKind, ...] = ()
 
     @field_validator("name")
     @classmethod
@@ -179,6 +184,7 @@ class Manifest(BaseModel):
             ("operation", [op.name for op in self.operations]),
             ("credit event", [e.name for e in self.credit_events]),
             ("deadline pattern", [h.pattern for h in self.deadline_handlers]),
+            ("notification kind", [k.name for k in self.notification_kinds]),
         ):
             dupes = sorted({n for n in names if names.count(n) > 1})
             if dupes:
@@ -196,6 +202,10 @@ class Manifest(BaseModel):
     def credit_event(self, name: str) -> CreditEventSpec | None:
         """Return the declared credit event called ``name``, or ``None``."""
         return next((e for e in self.credit_events if e.name == name), None)
+
+    def notification_kind(self, name: str) -> NotificationKind | None:
+        """Return the declared notification kind called ``name``, or ``None``."""
+        return next((k for k in self.notification_kinds if k.name == name), None)
 
     def validate_settings(self, settings: Mapping[str, Any]) -> BaseModel:
         """Validate an operator's ``settings`` against the settings model, as the platform does.

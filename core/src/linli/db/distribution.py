@@ -65,6 +65,13 @@ DISTRIBUTED_BY_COMMUNITY: dict[str, tuple[str, ...]] = {
         "linli_credit_appeal",
         "linli_credit_rating",
     ),
+    "linli_profiles": (
+        "linli_profiles_fact",
+        "linli_profiles_consent",
+        "linli_profiles_tag",
+        "linli_profiles_reminder",
+    ),
+    "linli_insights": ("linli_insights_setting", "linli_insights_remark"),
     "bill_payment": ("bill_payment_payment", "bill_payment_account"),
     "charity": ("charity_fund", "charity_campaign", "charity_purchase", "charity_fund_entry"),
     "elder_meals": (

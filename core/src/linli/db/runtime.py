@@ -23,6 +23,8 @@ CORE_APPS = (
     "linli.files.piccolo_app",
     "linli.credit.piccolo_app",
     "linli.emergency.piccolo_app",
+    "linli.profiles.piccolo_app",
+    "linli.insights.piccolo_app",
 )
 """The core's Piccolo apps: the platform's own tables, then each service's."""
 

@@ -16,9 +16,11 @@ from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
 from ..emergency.routes import routes as emergency_routes
 from ..identity.routes import routes as identity_routes
+from ..insights.routes import routes as insights_routes
 from ..network.routes import routes as network_routes
 from ..observe.logs import configure_logging
 from ..platform import Platform
+from ..profiles.routes import routes as profile_routes
 from ..settings import Settings
 from ..settlement.routes import routes as settlement_routes
 from .access import check_access
@@ -76,6 +78,8 @@ def create_app(
             *settlement_routes(platform),
             *dispatch_routes(platform),
             *credit_routes(platform),
+            *profile_routes(platform),
+            *insights_routes(platform),
             *network_routes(),
             *emergency_routes(),
             *operation_routes(platform),

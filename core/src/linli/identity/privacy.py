@@ -216,15 +216,19 @@ async def export(service: IdentityService, member_id: int | None) -> dict[str, A
         "national_id_views": await national_id_views(members=[link["member"] for link in links]),
         "exported_at": datetime.now(UTC),
     }
+    for holder in service.personal_data:
+        document[holder.name] = await holder.export_members([link["member"] for link in links])
     result: dict[str, Any] = json.loads(json.dumps(document, default=str))
     return result
 
 
-async def erase(member_id: int | None) -> dict[str, Any]:
+async def erase(service: IdentityService, member_id: int | None) -> dict[str, Any]:
     """Erase the person's personal data; their memberships stay, pseudonymised.
 
     Ledger and order rows keep pointing at the member ids, which no longer lead to a person:
-    the names become ``erased member <id>``, numbers and codes are deleted, tokens revoked.
+    the names become ``erased member <id>``, numbers and codes are deleted, tokens revoked,
+    and what other services keep of the person (``service.personal_data``, e.g. purchase
+    facts and profile tags) is erased in the same transaction.
     """
     account_id = await _require_account(member_id)
     links = await Membership.select(Membership.member).where(Membership.account == account_id)
@@ -257,6 +261,8 @@ async def erase(member_id: int | None) -> dict[str, Any]:
             await RefreshToken.update({RefreshToken.revoked: True}).where(
                 RefreshToken.member == member
             )
+        for holder in service.personal_data:
+            await holder.erase_members([link["member"] for link in links])
     forget_callers()  # the erased members' tokens no longer open anything
     return {"erased": True, "memberships": len(links)}
 

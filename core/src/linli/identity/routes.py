@@ -186,7 +186,7 @@ async def erase(
     _, member_id = person
 
     async def run() -> ErasureOut:
-        return ErasureOut(**await privacy.erase(member_id))
+        return ErasureOut(**await privacy.erase(service_of(request), member_id))
 
     return await command(request, idempotency_key, ("identity.erase", ""), run)
 

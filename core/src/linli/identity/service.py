@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..settings import Settings
 from .keys import IdentityKeys, load_keys
@@ -63,6 +64,24 @@ class RateLimiter:
         return True
 
 
+class PersonalDataHolder(Protocol):
+    """A service outside identity that keeps personal data of members (e.g. profiles).
+
+    A person's export lists what each holder answers under its ``name``; their erasure erases
+    it in the same transaction as identity's own.
+    """
+
+    name: str
+
+    async def export_members(self, member_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """What the holder keeps of these members (the person's memberships), as JSON."""
+        ...
+
+    async def erase_members(self, member_ids: Sequence[int]) -> None:
+        """Erase what the holder keeps of these members."""
+        ...
+
+
 @dataclass
 class IdentityService:
     """Everything the identity service keeps for one platform (``platform.identity``)."""
@@ -74,6 +93,8 @@ class IdentityService:
     code_requests: RateLimiter = field(default_factory=lambda: RateLimiter(5, 600))
     sign_ins: RateLimiter = field(default_factory=lambda: RateLimiter(10, 600))
     per_address: RateLimiter = field(default_factory=lambda: RateLimiter(100, 600))
+    personal_data: list[PersonalDataHolder] = field(default_factory=list)
+    """Other services keeping a person's data: exported and erased with identity's (PIPL)."""
     _keys: IdentityKeys | None = None
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 

@@ -4,7 +4,8 @@ Member look-up is served by the identity service (personal fields only for grant
 scopes); events (the outbox), durable deadlines and job dispatch by the
 dispatch service; payments by settlement; credit (events within the manifest's bounds,
 standings) by the credit service; pickup points (with their hosts and leaders) by the network;
-the emergency state by the emergency channel; sealing sensitive values by identity's data keys.
+the emergency state by the emergency channel; sealing sensitive values by identity's data keys;
+purchase facts by the profiles service.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from linli.files.store import CoreFiles
 from linli.identity.member_port import MemberPort
 from linli.identity.vault import HostVault
 from linli.network.port import PickupPointPort
+from linli.profiles.port import HostPurchases
 from linli.settlement.payments import HostPayments
 from linli.unit_of_work import UnitOfWork
 
@@ -86,6 +88,8 @@ class CoreHost:
         self.pickup_points = PickupPointPort(community)
         self.emergency = HostEmergency(community)
         self.vault = HostVault(platform, community, module)
+        self.purchases = HostPurchases(platform.profiles, community, module)
+        self.notifications: Any = _Unavailable("notifications")
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

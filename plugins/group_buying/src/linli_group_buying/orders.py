@@ -3,7 +3,8 @@
 Joining takes a unit of stock with one conditional ``UPDATE`` (never oversold, also under
 concurrent joins) and the per-person allowance the same way, then authorises the payment
 through the host (``capture=False``); the campaign's close captures or voids it
-(:mod:`.closing`).
+(:mod:`.closing`). Each order is reported as a purchase fact (``host.purchases``) under the
+campaign's product, so repurchases of one product across campaigns count together.
 """
 
 from __future__ import annotations
@@ -148,6 +149,16 @@ async def join_campaign(ctx: Ctx, data: JoinCampaign) -> Order:
         capture=False,
     )
     await OrderRow.update({OrderRow.charge_id: charge.id}).where(OrderRow.id == row.id)
+    await ctx.host.purchases.record(
+        ref=f"order-{row.id}",
+        member_id=member,
+        item=pricing.product_key(campaign["product"]),
+        item_name=campaign["title"],
+        category="groceries",
+        quantity=data.quantity,
+        amount=amount,
+        pickup_point_id=point.id,
+    )
     await ctx.host.events.publish(
         "order_placed",
         {"order_id": row.id, "campaign_id": data.campaign_id, "quantity": data.quantity},

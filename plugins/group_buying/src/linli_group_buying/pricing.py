@@ -15,6 +15,7 @@ rows, ask these functions what the rules say, and write the outcome.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -30,6 +31,7 @@ __all__ = [
     "measured",
     "order_amount",
     "order_left",
+    "product_key",
     "tier_refund",
 ]
 
@@ -131,3 +133,13 @@ def claim_compensation(
 
 def _amount(money: Money) -> int:
     return money.amount
+
+
+def product_key(product: str) -> str:
+    """The item key a campaign's product is reported under (``host.purchases``).
+
+    Campaigns selling the same product (the same text, ignoring surrounding space and case)
+    share one key, so a resident's repurchases of it across campaigns form one cycle.
+    """
+    digest = hashlib.sha256(product.strip().casefold().encode()).hexdigest()
+    return f"product-{digest[:16]}"

@@ -241,6 +241,15 @@ async def book(ctx: Ctx, data: NewBooking) -> Booking:
         data.starts_at + timedelta(minutes=settings.no_show_grace_minutes),
         {"compensation": settings.provider_no_show_compensation.model_dump()},
     )
+    await ctx.host.purchases.record(
+        ref=f"booking-{booking_id}",
+        member_id=member_id,
+        item=f"service-{service['id']}",
+        item_name=service["name"],
+        category=service["kind"],
+        quantity=data.units,
+        amount=amount,
+    )
     await ctx.host.events.publish(
         "booking_requested", {"booking": booking_id, "service": service["id"]}
     )

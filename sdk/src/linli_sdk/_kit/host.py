@@ -16,8 +16,10 @@ from .emergency import KitEmergency, KitVault
 from .events import KitEvents
 from .files import KitFiles
 from .members import KitMembers
+from .notifications import KitNotifications
 from .payments import KitPayments
 from .pickup_points import KitPickupPoints
+from .purchases import KitPurchases
 from .transaction import savepoints
 
 __all__ = ["InMemoryHost"]
@@ -38,10 +40,13 @@ class InMemoryHost:
     ``deadlines.pending``, ``events.published`` (with the platform's own events the kit
     delivered, such as ``settlement.charge_failed``, whose ``module`` is ``None``),
     ``members.members`` (every member's full
-    record), ``members.granted`` (the member scopes granted) and ``members.national_id_views``
-    (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it)
-    ``pickup_points.points`` (the pickup points a test added, by id) and
-    ``emergency.declared`` (the emergencies a test declared, by id).
+    record), ``members.granted`` (the member scopes granted), ``members.national_id_views``
+    (``(member id, purpose)`` for each view that carried an ID number, as the audit log has it),
+    ``pickup_points.points`` (the pickup points a test added, by id), ``emergency.declared``
+    (the emergencies a test declared, by id), ``purchases.facts``
+    (the :class:`~linli_sdk.PurchaseFact` each ``(ref, item)`` recorded) and
+    ``notifications.sent`` (every notification with its status; ``notifications.opt_out``,
+    ``notifications.set_policy`` and ``notifications.due()`` as the community's rules have them).
     """
 
     def __init__(self, manifest: Manifest, community: Community, clock: Callable[[], datetime]):
@@ -58,6 +63,8 @@ class InMemoryHost:
         self.pickup_points = KitPickupPoints()
         self.emergency = KitEmergency(clock)
         self.vault = KitVault(f"{community.id}:{self.module}")
+        self.purchases = KitPurchases(self.module, community, clock, self.members)
+        self.notifications = KitNotifications(manifest, community, self.members, clock)
         self._manifest = manifest
 
     @asynccontextmanager
@@ -94,6 +101,11 @@ class InMemoryHost:
             self.deadlines.pending,
             self.events.published,
             self.members.national_id_views,
+            self.purchases.facts,
+            self.notifications.sent,
+            self.notifications.contents,
+            self.notifications.refs,
+            self.notifications.sent_at,
         )
 
     def _snapshot(self) -> tuple[dict[Any, Any] | list[Any] | set[Any], ...]:

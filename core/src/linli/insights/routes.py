@@ -1,0 +1,220 @@
+"""The insights' HTTP routes, under ``/v1/communities/{community}/insights``.
+
+Suppliers (provider staff and providers' back ends with client credentials), operators and
+auditors read tomorrow's demand per item and pickup point, repurchase rates and residents'
+remarks, as JSON or CSV (``?format=csv``): anonymised aggregates, each over at least k
+residents. The operator sets k. Residents leave, read and withdraw their own remarks.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from linli_sdk import Caller, Community, Forbidden, Role
+from litestar import Request, Response, delete, get, put
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import Body, FromPath, QueryParameter
+
+from ..http.access import Access
+from ..http.community import community_router
+from ..http.openapi import TEXT, answers
+from ..http.problems import problem_responses
+from ..platform import Platform
+from .documents import demand_csv, feedback_csv, repurchase_csv
+from .schemas import (
+    DemandForecast,
+    FeedbackIn,
+    FeedbackSummary,
+    InsightSettings,
+    MyFeedback,
+    RepurchaseRates,
+)
+from .service import InsightsService
+
+__all__ = ["routes"]
+
+SUPPLIERS = Access.of(Role.PROVIDER_STAFF, Role.OPERATOR, Role.AUDITOR).opt
+Format = Annotated[str, QueryParameter(pattern="^(json|csv)$", description="json or csv")]
+
+
+def _service(request: Request[Any, Any, Any]) -> InsightsService:
+    platform: Platform = request.app.state.platform
+    return platform.insights
+
+
+def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
+    where, caller = request.state.identity  # authenticated by access_guard
+    return where, caller
+
+
+def _resident(caller: Caller) -> int:
+    if caller.member_id is None:
+        raise Forbidden("only a resident leaves remarks")
+    return caller.member_id
+
+
+def _answer(body: Any, format: str, csv: Any, name: str) -> Response[bytes]:
+    if format == "csv":
+        return Response(
+            csv(body),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    return Response(body.model_dump_json().encode(), media_type="application/json")
+
+
+def _document(schema: type[Any], what: str) -> dict[str, Any]:
+    return {
+        "responses": {
+            **problem_responses(401, 403),
+            200: ResponseSpec(schema, generate_examples=False, description=what),
+        },
+        "operation_class": answers({"text/csv": TEXT}, keep_json=True),
+        "opt": SUPPLIERS,
+    }
+
+
+@get(
+    "/demand",
+    summary="Tomorrow's demand per item and pickup point, over k residents or more (suppliers)",
+    **_document(DemandForecast, "The forecast, each cell over at least k residents."),
+)
+async def demand(
+    request: Request[Any, Any, Any], community: FromPath[str], format: Format = "json"
+) -> Response[bytes]:
+    """Each answered cell's forecast with its explanation; totals over answered cells only."""
+    where, _ = _identity(request)
+    found = await _service(request).demand(where)
+    return _answer(found, format, demand_csv, f"demand-{found.day}")
+
+
+@get(
+    "/repurchase",
+    summary="Repurchase rates per item, over k buyers or more (suppliers)",
+    **_document(RepurchaseRates, "The rates, each over at least k buyers."),
+)
+async def repurchase(
+    request: Request[Any, Any, Any], community: FromPath[str], format: Format = "json"
+) -> Response[bytes]:
+    """Per item, the share of its buyers in the last twelve weeks who bought it again."""
+    where, _ = _identity(request)
+    found = await _service(request).repurchase(where)
+    return _answer(found, format, repurchase_csv, f"repurchase-{found.window_to}")
+
+
+@get(
+    "/feedback",
+    summary="Residents' remarks per item, over k residents or more, without authors (suppliers)",
+    **_document(FeedbackSummary, "The remarks of items remarked on by at least k residents."),
+)
+async def feedback(
+    request: Request[Any, Any, Any], community: FromPath[str], format: Format = "json"
+) -> Response[bytes]:
+    """Remarks of items at least k residents remarked on; the rest only counted."""
+    where, _ = _identity(request)
+    found = await _service(request).feedback(where)
+    return _answer(found, format, feedback_csv, "feedback")
+
+
+@get(
+    "/settings",
+    summary="The community's insight settings: k (operators, auditors, suppliers)",
+    responses=problem_responses(401, 403),
+    opt=SUPPLIERS,
+)
+async def get_settings(
+    request: Request[Any, Any, Any], community: FromPath[str]
+) -> InsightSettings:
+    """The smallest number of residents an aggregate is answered over."""
+    where, _ = _identity(request)
+    return await _service(request).settings(where)
+
+
+@put(
+    "/settings",
+    summary="Set k, the smallest crowd an aggregate is answered over (operators)",
+    responses=problem_responses(401, 403, 422),
+    opt=Access.of(Role.OPERATOR).opt,
+)
+async def put_settings(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    data: Annotated[InsightSettings, Body()],
+) -> InsightSettings:
+    """From 5 to 1000; answered from the next call on."""
+    where, _ = _identity(request)
+    return await _service(request).set_k(where, data.k)
+
+
+@put(
+    "/items/{item:str}/feedback",
+    summary="Leave (or replace) my remark on an item (residents)",
+    responses=problem_responses(401, 403, 404, 422),
+    opt=Access.of(Role.RESIDENT, scope="write").opt,
+)
+async def leave_feedback(
+    request: Request[Any, Any, Any],
+    community: FromPath[str],
+    item: FromPath[str],
+    data: Annotated[FeedbackIn, Body()],
+) -> MyFeedback:
+    """Phone numbers, e-mail addresses and ID numbers are removed; the cleaned text is kept."""
+    where, caller = _identity(request)
+    return await _service(request).remark(where, _resident(caller), item, data.text)
+
+
+@delete(
+    "/items/{item:str}/feedback",
+    summary="Withdraw my remark on an item (residents)",
+    status_code=204,
+    responses=problem_responses(401, 403, 404),
+    opt=Access.of(Role.RESIDENT, scope="write").opt,
+)
+async def withdraw_feedback(
+    request: Request[Any, Any, Any], community: FromPath[str], item: FromPath[str]
+) -> None:
+    """The remark is deleted, not hidden."""
+    where, caller = _identity(request)
+    await _service(request).withdraw_remark(where, _resident(caller), item)
+
+
+@get(
+    "/my-feedback",
+    summary="My remarks on items (residents)",
+    responses=problem_responses(401, 403),
+    opt=Access.of(Role.RESIDENT).opt,
+)
+async def my_feedback(
+    request: Request[Any, Any, Any], community: FromPath[str]
+) -> list[MyFeedback]:
+    """The caller's remarks as stored (cleaned)."""
+    where, caller = _identity(request)
+    return await _service(request).my_remarks(where, _resident(caller))
+
+
+@get(
+    "/my-items",
+    summary="The items I bought, to remark on (residents)",
+    responses=problem_responses(401, 403),
+    opt=Access.of(Role.RESIDENT).opt,
+)
+async def my_items(request: Request[Any, Any, Any], community: FromPath[str]) -> dict[str, str]:
+    """Item keys and names, from the caller's own purchases."""
+    where, caller = _identity(request)
+    return await _service(request).my_items(where, _resident(caller))
+
+
+def routes(platform: Platform) -> list[Any]:
+    """The route handlers of the insights: their community router."""
+    handlers = [
+        demand,
+        repurchase,
+        feedback,
+        get_settings,
+        put_settings,
+        leave_feedback,
+        withdraw_feedback,
+        my_feedback,
+        my_items,
+    ]
+    return [community_router("/insights", handlers, tag="insights")]

@@ -1,0 +1,72 @@
+"""Repurchase reminders on the platform: due before the cycle ends, once per item and cycle."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from linli.identity.members import add_member
+from linli.upkeep import upkeep_for
+from linli_sdk import Community, Role
+from profiles_helpers import bought
+
+START = date(2026, 1, 5)
+
+
+class Recorded:
+    """A reminder channel that keeps what it was handed."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, dict[str, Any], str]] = []
+
+    async def remind(
+        self, community: Community, member_id: int, data: Mapping[str, Any], *, ref: str
+    ) -> None:
+        self.sent.append((member_id, dict(data), ref))
+
+
+def noon(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=UTC)
+
+
+async def test_one_reminder_per_cycle_only_with_consent_and_not_when_not_for_me(start_platform):
+    async with start_platform() as running:
+        home, profiles = running.home, running.platform.profiles
+        channel = Recorded()
+        profiles.channel = channel
+        members = [(await add_member(home, f"r{n}", Role.RESIDENT)).id for n in range(3)]
+        keen, declined, _silent = members  # _silent never consents
+        for member in members:
+            for n, gap in enumerate((0, 18, 36)):
+                day = START + timedelta(days=gap)
+                await bought(home, member, "formula", day, f"o-{member}-{n}", "婴儿奶粉")
+        await profiles.give_consent(home, keen)
+        await profiles.give_consent(home, declined)
+        await profiles.correct(home, declined, "formula", not_for_me=True)
+        last = START + timedelta(days=36)  # cycle 18 days: due on day 16 of the cycle
+
+        assert await profiles.remind([home], noon(last + timedelta(days=15))) == 0
+        assert await profiles.remind([home], noon(last + timedelta(days=16))) == 1
+        assert await profiles.remind([home], noon(last + timedelta(days=16))) == 0
+        assert await profiles.remind([home], noon(last + timedelta(days=17))) == 0
+        [(member, data, ref)] = channel.sent
+        assert member == keen and ref == f"repurchase_due:formula:{last.isoformat()}"
+        assert data == {
+            "item": "formula",
+            "item_name": "婴儿奶粉",
+            "cycle_days": 18,
+            "last_purchase": last.isoformat(),
+        }
+
+        # a purchase starts a new cycle, which gets its own reminder, through the worker's chore
+        again = last + timedelta(days=18)
+        fact = await bought(home, keen, "formula", again, "o-new", "婴儿奶粉")
+        await profiles.fact_recorded(home, fact)
+        chores = upkeep_for(running.platform, now=lambda: noon(again + timedelta(days=16)))
+        assert await chores.run_due() >= 1
+        assert [ref for _, _, ref in channel.sent][-1].endswith(again.isoformat())
+        assert {m for m, _, _ in channel.sent} == {keen}  # never declined nor silent
+
+        await profiles.withdraw_consent(home, keen)
+        assert await profiles.remind([home], noon(again + timedelta(days=17))) == 0
