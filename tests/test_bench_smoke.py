@@ -24,6 +24,7 @@ SCRIPTS: dict[str, list[str]] = {
     "credit": ["--members", "30", "--events", "300"],
     "dispatch_matching": ["--jobs", "40", "--workers", "15", "--capacity", "2"],
     "sqlite_writes": ["--inserts", "40", "--clients", "4"],
+    "reminders": ["--households", "40", "--days", "90"],
 }
 """Each script's tiny arguments (its --out is added), the slowest first."""
 
