@@ -24,6 +24,7 @@ from .db.migrate import migrate
 from .db.runtime import activate
 from .dispatch.worker import DispatchWorker
 from .identity.service import IdentityService, LoggingSmsSender, SmsSender
+from .notifications.service import NotificationService
 from .settings import Settings
 from .settlement.gateways import Gateway
 from .settlement.payments import gateway_for
@@ -43,9 +44,11 @@ class Platform:
     identity: IdentityService
     credit: CreditBook
     worker: DispatchWorker = field(init=False)
+    notifications: NotificationService = field(init=False)
 
     def __post_init__(self) -> None:
         self.worker = DispatchWorker(self)
+        self.notifications = NotificationService(self)
 
     @classmethod
     def from_settings(

@@ -3,7 +3,8 @@
 Member look-up is served by the identity service (personal fields only for granted member
 scopes); events (the outbox), durable deadlines and job dispatch by the
 dispatch service; payments by settlement; credit (events within the manifest's bounds,
-standings) by the credit service; pickup points (with their hosts and leaders) by the network.
+standings) by the credit service; pickup points (with their hosts and leaders) by the network;
+notifications by the notification service.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from linli.dispatch.ports import DurableDeadlines, record_event
 from linli.files.store import CoreFiles
 from linli.identity.member_port import MemberPort
 from linli.network.port import PickupPointPort
+from linli.notifications.port import HostNotifications
 from linli.settlement.payments import HostPayments
 from linli.unit_of_work import UnitOfWork
 
@@ -81,7 +83,7 @@ class CoreHost:
         self.deadlines = DurableDeadlines(community, module, manifest)
         self.files = CoreFiles(community, module)
         self.pickup_points = PickupPointPort(community)
-        self.notifications: Any = _Unavailable("notifications")
+        self.notifications = HostNotifications(platform, community, module, self.unit)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
