@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from linli.identity.members import add_member
+from linli.unit_of_work import UnitOfWork
 from linli.upkeep import upkeep_for
 from linli_sdk import Community, Role
 from profiles_helpers import bought
@@ -21,7 +22,13 @@ class Recorded:
         self.sent: list[tuple[int, dict[str, Any], str]] = []
 
     async def remind(
-        self, community: Community, member_id: int, data: Mapping[str, Any], *, ref: str
+        self,
+        community: Community,
+        member_id: int,
+        data: Mapping[str, Any],
+        *,
+        ref: str,
+        unit: UnitOfWork,
     ) -> None:
         self.sent.append((member_id, dict(data), ref))
 
@@ -70,3 +77,22 @@ async def test_one_reminder_per_cycle_only_with_consent_and_not_when_not_for_me(
 
         await profiles.withdraw_consent(home, keen)
         assert await profiles.remind([home], noon(again + timedelta(days=17))) == 0
+
+
+async def test_the_platform_sends_reminders_as_notifications_once_per_cycle(start_platform):
+    from linli.notifications.tables import NotificationMessage
+
+    async with start_platform() as running:
+        home, profiles = running.home, running.platform.profiles
+        member = (await add_member(home, "Mum", Role.RESIDENT)).id
+        for n, gap in enumerate((0, 18, 36)):
+            await bought(home, member, "formula", START + timedelta(days=gap), f"m-{n}", "奶粉")
+        await profiles.give_consent(home, member)
+        due = noon(START + timedelta(days=36 + 16))
+        assert await profiles.remind([home], due) == 1
+        assert await profiles.remind([home], due + timedelta(hours=1)) == 0
+        rows = await NotificationMessage.select(
+            NotificationMessage.module, NotificationMessage.kind, NotificationMessage.status
+        ).where(NotificationMessage.member == member)
+        assert [(r["module"], r["kind"]) for r in rows] == [("profiles", "repurchase_due")]
+        assert rows[0]["status"] in {"queued", "held"}

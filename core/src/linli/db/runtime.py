@@ -23,6 +23,7 @@ CORE_APPS = (
     "linli.files.piccolo_app",
     "linli.credit.piccolo_app",
     "linli.profiles.piccolo_app",
+    "linli.notifications.piccolo_app",
 )
 """The core's Piccolo apps: the platform's own tables, then each service's."""
 

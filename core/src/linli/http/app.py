@@ -16,6 +16,7 @@ from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
 from ..identity.routes import routes as identity_routes
 from ..network.routes import routes as network_routes
+from ..notifications.routes import routes as notification_routes
 from ..observe.logs import configure_logging
 from ..platform import Platform
 from ..profiles.routes import routes as profile_routes
@@ -78,6 +79,7 @@ def create_app(
             *credit_routes(platform),
             *profile_routes(platform),
             *network_routes(),
+            *notification_routes(),
             *operation_routes(platform),
             metrics_route(platform),
             docs_assets(DOCS),

@@ -4,7 +4,7 @@ Member look-up is served by the identity service (personal fields only for grant
 scopes); events (the outbox), durable deadlines and job dispatch by the
 dispatch service; payments by settlement; credit (events within the manifest's bounds,
 standings) by the credit service; pickup points (with their hosts and leaders) by the network;
-purchase facts by the profiles service.
+notifications by the notification service; purchase facts by the profiles service.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from linli.dispatch.ports import DurableDeadlines, record_event
 from linli.files.store import CoreFiles
 from linli.identity.member_port import MemberPort
 from linli.network.port import PickupPointPort
+from linli.notifications.port import HostNotifications
 from linli.profiles.port import HostPurchases
 from linli.settlement.payments import HostPayments
 from linli.unit_of_work import UnitOfWork
@@ -84,7 +85,7 @@ class CoreHost:
         self.files = CoreFiles(community, module)
         self.pickup_points = PickupPointPort(community)
         self.purchases = HostPurchases(platform.profiles, community, module)
-        self.notifications: Any = _Unavailable("notifications")
+        self.notifications = HostNotifications(platform, community, module, self.unit)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
