@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from linli.identity.members import add_member
 from linli.unit_of_work import UnitOfWork
 from linli.upkeep import upkeep_for
@@ -96,3 +98,21 @@ async def test_the_platform_sends_reminders_as_notifications_once_per_cycle(star
         ).where(NotificationMessage.member == member)
         assert [(r["module"], r["kind"]) for r in rows] == [("profiles", "repurchase_due")]
         assert rows[0]["status"] in {"queued", "held"}
+
+
+@pytest.mark.slow
+async def test_two_sweeps_at_once_send_one_reminder_per_cycle(start_platform, postgres_url):
+    async with start_platform(database_url=postgres_url) as running:
+        home, profiles = running.home, running.platform.profiles
+        channel = Recorded()
+        profiles.channel = channel
+        members = [(await add_member(home, f"c{n}", Role.RESIDENT)).id for n in range(4)]
+        for member in members:
+            for n, gap in enumerate((0, 10, 20)):
+                day = START + timedelta(days=gap)
+                await bought(home, member, "eggs", day, f"e-{member}-{n}")
+            await profiles.give_consent(home, member)
+        due = noon(START + timedelta(days=28))
+        counts = await asyncio.gather(*(profiles.remind([home], due) for _ in range(3)))
+        assert sum(counts) == 4
+        assert sorted(m for m, _, _ in channel.sent) == sorted(members)
