@@ -25,6 +25,7 @@ SCRIPTS: dict[str, list[str]] = {
     "dispatch_matching": ["--jobs", "40", "--workers", "15", "--capacity", "2"],
     "sqlite_writes": ["--inserts", "40", "--clients", "4"],
     "forecast": ["--items", "2", "--points", "1", "--days", "42", "--holdout-weeks", "1"],
+    "reminders": ["--households", "40", "--days", "90"],
 }
 """Each script's tiny arguments (its --out is added), the slowest first."""
 

@@ -9,6 +9,7 @@ what a module's caller would see.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, time
 from typing import Any
 
 from linli.testing import Running
@@ -104,6 +105,25 @@ class KitSide:
         """Enable the module with ``settings``, as an operator."""
         return await self._answer(self.kit.enable(settings))
 
+    def set_now(self, moment: datetime) -> None:
+        """Set the clock notifications are decided by."""
+        self.kit.clock = moment
+
+    async def opt_out(self, who: str, kind: str) -> None:
+        """``who`` opts out of one of the module's notification kinds."""
+        self.kit.host.notifications.opt_out(self.id(who), kind)
+
+    async def notification_policy(self, quiet: tuple[str, str], rate_limit: int) -> None:
+        """Set the community's quiet hours (``HH:MM``) and rate limit, as an operator."""
+        start, end = (time.fromisoformat(t) for t in quiet)
+        self.kit.host.notifications.set_policy(
+            quiet_start=start, quiet_end=end, rate_limit=rate_limit
+        )
+
+    async def notifications(self) -> list[tuple[int, str, str]]:
+        """Each notification decided, in order: the member's id, the kind and the status."""
+        return [(n.member_id, n.kind, n.status.value) for n in self.kit.host.notifications.sent]
+
 
 class PlatformSide:
     """The module installed on a started platform, called over HTTP."""
@@ -162,6 +182,36 @@ class PlatformSide:
         return await self._answer(
             await self.running.client.put(url, json=body, headers=self.running.auth("operator"))
         )
+
+    def set_now(self, moment: datetime) -> None:
+        """Set the clock notifications are decided by."""
+        self.running.platform.notifications.clock = lambda: moment
+
+    async def opt_out(self, who: str, kind: str) -> None:
+        """``who`` opts out of one of the module's notification kinds, over HTTP."""
+        url = f"{HOME}/notifications/kinds/{MODULE}.{kind}"
+        answer = await self.running.client.put(
+            url, json={"opted_out": True}, headers=self.running.auth(who)
+        )
+        assert answer.status_code == 200, answer.text
+
+    async def notification_policy(self, quiet: tuple[str, str], rate_limit: int) -> None:
+        """Set the community's quiet hours (``HH:MM``) and rate limit, as an operator."""
+        body = {"quiet_start": quiet[0], "quiet_end": quiet[1], "rate_limit": rate_limit}
+        answer = await self.running.client.put(
+            f"{HOME}/notifications/policy", json=body, headers=self.running.auth("operator")
+        )
+        assert answer.status_code == 200, answer.text
+
+    async def notifications(self) -> list[tuple[int, str, str]]:
+        """Each notification decided, in order, as the send log has it (read by the operator)."""
+        answer = await self.running.client.get(
+            f"{HOME}/notifications/log", headers=self.running.auth("operator")
+        )
+        assert answer.status_code == 200, answer.text
+        decided = [line for line in reversed(answer.json()) if line["channel"] == ""]
+        decided = [line for line in decided if line["status"] != "no_channel"]
+        return [(line["member_id"], line["kind"], line["status"]) for line in decided]
 
 
 Side = KitSide | PlatformSide

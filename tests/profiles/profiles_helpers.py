@@ -26,4 +26,5 @@ async def bought(
         quantity=1,
         amount=Money(amount=16800, currency="CNY"),
     )
-    return await record_fact(community, fact)
+    kept, _ = await record_fact(community, fact)
+    return kept

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from linli.profiles.tables import PersonalisationConsent, PurchaseFactRow, Reminder, Tag
 from linli.testing.sign_in import resident_token
 from profiles_helpers import bought
 
 BASE = "/v1/communities/home"
+
+
+async def household(running: Any, me: dict[str, str]) -> int:
+    """Verify the signed-in resident for unit 3-1201 by invitation; the unit's id."""
+    http, operator = running.client, running.auth("operator")
+    unit = await http.post(
+        f"{BASE}/units", json={"building": "3", "room": "1201"}, headers=operator
+    )
+    invited = await http.post(
+        f"{BASE}/invitations", json={"unit_id": unit.json()["id"]}, headers=operator
+    )
+    redeemed = await http.post(
+        f"{BASE}/verification/invitation", json={"code": invited.json()["code"]}, headers=me
+    )
+    assert redeemed.status_code == 200, redeemed.text
+    return int(unit.json()["id"])
+
+
 START = date(2026, 1, 5)
 
 
@@ -17,11 +36,16 @@ async def test_a_resident_consents_sees_corrects_exports_and_erases_their_tags(s
         http = running.client
         me = await resident_token(http)
         member = (await http.get(f"{BASE}/me", headers=me)).json()["id"]
+        unit = await household(running, me)
         for n, gap in enumerate((0, 18, 35, 54)):
             await bought(running.home, member, "formula", START + timedelta(days=gap), f"order-{n}")
         await bought(running.home, member, "rice", START, "order-9")  # one purchase: no cycle
 
         assert (await http.get(f"{BASE}/profile/tags", headers=me)).json() == {"items": []}
+        households = await PurchaseFactRow.select(PurchaseFactRow.unit).where(
+            PurchaseFactRow.member == member
+        )
+        assert {r["unit"] for r in households} == {unit}  # every fact keyed by the household
         consent = await http.get(f"{BASE}/profile/consent", headers=me)
         assert consent.json()["given"] is False and "withdraw" in consent.json()["wording"]
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import pytest
 from linli.identity.members import add_member
+from linli.unit_of_work import UnitOfWork
 from linli.upkeep import upkeep_for
 from linli_sdk import Community, Role
 from profiles_helpers import bought
@@ -21,7 +24,13 @@ class Recorded:
         self.sent: list[tuple[int, dict[str, Any], str]] = []
 
     async def remind(
-        self, community: Community, member_id: int, data: Mapping[str, Any], *, ref: str
+        self,
+        community: Community,
+        member_id: int,
+        data: Mapping[str, Any],
+        *,
+        ref: str,
+        unit: UnitOfWork,
     ) -> None:
         self.sent.append((member_id, dict(data), ref))
 
@@ -70,3 +79,40 @@ async def test_one_reminder_per_cycle_only_with_consent_and_not_when_not_for_me(
 
         await profiles.withdraw_consent(home, keen)
         assert await profiles.remind([home], noon(again + timedelta(days=17))) == 0
+
+
+async def test_the_platform_sends_reminders_as_notifications_once_per_cycle(start_platform):
+    from linli.notifications.tables import NotificationMessage
+
+    async with start_platform() as running:
+        home, profiles = running.home, running.platform.profiles
+        member = (await add_member(home, "Mum", Role.RESIDENT)).id
+        for n, gap in enumerate((0, 18, 36)):
+            await bought(home, member, "formula", START + timedelta(days=gap), f"m-{n}", "奶粉")
+        await profiles.give_consent(home, member)
+        due = noon(START + timedelta(days=36 + 16))
+        assert await profiles.remind([home], due) == 1
+        assert await profiles.remind([home], due + timedelta(hours=1)) == 0
+        rows = await NotificationMessage.select(
+            NotificationMessage.module, NotificationMessage.kind, NotificationMessage.status
+        ).where(NotificationMessage.member == member)
+        assert [(r["module"], r["kind"]) for r in rows] == [("profiles", "repurchase_due")]
+        assert rows[0]["status"] in {"queued", "held"}
+
+
+@pytest.mark.slow
+async def test_two_sweeps_at_once_send_one_reminder_per_cycle(start_platform, postgres_url):
+    async with start_platform(database_url=postgres_url) as running:
+        home, profiles = running.home, running.platform.profiles
+        channel = Recorded()
+        profiles.channel = channel
+        members = [(await add_member(home, f"c{n}", Role.RESIDENT)).id for n in range(4)]
+        for member in members:
+            for n, gap in enumerate((0, 10, 20)):
+                day = START + timedelta(days=gap)
+                await bought(home, member, "eggs", day, f"e-{member}-{n}")
+            await profiles.give_consent(home, member)
+        due = noon(START + timedelta(days=28))
+        counts = await asyncio.gather(*(profiles.remind([home], due) for _ in range(3)))
+        assert sum(counts) == 4
+        assert sorted(m for m, _, _ in channel.sent) == sorted(members)

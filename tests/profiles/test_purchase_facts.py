@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from linli.modules.host import CoreHost
 from linli.profiles.store import facts_of
 from linli_sdk import InvalidInput, Money, NotFound
+from profiles_helpers import bought
 
 CNY = "CNY"
 
@@ -22,8 +25,10 @@ def _fact(member_id: int, ref: str = "order-1", quantity: int = 1) -> dict[str, 
     }
 
 
-async def test_a_fact_is_kept_once_and_undone_with_the_call_that_recorded_it(start_platform):
-    async with start_platform() as running:
+async def test_a_fact_is_kept_once_and_undone_with_the_call_that_recorded_it(
+    start_platform, any_database
+):
+    async with start_platform(database_url=any_database) as running:
         member = running.people["resident"].id
         host = CoreHost(running.platform, running.home, "group_buying")
         async with running.platform.engine.transaction():
@@ -41,8 +46,10 @@ async def test_a_fact_is_kept_once_and_undone_with_the_call_that_recorded_it(sta
         assert [f.ref for f in facts] == ["order-1"]
 
 
-async def test_a_fact_about_no_member_here_or_with_a_bad_field_is_refused(start_platform):
-    async with start_platform() as running:
+async def test_a_fact_about_no_member_here_or_with_a_bad_field_is_refused(
+    start_platform, any_database
+):
+    async with start_platform(database_url=any_database) as running:
         host = CoreHost(running.platform, running.home, "group_buying")
         stranger = running.people["stranger"].id  # a member of the other community
         with pytest.raises(NotFound):
@@ -51,3 +58,18 @@ async def test_a_fact_about_no_member_here_or_with_a_bad_field_is_refused(start_
             await host.purchases.record(**_fact(running.people["resident"].id, quantity=0))  # type: ignore[arg-type]
         assert refused.value.extensions["errors"][0]["field"] == "quantity"
         assert await facts_of(running.home.id, stranger) == []
+
+
+async def test_a_consenting_buyers_new_purchase_updates_their_tag_at_once(start_platform):
+    async with start_platform() as running:
+        home, member = running.home, running.people["resident"].id
+        today = datetime.now(UTC).date()
+        for n, back in enumerate((40, 20)):
+            await bought(home, member, "formula", today - timedelta(days=back), f"old-{n}")
+        await running.platform.profiles.give_consent(home, member)
+        assert await running.platform.profiles.tags(home, member) == []  # two purchases
+        host = CoreHost(running.platform, home, "group_buying")
+        async with running.platform.engine.transaction():
+            await host.purchases.record(**_fact(member, ref="new"))  # type: ignore[arg-type]
+        [tag] = await running.platform.profiles.tags(home, member)
+        assert (tag["cycle_days"], tag["orders"]) == (20, ["old-0", "old-1", "new"])

@@ -26,6 +26,8 @@ from .db.runtime import activate
 from .dispatch.worker import DispatchWorker
 from .identity.service import IdentityService, LoggingSmsSender, SmsSender
 from .insights.service import InsightsService
+from .notifications.service import NotificationService
+from .profiles.channel import NotificationReminders
 from .profiles.service import Profiles
 from .settings import Settings
 from .settlement.gateways import Gateway
@@ -48,9 +50,13 @@ class Platform:
     profiles: Profiles = field(default_factory=Profiles)
     insights: InsightsService = field(default_factory=InsightsService)
     worker: DispatchWorker = field(init=False)
+    notifications: NotificationService = field(init=False)
 
     def __post_init__(self) -> None:
         self.worker = DispatchWorker(self)
+        self.notifications = NotificationService(self)
+        if self.profiles.channel is None:  # repurchase reminders go out as notifications
+            self.profiles.channel = NotificationReminders(self.notifications)
 
     @classmethod
     def from_settings(

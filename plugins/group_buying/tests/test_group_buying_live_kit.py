@@ -113,6 +113,12 @@ async def test_residents_buy_and_the_board_counts(kit: PluginKit) -> None:
     now = await kit.call("live-session", {"session_id": board.session_id}, as_=li)
     assert isinstance(now, LiveBoard)
     assert (now.sold, now.orders, now.items[0].stock_left) == (3, 2, 2)
+    facts = sorted(kit.host.purchases.facts.values(), key=lambda f: f.recorded_at)
+    assert [(f.member_id, f.quantity, f.amount.amount) for f in facts] == [
+        (chen.id, 2, 3980),
+        (li.id, 1, 1990),
+    ]
+    assert facts[0].item == facts[1].item and facts[0].ref.startswith("live-order-")
 
 
 async def test_every_refusal_is_clear_and_changes_nothing(kit: PluginKit) -> None:
@@ -127,6 +133,7 @@ async def test_every_refusal_is_clear_and_changes_nothing(kit: PluginKit) -> Non
     zhao = kit.add_member("Zhao", Role.RESIDENT)
     assert await refused(kit, zhao, item) == "sold-out"
     assert len(kit.host.payments.charges) == 2
+    assert len(kit.host.purchases.facts) == 2  # a refused buy leaves no purchase fact
     newcomer = kit.add_member("New")  # not a verified resident
     with pytest.raises(Forbidden):
         await buy(kit, newcomer, item)

@@ -24,6 +24,8 @@ from linli_sdk import (
     Host,
     Manifest,
     Money,
+    Notification,
+    NotificationKind,
     Refund,
     RevenueShareRules,
     Role,
@@ -157,6 +159,27 @@ async def orders(ctx: Context[Settings], data: Empty) -> Orders:
     return Orders(order_refs=[ref for ref in refs if not ref.startswith(HEARD)], heard=heard)
 
 
+class Notify(BaseModel):
+    """Tell a member their order is ready; ``fail_after`` makes the call raise after it."""
+
+    member_id: int
+    order_ref: str = Field(min_length=1, max_length=100)
+    ref: str | None = None
+    fail_after: bool = False
+
+
+@command(Role.LEADER)
+async def notify(ctx: Context[Settings], data: Notify) -> Notification:
+    """Write the order row, then notify the member that the order is ready."""
+    await OrderRow.insert(OrderRow(community_id=ctx.community.id, order_ref=data.order_ref))
+    sent = await ctx.host.notifications.send(
+        data.member_id, "order_ready", {"order_ref": data.order_ref}, ref=data.ref
+    )
+    if data.fail_after:
+        raise Conflict(f"order {data.order_ref} changed its mind after notifying")
+    return sent
+
+
 @hookimpl
 async def linli_event(host: Host, event: Event) -> None:
     """Note a refused charge as ``failed:<order ref>``, a captured or refunded one as heard."""
@@ -178,7 +201,7 @@ manifest = Manifest(
     sdk=">=1.0,<2",
     title="Conformance shop",
     settings=Settings,
-    operations=(buy, hold, charge, capture, void, refund, orders),
+    operations=(buy, hold, charge, capture, void, refund, orders, notify),
     revenue_share=RevenueShareRules(
         shares=(
             percent("platform", 500, min=0, max=1000),
@@ -189,4 +212,11 @@ manifest = Manifest(
     ),
     deposit_rules=RevenueShareRules(shares=(percent("community_fund", 1000), remainder("owner"))),
     piccolo_app="conformance_module.piccolo_app",
+    notification_kinds=(
+        NotificationKind(
+            name="order_ready",
+            description="Your order is ready at the pickup point",
+            text="Order {order_ref} is ready for pickup",
+        ),
+    ),
 )

@@ -72,6 +72,15 @@ DISTRIBUTED_BY_COMMUNITY: dict[str, tuple[str, ...]] = {
         "linli_profiles_reminder",
     ),
     "linli_insights": ("linli_insights_setting", "linli_insights_remark"),
+    "linli_notifications": (
+        "linli_notifications_channel",
+        "linli_notifications_policy",
+        "linli_notifications_opt_out",
+        "linli_notifications_message",
+        "linli_notifications_delivery",
+        "linli_notifications_log",
+        "linli_notifications_sms_sandbox",
+    ),
     "bill_payment": ("bill_payment_payment", "bill_payment_account"),
     "charity": ("charity_fund", "charity_campaign", "charity_purchase", "charity_fund_entry"),
     "elder_meals": (

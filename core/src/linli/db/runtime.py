@@ -25,6 +25,7 @@ CORE_APPS = (
     "linli.emergency.piccolo_app",
     "linli.profiles.piccolo_app",
     "linli.insights.piccolo_app",
+    "linli.notifications.piccolo_app",
 )
 """The core's Piccolo apps: the platform's own tables, then each service's."""
 

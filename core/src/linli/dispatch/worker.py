@@ -1,5 +1,7 @@
 """The dispatch worker: runs due deadlines, fans events out and delivers them, in a loop.
 
+It also sends the notifications that are due (held through quiet hours, or retried).
+
 It also runs the platform's upkeep chores when they are due (`linli.upkeep`): the settlement
 sweep of gateway intents left pending, and the purge of what has expired.
 
@@ -83,6 +85,7 @@ class DispatchWorker:
                 ):
                     break
                 done += 1
+        done += await self.platform.notifications.sender.deliver_due(limit)
         return done
 
     async def run(self) -> None:

@@ -18,6 +18,7 @@ from ..emergency.routes import routes as emergency_routes
 from ..identity.routes import routes as identity_routes
 from ..insights.routes import routes as insights_routes
 from ..network.routes import routes as network_routes
+from ..notifications.routes import routes as notification_routes
 from ..observe.logs import configure_logging
 from ..platform import Platform
 from ..profiles.routes import routes as profile_routes
@@ -82,6 +83,7 @@ def create_app(
             *insights_routes(platform),
             *network_routes(),
             *emergency_routes(),
+            *notification_routes(),
             *operation_routes(platform),
             metrics_route(platform),
             docs_assets(DOCS),

@@ -5,7 +5,7 @@ scopes); events (the outbox), durable deadlines and job dispatch by the
 dispatch service; payments by settlement; credit (events within the manifest's bounds,
 standings) by the credit service; pickup points (with their hosts and leaders) by the network;
 the emergency state by the emergency channel; sealing sensitive values by identity's data keys;
-purchase facts by the profiles service.
+notifications by the notification service; purchase facts by the profiles service.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from linli.files.store import CoreFiles
 from linli.identity.member_port import MemberPort
 from linli.identity.vault import HostVault
 from linli.network.port import PickupPointPort
+from linli.notifications.port import HostNotifications
 from linli.profiles.port import HostPurchases
 from linli.settlement.payments import HostPayments
 from linli.unit_of_work import UnitOfWork
@@ -89,7 +90,7 @@ class CoreHost:
         self.emergency = HostEmergency(community)
         self.vault = HostVault(platform, community, module)
         self.purchases = HostPurchases(platform.profiles, community, module)
-        self.notifications: Any = _Unavailable("notifications")
+        self.notifications = HostNotifications(platform, community, module, self.unit)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

@@ -48,6 +48,7 @@ class HostPurchases:
             amount=amount,
             pickup_point_id=pickup_point_id,
         )
-        recorded = await record_fact(self._community, fact)
-        await self._profiles.fact_recorded(self._community, recorded)
+        recorded, consented = await record_fact(self._community, fact)
+        if consented:  # a new fact of a consenting member: their tag for the item may change
+            await self._profiles.fact_recorded(self._community, recorded)
         return recorded

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from linli_sdk import Community
 
 from linli.db.runtime import current_engine
+from linli.unit_of_work import UnitOfWork
 
 from . import rules, store
 
@@ -32,9 +33,19 @@ class ReminderChannel(Protocol):
     """Where reminders go: the platform's notifications."""
 
     async def remind(
-        self, community: Community, member_id: int, data: Mapping[str, Any], *, ref: str
+        self,
+        community: Community,
+        member_id: int,
+        data: Mapping[str, Any],
+        *,
+        ref: str,
+        unit: UnitOfWork,
     ) -> None:
-        """Notify ``member_id`` of a repurchase due; ``ref`` names the item's cycle."""
+        """Notify ``member_id`` of a repurchase due; ``ref`` names the item's cycle.
+
+        Called in the transaction that records the reminder; what must wait for the commit
+        goes to ``unit``, which the sweep delivers once it has committed.
+        """
         ...
 
 
@@ -58,6 +69,7 @@ async def send_due_reminders(
         cycles = await store.sent_cycles(community.id, member, item)
         if not rules.reminder_due(today, last, cycle_days, sent_cycles=cycles, lead_days=lead_days):
             continue
+        unit = UnitOfWork(community=community)
         async with current_engine().transaction():
             if not await store.record_reminder(community.id, member, item, last, now):
                 continue  # another sweep sent this cycle's reminder
@@ -71,6 +83,8 @@ async def send_due_reminders(
                     "last_purchase": last.isoformat(),
                 },
                 ref=f"{REMINDER_KIND}:{item}:{last.isoformat()}",
+                unit=unit,
             )
+        await unit.deliver()  # committed: what the channel deferred (the send) runs now
         sent += 1
     return sent

@@ -107,7 +107,7 @@ class Profiles:
 
         Without consent in force nothing is computed or written.
         """
-        if await store.consent_of(community.id, member_id) is None:
+        if not await store.has_consent(community.id, member_id):
             return
         by_item: dict[str, list[PurchaseFact]] = defaultdict(list)
         for fact in await store.facts_of(community.id, member_id, item):

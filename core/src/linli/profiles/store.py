@@ -11,8 +11,7 @@ from typing import Any
 
 from linli_sdk import Community, Money, NotFound, PurchaseFact
 
-from linli.identity.tables import Membership
-from linli.tables import Member
+from linli.db.raw import fetch
 
 from .tables import PersonalisationConsent, PurchaseFactRow, Reminder, Tag
 
@@ -25,6 +24,7 @@ __all__ = [
     "erase_consents",
     "erase_facts",
     "facts_of",
+    "has_consent",
     "record_fact",
     "record_reminder",
     "reminder_candidates",
@@ -58,41 +58,59 @@ def row_to_fact(row: dict[str, Any]) -> PurchaseFact:
     )
 
 
-async def _household(community: Community, member_id: int) -> int | None:
-    if not await Member.exists().where(
-        (Member.id == member_id) & (Member.community == community.id)
-    ):
-        raise NotFound(f"there is no member {member_id} in {community.slug}")
-    link = await Membership.select(Membership.unit).where(Membership.member == member_id).first()
-    return None if link is None else link["unit"]
+_INSERT_FACT = (
+    "INSERT INTO linli_profiles_fact (community, member, unit, module, order_ref, item, "
+    "item_name, category, quantity, amount, currency, pickup_point, day, recorded_at, scope_key) "
+    "SELECT m.community, m.id, (SELECT s.unit FROM linli_identity_membership s "
+    "WHERE s.member = m.id), {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {} "
+    "FROM linli_member m WHERE m.id = {} AND m.community = {} "
+    "ON CONFLICT (scope_key) DO NOTHING RETURNING id, EXISTS (SELECT 1 FROM "
+    "linli_profiles_consent c WHERE c.community = {} AND c.member = {} "
+    "AND c.withdrawn_at IS NULL) AS consented"
+)
+"""One statement: the fact with the member's household, only if the member is here; and
+whether the member's consent to personalisation is in force."""
 
 
-async def record_fact(community: Community, fact: PurchaseFact) -> PurchaseFact:
-    """Store ``fact`` in the current transaction; the first fact for its ref and item wins."""
-    unit = await _household(community, fact.member_id)
+async def record_fact(community: Community, fact: PurchaseFact) -> tuple[PurchaseFact, bool]:
+    """Store ``fact`` in the current transaction; the first fact for its ref and item wins.
+
+    One raw statement on the hot path (a flash-sale buy records one): it checks that the
+    member belongs to the community, reads their household and inserts, or does nothing for
+    a ref and item already recorded. Returns the fact kept and whether it is new *and* its
+    member consented to personalisation (so their tag for the item needs refreshing).
+
+    Raises:
+        NotFound: No such member in this community.
+
+    """
     key = _scope_key(community.id, fact)
-    await PurchaseFactRow.insert(
-        PurchaseFactRow(
-            community=community.id,
-            member=fact.member_id,
-            unit=unit,
-            module=fact.module,
-            order_ref=fact.ref,
-            item=fact.item,
-            item_name=fact.item_name,
-            category=fact.category,
-            quantity=fact.quantity,
-            amount=fact.amount.amount,
-            currency=fact.amount.currency,
-            pickup_point=fact.pickup_point_id,
-            day=fact.day,
-            recorded_at=fact.recorded_at,
-            scope_key=key,
-        )
-    ).on_conflict(target=PurchaseFactRow.scope_key, action="DO NOTHING")
+    inserted = await fetch(
+        PurchaseFactRow._meta.db,
+        _INSERT_FACT,
+        fact.module,
+        fact.ref,
+        fact.item,
+        fact.item_name,
+        fact.category,
+        fact.quantity,
+        fact.amount.amount,
+        fact.amount.currency,
+        fact.pickup_point_id,
+        fact.day,
+        fact.recorded_at,
+        key,
+        fact.member_id,
+        community.id,
+        community.id,
+        fact.member_id,
+    )
+    if inserted:
+        return fact, bool(inserted[0]["consented"])
     row = await PurchaseFactRow.select().where(PurchaseFactRow.scope_key == key).first()
-    assert row is not None
-    return row_to_fact(row)
+    if row is None:
+        raise NotFound(f"there is no member {fact.member_id} in {community.slug}")
+    return row_to_fact(row), False
 
 
 async def facts_of(
@@ -130,6 +148,19 @@ async def consent_of(community_id: int, member_id: int) -> dict[str, Any] | None
         .first()
     )
     return row
+
+
+async def has_consent(community_id: int, member_id: int) -> bool:
+    """Whether the member's consent to personalisation is in force (one raw statement)."""
+    return bool(
+        await fetch(
+            PersonalisationConsent._meta.db,
+            "SELECT 1 FROM linli_profiles_consent WHERE community = {} AND member = {} "
+            "AND withdrawn_at IS NULL LIMIT 1",
+            community_id,
+            member_id,
+        )
+    )
 
 
 async def add_consent(community_id: int, member_id: int, wording: str, at: datetime) -> None:

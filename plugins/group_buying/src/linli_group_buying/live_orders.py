@@ -1,6 +1,8 @@
 """Buying live (抢购): one conditional write per row decides each purchase; handing it over.
 
-See :mod:`.live` for why two conditional writes are enough under any number of buyers.
+See :mod:`.live` for why two conditional writes are enough under any number of buyers. Each
+buy is reported as a purchase fact (``host.purchases``) under the item's name as product, in
+the buy's transaction, so a refused buy leaves none.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from .live_models import (
 )
 from .live_sessions import Ctx, item_state, may_run, session_row
 from .live_tables import LiveAllowance, LiveItem, LiveOrder
+from .pricing import product_key
 
 __all__ = ["BUY_RATE_LIMIT", "buy_live_item", "hand_over_live_order", "my_live_orders"]
 
@@ -104,6 +107,15 @@ async def buy_live_item(ctx: Ctx, data: LivePurchase) -> LiveOrderPlaced:
         "ordered_at": ctx.now,
     }
     placed = await LiveOrder.raw(_PLACE_ORDER, *order.values())
+    await ctx.host.purchases.record(
+        ref=f"live-order-{placed[0]['id']}",
+        member_id=buyer,
+        item=product_key(item["name"]),
+        item_name=item["name"],
+        category="groceries",
+        quantity=n,
+        amount=charge.amount,
+    )
     # Last, so the hot row stays locked only until the commit that follows.
     left = await LiveItem.raw(_TAKE_STOCK, n, item["id"], community, n, True, ctx.now)
     if not left:  # sold out (or taken off) since the first read

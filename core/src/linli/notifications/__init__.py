@@ -1,0 +1,1 @@
+"""Notifications: modules tell members things through the channels an operator configures."""

@@ -1,0 +1,42 @@
+"""Reminders sent as the platform's notifications (kind ``repurchase_due`` from ``profiles``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from linli_sdk import Community
+
+from linli.unit_of_work import UnitOfWork
+
+from .reminders import REMINDER_KIND
+
+if TYPE_CHECKING:
+    from linli.notifications.service import NotificationService
+
+__all__ = ["NotificationReminders"]
+
+
+class NotificationReminders:
+    """The reminder channel of a running platform: its notification service.
+
+    Opt-outs, quiet hours (in the community's time zone) and rate limits apply as to every
+    notification; the cycle's reference makes a repeat the first notification again.
+    """
+
+    def __init__(self, notifications: NotificationService) -> None:
+        self._notifications = notifications
+
+    async def remind(
+        self,
+        community: Community,
+        member_id: int,
+        data: Mapping[str, Any],
+        *,
+        ref: str,
+        unit: UnitOfWork,
+    ) -> None:
+        """Record the notification in the sweep's transaction; it is sent after commit."""
+        await self._notifications.record(
+            community, "profiles", member_id, REMINDER_KIND, data, ref=ref, unit=unit
+        )
