@@ -15,7 +15,7 @@ from litestar.params import Body, FromPath
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import community_router, people_only
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
@@ -181,4 +181,4 @@ def routes(platform: Platform) -> list[Any]:
         delete_tag,
         erase_profile,
     ]
-    return [community_router("/profile", handlers, tag="profiles")]
+    return [community_router("/profile", handlers, tag="profiles", guards=[people_only])]
