@@ -305,6 +305,9 @@ def _add_network_commands() -> None:
 
     main.add_command(communities)
     main.add_command(network)
+    from .notifications_cli import notifications
+
+    main.add_command(notifications)
 
 
 _add_network_commands()
