@@ -255,3 +255,40 @@ async def test_channels_and_policy_are_the_operators(start_platform, bell_plugin
         await ring(running, "resident", "o-1")
         assert frontend.received == []
         assert await logged() == [("", "queued"), ("", "no_channel")]  # none active
+
+
+async def test_an_erased_member_is_sent_nothing_more_and_the_export_lists_their_notifications(
+    start_platform, bell_plugin, frontend
+):
+    async with start_platform(modules=["bell"], **SETTINGS) as running:
+        await with_frontend(running, frontend, quiet=("22:00", "07:00"))
+        account = await account_by_phone(running.platform.identity, "13912345678", create=True)
+        assert account is not None
+        member = running.people["resident"].id
+        await link_member(account, running.home, member)
+        now = [datetime(2026, 5, 1, 23, tzinfo=UTC)]
+        running.platform.notifications.clock = lambda: now[0]
+        await running.client.put(
+            f"{BASE}/notifications/kinds/bell.ready",
+            json={"opted_out": False},
+            headers=running.auth("resident"),
+        )
+        held = await ring(running, "resident", "o-1")
+        assert held["status"] == "held"
+
+        exported = await running.client.get(f"{BASE}/me/export", headers=running.auth("resident"))
+        assert exported.json()["memberships"][0]["notifications"]["opted_out"] == []
+        [line] = exported.json()["memberships"][0]["notifications"]["sent"]
+        assert (line["kind"], line["status"]) == ("ready", "held")
+
+        erased = await running.client.delete(f"{BASE}/me", headers=running.auth("resident"))
+        assert erased.status_code == 200, erased.text
+        now[0] = datetime(2026, 5, 2, 8, tzinfo=UTC)  # quiet hours are over
+        await running.platform.worker.run_once()
+        assert frontend.received == []  # what was held for the erased member is not sent
+        [message] = (
+            await NotificationMessage.select()
+            .output(load_json=True)
+            .where(NotificationMessage.member == member)
+        )
+        assert message["data"] == {}
