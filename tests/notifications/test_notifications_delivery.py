@@ -292,3 +292,17 @@ async def test_an_erased_member_is_sent_nothing_more_and_the_export_lists_their_
             .where(NotificationMessage.member == member)
         )
         assert message["data"] == {}
+
+
+async def test_two_concurrent_sends_of_one_ref_make_one_notification(
+    start_platform, bell_plugin, frontend, any_database
+):
+    async with start_platform(database_url=any_database, modules=["bell"], **SETTINGS) as running:
+        await with_frontend(running, frontend)
+        first, second = await asyncio.gather(
+            *(ring(running, "resident", f"o-{i}", ref="ready:o") for i in range(2))
+        )
+        assert (first["http"], second["http"]) == (200, 200)
+        assert first["id"] == second["id"]
+        assert await logged() == [("", "queued"), ("webhook", "sent")]
+        assert list(frontend.delivered) == [first["id"]] and len(frontend.received) == 1

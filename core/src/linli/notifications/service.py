@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, Notification, NotificationStatus
 
+from ..db.savepoint import savepoint
 from ..dispatch.store import epoch_ms
+from ..idempotency import unique_violation
 from ..unit_of_work import UnitOfWork
 from .channels import SandboxSms, SmsGateway
 from .preferences import opt_out_key
@@ -120,7 +122,16 @@ class NotificationService:
             deliver_at=decision.deliver_at,
             created_at=now,
         )
-        await NotificationMessage.insert(row).run()
+        try:
+            async with savepoint(NotificationMessage._meta.db):
+                await NotificationMessage.insert(row).run()
+        except Exception as exc:  # a concurrent send of the same ref committed first
+            if ref is None or not unique_violation(exc):
+                raise
+            first = await NotificationMessage.select().where(NotificationMessage.scope_key == scope)
+            if not first:
+                raise
+            return _notification(first[0])
         message = {**row.to_dict(), "member": member_id}
         await log_send(message, decision.status.value)
         if decision.deliver_at is not None:
