@@ -9,8 +9,8 @@ backoff; a notification's ``data`` is forgotten once no delivery of it is pendin
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from ..platform import Platform
 
 __all__ = ["NotificationSender"]
-
-log = logging.getLogger(__name__)
 
 
 class NotificationSender:
@@ -55,14 +53,23 @@ class NotificationSender:
     async def deliver_due(self, limit: int = 100, *, message_id: int | None = None) -> int:
         """Send up to ``limit`` due deliveries (of one message if given); returns how many."""
         done = 0
-        async with self._client() as client:
+        async with contextlib.AsyncExitStack() as stack:
+            clients: list[httpx.AsyncClient] = []
+
+            async def client() -> httpx.AsyncClient:  # made only when something is due
+                if not clients:
+                    clients.append(await stack.enter_async_context(self._client()))
+                return clients[0]
+
             for _ in range(limit):
                 if not await self._deliver_next(client, message_id):
                     break
                 done += 1
         return done
 
-    async def _deliver_next(self, client: httpx.AsyncClient, message_id: int | None) -> bool:
+    async def _deliver_next(
+        self, client: Callable[[], Awaitable[httpx.AsyncClient]], message_id: int | None
+    ) -> bool:
         now_ms = epoch_ms(self.clock())
         lease = int(self.platform.settings.dispatch_lease_seconds * 1000)
         where, args = "status = 'pending' AND run_at <= {}", [now_ms]
@@ -97,7 +104,7 @@ class NotificationSender:
             community = await community_by_id(claimed["community"])
             await send_on(
                 self.platform,
-                client,
+                await client(),
                 channel,
                 message,
                 community.slug,
