@@ -255,6 +255,8 @@ async def test_channels_and_policy_are_the_operators(start_platform, bell_plugin
         await ring(running, "resident", "o-1")
         assert frontend.received == []
         assert await logged() == [("", "queued"), ("", "no_channel")]  # none active
+        [message] = await NotificationMessage.select().output(load_json=True)
+        assert message["data"] == {}  # nothing will send it: its content is not kept
 
 
 async def test_an_erased_member_is_sent_nothing_more_and_the_export_lists_their_notifications(

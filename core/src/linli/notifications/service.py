@@ -148,8 +148,11 @@ class NotificationService:
             (NotificationChannel.community == community.id)
             & (NotificationChannel.status == "active")
         )
-        if not channels:
+        if not channels:  # nothing will send it: keep none of its content
             await log_send(message, "no_channel")
+            await NotificationMessage.update({NotificationMessage.data: {}}).where(
+                NotificationMessage.id == message_id
+            )
             return
         await NotificationDelivery.insert(
             *(
