@@ -36,6 +36,7 @@ async def ring(running: Any, who: str, order: str, **extra: Any) -> dict[str, An
     answer = await running.client.post(
         f"{BASE}/modules/bell/ring", json=data, headers=running.auth("leader")
     )
+    await running.platform.notifications.sender.idle()  # sent in the background after commit
     return {"http": answer.status_code, **answer.json()}
 
 

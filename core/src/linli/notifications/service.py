@@ -3,8 +3,9 @@
 ``record`` decides a notification by the community's rules (opt-outs, the rate limit, quiet
 hours in its time zone; :mod:`linli.notifications.rules`), writes it and one delivery per
 active channel in the current transaction, and logs the decision. A queued notification is
-sent right after the call commits (the unit of work's after-commit step); a held one, and any
-that failed, are sent by the dispatch worker when due (:mod:`linli.notifications.sender`).
+sent in the background as soon as the call commits (the unit of work's after-commit step),
+without the call waiting for it; a held one, and any that failed, are sent by the dispatch
+worker when due (:mod:`linli.notifications.sender`).
 """
 
 from __future__ import annotations
@@ -137,7 +138,11 @@ class NotificationService:
         if decision.deliver_at is not None:
             await self._plan_deliveries(community, row.id, message, epoch_ms(decision.deliver_at))
             if decision.status is NotificationStatus.QUEUED:
-                unit.after_commit(lambda: self.sender.deliver_message(notification_id))
+
+                async def send_soon() -> None:
+                    self.sender.soon(notification_id)
+
+                unit.after_commit(send_soon)
         return _notification(message)
 
     async def _plan_deliveries(
