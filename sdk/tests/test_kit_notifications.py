@@ -2,16 +2,22 @@
 
 A member who opted out gets nothing, a send during quiet hours is held to their end, the rate
 limit stops the eleventh of a kind in a day, a ``ref`` sends once, and a call that raises sends
-nothing.
+nothing. Hypothesis draws the moment, the community's time zone, the quiet hours (spanning
+midnight or not) and the opt-out, and checks each against a plain wall-clock oracle.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from linli_sdk import (
+    Community,
     Conflict,
     Context,
     InvalidInput,
@@ -21,6 +27,7 @@ from linli_sdk import (
     Role,
     command,
 )
+from linli_sdk.testing import PluginKit
 from pydantic import BaseModel
 
 
@@ -66,8 +73,6 @@ NOON = datetime(2026, 5, 1, 4, tzinfo=UTC)  # 12:00 in Shanghai
 
 @pytest.fixture
 def shop(linli_kit):
-    from linli_sdk import Community
-
     kit = linli_kit(plugin, community=Community(1, "c", "C", timezone="Asia/Shanghai"), now=NOON)
     kit.leader = kit.add_member("Wang", Role.LEADER)
     kit.resident = kit.add_member("Li", Role.RESIDENT)
@@ -150,3 +155,48 @@ async def test_an_undeclared_kind_or_a_stranger_is_refused(shop):
         await shop.host.notifications.send(shop.resident.id, "spam", {})
     with pytest.raises(NotFound):
         await shop.host.notifications.send(999, "ready_for_pickup", {})
+
+
+ZONES = ["Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "UTC"]
+
+
+def _quiet(local: time, start: time, end: time) -> bool:
+    """The oracle: is the wall time ``local`` within [start, end), spanning midnight or not."""
+    if start == end:
+        return False
+    return start <= local < end if start < end else (local >= start or local < end)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moment=st.datetimes(
+        min_value=datetime(2026, 1, 1), max_value=datetime(2027, 1, 1), timezones=st.just(UTC)
+    ),
+    zone=st.sampled_from(ZONES),
+    start=st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+    end=st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+    opted_out=st.booleans(),
+)
+def test_opt_outs_and_quiet_hours_are_honoured_at_any_moment_in_any_zone(
+    moment, zone, start, end, opted_out
+):
+    kit = PluginKit(plugin, community=Community(1, "c", "C", timezone=zone), now=moment)
+    leader, resident = kit.add_member("Wang", Role.LEADER), kit.add_member("Li", Role.RESIDENT)
+    kit.host.notifications.set_policy(quiet_start=start, quiet_end=end)
+    if opted_out:
+        kit.host.notifications.opt_out(resident.id, "ready_for_pickup")
+
+    answer = asyncio.run(kit.call("ready", {"member_id": resident.id, "order": "o-1"}, as_=leader))
+    [sent] = kit.host.notifications.sent
+    local = moment.astimezone(ZoneInfo(zone)).time().replace(tzinfo=None)
+    if opted_out:
+        assert answer.status == "opted_out" and kit.host.notifications.due() == []
+    elif _quiet(local, start, end):
+        assert answer.status == "held" and kit.host.notifications.due() == []
+        assert sent.deliver_at is not None and sent.deliver_at > moment
+        arrives = sent.deliver_at.astimezone(ZoneInfo(zone)).time().replace(tzinfo=None)
+        assert not _quiet(arrives, start, end)  # it goes out once quiet hours are over
+        kit.clock = sent.deliver_at
+        assert kit.host.notifications.due() == [sent]  # held, not dropped
+    else:
+        assert answer.status == "queued" and kit.host.notifications.due() == [sent]

@@ -36,6 +36,7 @@ async def ring(running: Any, who: str, order: str, **extra: Any) -> dict[str, An
     answer = await running.client.post(
         f"{BASE}/modules/bell/ring", json=data, headers=running.auth("leader")
     )
+    await running.platform.notifications.sender.idle()  # sent in the background after commit
     return {"http": answer.status_code, **answer.json()}
 
 
@@ -255,3 +256,56 @@ async def test_channels_and_policy_are_the_operators(start_platform, bell_plugin
         await ring(running, "resident", "o-1")
         assert frontend.received == []
         assert await logged() == [("", "queued"), ("", "no_channel")]  # none active
+        [message] = await NotificationMessage.select().output(load_json=True)
+        assert message["data"] == {}  # nothing will send it: its content is not kept
+
+
+async def test_an_erased_member_is_sent_nothing_more_and_the_export_lists_their_notifications(
+    start_platform, bell_plugin, frontend
+):
+    async with start_platform(modules=["bell"], **SETTINGS) as running:
+        await with_frontend(running, frontend, quiet=("22:00", "07:00"))
+        account = await account_by_phone(running.platform.identity, "13912345678", create=True)
+        assert account is not None
+        member = running.people["resident"].id
+        await link_member(account, running.home, member)
+        now = [datetime(2026, 5, 1, 23, tzinfo=UTC)]
+        running.platform.notifications.clock = lambda: now[0]
+        await running.client.put(
+            f"{BASE}/notifications/kinds/bell.ready",
+            json={"opted_out": False},
+            headers=running.auth("resident"),
+        )
+        held = await ring(running, "resident", "o-1")
+        assert held["status"] == "held"
+
+        exported = await running.client.get(f"{BASE}/me/export", headers=running.auth("resident"))
+        assert exported.json()["memberships"][0]["notifications"]["opted_out"] == []
+        [line] = exported.json()["memberships"][0]["notifications"]["sent"]
+        assert (line["kind"], line["status"]) == ("ready", "held")
+
+        erased = await running.client.delete(f"{BASE}/me", headers=running.auth("resident"))
+        assert erased.status_code == 200, erased.text
+        now[0] = datetime(2026, 5, 2, 8, tzinfo=UTC)  # quiet hours are over
+        await running.platform.worker.run_once()
+        assert frontend.received == []  # what was held for the erased member is not sent
+        [message] = (
+            await NotificationMessage.select()
+            .output(load_json=True)
+            .where(NotificationMessage.member == member)
+        )
+        assert message["data"] == {}
+
+
+async def test_two_concurrent_sends_of_one_ref_make_one_notification(
+    start_platform, bell_plugin, frontend, any_database
+):
+    async with start_platform(database_url=any_database, modules=["bell"], **SETTINGS) as running:
+        await with_frontend(running, frontend)
+        first, second = await asyncio.gather(
+            *(ring(running, "resident", f"o-{i}", ref="ready:o") for i in range(2))
+        )
+        assert (first["http"], second["http"]) == (200, 200)
+        assert first["id"] == second["id"]
+        assert await logged() == [("", "queued"), ("webhook", "sent")]
+        assert list(frontend.delivered) == [first["id"]] and len(frontend.received) == 1

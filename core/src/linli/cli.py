@@ -303,10 +303,12 @@ main.add_command(plugin)
 def _add_network_commands() -> None:
     from .cli_network import communities, network
     from .emergency.cli import emergency
+    from .notifications_cli import notifications
 
     main.add_command(communities)
     main.add_command(network)
     main.add_command(emergency)
+    main.add_command(notifications)
 
 
 _add_network_commands()

@@ -112,6 +112,7 @@ class Platform:
         return await migrate(self.engine, self.registry.piccolo_apps, progress=progress)
 
     async def stop(self) -> None:
-        """Stop the dispatch worker (if it runs here) and close the database."""
+        """Stop the worker (if it runs here), finish sending notifications, close the database."""
         await self.worker.stop()
+        await self.notifications.sender.close()  # background sends finish first
         await close_engine(self.engine)

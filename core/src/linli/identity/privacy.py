@@ -16,6 +16,8 @@ from linli_sdk import Community, Forbidden, NotFound
 
 from linli.identity.auth import forget_callers, hash_token
 
+from ..notifications.erasure import export_member as export_notifications
+from ..notifications.erasure import forget_member as forget_notifications
 from ..tables import Member
 from .member_scopes import national_id_views
 from .personal_data import mask_national_id, normalise_national_id
@@ -194,7 +196,12 @@ async def export(service: IdentityService, member_id: int | None) -> dict[str, A
             VerificationRequest.id, VerificationRequest.status, VerificationRequest.created_at
         ).where(VerificationRequest.member == link["member"])
         memberships.append(
-            {"community": link["community.slug"], **(member or {}), "verification": requests}
+            {
+                "community": link["community.slug"],
+                **(member or {}),
+                "verification": requests,
+                "notifications": await export_notifications(link["member"]),
+            }
         )
     consents = await Consent.select(
         Consent.purpose, Consent.wording, Consent.given_at, Consent.withdrawn_at
@@ -263,6 +270,7 @@ async def erase(service: IdentityService, member_id: int | None) -> dict[str, An
             )
         for holder in service.personal_data:
             await holder.erase_members([link["member"] for link in links])
+        await forget_notifications([link["member"] for link in links])
     forget_callers()  # the erased members' tokens no longer open anything
     return {"erased": True, "memberships": len(links)}
 

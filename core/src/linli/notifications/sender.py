@@ -1,5 +1,8 @@
 """Sending: each due delivery claimed, sent on its channel, marked and logged, once.
 
+A queued notification is sent in the background as soon as its call commits (the call does
+not wait for the channels); held and retried ones by the dispatch worker.
+
 A delivery is leased (its ``run_at`` moved past the attempt) before it is sent, so a process
 that dies mid-send leaves it to be tried again: delivery is at least once, and every attempt
 carries the notification's id (the webhook's ``webhook-id``, the SMS gateway's idempotency
@@ -9,6 +12,7 @@ backoff; a notification's ``data`` is forgotten once no delivery of it is pendin
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -39,10 +43,45 @@ class NotificationSender:
         clock: Callable[[], datetime],
     ) -> None:
         self.platform, self.gateways, self.clock = platform, gateways, clock
+        self._client: httpx.AsyncClient | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
 
-    def _client(self) -> httpx.AsyncClient:
-        timeout = httpx.Timeout(self.platform.settings.dispatch_webhook_timeout_seconds)
-        return httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+    def client(self) -> httpx.AsyncClient:
+        """The process's HTTP client for webhooks, made on first use (its TLS setup is costly)."""
+        if self._client is None:
+            timeout = httpx.Timeout(self.platform.settings.dispatch_webhook_timeout_seconds)
+            self._client = httpx.AsyncClient(timeout=timeout, follow_redirects=False)
+        return self._client
+
+    def soon(self, notification_id: str) -> None:
+        """Send one notification in the background, once its call has answered.
+
+        The caller does not wait for the channels; if this process dies first, the worker
+        sends it when its lease is over.
+        """
+        task = asyncio.get_running_loop().create_task(
+            self._deliver_logged(notification_id), name=f"linli-notify-{notification_id}"
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _deliver_logged(self, notification_id: str) -> None:
+        try:
+            await self.deliver_message(notification_id)
+        except Exception:  # the worker tries again; the call that sent it has answered
+            log.exception("sending notification %s failed; the worker will retry", notification_id)
+
+    async def idle(self) -> None:
+        """Wait until every background send of this process has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Finish the background sends and close the HTTP client."""
+        await self.idle()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     async def deliver_message(self, notification_id: str) -> None:
         """Send what is due of one notification now (the fast path after its call commits)."""
@@ -55,14 +94,13 @@ class NotificationSender:
     async def deliver_due(self, limit: int = 100, *, message_id: int | None = None) -> int:
         """Send up to ``limit`` due deliveries (of one message if given); returns how many."""
         done = 0
-        async with self._client() as client:
-            for _ in range(limit):
-                if not await self._deliver_next(client, message_id):
-                    break
-                done += 1
+        for _ in range(limit):
+            if not await self._deliver_next(message_id):
+                break
+            done += 1
         return done
 
-    async def _deliver_next(self, client: httpx.AsyncClient, message_id: int | None) -> bool:
+    async def _deliver_next(self, message_id: int | None) -> bool:
         now_ms = epoch_ms(self.clock())
         lease = int(self.platform.settings.dispatch_lease_seconds * 1000)
         where, args = "status = 'pending' AND run_at <= {}", [now_ms]
@@ -97,7 +135,7 @@ class NotificationSender:
             community = await community_by_id(claimed["community"])
             await send_on(
                 self.platform,
-                client,
+                self.client(),
                 channel,
                 message,
                 community.slug,

@@ -3,8 +3,9 @@
 ``record`` decides a notification by the community's rules (opt-outs, the rate limit, quiet
 hours in its time zone; :mod:`linli.notifications.rules`), writes it and one delivery per
 active channel in the current transaction, and logs the decision. A queued notification is
-sent right after the call commits (the unit of work's after-commit step); a held one, and any
-that failed, are sent by the dispatch worker when due (:mod:`linli.notifications.sender`).
+sent in the background as soon as the call commits (the unit of work's after-commit step),
+without the call waiting for it; a held one, and any that failed, are sent by the dispatch
+worker when due (:mod:`linli.notifications.sender`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Community, Notification, NotificationStatus
 
+from ..db.savepoint import savepoint
 from ..dispatch.store import epoch_ms
+from ..idempotency import unique_violation
 from ..unit_of_work import UnitOfWork
 from .channels import SandboxSms, SmsGateway
 from .preferences import opt_out_key
@@ -120,13 +123,26 @@ class NotificationService:
             deliver_at=decision.deliver_at,
             created_at=now,
         )
-        await NotificationMessage.insert(row).run()
+        try:
+            async with savepoint(NotificationMessage._meta.db):
+                await NotificationMessage.insert(row).run()
+        except Exception as exc:  # a concurrent send of the same ref committed first
+            if ref is None or not unique_violation(exc):
+                raise
+            first = await NotificationMessage.select().where(NotificationMessage.scope_key == scope)
+            if not first:
+                raise
+            return _notification(first[0])
         message = {**row.to_dict(), "member": member_id}
         await log_send(message, decision.status.value)
         if decision.deliver_at is not None:
             await self._plan_deliveries(community, row.id, message, epoch_ms(decision.deliver_at))
             if decision.status is NotificationStatus.QUEUED:
-                unit.after_commit(lambda: self.sender.deliver_message(notification_id))
+
+                async def send_soon() -> None:
+                    self.sender.soon(notification_id)
+
+                unit.after_commit(send_soon)
         return _notification(message)
 
     async def _plan_deliveries(
@@ -137,8 +153,11 @@ class NotificationService:
             (NotificationChannel.community == community.id)
             & (NotificationChannel.status == "active")
         )
-        if not channels:
+        if not channels:  # nothing will send it: keep none of its content
             await log_send(message, "no_channel")
+            await NotificationMessage.update({NotificationMessage.data: {}}).where(
+                NotificationMessage.id == message_id
+            )
             return
         await NotificationDelivery.insert(
             *(

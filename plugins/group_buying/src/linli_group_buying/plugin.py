@@ -25,7 +25,7 @@ from linli_sdk import (
     remainder,
 )
 
-from . import after_sale, campaigns, closing, live, orders, pickup, reports
+from . import after_sale, arrival, campaigns, closing, live, orders, pickup, reports
 from .closing import DEADLINE_HANDLERS, closes_at_deadline
 from .settings import GroupBuyingSettings, UncollectedPolicy
 from .tables import CampaignRow
@@ -107,6 +107,7 @@ manifest = Manifest(
         *orders.OPERATIONS,
         *closing.OPERATIONS,
         *pickup.OPERATIONS,
+        *arrival.OPERATIONS,
         *after_sale.OPERATIONS,
         *reports.OPERATIONS,
         *live.OPERATIONS,
@@ -141,4 +142,5 @@ manifest = Manifest(
     payout_hold=PayoutHold(until_released=True),
     deadline_handlers=DEADLINE_HANDLERS,
     piccolo_app="linli_group_buying.piccolo_app",
+    notification_kinds=arrival.NOTIFICATION_KINDS,
 )
