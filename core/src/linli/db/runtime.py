@@ -22,6 +22,7 @@ CORE_APPS = (
     "linli.dispatch.piccolo_app",
     "linli.files.piccolo_app",
     "linli.credit.piccolo_app",
+    "linli.console.piccolo_app",
 )
 """The core's Piccolo apps: the platform's own tables, then each service's."""
 

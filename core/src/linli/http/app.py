@@ -12,6 +12,7 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.logging.config import LoggingConfig
 
+from ..console.app import console_routes, console_templates
 from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
 from ..identity.routes import routes as identity_routes
@@ -76,6 +77,7 @@ def create_app(
             *dispatch_routes(platform),
             *credit_routes(platform),
             *network_routes(),
+            *console_routes(),
             *operation_routes(platform),
             metrics_route(platform),
             docs_assets(DOCS),
@@ -86,6 +88,7 @@ def create_app(
         lifespan=[lifespan],
         cors_config=_cors(platform.settings.cors_origins),
         before_send=[security_headers],
+        template_config=console_templates(),
         state=State({"platform": platform}),
         openapi_config=TruthfulOpenAPIConfig(
             title="Linli",

@@ -42,8 +42,10 @@ from linli.identity.tokens import (
 from linli.tables import Member
 
 __all__ = [
+    "PLATFORM_ROLES",
     "access_guard",
     "authenticate",
+    "check_caller",
     "forget_callers",
     "hash_token",
     "is_platform_operator",
@@ -225,11 +227,22 @@ async def access_guard(connection: Any, handler: Any) -> None:
         settings.admin_token,
         scope=access.scope,
     )
+    check_caller(access, caller)
+    connection.state.identity = (where, caller)
+
+
+def check_caller(access: Access, caller: Caller) -> None:
+    """Refuse ``caller`` unless they hold what ``access`` asks (a role, the platform operator).
+
+    The one check behind every guarded route, the API's and the operator console's.
+
+    Raises:
+        Forbidden: Naming the roles needed, or that the platform operator is.
+    """
     if access.kind == "roles" and not caller.has_role(*access.roles):
         raise Forbidden(f"this needs one of the roles: {', '.join(sorted(access.roles))}")
     if access.kind == "platform" and not is_platform_operator(caller):
         raise Forbidden("this needs the platform operator's token")
-    connection.state.identity = (where, caller)
 
 
 async def platform_guard(connection: Any, handler: Any) -> None:

@@ -1,0 +1,112 @@
+"""Who gets into the operator console, and what each operator may open there."""
+
+from __future__ import annotations
+
+import httpx
+from console_helpers import (
+    HOME_OPERATOR_PHONE,
+    PLATFORM_PHONE,
+    RESIDENT_PHONE,
+    console_sign_in,
+    csrf_of,
+    give_phones,
+)
+
+
+async def test_a_resident_is_refused_and_gets_no_session(start_platform):
+    async with start_platform(dispatch_worker=False) as running:
+        await give_phones(running)
+        http = running.client
+        refused = await console_sign_in(http, RESIDENT_PHONE, expect=403)
+        assert "operators only" in refused.text
+        assert "linli_console=" not in refused.headers.get("set-cookie", "")
+        again = await http.get("/console/")
+        assert again.status_code == 303
+        assert again.headers["location"] == "/console/sign-in"
+
+
+async def test_a_community_operator_cannot_open_another_community(start_platform):
+    async with start_platform(dispatch_worker=False) as running:
+        await give_phones(running)
+        http = running.client
+        signed = await console_sign_in(http, HOME_OPERATOR_PHONE)
+        assert signed.headers["location"] == "/console/"
+        home = await http.get("/console/")
+        assert "Home Garden" in home.text and "Other Court" not in home.text
+        assert "Create a community" not in home.text  # the platform operator's only
+        assert (await http.get("/console/c/home")).status_code == 200
+        other = await http.get("/console/c/other")
+        assert other.status_code == 403
+        assert "you are not a member of community &#39;other&#39;" in other.text
+        csrf = csrf_of(home.text)
+        renamed = await http.post(
+            "/console/c/other/rename", data={"name": "Taken over", "csrf": csrf}
+        )
+        assert renamed.status_code == 403
+        created = await http.post("/console/communities", data={"slug": "x", "csrf": csrf})
+        assert created.status_code == 403
+        from linli.identity.communities import get_record
+
+        assert (await get_record("other"))["name"] == "Other Court"
+        assert (await http.get("/console/c/nowhere")).status_code == 403  # existence not told
+
+
+async def test_every_post_needs_the_session_csrf_token(start_platform):
+    async with start_platform(dispatch_worker=False) as running:
+        await give_phones(running)
+        http = running.client
+        await console_sign_in(http, HOME_OPERATOR_PHONE)
+        forged = await http.post("/console/c/home/rename", data={"name": "Forged"})
+        assert forged.status_code == 403 and "CSRF" in forged.text
+        page = await http.get("/console/c/home")
+        ok = await http.post(
+            "/console/c/home/rename", data={"name": "Home Gardens", "csrf": csrf_of(page.text)}
+        )
+        assert ok.status_code == 303
+        assert "Home Gardens" in (await http.get("/console/c/home")).text
+
+
+async def test_the_session_cookie_is_strict_and_pages_allow_own_scripts_only(start_platform):
+    overrides = {"public_url": "https://linli.example.com", "dispatch_worker": False}
+    async with start_platform(platform_operators=[PLATFORM_PHONE], **overrides) as running:
+        # A browser keeps Secure cookies for https pages only: the same app, over https.
+        transport = running.client._transport
+        async with httpx.AsyncClient(transport=transport, base_url="https://linli.test") as http:
+            await _strict_cookie_and_policy(http)
+
+
+async def _strict_cookie_and_policy(http: httpx.AsyncClient) -> None:
+    signed = await console_sign_in(http, PLATFORM_PHONE)
+    cookie = next(
+        c for c in signed.headers.get_list("set-cookie") if c.startswith("linli_console=")
+    )
+    flags = {part.strip().lower() for part in cookie.split(";")}
+    assert {"httponly", "secure", "samesite=strict", "path=/console"} <= flags
+    form = await http.get("/console/sign-in")
+    policy = form.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+
+
+async def test_the_platform_operator_creates_a_community_and_signs_out(start_platform):
+    async with start_platform(platform_operators=[PLATFORM_PHONE], dispatch_worker=False) as r:
+        http = r.client
+        await console_sign_in(http, PLATFORM_PHONE)
+        home = await http.get("/console/")
+        assert "Home Garden" in home.text and "Other Court" in home.text
+        csrf = csrf_of(home.text)
+        bad = await http.post(
+            "/console/communities",
+            data={"slug": "River View", "name": "River", "csrf": csrf},
+        )
+        assert bad.status_code == 422 and "lower-case letters" in bad.text
+        made = await http.post(
+            "/console/communities",
+            data={"slug": "river-view", "name": "河景苑", "timezone": "Asia/Shanghai",
+                  "currency": "CNY", "csrf": csrf},
+        )  # fmt: skip
+        assert made.headers["location"].startswith("/console/c/river-view")
+        assert "河景苑" in (await http.get("/console/c/river-view")).text
+        out = await http.post("/console/sign-out", data={"csrf": csrf})
+        assert out.status_code == 303
+        assert (await http.get("/console/")).status_code == 303
