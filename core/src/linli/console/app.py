@@ -14,6 +14,7 @@ from litestar.template.config import TemplateConfig
 
 from ..http.access import Access
 from .pages.communities import community_routes
+from .pages.modules import module_routes
 from .pages.network import network_routes
 from .pages.sign_in import sign_in_routes
 from .web import PREFIX, SignInNeeded, console_guard, error_page
@@ -35,7 +36,12 @@ def console_routes() -> list[Any]:
     )
     pages = Router(
         "/",
-        route_handlers=[*sign_in_routes(), *community_routes(), *network_routes()],
+        route_handlers=[
+            *sign_in_routes(),
+            *community_routes(),
+            *network_routes(),
+            *module_routes(),
+        ],
         guards=[console_guard],  # type: ignore[list-item]
         exception_handlers={
             SignInNeeded: error_page,
