@@ -14,9 +14,13 @@ from litestar.template.config import TemplateConfig
 
 from ..http.access import Access
 from .pages.communities import community_routes
+from .pages.members import member_routes
 from .pages.modules import module_routes
 from .pages.network import network_routes
+from .pages.providers import provider_routes
+from .pages.settlement import settlement_routes
 from .pages.sign_in import sign_in_routes
+from .pages.webhooks import webhook_routes
 from .web import PREFIX, SignInNeeded, console_guard, error_page
 
 __all__ = ["console_routes", "console_templates"]
@@ -41,6 +45,10 @@ def console_routes() -> list[Any]:
             *community_routes(),
             *network_routes(),
             *module_routes(),
+            *member_routes(),
+            *provider_routes(),
+            *settlement_routes(),
+            *webhook_routes(),
         ],
         guards=[console_guard],  # type: ignore[list-item]
         exception_handlers={

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote
@@ -42,6 +42,7 @@ __all__ = [
     "console_guard",
     "error_page",
     "form_of",
+    "once",
     "page",
     "parsed",
     "see",
@@ -205,14 +206,23 @@ def see(path: str, notice: str | None = None, cookies: list[Cookie] | None = Non
 
 async def command(visit: Visit, work: Callable[[], Awaitable[T]]) -> T:
     """Run ``work`` as one unit of work in the page's community, as the API runs a command."""
+    done = await once(visit, None, work)
+    assert done is not None
+    return done
+
+
+async def once(
+    visit: Visit, key: str | None, work: Callable[[], Awaitable[T]], *what: Any
+) -> T | None:
+    """`command` under an idempotency key (the form's own): ``None`` when it already ran."""
     done: list[T] = []
 
     async def run() -> Outcome:
         done.append(await work())
         return Outcome(200, "text/plain", b"")
 
-    await UnitOfWork(visit.platform, visit.where, visit.caller).run(run)
-    return done[0]
+    await UnitOfWork(visit.platform, visit.where, visit.caller, key, what).run(run)
+    return done[0] if done else None
 
 
 def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -239,7 +249,7 @@ def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
 M = TypeVar("M", bound=BaseModel)
 
 
-def parsed(model: type[M], form: dict[str, str], what: str) -> M:
+def parsed(model: type[M], form: Mapping[str, Any], what: str) -> M:
     """A form read into the API's own input model: a field left empty is not given.
 
     Raises:
