@@ -124,16 +124,17 @@ def demo(then_serve: bool) -> None:
     settings = Settings()
     if not settings.cors_origins:
         settings = settings.model_copy(update={"cors_origins": [WEB_EXAMPLE_ORIGIN]})
+    operators = ", ".join(settings.platform_operators)
     if not settings.platform_operators:  # Operator Zhou runs the demo platform in the console
         settings = settings.model_copy(update={"platform_operators": [DEMO_OPERATOR_PHONE]})
+        operators = f"Operator Zhou, {DEMO_OPERATOR_PHONE}"
     base = settings.base_url
     click.echo(f"\nLinli demo community: {community.name} ({community.slug})")
     click.echo(f"  modules:   {base}/v1/modules")
     click.echo(f"  community: {base}/v1/communities/{community.slug}/modules")
     click.echo(f"  API docs:  {base}/docs/api")
     click.echo(f"  console:   {base}/console  (operators sign in by phone and SMS code;")
-    operators = ", ".join(settings.platform_operators)
-    click.echo(f"             the platform operator is Operator Zhou, {operators})")
+    click.echo(f"             platform operators: {operators})")
     click.echo("  tokens (send as 'Authorization: Bearer <token>'):")
     for m in members:
         roles = ", ".join(m.roles) or "member (not verified)"
