@@ -110,3 +110,25 @@ async def test_the_platform_operator_creates_a_community_and_signs_out(start_pla
         out = await http.post("/console/sign-out", data={"csrf": csrf})
         assert out.status_code == 303
         assert (await http.get("/console/")).status_code == 303
+
+
+async def test_an_expired_session_signs_the_operator_out_and_the_purge_drops_it(start_platform):
+    from datetime import UTC, datetime, timedelta
+
+    from linli.console.tables import ConsoleSession
+    from linli.upkeep import purge
+
+    async with start_platform(dispatch_worker=False) as running:
+        await give_phones(running)
+        http = running.client
+        await console_sign_in(http, HOME_OPERATOR_PHONE)
+        assert (await http.get("/console/c/home")).status_code == 200
+        past = datetime.now(UTC) - timedelta(minutes=1)
+        await ConsoleSession.update({ConsoleSession.expires_at: past}).where(
+            ConsoleSession.id > 0
+        )
+        gone = await http.get("/console/c/home")
+        assert gone.status_code == 303 and gone.headers["location"] == "/console/sign-in"
+        counts = await purge(running.platform.settings, datetime.now(UTC))
+        assert counts["console_sessions"] == 1
+        assert await ConsoleSession.count() == 0

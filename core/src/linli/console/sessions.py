@@ -14,7 +14,15 @@ from datetime import UTC, datetime, timedelta
 from ..identity.auth import hash_token
 from .tables import ConsoleSession
 
-__all__ = ["COOKIE", "SESSION_TTL", "Session", "close_session", "find_session", "open_session"]
+__all__ = [
+    "COOKIE",
+    "SESSION_TTL",
+    "Session",
+    "close_session",
+    "find_session",
+    "open_session",
+    "purge_sessions",
+]
 
 COOKIE = "linli_console"
 """The session cookie's name."""
@@ -70,4 +78,14 @@ async def close_session(token: str | None) -> None:
     """End the session behind a cookie value (signing out), and every expired one."""
     if token:
         await ConsoleSession.delete().where(ConsoleSession.token_hash == hash_token(token))
-    await ConsoleSession.delete().where(ConsoleSession.expires_at <= datetime.now(UTC))
+    await purge_sessions(datetime.now(UTC))
+
+
+async def purge_sessions(now: datetime) -> int:
+    """Delete every session expired at ``now`` (the worker's purge); how many."""
+    gone = (
+        await ConsoleSession.delete()
+        .where(ConsoleSession.expires_at <= now)
+        .returning(ConsoleSession.id)
+    )
+    return len(gone)
