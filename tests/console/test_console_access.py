@@ -124,11 +124,25 @@ async def test_an_expired_session_signs_the_operator_out_and_the_purge_drops_it(
         await console_sign_in(http, HOME_OPERATOR_PHONE)
         assert (await http.get("/console/c/home")).status_code == 200
         past = datetime.now(UTC) - timedelta(minutes=1)
-        await ConsoleSession.update({ConsoleSession.expires_at: past}).where(
-            ConsoleSession.id > 0
-        )
+        await ConsoleSession.update({ConsoleSession.expires_at: past}).where(ConsoleSession.id > 0)
         gone = await http.get("/console/c/home")
         assert gone.status_code == 303 and gone.headers["location"] == "/console/sign-in"
         counts = await purge(running.platform.settings, datetime.now(UTC))
         assert counts["console_sessions"] == 1
         assert await ConsoleSession.count() == 0
+
+
+async def test_htmx_and_the_style_are_served_by_the_platform_and_pages_stay_out_of_the_api(
+    start_platform,
+):
+    async with start_platform(dispatch_worker=False) as running:
+        http = running.client
+        htmx = await http.get("/console/static/htmx.min.js")
+        assert htmx.status_code == 200 and htmx.text.startswith("var htmx=")
+        assert "javascript" in htmx.headers["content-type"]
+        style = await http.get("/console/static/console.css")
+        assert style.status_code == 200 and "text/css" in style.headers["content-type"]
+        form = (await http.get("/console/sign-in")).text
+        assert '<script src="/console/static/htmx.min.js"' in form and "cdn" not in form.lower()
+        schema = (await http.get("/docs/api/openapi.json")).json()
+        assert not [path for path in schema["paths"] if path.startswith("/console")]
