@@ -146,3 +146,26 @@ async def test_htmx_and_the_style_are_served_by_the_platform_and_pages_stay_out_
         assert '<script src="/console/static/htmx.min.js"' in form and "cdn" not in form.lower()
         schema = (await http.get("/docs/api/openapi.json")).json()
         assert not [path for path in schema["paths"] if path.startswith("/console")]
+
+
+async def test_after_the_platform_operator_archives_a_community_its_operator_is_refused(
+    start_platform,
+):
+    from console_helpers import OTHER_OPERATOR_PHONE
+
+    async with start_platform(platform_operators=[PLATFORM_PHONE], dispatch_worker=False) as r:
+        await give_phones(r)
+        platform_op = r.client
+        await console_sign_in(platform_op, PLATFORM_PHONE)
+        page = await platform_op.get("/console/c/other")
+        assert "Archive other" in page.text
+        archived = await platform_op.post(
+            "/console/c/other/archive", data={"csrf": csrf_of(page.text)}
+        )
+        assert archived.status_code == 303
+        home = (await platform_op.get("/console/")).text
+        assert "archived" in home
+        transport = r.client._transport
+        async with httpx.AsyncClient(transport=transport, base_url="http://linli.test") as theirs:
+            refused = await console_sign_in(theirs, OTHER_OPERATOR_PHONE, expect=403)
+            assert "operators only" in refused.text  # they operate no open community now

@@ -60,3 +60,40 @@ async def test_an_operator_builds_the_network_and_invites_through_the_page(start
         page = (await http.get(NETWORK)).text
         assert "138****0001" in page and "Host Qian" in page and "pending" in page
         assert "2号楼大堂 Lobby" in page
+
+
+async def test_an_operator_changes_a_points_host_archives_it_and_withdraws_an_invitation(
+    start_platform,
+):
+    from linli.network.service import add_pickup_point, pickup_points
+
+    async with start_platform(dispatch_worker=False) as running:
+        await give_phones(running)
+        point = await add_pickup_point(running.home, "南门 South gate")
+        http = running.client
+        await console_sign_in(http, HOME_OPERATOR_PHONE)
+        csrf = csrf_of((await http.get(NETWORK)).text)
+        host = running.people["resident"].id
+        changed = await http.post(
+            f"{NETWORK}/pickup-points/{point.id}", data={"host_id": str(host), "csrf": csrf}
+        )
+        assert changed.status_code == 303
+        (now,) = await pickup_points(running.home)
+        assert now.host_id == host
+        me = await http.get("/v1/communities/home/me", headers=running.auth("resident"))
+        assert "pickup_host" in me.json()["roles"]  # the host got the role, as over the API
+        invited = await http.post(
+            f"{NETWORK}/invitations",
+            data={"phone": "13811110009", "role": "leader", "display_name": "Ma", "csrf": csrf},
+        )
+        assert invited.status_code == 303
+        page = (await http.get(NETWORK)).text
+        withdraw = re.search(r"network/invitations/(\d+)/withdraw", page).group(1)
+        gone = await http.post(f"{NETWORK}/invitations/{withdraw}/withdraw", data={"csrf": csrf})
+        assert gone.status_code == 303
+        assert "withdrawn" in (await http.get(NETWORK)).text
+        archived = await http.post(
+            f"{NETWORK}/pickup-points/{point.id}", data={"archive": "true", "csrf": csrf}
+        )
+        assert archived.status_code == 303
+        assert await pickup_points(running.home) == []

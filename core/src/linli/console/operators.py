@@ -82,6 +82,8 @@ async def operator_of(service: IdentityService, account: int) -> Operator | None
         .where(CommunityRow.id.is_in(operated) & CommunityRow.archived_at.is_null())
         .order_by(CommunityRow.slug)
     )
+    if not open_ones:  # every community they operated is archived
+        return None
     return Operator(account, phone, False, tuple(c["slug"] for c in open_ones))
 
 

@@ -206,15 +206,22 @@ def see(path: str, notice: str | None = None, cookies: list[Cookie] | None = Non
 
 async def command(visit: Visit, work: Callable[[], Awaitable[T]]) -> T:
     """Run ``work`` as one unit of work in the page's community, as the API runs a command."""
-    done = await once(visit, None, work)
-    assert done is not None
-    return done
+    done = await _unit(visit, None, work, ())
+    return done[0]
 
 
 async def once(
     visit: Visit, key: str | None, work: Callable[[], Awaitable[T]], *what: Any
 ) -> T | None:
     """`command` under an idempotency key (the form's own): ``None`` when it already ran."""
+    done = await _unit(visit, key, work, what)
+    return done[0] if done else None
+
+
+async def _unit(
+    visit: Visit, key: str | None, work: Callable[[], Awaitable[T]], what: tuple[Any, ...]
+) -> list[T]:
+    """What ``work`` answered, in a list: empty when its key replayed an earlier run."""
     done: list[T] = []
 
     async def run() -> Outcome:
@@ -222,7 +229,7 @@ async def once(
         return Outcome(200, "text/plain", b"")
 
     await UnitOfWork(visit.platform, visit.where, visit.caller, key, what).run(run)
-    return done[0] if done else None
+    return done
 
 
 def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
