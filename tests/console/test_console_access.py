@@ -45,6 +45,10 @@ async def test_a_community_operator_cannot_open_another_community(start_platform
         assert renamed.status_code == 403
         created = await http.post("/console/communities", data={"slug": "x", "csrf": csrf})
         assert created.status_code == 403
+        own = await http.get("/console/c/home")
+        assert "Archive home" not in own.text  # the platform operator's only, and refused:
+        archived = await http.post("/console/c/home/archive", data={"csrf": csrf})
+        assert archived.status_code == 403 and "platform operator" in archived.text
         from linli.identity.communities import get_record
 
         assert (await get_record("other"))["name"] == "Other Court"
@@ -155,17 +159,20 @@ async def test_after_the_platform_operator_archives_a_community_its_operator_is_
 
     async with start_platform(platform_operators=[PLATFORM_PHONE], dispatch_worker=False) as r:
         await give_phones(r)
-        platform_op = r.client
-        await console_sign_in(platform_op, PLATFORM_PHONE)
-        page = await platform_op.get("/console/c/other")
-        assert "Archive other" in page.text
-        archived = await platform_op.post(
-            "/console/c/other/archive", data={"csrf": csrf_of(page.text)}
-        )
-        assert archived.status_code == 303
-        home = (await platform_op.get("/console/")).text
-        assert "archived" in home
         transport = r.client._transport
         async with httpx.AsyncClient(transport=transport, base_url="http://linli.test") as theirs:
+            await console_sign_in(theirs, OTHER_OPERATOR_PHONE)  # signed in before
+            assert (await theirs.get("/console/c/other")).status_code == 200
+            platform_op = r.client
+            await console_sign_in(platform_op, PLATFORM_PHONE)
+            page = await platform_op.get("/console/c/other")
+            assert "Archive other" in page.text
+            archived = await platform_op.post(
+                "/console/c/other/archive", data={"csrf": csrf_of(page.text)}
+            )
+            assert archived.status_code == 303
+            assert "archived" in (await platform_op.get("/console/")).text
+            # Their session holds no longer: the next click is refused, and so is signing in.
+            assert (await theirs.get("/console/c/other")).status_code == 403
             refused = await console_sign_in(theirs, OTHER_OPERATOR_PHONE, expect=403)
-            assert "operators only" in refused.text  # they operate no open community now
+            assert "operators only" in refused.text
