@@ -9,14 +9,12 @@ another community's pages refuse them as its API refuses their token.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from linli_sdk import Caller, Community, Forbidden, Role
 
 from ..identity.accounts import member_of
-from ..identity.auth import PLATFORM_ROLES
+from ..identity.auth import PLATFORM_ROLES, member_roles
 from ..identity.communities import community_of, get_community, list_communities
 from ..identity.personal_data import normalise_phone
 from ..identity.service import IdentityService
@@ -44,11 +42,6 @@ class Operator:
     communities: tuple[str, ...]
 
 
-def _roles(raw: Any) -> frozenset[Role]:
-    roles = json.loads(raw) if isinstance(raw, str) else raw
-    return frozenset({Role.MEMBER, *map(Role, roles)})
-
-
 async def _platform_indexes(service: IdentityService) -> set[str]:
     keys = (await service.keys()).data
     return {
@@ -74,7 +67,7 @@ async def operator_of(service: IdentityService, account: int) -> Operator | None
     )
     ids = [m["member"] for m in members]
     rows = await Member.select(Member.community, Member.roles).where(Member.id.is_in(ids or [0]))
-    operated = [r["community"] for r in rows if Role.OPERATOR in _roles(r["roles"])]
+    operated = [r["community"] for r in rows if Role.OPERATOR in member_roles(r["roles"])]
     if not operated:
         return None
     open_ones = (
@@ -105,4 +98,4 @@ async def acting_in(operator: Operator, slug: str) -> tuple[Community, Caller]:
     if record["archived_at"] is not None:
         raise Forbidden(f"community {slug!r} is archived")
     row = await Member.select(Member.roles).where(Member.id == member).first()
-    return where, Caller(member_id=member, roles=_roles(row["roles"] if row else []))
+    return where, Caller(member_id=member, roles=member_roles(row["roles"] if row else []))

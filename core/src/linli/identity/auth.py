@@ -49,6 +49,7 @@ __all__ = [
     "forget_callers",
     "hash_token",
     "is_platform_operator",
+    "member_roles",
     "new_token",
     "platform_guard",
 ]
@@ -84,7 +85,8 @@ def _bearer(authorization: str | None) -> str:
     return token.strip()
 
 
-def _roles(raw: Any) -> frozenset[Role]:
+def member_roles(raw: Any) -> frozenset[Role]:
+    """A member row's roles (JSON text or a list), ``member`` always among them."""
     roles = json.loads(raw) if isinstance(raw, str) else raw
     return frozenset({Role.MEMBER, *map(Role, roles)})
 
@@ -127,7 +129,7 @@ async def _member_token(token: str, community: str) -> tuple[Community, Caller]:
         raise Unauthorized("the token is not valid")
     if row["community_slug"] != community:
         raise Forbidden(f"you are not a member of community {community!r}")
-    return _where(row), Caller(member_id=row["id"], roles=_roles(row["roles"]))
+    return _where(row), Caller(member_id=row["id"], roles=member_roles(row["roles"]))
 
 
 async def _access_token(token: str, community: str) -> tuple[Community, Caller]:
@@ -149,7 +151,7 @@ async def _access_token(token: str, community: str) -> tuple[Community, Caller]:
         row = await _member_row(_MEMBER_BY_ID, f"member:{ident}", int(ident))
         if row is None or row["community_slug"] != community:
             raise Unauthorized("the token's member no longer exists")
-        caller = Caller(member_id=row["id"], roles=_roles(row["roles"]), scopes=claims.scopes)
+        caller = Caller(member_id=row["id"], roles=member_roles(row["roles"]), scopes=claims.scopes)
         return _where(row), caller
     if kind == "client":
         client = await OAuthClient.select(OAuthClient.community).where(
