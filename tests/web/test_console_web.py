@@ -57,8 +57,21 @@ def demo(tmp_path: Path) -> Iterator[Demo]:
 
 
 def _operate_in_the_browser(chromium_path: str, demo: Demo) -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)  # pages answer in milliseconds, unless the machine is busy
+    try:
+        _operate(chromium_path, demo)
+    finally:
+        expect.set_options(timeout=5_000)  # Playwright's default, for the tests after this one
+
+
+def _operate(chromium_path: str, demo: Demo) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(
+        timeout=15_000
+    )  # each page answers in milliseconds, unless the machine is busy
     refused: list[str] = []
     with sync_playwright() as p:
         browser = p.chromium.launch(
