@@ -161,3 +161,16 @@ def test_a_payee_is_owed_at_most_its_settled_net_and_all_of_it_once_all_are_sett
     assert ledger.payout_due(positions) == settled  # a held charge nets only against itself
     every = [ledger.ChargePosition(p.charge, p.net, True) for p in positions]
     assert ledger.payout_due(every) == -sum(p.net for p in positions)
+
+
+@given(
+    st.lists(st.integers(min_value=-(10**9), max_value=10**9), min_size=1, max_size=8),
+    st.integers(min_value=-5, max_value=5),
+)
+def test_balances_balance_only_when_every_currency_sums_to_zero(amounts, off):
+    totals = {(f"payable:supplier:{i}", "CNY"): a for i, a in enumerate(amounts)}
+    totals[("gateway_clearing", "CNY")] = -sum(amounts)
+    totals[("gateway_clearing", "USD")] = 0
+    assert ledger.balances_balance(totals)
+    totals[("platform_revenue", "USD")] = off
+    assert ledger.balances_balance(totals) is (off == 0)

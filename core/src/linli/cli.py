@@ -108,7 +108,13 @@ def serve(migrate: bool, workers: int) -> None:
 @click.option("--serve/--no-serve", "then_serve", default=True, help="Serve after seeding.")
 def demo(then_serve: bool) -> None:
     """Create the database, seed the demo community, print its URLs and tokens, and serve."""
-    from .demo import WEB_EXAMPLE_ORIGIN, demo_web_client, seed_demo, sign_in_lines
+    from .demo import (
+        DEMO_OPERATOR_PHONE,
+        WEB_EXAMPLE_ORIGIN,
+        demo_web_client,
+        seed_demo,
+        sign_in_lines,
+    )
 
     async def seed(platform: Platform) -> Any:
         await platform.migrate()
@@ -118,11 +124,17 @@ def demo(then_serve: bool) -> None:
     settings = Settings()
     if not settings.cors_origins:
         settings = settings.model_copy(update={"cors_origins": [WEB_EXAMPLE_ORIGIN]})
+    operators = ", ".join(settings.platform_operators)
+    if not settings.platform_operators:  # Operator Zhou runs the demo platform in the console
+        settings = settings.model_copy(update={"platform_operators": [DEMO_OPERATOR_PHONE]})
+        operators = f"Operator Zhou, {DEMO_OPERATOR_PHONE}"
     base = settings.base_url
     click.echo(f"\nLinli demo community: {community.name} ({community.slug})")
     click.echo(f"  modules:   {base}/v1/modules")
     click.echo(f"  community: {base}/v1/communities/{community.slug}/modules")
     click.echo(f"  API docs:  {base}/docs/api")
+    click.echo(f"  console:   {base}/console  (operators sign in by phone and SMS code;")
+    click.echo(f"             platform operators: {operators})")
     click.echo("  tokens (send as 'Authorization: Bearer <token>'):")
     for m in members:
         roles = ", ".join(m.roles) or "member (not verified)"

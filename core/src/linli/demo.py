@@ -17,7 +17,14 @@ from .network.service import add_pickup_point, add_warehouse
 from .platform import Platform
 from .tables import Member, Provider
 
-__all__ = ["DEMO_SLUG", "WEB_EXAMPLE_ORIGIN", "demo_web_client", "seed_demo", "sign_in_lines"]
+__all__ = [
+    "DEMO_OPERATOR_PHONE",
+    "DEMO_SLUG",
+    "WEB_EXAMPLE_ORIGIN",
+    "demo_web_client",
+    "seed_demo",
+    "sign_in_lines",
+]
 
 DEMO_SLUG = "sunny-garden"
 WEB_EXAMPLE_ORIGIN = "http://127.0.0.1:8765"
@@ -126,6 +133,9 @@ DEMO_PHONES: dict[str, tuple[str, tuple[str, str] | None]] = {
 }
 """The demo people's phone numbers and units (building, room): signing in by phone with one of
 these reaches that seeded member (docs/identity.md lists them). Demo data, never real."""
+
+DEMO_OPERATOR_PHONE = DEMO_PHONES["Operator Zhou"][0]
+"""The demo's platform operator in the console (``LINLI_PLATFORM_OPERATORS`` unless set)."""
 
 
 async def seed_demo_accounts(

@@ -55,10 +55,15 @@ class Settings(BaseSettings):
     public_url: str | None = None
     log_format: Literal["text", "json"] = "text"
     """Log lines as ``text`` or ``json`` (one object a line), each with its request's id."""
+    platform_operators: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    """Phone numbers of the people who operate the whole platform in the console (``/console``),
+    comma-separated in the env; a community's operators sign in there without being listed."""
     metrics_token: str | None = None
     """If set, ``GET /metrics`` asks for it as a bearer token; unset, the route is open."""
 
-    @field_validator("plugins_allow", "plugins_deny", "cors_origins", mode="before")
+    @field_validator(
+        "plugins_allow", "plugins_deny", "cors_origins", "platform_operators", mode="before"
+    )
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

@@ -6,7 +6,8 @@ Three chores, each run by the worker (`linli.dispatch.worker.DispatchWorker.run_
   pending by a crash or a gateway outage are carried out in every community
   (`linli.settlement.recovery.IntentSweeper`);
 - **the purge**, every ``purge_interval_seconds``: expired sign-in codes, authorization codes
-  and tokens (`linli.identity.housekeeping.purge_expired`), ``Idempotency-Key`` records older
+  and tokens (`linli.identity.housekeeping.purge_expired`), expired console sessions
+  (`linli.console.sessions.purge_sessions`), ``Idempotency-Key`` records older
   than ``idempotency_retention_hours`` and uploads older than ``upload_retention_days``
   (0 keeps them);
 - **repurchase reminders**, every :data:`REMINDER_SWEEP_SECONDS`: the reminders due in every
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from .console.sessions import purge_sessions
 from .files.store import purge_uploads
 from .idempotency import purge_records
 from .identity.communities import community_of
@@ -102,6 +104,7 @@ class Upkeep:
 async def purge(settings: Settings, now: datetime) -> dict[str, int]:
     """Delete what has expired or passed its retention at ``now``; how many of each kind."""
     counts = await purge_expired(now)
+    counts["console_sessions"] = await purge_sessions(now)
     counts["idempotency_records"] = counts["uploads"] = 0
     keys_before = now - timedelta(hours=settings.idempotency_retention_hours)
     uploads_before = now - timedelta(days=settings.upload_retention_days)

@@ -20,7 +20,7 @@ from . import ledger
 from .rules import ProviderStatus
 from .tables import ProviderApplication, ProviderStanding
 
-__all__ = ["REQUIRED_DOCUMENTS", "admit_or_reject", "apply"]
+__all__ = ["REQUIRED_DOCUMENTS", "admit_or_reject", "applications", "apply"]
 
 
 REQUIRED_DOCUMENTS = frozenset({"business_license"})
@@ -57,6 +57,17 @@ async def apply(
         community, f"member:{applicant_id}", "application_filed", f"application:{row['id']}"
     )
     return await _application(community, int(row["id"]))
+
+
+async def applications(community: Community) -> list[dict[str, Any]]:
+    """Every application filed in ``community`` with its review, newest first."""
+    rows: list[dict[str, Any]] = (
+        await ProviderApplication.select()
+        .output(load_json=True)
+        .where(ProviderApplication.community == community.id)
+        .order_by(ProviderApplication.id, ascending=False)
+    )
+    return rows
 
 
 async def _application(community: Community, application_id: int) -> dict[str, Any]:

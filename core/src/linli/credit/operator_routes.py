@@ -20,7 +20,7 @@ from ..http.openapi import BINARY, TEXT, answers
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
-from . import governance, ledger, model, plots, rules
+from . import admission, governance, ledger, model, plots, rules
 from .ledger import Subject
 from .route_support import (
     OPERATOR,
@@ -40,7 +40,7 @@ from .schemas import (
     ProviderStandingOut,
     Review,
 )
-from .tables import CreditAudit, ProviderApplication
+from .tables import CreditAudit
 
 __all__ = ["operator_routes"]
 
@@ -175,13 +175,7 @@ async def member_picture(
 )
 async def applications(where: Community, community: FromPath[str]) -> list[Application]:
     """Every application filed in the community with its review."""
-    rows = (
-        await ProviderApplication.select()
-        .output(load_json=True)
-        .where(ProviderApplication.community == where.id)
-        .order_by(ProviderApplication.id, ascending=False)
-    )
-    return [Application(**row) for row in rows]
+    return [Application(**row) for row in await admission.applications(where)]
 
 
 @post(

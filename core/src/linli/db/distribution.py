@@ -129,6 +129,7 @@ REFERENCE_TABLES: dict[str, str] = {
     "linli_identity_one_time_code": "sign-in codes, by phone, before a community is chosen",
     "linli_identity_client": "OAuth clients; a public app signs people in to any community",
     "linli_identity_revoked_token": "revoked access tokens, checked on every call",
+    "linli_console_session": "console sign-ins, by account, across the communities operated",
     "migration": "Piccolo's record of the migrations applied",
 }
 """Tables not owned by one community, with the reason: copied whole to every node."""

@@ -26,6 +26,7 @@ CORE_APPS = (
     "linli.profiles.piccolo_app",
     "linli.insights.piccolo_app",
     "linli.notifications.piccolo_app",
+    "linli.console.piccolo_app",
 )
 """The core's Piccolo apps: the platform's own tables, then each service's."""
 

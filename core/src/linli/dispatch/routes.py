@@ -16,7 +16,7 @@ from litestar.params import Body, FromPath, QueryParameter
 
 from linli.dispatch.events.destinations import Network
 from linli.dispatch.events.outbox import replay
-from linli.dispatch.events.webhooks import subscribe
+from linli.dispatch.events.webhooks import subscribe, subscriptions
 from linli.dispatch.jobs import service as jobs
 from linli.dispatch.logistics.documents import render_goods
 from linli.dispatch.logistics.goods import GoodsOrder, OrderLine
@@ -36,7 +36,7 @@ from .schemas import (
     Replayed,
     Webhook,
 )
-from .tables import ServiceWorker, WebhookSubscription
+from .tables import ServiceWorker
 
 __all__ = ["routes"]
 
@@ -83,23 +83,7 @@ async def add_webhook(
 )
 async def list_webhooks(where: Community, community: FromPath[str]) -> list[Webhook]:
     """Every active subscription, without secrets."""
-    rows = (
-        await WebhookSubscription.select()
-        .output(load_json=True)
-        .where(
-            (WebhookSubscription.community == where.id) & (WebhookSubscription.status == "active")
-        )
-        .order_by(WebhookSubscription.id)
-    )
-    return [
-        Webhook(
-            id=r["id"],
-            url=r["url"],
-            event_types=r["event_types"],
-            payload_version=r["payload_version"],
-        )
-        for r in rows
-    ]
+    return [Webhook(**row) for row in await subscriptions(where)]
 
 
 @post(

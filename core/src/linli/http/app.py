@@ -12,6 +12,7 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.logging.config import LoggingConfig
 
+from ..console.app import console_routes, console_templates
 from ..credit.routes import routes as credit_routes
 from ..dispatch.routes import routes as dispatch_routes
 from ..emergency.routes import routes as emergency_routes
@@ -84,6 +85,7 @@ def create_app(
             *network_routes(),
             *emergency_routes(),
             *notification_routes(),
+            *console_routes(),
             *operation_routes(platform),
             metrics_route(platform),
             docs_assets(DOCS),
@@ -94,6 +96,7 @@ def create_app(
         lifespan=[lifespan],
         cors_config=_cors(platform.settings.cors_origins),
         before_send=[security_headers],
+        template_config=console_templates(),
         state=State({"platform": platform}),
         openapi_config=TruthfulOpenAPIConfig(
             title="Linli",

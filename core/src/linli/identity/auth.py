@@ -42,11 +42,14 @@ from linli.identity.tokens import (
 from linli.tables import Member
 
 __all__ = [
+    "PLATFORM_ROLES",
     "access_guard",
     "authenticate",
+    "check_caller",
     "forget_callers",
     "hash_token",
     "is_platform_operator",
+    "member_roles",
     "new_token",
     "platform_guard",
 ]
@@ -82,7 +85,8 @@ def _bearer(authorization: str | None) -> str:
     return token.strip()
 
 
-def _roles(raw: Any) -> frozenset[Role]:
+def member_roles(raw: Any) -> frozenset[Role]:
+    """A member row's roles (JSON text or a list), ``member`` always among them."""
     roles = json.loads(raw) if isinstance(raw, str) else raw
     return frozenset({Role.MEMBER, *map(Role, roles)})
 
@@ -125,7 +129,7 @@ async def _member_token(token: str, community: str) -> tuple[Community, Caller]:
         raise Unauthorized("the token is not valid")
     if row["community_slug"] != community:
         raise Forbidden(f"you are not a member of community {community!r}")
-    return _where(row), Caller(member_id=row["id"], roles=_roles(row["roles"]))
+    return _where(row), Caller(member_id=row["id"], roles=member_roles(row["roles"]))
 
 
 async def _access_token(token: str, community: str) -> tuple[Community, Caller]:
@@ -147,7 +151,7 @@ async def _access_token(token: str, community: str) -> tuple[Community, Caller]:
         row = await _member_row(_MEMBER_BY_ID, f"member:{ident}", int(ident))
         if row is None or row["community_slug"] != community:
             raise Unauthorized("the token's member no longer exists")
-        caller = Caller(member_id=row["id"], roles=_roles(row["roles"]), scopes=claims.scopes)
+        caller = Caller(member_id=row["id"], roles=member_roles(row["roles"]), scopes=claims.scopes)
         return _where(row), caller
     if kind == "client":
         client = await OAuthClient.select(OAuthClient.community).where(
@@ -225,11 +229,22 @@ async def access_guard(connection: Any, handler: Any) -> None:
         settings.admin_token,
         scope=access.scope,
     )
+    check_caller(access, caller)
+    connection.state.identity = (where, caller)
+
+
+def check_caller(access: Access, caller: Caller) -> None:
+    """Refuse ``caller`` unless they hold what ``access`` asks (a role, the platform operator).
+
+    The one check behind every guarded route, the API's and the operator console's.
+
+    Raises:
+        Forbidden: Naming the roles needed, or that the platform operator is.
+    """
     if access.kind == "roles" and not caller.has_role(*access.roles):
         raise Forbidden(f"this needs one of the roles: {', '.join(sorted(access.roles))}")
     if access.kind == "platform" and not is_platform_operator(caller):
         raise Forbidden("this needs the platform operator's token")
-    connection.state.identity = (where, caller)
 
 
 async def platform_guard(connection: Any, handler: Any) -> None:

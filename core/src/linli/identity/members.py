@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from linli_sdk import Community, NotFound, Role
 
@@ -12,7 +13,7 @@ from linli.identity.auth import forget_callers, hash_token, new_token
 from linli.identity.communities import create_community
 from linli.tables import Member
 
-__all__ = ["NewMember", "add_member", "create_community", "grant_role"]
+__all__ = ["NewMember", "add_member", "create_community", "grant_role", "list_members"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +76,16 @@ async def grant_role(
         (Member.id == member_id) & (Member.community == community.id)
     )
     forget_callers()  # the member's roles changed
+
+
+async def list_members(community: Community) -> list[dict[str, Any]]:
+    """The community's members by id: name, roles, verified, masked phone (operators' lists)."""
+    rows = (
+        await Member.select(
+            Member.id, Member.display_name, Member.roles, Member.verified, Member.phone_masked
+        )
+        .where(Member.community == community.id)
+        .order_by(Member.id)
+        .output(load_json=True)
+    )
+    return [{**row, "roles": sorted(set(row["roles"]) - {Role.MEMBER.value})} for row in rows]

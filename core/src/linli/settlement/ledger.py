@@ -44,6 +44,7 @@ __all__ = [
     "PostingPlan",
     "TxnKind",
     "Unbalanced",
+    "balances_balance",
     "check_balanced",
     "held_by_party",
     "party_account",
@@ -141,6 +142,14 @@ def check_balanced(postings: Iterable[Posting]) -> None:
     off = {currency: total for currency, total in totals.items() if total}
     if off:
         raise Unbalanced(f"postings do not balance: {off}")
+
+
+def balances_balance(totals: Mapping[tuple[str, str], int]) -> bool:
+    """Whether account balances (by account and currency) sum to zero in every currency."""
+    per_currency: dict[str, int] = defaultdict(int)
+    for (_, currency), total in totals.items():
+        per_currency[currency] += total
+    return not any(per_currency.values())
 
 
 def _plan(key: str, kind: TxnKind, postings: Iterable[Posting]) -> PostingPlan:

@@ -171,15 +171,13 @@ async def ledger_balances(
     request: Request[Any, Any, Any], where: Community, community: FromPath[str]
 ) -> LedgerBalances:
     """Every account's balance; ``balanced`` is true when each currency sums to zero."""
+    from .ledger import balances_balance
     from .store import balances
 
     totals = await balances(where.id)
-    per_currency: dict[str, int] = {}
-    for (_, currency), total in totals.items():
-        per_currency[currency] = per_currency.get(currency, 0) + total
     return LedgerBalances(
         community=where.slug,
-        balanced=not any(per_currency.values()),
+        balanced=balances_balance(totals),
         test_money=_settlement(request).gateway.test_money,
         accounts=[
             AccountBalance(account=account, currency=currency, balance=total)

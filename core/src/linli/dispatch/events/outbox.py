@@ -40,6 +40,7 @@ __all__ = [
     "Retries",
     "deliver_events",
     "deliver_to_module",
+    "failed_deliveries",
     "fan_out",
     "forget_subscriptions",
     "replay",
@@ -250,6 +251,23 @@ async def deliver_events(
             except Exception:  # the cause has committed: never fail it; the worker goes on
                 log.exception("delivering event %s failed; the worker will retry", event.id)
         await unit.run_deferred()
+
+
+async def failed_deliveries(community: Community, limit: int = 200) -> list[dict[str, Any]]:
+    """The deliveries given up on here (after every retry), newest first."""
+    rows: list[dict[str, Any]] = (
+        await EventDelivery.select(
+            EventDelivery.id,
+            EventDelivery.event_id,
+            EventDelivery.target,
+            EventDelivery.attempts,
+            EventDelivery.last_error,
+        )
+        .where((EventDelivery.community == community.id) & (EventDelivery.status == "failed"))
+        .order_by(EventDelivery.id, ascending=False)
+        .limit(limit)
+    )
+    return rows
 
 
 async def replay(community: Community, event_id: str, target: str | None = None) -> int:

@@ -39,6 +39,7 @@ __all__ = [
     "render_payload",
     "send",
     "subscribe",
+    "subscriptions",
 ]
 
 PAYLOAD_VERSIONS = (1,)
@@ -96,6 +97,25 @@ async def subscribe(
         "event_types": row.event_types,
         "payload_version": payload_version,
     }
+
+
+async def subscriptions(community: Community) -> list[dict[str, Any]]:
+    """The community's active webhook subscriptions, by id, without their secrets."""
+    rows = (
+        await WebhookSubscription.select(
+            WebhookSubscription.id,
+            WebhookSubscription.url,
+            WebhookSubscription.event_types,
+            WebhookSubscription.payload_version,
+        )
+        .output(load_json=True)
+        .where(
+            (WebhookSubscription.community == community.id)
+            & (WebhookSubscription.status == "active")
+        )
+        .order_by(WebhookSubscription.id)
+    )
+    return list(rows)
 
 
 async def send(
