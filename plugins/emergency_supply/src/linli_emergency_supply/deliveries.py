@@ -142,9 +142,9 @@ async def deliveries(ctx: Ctx, data: Empty) -> DeliveryList:
 
     The operator sees every one; a volunteer only those dispatch offered or gave to them.
     """
-    under_way = OrderRow.status.is_in(list(_OPEN))
+    under_way: Any = OrderRow.status.is_in(list(_OPEN))
     if not ctx.caller.has_role(Role.OPERATOR):
-        under_way &= OrderRow.volunteer_id == (ctx.caller.member_id or 0)
+        under_way = under_way & (OrderRow.volunteer_id == (ctx.caller.member_id or 0))
     return DeliveryList(items=await _views(ctx.community.id, under_way))
 
 
