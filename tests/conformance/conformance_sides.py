@@ -9,16 +9,20 @@ what a module's caller would see.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
+from linli.dispatch.jobs.service import register_worker, rematch
+from linli.identity.members import add_member
 from linli.testing import Running
 from linli_sdk import LinliError, Role
 from linli_sdk.testing import PluginKit
 
 MODULE = "conformance"
 HOME = "/v1/communities/home"
-QUERIES = frozenset({"orders", "charge"})
+QUERIES = frozenset({"orders", "charge", "job"})
+SKILL = "visiting"
+"""The skill the conformance module's visits need of a dispatch worker."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class KitSide:
             "leader": kit.add_member("Lead", Role.LEADER, Role.RESIDENT),
             "resident": kit.add_member("Res", Role.RESIDENT),
             "newcomer": kit.add_member("New"),
+            "worker": kit.add_member("Worker", Role.PROVIDER_STAFF),
         }
 
     def id(self, who: str) -> int:
@@ -124,6 +129,11 @@ class KitSide:
         """Each notification decided, in order: the member's id, the kind and the status."""
         return [(n.member_id, n.kind, n.status.value) for n in self.kit.host.notifications.sent]
 
+    async def accept(self, ref: str, job_id: str) -> int:
+        """The worker takes the module's job: offered and accepted; the worker's member id."""
+        await self.kit.accept_job(ref, self.people["worker"])
+        return self.people["worker"].id
+
 
 class PlatformSide:
     """The module installed on a started platform, called over HTTP."""
@@ -144,6 +154,8 @@ class PlatformSide:
     async def call(self, operation: str, data: dict[str, Any], who: str = "resident") -> Answer:
         """Call one of the module's operations over HTTP as ``who``."""
         url = f"{HOME}/modules/{MODULE}/{operation}"
+        if who == "worker":
+            await self._worker()
         auth = self.running.auth(who)
         client = self.running.client
         if operation in QUERIES:
@@ -174,6 +186,31 @@ class PlatformSide:
         return await self._answer(
             await self.running.client.put(url, json=body, headers=self.running.auth("operator"))
         )
+
+    async def _worker(self) -> int:
+        """The provider's worker, a member from the first time a scenario needs them."""
+        if "worker" not in self.running.people:
+            member = await add_member(self.running.home, "Worker", Role.PROVIDER_STAFF)
+            self.running.people["worker"] = member
+        return self.running.people["worker"].id
+
+    async def accept(self, ref: str, job_id: str) -> int:
+        """The worker joins dispatch, is offered the pending job and accepts it over HTTP.
+
+        Returns the worker's member id.
+        """
+        member_id = await self._worker()
+        now = datetime.now(UTC)
+        free = [(now - timedelta(days=1), now + timedelta(days=1))]
+        home = self.running.home
+        await register_worker(
+            home, "Worker", skills=[SKILL], availability=free, member_id=member_id
+        )
+        await rematch(home)
+        url = f"{HOME}/dispatch/jobs/{job_id}/accept"
+        answer = await self.running.client.post(url, headers=self.running.auth("worker"))
+        assert answer.status_code == 200, answer.text
+        return member_id
 
     async def enable(self, settings: dict[str, Any]) -> Answer:
         """Enable the module with ``settings``, as an operator."""

@@ -304,3 +304,38 @@ async def test_a_deposit_checks_the_payees_of_the_deposit_rules_and_splits_by_th
     assert charge["parts"] == {"community_fund": cny(2_000), "owner": cny(18_000)}
     assert await heard(side) == ["captured:d-1"]
     assert await order_refs(side) == ["d-1"]
+
+
+async def test_a_job_is_followed_then_completed_once_on_time(side: Side) -> None:
+    booked = await side.call("book-job", {"ref": "visit-1"})
+    assert booked.status == 200, booked.body
+    job_id = booked.body["id"]
+    assert (booked.body["status"], booked.body["worker_member_id"]) == ("pending", None)
+    early = await side.call("finish-job", {"job_id": job_id}, who="worker")
+    assert (early.status, early.problem, early.body["reason"]) == (409, "conflict", "not_accepted")
+
+    worker = await side.accept("visit-1", job_id)
+    seen = await side.call("job", {"job_id": job_id})
+    assert (seen.body["status"], seen.body["worker_member_id"]) == ("accepted", worker)
+    assert (seen.body["completed_at"], seen.body["on_time"]) == (None, None)
+    done = await side.call("finish-job", {"job_id": job_id}, who="worker")
+    assert done.status == 200, done.body
+    assert (done.body["status"], done.body["on_time"]) == ("completed", True)
+    assert done.body["completed_at"] is not None
+    again = await side.call("finish-job", {"job_id": job_id}, who="worker")
+    assert (again.status, again.body) == (200, done.body)  # the first completion stands
+    assert (await side.call("job", {"job_id": job_id})).body == done.body
+
+
+async def test_a_job_completed_after_its_window_is_late(side: Side) -> None:
+    booked = await side.call("book-job", {"ref": "visit-1", "ends_in_minutes": -60})
+    assert booked.status == 200, booked.body
+    await side.accept("visit-1", booked.body["id"])
+    done = await side.call("finish-job", {"job_id": booked.body["id"]}, who="worker")
+    assert (done.status, done.body["status"], done.body["on_time"]) == (200, "completed", False)
+
+
+async def test_a_job_the_module_did_not_submit_is_not_found(side: Side) -> None:
+    for job_id in ("999999", "not-a-job"):
+        answer = await side.call("job", {"job_id": job_id})
+        assert (answer.status, answer.problem) == (404, "not-found")

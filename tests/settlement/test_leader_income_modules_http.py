@@ -4,7 +4,9 @@ Leader Wang opens a group buy (commission, part of one order refunded), is admit
 provider and cleans a home booked through housekeeping (a service share, the gateway's fee
 borne), and is the station paid the government's subsidy for a completed errand. The
 statement shows each module and kind exact to the fen; the ranking puts Wang first with the
-job done on time and the resident's rating; the ranking's CSV parses to the same figures.
+job done on time and the resident's rating; the ranking's CSV parses to the same figures. The
+job is completed by housekeeping's complete-service through the SDK's dispatch port, as in
+production, never by the dispatch service's internals.
 """
 
 from __future__ import annotations
@@ -121,7 +123,7 @@ async def cleaning(running: Running, wang: NewMember) -> None:
     await ok(await http.put(f"{C}/modules/housekeeping", json={"enabled": True, "settings": {
         "min_lead_hours": 0, "free_cancel_hours": 24}}, headers=op))  # fmt: skip
     now = datetime.now(UTC)
-    worker = await jobs.register_worker(
+    await jobs.register_worker(
         running.home,
         "Wang",
         skills=["hourly_cleaning"],
@@ -145,11 +147,13 @@ async def cleaning(running: Running, wang: NewMember) -> None:
     job = booking["job_id"]
     await ok(await http.post(f"{C}/dispatch/jobs/{job}/accept", headers=bearer(wang)))
     await settle(running)
+    unrated = await http.post(f"{C}/credit/jobs/{job}/rating", json={"stars": 4},
+                              headers={**running.auth("resident"), **key()})  # fmt: skip
+    assert unrated.status_code == 409  # a job not completed yet cannot be rated
     for op_name, code in (("start-service", "start_code"), ("complete-service", "completion_code")):
         body = {"booking_id": booking["id"], "code": booking[code]}
         await run(running, op_name, "housekeeping", body, bearer(wang))
-    await jobs.complete(running.home, int(job), worker, start + timedelta(hours=1))
-    await settle(running)
+    await settle(running)  # complete-service completed the dispatch job itself
     await ok(
         await http.post(
             f"{C}/credit/jobs/{job}/rating",

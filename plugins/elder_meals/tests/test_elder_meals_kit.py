@@ -396,3 +396,37 @@ async def test_the_demo_offers_tomorrows_menus(kit: PluginKit, people: People) -
     ] * 2
     assert sorted(kit.host.deadlines.pending) == sorted(f"cutoff:{m.id}" for m in menus)
     assert (await order(kit, menus[1], people.young)).to_pay.amount == 1200
+
+
+async def test_the_last_door_of_a_round_completes_its_dispatch_job(
+    kit: PluginKit, people: People
+) -> None:
+    menu = await publish(kit, people.kitchen)
+    doors = [await order(kit, menu, people.young), await order(kit, menu, people.daughter)]
+    await kit.call("close-orders", {"menu_id": menu.id}, as_=people.kitchen)
+    ticket = await kit.accept_job("meals-2026-03-02-kitchen-1-building-5", people.courier)
+    stops = await kit.call("delivery-list", {"day": DAY.isoformat()}, as_=people.courier)
+    assert [(s.order_id, s.job_id) for s in stops.items] == [(d.id, ticket.id) for d in doors]  # type: ignore[attr-defined]
+
+    kit.clock = datetime(2026, 3, 2, 3, 20, tzinfo=UTC)  # 11:20 in Shanghai, in the window
+    first, last = doors
+    for door, left in ((first, "accepted"), (last, "completed")):
+        code = {"order_id": door.id, "code": door.delivery_code}
+        await kit.call("confirm-delivery", code, as_=people.courier)
+        assert (await kit.host.dispatch.get(ticket.id)).status == left  # done at the last door
+    done = await kit.host.dispatch.get(ticket.id)
+    assert (done.status, done.on_time, done.completed_at) == ("completed", True, kit.clock)
+    assert done.worker_member_id == people.courier.id
+
+
+async def test_a_round_nobody_accepted_is_delivered_and_left_to_dispatch(
+    kit: PluginKit, people: People
+) -> None:
+    menu = await publish(kit, people.kitchen)
+    meal = await order(kit, menu, people.young)
+    await kit.call("close-orders", {"menu_id": menu.id}, as_=people.kitchen)
+    kit.clock = datetime(2026, 3, 2, 3, 20, tzinfo=UTC)
+    code = {"order_id": meal.id, "code": meal.delivery_code}
+    done = await kit.call("confirm-delivery", code, as_=people.courier)
+    assert isinstance(done, Order) and done.status == "delivered"
+    assert (await kit.host.dispatch.get(done.job_id or "")).status == "pending"

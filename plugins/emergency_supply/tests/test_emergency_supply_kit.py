@@ -109,19 +109,23 @@ async def test_packs_are_ordered_within_quotas_and_vulnerable_households_dispatc
     assert order.order_ids[0] == late.id  # the vulnerable household first, though last to order
     assert [ref for ref in kit.host.dispatch.jobs] == [f"delivery-{i}" for i in order.order_ids]
 
+    assert (await kit.call("deliveries", as_=volunteer)).items == []  # nothing offered yet
+    for order_id in order.order_ids:
+        await kit.offer_job(f"delivery-{order_id}", volunteer)
     route = await kit.call("deliveries", as_=volunteer)
     assert isinstance(route, DeliveryList)
     assert [d.order_id for d in route.items] == order.order_ids
     assert "elderly" not in route.model_dump_json() and "vulnerab" not in route.model_dump_json()
-    kit.host.events.record_platform(
-        "dispatch.job_accepted", {"ref": f"delivery-{late.id}", "module": "emergency_supply"}
-    )
-    await kit.deliver_events()
+    job = await kit.accept_job(f"delivery-{late.id}", volunteer)
     with pytest.raises(Forbidden):
         await kit.call("confirm-delivery", {"order_id": late.id, "code": "0000000"}, as_=volunteer)
     code = homes[zhao.id].delivery_code
     done = await kit.call("confirm-delivery", {"order_id": late.id, "code": code}, as_=volunteer)
     assert done.status == "delivered"
+    finished = await kit.host.dispatch.get(job.id)
+    assert (finished.status, finished.on_time, finished.worker_member_id) == (
+        "completed", True, volunteer.id,
+    )  # fmt: skip
     with pytest.raises(Conflict):
         await kit.call("confirm-delivery", {"order_id": late.id, "code": code}, as_=volunteer)
     await kit.call(
@@ -190,3 +194,35 @@ async def test_with_the_unit_register_granted_a_household_registers_only_its_own
     assert elsewhere.value.extensions["field"] == "room"
     home = await kit.call("register-household", {"building": "3", "room": "1202"}, as_=resident)
     assert (home.building, home.room) == ("3", "1202")
+
+
+async def test_each_volunteer_sees_and_delivers_only_their_own_jobs(linli_kit):
+    kit = kit_of(linli_kit)
+    operator = kit.add_member("Op", Role.OPERATOR)
+    wu, xu = (kit.add_member(n, Role.PROVIDER_STAFF) for n in ("Volunteer Wu", "Volunteer Xu"))
+    await kit.declare_emergency("flood")
+    pack = await kit.call("add-pack", _pack(), as_=operator)
+    homes = {}
+    for room in ("1", "2"):
+        who = kit.add_member(f"Household {room}", Role.RESIDENT)
+        homes[room] = await kit.call("register-household", {"building": "A", "room": room}, as_=who)
+        await kit.call("order-pack", {"pack_id": pack.id}, as_=who)
+        await kit.advance(timedelta(seconds=1))
+    first, second = (await kit.call("dispatch-deliveries", as_=operator)).order_ids
+    await kit.accept_job(f"delivery-{first}", wu)
+    await kit.offer_job(f"delivery-{second}", xu)
+
+    seen = {
+        v.id: [d.order_id for d in (await kit.call("deliveries", as_=v)).items] for v in (wu, xu)
+    }
+    assert seen == {wu.id: [first], xu.id: [second]}
+    everything = await kit.call("deliveries", as_=operator)
+    assert [d.order_id for d in everything.items] == [first, second]
+    code = {"order_id": first, "code": homes["1"].delivery_code}
+    with pytest.raises(Forbidden, match="another volunteer"):
+        await kit.call("confirm-delivery", code, as_=xu)
+    await kit.advance(timedelta(hours=5))  # past the delivery window (4 hours by default)
+    await kit.call("confirm-delivery", code, as_=wu)
+    late = await kit.host.dispatch.get(kit.host.dispatch.jobs[f"delivery-{first}"][1].id)
+    assert (late.status, late.on_time) == ("completed", False)
+    assert [d.order_id for d in (await kit.call("deliveries", as_=wu)).items] == []

@@ -395,3 +395,39 @@ async def test_the_demo_gets_a_catalogue(kit: PluginKit) -> None:
         "move_out_cleaning",
     }
     assert {s.provider_id for s in listed.items} == {cleaner.id}
+
+
+async def serve(kit: PluginKit, booking: Booking, worker: MemberView, hours: timedelta) -> None:
+    """The worker starts the booking at its slot and completes it ``hours`` later."""
+    await kit.advance(booking.starts_at - kit.clock)
+    start = {"booking_id": booking.id, "code": booking.start_code}
+    await call(kit, "start-service", start, worker)
+    await kit.advance(hours)
+    done = {"booking_id": booking.id, "code": booking.completion_code}
+    assert (await call(kit, "complete-service", done, worker)).status == "completed"
+
+
+async def test_completing_the_service_completes_the_accepted_dispatch_job(
+    kit: PluginKit, people: People
+) -> None:
+    service = await hourly(kit, people)
+    on_time = await book(kit, people, service)
+    late = await book(kit, people, service, starts_at=(SLOT + timedelta(days=1)).isoformat())
+    for one in (on_time, late):
+        ticket = await kit.accept_job(f"booking-{one.id}", people.worker)
+        assert ticket.id == one.job_id
+
+    await serve(kit, on_time, people.worker, timedelta(hours=1, minutes=50))
+    done = await kit.host.dispatch.get(on_time.job_id or "")
+    assert (done.status, done.on_time, done.completed_at) == ("completed", True, kit.clock)
+    assert done.worker_member_id == people.worker.id
+    await serve(kit, late, people.worker, timedelta(hours=2, minutes=10))  # past the slot's end
+    assert (await kit.host.dispatch.get(late.job_id or "")).on_time is False
+
+
+async def test_a_service_whose_job_nobody_accepted_completes_and_leaves_the_job_alone(
+    kit: PluginKit, people: People
+) -> None:
+    booking = await book(kit, people, await hourly(kit, people))
+    await serve(kit, booking, people.worker, timedelta(hours=2))
+    assert (await kit.host.dispatch.get(booking.job_id or "")).status == "pending"

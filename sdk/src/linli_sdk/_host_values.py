@@ -187,11 +187,30 @@ class JobRequest(_Value):
 
 
 class JobTicket(_Value):
-    """Dispatch's receipt for a job: its id and current state."""
+    """Dispatch's receipt for a job: its id, where it is, who holds it and when it was done.
+
+    ``status`` is ``pending`` (no worker fits yet), ``offered`` (to a worker, who has not
+    answered), ``accepted`` (the worker took it) or ``completed``.
+
+    Attributes:
+        id: Dispatch's id of the job (what ``host.dispatch.get`` and ``complete`` take).
+        ref: The module's own reference the job was submitted with.
+        status: ``pending``, ``offered``, ``accepted`` or ``completed``.
+        worker_member_id: The member the job's worker is (offered, accepted or completed), or
+            ``None`` while nobody holds it or for a worker who is no member here.
+        offered_at: When it was last offered to a worker.
+        completed_at: When the worker finished it.
+        on_time: Whether it was finished by its window's end (``None`` until completed).
+
+    """
 
     id: str
     ref: str
     status: str
+    worker_member_id: int | None = None
+    offered_at: datetime | None = None
+    completed_at: datetime | None = None
+    on_time: bool | None = None
 
 
 class GoodsLine(_Value):

@@ -177,10 +177,37 @@ class Credit(Protocol):
 
 
 class Dispatch(Protocol):
-    """The dispatch engine: jobs to workers."""
+    """The dispatch engine: jobs to workers, followed and finished by the module that asked."""
 
     async def submit(self, job: JobRequest) -> JobTicket:
         """Ask for a worker for ``job``; the same ``ref`` returns the same ticket."""
+        ...
+
+    async def get(self, job_id: str) -> JobTicket:
+        """Read one of this module's jobs as dispatch has it now: status, worker, times.
+
+        ``worker_member_id`` tells which member holds the job, so a module can show a worker
+        only their own jobs. Changes nothing.
+
+        Raises:
+            NotFound: No such job of this module in this community.
+
+        """
+        ...
+
+    async def complete(self, job_id: str, at: datetime | None = None) -> JobTicket:
+        """The job's worker finished it at ``at`` (now if ``None``); dispatch records it.
+
+        The platform judges it on time if ``at`` is by the job's window's end; the job then
+        counts in its worker's on-time rate and residents may rate it. Completing a completed
+        job changes nothing and returns it as it was first completed.
+
+        Raises:
+            NotFound: No such job of this module in this community.
+            Conflict: No worker has accepted the job (it is ``pending`` or ``offered``).
+            InvalidInput: ``at`` is not timezone-aware or is in the future.
+
+        """
         ...
 
     async def goods_documents(

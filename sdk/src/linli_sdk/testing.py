@@ -50,6 +50,7 @@ from pydantic import BaseModel, ValidationError
 from . import hookspecs
 from ._kit.credit import BASE_STANDING as BASE_STANDING
 from ._kit.database import ModuleDatabase, linli_module_db, module_database, module_engine
+from ._kit.dispatch import KitJobs
 from ._kit.emergency import KitEmergencies
 from ._kit.host import InMemoryHost
 from ._kit.people import KitPeople
@@ -85,11 +86,12 @@ def load_manifest(plugin: object) -> Manifest:
     return manifest
 
 
-class PluginKit(KitPeople, KitEmergencies):
+class PluginKit(KitPeople, KitEmergencies, KitJobs):
     """Drives one plugin like the platform does: operations, hooks, deadlines and events.
 
     Emergencies are declared with :meth:`declare_emergency` (moved with
-    :meth:`amend_emergency`, ended with :meth:`end_emergency`), as an operator does.
+    :meth:`amend_emergency`, ended with :meth:`end_emergency`), as an operator does. A test
+    plays dispatch's workers with :meth:`offer_job` and :meth:`accept_job`.
 
     Args:
         plugin: The plugin object (the module your entry point names).

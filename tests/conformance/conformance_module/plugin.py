@@ -5,7 +5,8 @@ platform must answer alike (a charge and its payees, a deposit, a capture, a voi
 ref, a charge read back), after writing a row of its own, so a call that raises shows whether
 its row was rolled back; a refused charge is noted as a row too, when
 ``settlement.charge_failed`` reaches the module, and each captured or refunded charge as a
-``heard:`` row when settlement says so.
+``heard:`` row when settlement says so. A visit is booked as a dispatch job, read back and
+finished by its worker.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from linli_sdk import (
     Empty,
     Event,
     Host,
+    JobRequest,
+    JobTicket,
     Manifest,
     Money,
     Notification,
@@ -180,6 +183,45 @@ async def notify(ctx: Context[Settings], data: Notify) -> Notification:
     return sent
 
 
+class JobIn(BaseModel):
+    """A visit to book: its window opened four hours ago and ends ``ends_in_minutes`` from now."""
+
+    ref: str = Field(min_length=1, max_length=100)
+    ends_in_minutes: int = Field(default=120, ge=-180, le=600)
+
+
+class JobRef(BaseModel):
+    """A dispatch job, by id."""
+
+    job_id: str
+
+
+@command(Role.RESIDENT)
+async def book_job(ctx: Context[Settings], data: JobIn) -> JobTicket:
+    """Ask dispatch for a worker for a visit."""
+    return await ctx.host.dispatch.submit(
+        JobRequest(
+            ref=data.ref,
+            skills=frozenset({"visiting"}),
+            window_start=ctx.now - timedelta(hours=4),
+            window_end=ctx.now + timedelta(minutes=data.ends_in_minutes),
+            duration=timedelta(minutes=30),
+        )
+    )
+
+
+@query(Role.MEMBER)
+async def job(ctx: Context[Settings], data: JobRef) -> JobTicket:
+    """Read one of the module's jobs back."""
+    return await ctx.host.dispatch.get(data.job_id)
+
+
+@command(Role.PROVIDER_STAFF)
+async def finish_job(ctx: Context[Settings], data: JobRef) -> JobTicket:
+    """The worker finished the visit now."""
+    return await ctx.host.dispatch.complete(data.job_id)
+
+
 @hookimpl
 async def linli_event(host: Host, event: Event) -> None:
     """Note a refused charge as ``failed:<order ref>``, a captured or refunded one as heard."""
@@ -201,7 +243,19 @@ manifest = Manifest(
     sdk=">=1.0,<2",
     title="Conformance shop",
     settings=Settings,
-    operations=(buy, hold, charge, capture, void, refund, orders, notify),
+    operations=(
+        buy,
+        hold,
+        charge,
+        capture,
+        void,
+        refund,
+        orders,
+        notify,
+        book_job,
+        job,
+        finish_job,
+    ),
     revenue_share=RevenueShareRules(
         shares=(
             percent("platform", 500, min=0, max=1000),

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ValidationError
 from linli.identity.auth import authenticate
 from linli.modules.calls import invoke, open_stream
 from linli.modules.enablement import module_state
-from linli.modules.ratelimit import RateLimited, RateLimiter
+from linli.modules.ratelimit import RateLimited, RateLimiter, caller_key
 from linli.modules.registry import LoadedModule
 from linli.modules.validation import invalid_input
 
@@ -77,7 +77,7 @@ def _guard(loaded: LoadedModule, op: Operation) -> Any:
             raise Forbidden(f"{loaded.name}.{op.name} requires one of the roles: {roles}")
         if not caller.has_scope(op.scope):
             raise Forbidden(f"{loaded.name}.{op.name} requires the scope {op.scope!r}")
-        if limiter and (wait := limiter.admit((community.id, caller.member_id))):
+        if limiter and (wait := limiter.admit(caller_key(community.id, caller))):
             raise RateLimited(
                 f"{loaded.name}.{op.name}: too many calls; retry later", retry_after=wait
             )

@@ -19,7 +19,7 @@ from linli_sdk import CapabilityUnavailable, Community, Event
 from linli.credit.port import HostCredit
 from linli.db.runtime import current_engine
 from linli.db.savepoint import savepoint
-from linli.dispatch.jobs.service import JobDispatch
+from linli.dispatch.jobs.port import JobDispatch
 from linli.dispatch.ports import DurableDeadlines, record_event
 from linli.emergency.port import HostEmergency
 from linli.files.store import CoreFiles

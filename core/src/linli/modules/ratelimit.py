@@ -1,5 +1,8 @@
 """Per-caller rate limits on plugin operations: a small token bucket per caller and operation.
 
+A caller is a member of the community, or a provider's back end known by its OAuth client id
+(:func:`caller_key`).
+
 An operation declares a :class:`linli_sdk.RateLimit`; the operation's guard asks a
 :class:`RateLimiter` to admit each call after authentication and before the handler (or the
 body) is touched, and refuses the rest with :class:`RateLimited` (429 and ``Retry-After``).
@@ -13,9 +16,9 @@ import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from linli_sdk import LinliError, RateLimit
+from linli_sdk import Caller, LinliError, RateLimit
 
-__all__ = ["RateLimited", "RateLimiter", "TokenBucket", "take"]
+__all__ = ["RateLimited", "RateLimiter", "TokenBucket", "caller_key", "take"]
 
 
 class RateLimited(LinliError):
@@ -29,6 +32,17 @@ class RateLimited(LinliError):
         seconds = max(1, math.ceil(retry_after))
         super().__init__(detail, retry_after=seconds)
         self.headers = {"Retry-After": str(seconds)}
+
+
+def caller_key(community_id: int, caller: Caller) -> Hashable:
+    """Whose bucket a call takes from: the member's in the community, or the back end's.
+
+    A provider's back end calls with client credentials and no member id, so it is known by
+    its OAuth client id: two back ends never share a bucket.
+    """
+    if caller.member_id is None and caller.client_id:
+        return (community_id, "client", caller.client_id)
+    return (community_id, "member", caller.member_id)
 
 
 @dataclass(frozen=True, slots=True)

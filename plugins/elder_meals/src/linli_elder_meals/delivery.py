@@ -3,7 +3,8 @@
 On the handover the orderer's share is charged (captured) and the government's subsidy is
 charged to its payer, both split by the revenue-share rules with the delivering worker named;
 the hold placed with the order is released once the share's capture is confirmed (or captured
-for the kitchen if the gateway refuses the new charge).
+for the kitchen if the gateway refuses the new charge). The last door of a round completes the
+round's dispatch job, so the worker's on-time rate counts it.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ async def confirm_delivery(ctx: Ctx, data: DeliveryCode) -> Order:
 
     The orderer's share is charged and the subsidy charged to the government payer (or
     recorded until the operator names one), each split between the platform, the delivering
-    worker (the caller) and the kitchen.
+    worker (the caller) and the kitchen. The round's last door completes its dispatch job.
     """
     worker = ctx.caller.member_id
     assert worker is not None  # the role check admits members only
@@ -127,8 +128,27 @@ async def confirm_delivery(ctx: Ctx, data: DeliveryCode) -> Order:
             OrderRow.subsidy_charge_id: subsidy_charge,
         }
     ).where((OrderRow.id == row["id"]) & (OrderRow.community_id == ctx.community.id))
+    await _finish_round(ctx, row)
     await ctx.host.events.publish("meal_delivered", {"order": row["id"]})
     return order_view(await order_row(ctx.community.id, row["id"]), codes=False)
+
+
+async def _finish_round(ctx: Ctx, row: dict[str, Any]) -> None:
+    """Complete the order's delivery round with dispatch once its last door is confirmed.
+
+    Only a round a worker accepted is completed (on time if by the delivery window's end);
+    one nobody took stays as dispatch has it.
+    """
+    job_id = row["job_id"]
+    if not job_id:
+        return
+    waiting = await OrderRow.count().where(
+        (OrderRow.community_id == ctx.community.id)
+        & (OrderRow.job_id == job_id)
+        & (OrderRow.status == Status.DISPATCHED)
+    )
+    if not waiting and (await ctx.host.dispatch.get(job_id)).status == "accepted":
+        await ctx.host.dispatch.complete(job_id, at=ctx.now)
 
 
 def _paid_order(event: Event, module: str) -> int | None:

@@ -177,6 +177,8 @@ async def meals_story(running: Any) -> None:
         code = {"order_id": placed["id"], "code": placed["delivery_code"]}
         done = await command(running, "confirm-delivery", code, as_(courier))
         assert done["status"] == "delivered" and done["delivery_code"] is None
+    rates = await ok(await http.get(f"{C}/dispatch/on-time", headers=op))
+    assert (rates["completed"], rates["community"]) == (2, 1.0)  # each round's one door: done
 
     sweep = {**op, "Idempotency-Key": str(uuid.uuid4())}
     await ok(await http.post(f"{C}/settlement/sweep", headers=sweep))

@@ -138,16 +138,26 @@ async def _views(community: int, where: Any) -> list[DeliveryView]:
 
 @query(Role.PROVIDER_STAFF, Role.OPERATOR)
 async def deliveries(ctx: Ctx, data: Empty) -> DeliveryList:
-    """The deliveries under way, in dispatch order: the door and what to bring (volunteers)."""
-    return DeliveryList(items=await _views(ctx.community.id, OrderRow.status.is_in(list(_OPEN))))
+    """The deliveries under way, in dispatch order: the door and what to bring.
+
+    The operator sees every one; a volunteer only those dispatch offered or gave to them.
+    """
+    under_way: Any = OrderRow.status.is_in(list(_OPEN))
+    if not ctx.caller.has_role(Role.OPERATOR):
+        under_way = under_way & (OrderRow.volunteer_id == (ctx.caller.member_id or 0))
+    return DeliveryList(items=await _views(ctx.community.id, under_way))
 
 
 @command(Role.PROVIDER_STAFF)
 async def confirm_delivery(ctx: Ctx, data: DeliveryConfirmation) -> DeliveryView:
     """A volunteer confirms a delivery at the door with the household's code.
 
+    The order's dispatch job, if the volunteer accepted it, is completed: on time if within
+    the delivery window.
+
     Raises:
-        Forbidden: The code is not the household's.
+        Forbidden: The code is not the household's, or dispatch gave the delivery to another
+            volunteer.
         Conflict: The order is not under way (not dispatched yet, or delivered already).
 
     """
@@ -155,6 +165,7 @@ async def confirm_delivery(ctx: Ctx, data: DeliveryConfirmation) -> DeliveryView
     row = (
         await OrderRow.select(
             OrderRow.status,
+            OrderRow.job_id,
             OrderRow.household_id.join_on(HouseholdRow.id).delivery_code.as_alias("code"),
         )
         .where((OrderRow.id == data.order_id) & (OrderRow.community_id == community))
@@ -164,6 +175,9 @@ async def confirm_delivery(ctx: Ctx, data: DeliveryConfirmation) -> DeliveryView
         raise Conflict(f"order {data.order_id} is not under way", reason="not_under_way")
     if data.code != row["code"]:
         raise Forbidden("that is not the household's delivery code")
+    job = await ctx.host.dispatch.get(row["job_id"])
+    if job.worker_member_id not in (None, ctx.caller.member_id):
+        raise Forbidden("dispatch gave this delivery to another volunteer")
     await OrderRow.update(
         {
             OrderRow.status: "delivered",
@@ -171,22 +185,38 @@ async def confirm_delivery(ctx: Ctx, data: DeliveryConfirmation) -> DeliveryView
             OrderRow.delivered_at: ctx.now,
         }
     ).where((OrderRow.id == data.order_id) & (OrderRow.community_id == community))
+    if job.status == "accepted":
+        await ctx.host.dispatch.complete(job.id, at=ctx.now)
     await ctx.host.events.publish("delivered", {"order_id": data.order_id})
     (view,) = await _views(community, OrderRow.id == data.order_id)
     return view
 
 
+_FOLLOWED = ("dispatch.job_offered", "dispatch.job_accepted", "dispatch.job_pending")
+"""Dispatch's news that changes who an order's volunteer is."""
+
+
 async def dispatch_changed(host: Host, event: Event) -> None:
-    """Follow dispatch's news about one of the module's delivery jobs on its order."""
+    """Follow dispatch's news about a delivery job: its volunteer, and whether it was accepted.
+
+    The order's ``volunteer_id`` is the member dispatch offered or gave the job to (none while
+    it waits for one), so each volunteer sees only their own deliveries.
+    """
     ref = str(event.payload.get("ref", ""))
+    order = ref.removeprefix("delivery-")
     if event.payload.get("module") != host.module or not ref.startswith("delivery-"):
         return
-    if event.type == "dispatch.job_accepted" and ref.removeprefix("delivery-").isdigit():
-        await OrderRow.update({OrderRow.status: "accepted"}).where(
-            (OrderRow.id == int(ref.removeprefix("delivery-")))
-            & (OrderRow.community_id == host.community.id)
-            & (OrderRow.status == "dispatched")
-        )
+    if event.type not in _FOLLOWED or not order.isdigit() or "job" not in event.payload:
+        return
+    job = await host.dispatch.get(str(event.payload["job"]))
+    values: dict[Any, Any] = {OrderRow.volunteer_id: job.worker_member_id}
+    if job.status == "accepted":
+        values[OrderRow.status] = "accepted"
+    await OrderRow.update(values).where(
+        (OrderRow.id == int(order))
+        & (OrderRow.community_id == host.community.id)
+        & OrderRow.status.is_in(list(_OPEN))
+    )
 
 
 @query(Role.MEMBER)

@@ -318,7 +318,8 @@ async def start_service(ctx: Ctx, data: CodeEntry) -> Booking:
 async def complete_service(ctx: Ctx, data: CodeEntry) -> Booking:
     """Finish the service with the resident's completion code; the payment is taken now.
 
-    An authorised payment is captured; a pay-after-service booking is charged.
+    An authorised payment is captured; a pay-after-service booking is charged. The booking's
+    dispatch job, if a worker accepted it, is completed now: on time if by the slot's end.
     """
     row = await booking_row(ctx.community.id, data.booking_id)
     rules.require(row["status"], "complete")
@@ -339,6 +340,8 @@ async def complete_service(ctx: Ctx, data: CodeEntry) -> Booking:
         )
         values[BookingRow.charge_id] = charge.id
     await move(ctx.community.id, row, "complete", values)
+    if row["job_id"] and (await ctx.host.dispatch.get(row["job_id"])).status == "accepted":
+        await ctx.host.dispatch.complete(row["job_id"], at=ctx.now)
     await ctx.host.events.publish("service_completed", {"booking": row["id"]})
     return await view(ctx, row["id"], codes=False)
 

@@ -141,6 +141,10 @@ async def booking_to_rating(running: Any) -> None:
         me,
     )
     assert done["status"] == "completed"
+    rates = await http.get(
+        "/v1/communities/home/dispatch/on-time", headers=running.auth("operator")
+    )
+    assert (rates.json()["completed"], rates.json()["community"]) == (1, 1.0)  # its job, done
     captured = await settle(running, booking["charge_id"])
     assert captured["status"] == "captured"
     assert {p: m["amount"] for p, m in captured["parts"].items()} == {

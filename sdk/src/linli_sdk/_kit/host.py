@@ -55,9 +55,9 @@ class InMemoryHost:
         self.now = clock
         self.payments = KitPayments(manifest, clock)
         self.credit = KitCredit(manifest)
-        self.dispatch = KitDispatch()
         self.deadlines = KitDeadlines(manifest)
         self.events = KitEvents(self.module, community, clock)
+        self.dispatch = KitDispatch(self.module, self.events, clock)
         self.members = KitMembers(manifest)
         self.files = KitFiles()
         self.pickup_points = KitPickupPoints()

@@ -14,11 +14,13 @@ from linli_sdk import (
     Conflict,
     Context,
     Deadline,
+    Empty,
     Event,
     Host,
     Manifest,
     Money,
     MoneyBounds,
+    RateLimit,
     RevenueShareRules,
     Role,
     command,
@@ -122,6 +124,12 @@ async def remind(host: Host, deadline: Deadline, note_id: int) -> None:
     await host.events.publish("reminded", {"note_id": note_id})
 
 
+@command(Role.PROVIDER_STAFF, rate_limit=RateLimit(per_second=0.01, burst=2))
+async def ring(ctx: Context[BaseModel], data: Empty) -> Empty:
+    """A provider's back end rings: at most two calls in hand per caller."""
+    return data
+
+
 @hookimpl
 async def linli_event(host: Host, event: Event) -> None:
     HEARD.append(event.type)
@@ -134,7 +142,7 @@ manifest = Manifest(
     title="Notes",
     description="Module host test plugin.",
     settings=NotesSettings,
-    operations=(note, arm, pay),
+    operations=(note, arm, pay, ring),
     revenue_share=RevenueShareRules(shares=(remainder("provider"),)),
     deadline_handlers=(remind,),
 )

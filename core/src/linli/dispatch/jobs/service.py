@@ -11,7 +11,7 @@ All functions run in the caller's transaction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,8 +19,6 @@ from linli_sdk import (
     Community,
     Conflict,
     Deadline,
-    Document,
-    GoodsOrder,
     InvalidInput,
     JobRequest,
     JobTicket,
@@ -29,8 +27,6 @@ from linli_sdk import (
 
 from linli.credit.governance import suspended_providers
 from linli.dispatch.jobs import matching
-from linli.dispatch.logistics import goods
-from linli.dispatch.logistics.documents import render_goods
 from linli.dispatch.ports import DurableDeadlines, record_event
 from linli.dispatch.store import as_datetime, json_value
 from linli.dispatch.tables import DispatchJob, ServiceWorker
@@ -38,9 +34,10 @@ from linli.dispatch.tables import DispatchJob, ServiceWorker
 __all__ = [
     "INTERNAL",
     "OFFER_TIMEOUT",
-    "JobDispatch",
     "complete",
     "deadline_reached",
+    "finish",
+    "job_ticket",
     "on_time_rates",
     "register_worker",
     "rematch",
@@ -135,8 +132,11 @@ async def register_worker(
 
 
 async def _job(community: Community, job_id: int) -> dict[str, Any]:
+    """The job's row, with the member its worker is (``worker_member``)."""
     row = (
-        await DispatchJob.select()
+        await DispatchJob.select(
+            *DispatchJob.all_columns(), DispatchJob.worker.member.as_alias("worker_member")
+        )
         .where((DispatchJob.id == job_id) & (DispatchJob.community == community.id))
         .first()
         .run()
@@ -146,8 +146,38 @@ async def _job(community: Community, job_id: int) -> dict[str, Any]:
     return row
 
 
+def _moment(value: Any) -> datetime | None:
+    return None if value is None else as_datetime(value)
+
+
 def _ticket(row: dict[str, Any]) -> JobTicket:
-    return JobTicket(id=str(row["id"]), ref=row["reference"], status=row["status"])
+    done = _moment(row["completed_at"])
+    return JobTicket(
+        id=str(row["id"]),
+        ref=row["reference"],
+        status=row["status"],
+        worker_member_id=row["worker_member"],
+        offered_at=_moment(row["offered_at"]),
+        completed_at=done,
+        on_time=None if done is None else done <= as_datetime(row["window_end"]),
+    )
+
+
+async def job_ticket(community: Community, module: str, job_id: str) -> JobTicket:
+    """``module``'s job ``job_id`` as dispatch has it now.
+
+    Raises:
+        NotFound: No such job of ``module`` in ``community``.
+
+    """
+    return _ticket(await _module_job(community, module, job_id))
+
+
+async def _module_job(community: Community, module: str, job_id: str) -> dict[str, Any]:
+    row = await _job(community, int(job_id)) if job_id.isascii() and job_id.isdigit() else None
+    if row is None or row["module"] != module:
+        raise NotFound(f"module {module} has no job {job_id} in {community.slug}")
+    return row
 
 
 async def _announce(community: Community, what: str, row: dict[str, Any], **extra: Any) -> None:
@@ -202,7 +232,7 @@ async def submit(
         .run()
     )
     if existing is not None:
-        return _ticket(existing)
+        return _ticket(await _job(community, existing["id"]))
     now = datetime.now(UTC)
     row = DispatchJob(
         community=community.id,
@@ -221,8 +251,8 @@ async def submit(
     )
     await DispatchJob.insert(row).run()
     stored = await _job(community, int(row.id))
-    status = await _offer_next(community, stored, now)
-    return JobTicket(id=str(row.id), ref=job.ref, status=status)
+    await _offer_next(community, stored, now)
+    return _ticket(await _job(community, int(row.id)))
 
 
 async def _pass(community: Community, row: dict[str, Any], now: datetime) -> str:
@@ -293,7 +323,35 @@ async def complete(community: Community, job_id: int, worker_id: int, at: dateti
         raise Conflict(f"job {job_id} is not accepted by worker {worker_id}")
     on_time = at <= as_datetime(row["window_end"])
     await _announce(community, "completed", row, worker=worker_id, on_time=on_time)
-    return JobTicket(id=str(job_id), ref=row["reference"], status="completed")
+    return _ticket(await _job(community, job_id))
+
+
+async def finish(community: Community, module: str, job_id: str, at: datetime) -> JobTicket:
+    """``module`` says the worker who accepted its job finished it at ``at``; once.
+
+    A job already completed is returned as it was first completed.
+
+    Raises:
+        NotFound: No such job of ``module`` in ``community``.
+        Conflict: No worker has accepted the job.
+        InvalidInput: ``at`` is naive or in the future.
+
+    """
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidInput(f"'at' must be timezone-aware (UTC), got {at}", field="at")
+    if at > datetime.now(UTC):
+        raise InvalidInput(f"a job cannot be completed in the future ({at})", field="at")
+    row = await _module_job(community, module, job_id)
+    if row["status"] == "accepted":
+        try:
+            return await complete(community, row["id"], row["worker"], at.astimezone(UTC))
+        except Conflict:
+            row = await _job(community, row["id"])  # completed meanwhile by another call
+    if row["status"] == "completed":
+        return _ticket(row)
+    raise Conflict(
+        f"job {job_id} is {row['status']}: no worker has accepted it", reason="not_accepted"
+    )
 
 
 async def on_time_rates(community: Community) -> dict[str, Any]:
@@ -338,45 +396,3 @@ async def rematch(community: Community) -> dict[str, str]:
     for job_id, worker_id in placed.items():
         await _offer(community, by_id[job_id], worker_id, now)
     return placed
-
-
-class JobDispatch:
-    """The host's ``dispatch`` port for one module in one community."""
-
-    def __init__(self, community: Community, module: str) -> None:
-        self._community, self._module = community, module
-
-    async def submit(self, job: JobRequest) -> JobTicket:
-        """Ask for a worker for ``job``; the same ``ref`` returns the same ticket."""
-        return await submit(self._community, self._module, job)
-
-    async def goods_documents(
-        self,
-        kind: str,
-        orders: Sequence[GoodsOrder],
-        *,
-        format: str = "pdf",
-        grid_of: Mapping[str, str] | None = None,
-        truck_capacity: int = 1000,
-    ) -> Document:
-        """Pick lists or manifests of confirmed orders, printed (changes nothing).
-
-        Raises:
-            InvalidInput: An unknown kind or format, or orders the network cannot route.
-
-        """
-        routed = [
-            goods.GoodsOrder(
-                o.ref,
-                o.member,
-                o.pickup_point,
-                tuple(goods.OrderLine(ln.sku, ln.name, ln.quantity) for ln in o.lines),
-            )
-            for o in orders
-        ]
-        try:
-            body, media = render_goods(kind, routed, grid_of or {}, truck_capacity, format)
-        except ValueError as exc:
-            raise InvalidInput(str(exc)) from exc
-        filename = f"{self._community.slug}-{self._module}-{kind}.{format}"
-        return Document(content=body, media_type=media, filename=filename)
