@@ -71,6 +71,7 @@ from .operations import (
     query,
     stream,
 )
+from .personal_data import MemberErasure, MemberRecords, export_records
 from .revenue_share import RevenueShareRules, Share, fixed, percent, refund, remainder, split
 from .roles import Role
 from .vault import Vault
@@ -121,6 +122,8 @@ __all__ = [
     "LinliDeprecationWarning",
     "LinliError",
     "Manifest",
+    "MemberErasure",
+    "MemberRecords",
     "MemberView",
     "Members",
     "Money",
@@ -144,6 +147,7 @@ __all__ = [
     "csv_document",
     "csv_text",
     "deprecated",
+    "export_records",
     "fixed",
     "hookimpl",
     "on_deadline",
