@@ -190,14 +190,16 @@ async def erase(
     """Erase the caller's personal data; memberships stay, pseudonymised (PIPL).
 
     Every module erases its part first, each in its own transaction. If one fails, the answer
-    says which (``erased: false``) and the caller's own account is left for a second run,
-    which retries every module; once all succeeded, the account is erased.
+    says which (``erased: false``) and the caller's own account is left for a second run
+    (with a new ``Idempotency-Key``), which retries every module; once all succeeded, the
+    account is erased.
     """
     _, member_id = person
     platform: Platform = request.app.state.platform
+    # Before the call's own transaction: each module's erasure commits on its own.
+    modules = await erase_modules(platform, await privacy.memberships_of(member_id))
 
     async def run() -> ErasureOut:
-        modules = await erase_modules(platform, await privacy.memberships_of(member_id))
         if any("failed" in outcome for outcome in modules):
             return ErasureOut(erased=False, memberships=0, modules=modules)
         return ErasureOut(**await privacy.erase(member_id), modules=modules)

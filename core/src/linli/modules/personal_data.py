@@ -4,7 +4,9 @@ For every community the person belongs to, each loaded module that implements th
 its section of the export (``linli_member_data``) and erases what it holds
 (``linli_member_erased``), enabled there or not (a disabled module keeps its data). Each
 module's erasure runs in its own transaction: one that raises rolls back alone and is reported
-as failed; the others stay erased, and running the erasure again retries it.
+as failed; the others stay erased, and running the erasure again retries it. Call it outside
+any transaction, so that each module's erasure commits on its own (inside one, each is a
+savepoint and its events are delivered before that transaction commits).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from linli_sdk import Community
 
 from linli.db.runtime import current_engine
+from linli.db.savepoint import savepoint
 from linli.modules.host import CoreHost
 from linli.unit_of_work import UnitOfWork
 
@@ -58,7 +61,7 @@ async def erase_modules(platform: Platform, memberships: list[Membership]) -> li
             unit = UnitOfWork(platform, community)
             host = CoreHost(platform, community, name, unit)
             try:
-                async with current_engine().transaction():
+                async with savepoint(current_engine()):
                     done = await platform.registry.hooks.member_erased(name, host, member_id)
             except Exception as exc:
                 log.exception("erasing member %s from module %s failed", member_id, name)
