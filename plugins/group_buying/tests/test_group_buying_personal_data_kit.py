@@ -24,17 +24,22 @@ async def test_the_export_lists_orders_and_pickups_and_erasure_clears_codes_and_
         "verify-pickup", {"code": code, "proxy": "Neighbour Wu"}, as_=gb.host
     )
     assert isinstance(handed, Pickup)
+    photo = await gb.kit.upload(b"\xff\xd8 bruised strawberries")
+    claim = {"order_id": handed.order.id, "damaged": 1, "photo": photo, "note": "left at 3-701"}
+    await gb.kit.call("claim-damage", claim, as_=chen)
 
     sections = {s["kind"]: s for s in await gb.kit.export_member(chen)}
     assert set(sections) == {"orders", "pickups", "claims", "live_orders", "campaigns"}
     assert all(s["description"] for s in sections.values())
     assert [o["pickup_code"] for o in sections["orders"]["records"]] == [code]
     assert [p["proxy"] for p in sections["pickups"]["records"]] == ["Neighbour Wu"]
+    (claimed,) = sections["claims"]["records"]
+    assert (claimed["note"], claimed["photo_id"]) == ("left at 3-701", photo.id)
     opened_by_leader = (await gb.kit.export_member(gb.leader))[-1]["records"]
     assert [c["title"] for c in opened_by_leader] == ["Strawberries"]
 
     erased = await gb.kit.erase_member(chen)
-    assert erased.erased == 2 and "accounting" in erased.kept
+    assert erased.erased == 3 and "accounting" in erased.kept
 
     after = {s["kind"]: s["records"] for s in await gb.kit.export_member(chen)}
     assert [o["pickup_code"] for o in after["orders"]] == [None]
@@ -42,6 +47,8 @@ async def test_the_export_lists_orders_and_pickups_and_erasure_clears_codes_and_
         o["amount"] for o in sections["orders"]["records"]
     ]
     assert [p["proxy"] for p in after["pickups"]] == [""]
+    assert [(c["note"], c["photo_id"]) for c in after["claims"]] == [("", "")]
+    assert [c["compensation"] for c in after["claims"]] == [claimed["compensation"]]
     theirs = await gb.kit.call("my-orders", as_=liu)
     assert theirs.items[0].pickup_code  # type: ignore[attr-defined]  # the neighbour's stays
     assert (await gb.kit.erase_member(chen)).erased == 0
