@@ -41,6 +41,8 @@ def fixture_plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 
     linli_fixture_probe.CALLS.clear()
     linli_fixture_probe.HOOKS.clear()
+    linli_fixture_probe.SAID.clear()
+    linli_fixture_probe.ERASURE_FAILS.clear()
     yield site
     for module in [m for m in sys.modules if m.startswith("linli_fixture_")]:
         del sys.modules[module]

@@ -82,7 +82,7 @@ def test_the_new_modules_tests_pass_as_written(tmp_path):
     assert f"wrote {where}" in output
     done = run_tests(sys.executable, where, PYTHONPATH=str(where / "src"))
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "8 passed" in done.stdout
+    assert "9 passed" in done.stdout
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_a_new_modules_tests_pass_where_only_the_sdk_is_installed(tmp_path, sdk_
     uv_run("pip", "install", "--quiet", "--python", str(sdk_venv), "--no-deps", str(where))
     done = run_tests(sdk_venv, where)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "8 passed" in done.stdout
+    assert "9 passed" in done.stdout
 
 
 def test_an_sdk_only_author_scaffolds_with_python_dash_m(tmp_path, capsys):

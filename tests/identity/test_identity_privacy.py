@@ -96,7 +96,8 @@ async def test_personal_data_is_sealed_masked_exported_and_erased(start_platform
             assert IN_CLEAR.findall(at_rest) == []
 
             erased = await http.delete("/v1/communities/home/me", headers=me)
-            assert erased.json() == {"erased": True, "memberships": 1}
+            assert erased.json()["erased"] is True
+            assert erased.json()["memberships"] == 1
             after = await http.get(
                 f"/v1/communities/home/members/{member_id}", headers=running.auth("operator")
             )

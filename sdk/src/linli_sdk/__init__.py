@@ -72,6 +72,7 @@ from .operations import (
     query,
     stream,
 )
+from .personal_data import MemberErasure, MemberRecords, export_records
 from .purchases import PurchaseFact, Purchases
 from .revenue_share import RevenueShareRules, Share, fixed, percent, refund, remainder, split
 from .roles import Role
@@ -123,6 +124,8 @@ __all__ = [
     "LinliDeprecationWarning",
     "LinliError",
     "Manifest",
+    "MemberErasure",
+    "MemberRecords",
     "MemberView",
     "Members",
     "Money",
@@ -152,6 +155,7 @@ __all__ = [
     "csv_document",
     "csv_text",
     "deprecated",
+    "export_records",
     "fixed",
     "hookimpl",
     "on_deadline",

@@ -14,6 +14,7 @@ import pluggy
 from pydantic import BaseModel
 
 from .host import Deadline, Event, Host
+from .personal_data import MemberErasure, MemberRecords
 
 __all__ = ["NAME", "hookimpl", "hookspec"]
 
@@ -74,3 +75,32 @@ def linli_seed_demo(host: Host) -> Awaitable[None] | None:
     Fires once, from ``linli demo``, after the module was enabled for the demo community.
     Optional; the result is ignored.
     """
+
+
+@hookspec
+def linli_member_data(
+    host: Host, member_id: int
+) -> Awaitable[list[MemberRecords]] | list[MemberRecords]:
+    """Return what the module holds about a member, for their copy of it (PIPL art. 45).
+
+    One :class:`~linli_sdk.MemberRecords` per kind of record (orders, bookings...), each with a
+    short description and the records as plain JSON, including records the law makes the
+    module keep. Fires when the member exports their data, in each community they belong to,
+    whether or not the module is enabled there. Read only. The result is the module's section
+    of the export; an exception fails the export.
+    """
+    raise NotImplementedError  # a specification: the plugins implement it
+
+
+@hookspec
+def linli_member_erased(host: Host, member_id: int) -> Awaitable[MemberErasure] | MemberErasure:
+    """Delete or anonymise what the module holds about a member (PIPL art. 47).
+
+    Keep only what a law requires (money records: the ledger keeps them in any case) and say
+    so in :attr:`~linli_sdk.MemberErasure.kept`: the result says what was erased and kept.
+    Fires when the member erases their data, in
+    each community they belong to, in its own transaction; it must be safe to run again. If it
+    raises, its writes roll back, the erasure reports the module as failed, and running the
+    erasure again retries it.
+    """
+    raise NotImplementedError  # a specification: the plugins implement it

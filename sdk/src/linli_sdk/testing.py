@@ -63,6 +63,7 @@ from .host import (
 )
 from .manifest import Manifest
 from .operations import Operation
+from .personal_data import MemberErasure, export_records
 
 __all__ = [
     "InMemoryHost",
@@ -181,6 +182,36 @@ class PluginKit(KitPeople, KitEmergencies, KitJobs):
         async with self._atomic():
             await self._fire("linli_seed_demo")
         await self.deliver_events()
+
+    async def export_member(self, member: MemberView | int) -> list[dict[str, Any]]:
+        """The module's section of a member's data export: ``linli_member_data`` as JSON.
+
+        The list of ``{"kind", "description", "records"}`` the platform puts under the
+        module's name in ``GET /me/export`` (``[]`` if the module implements no hook).
+        """
+        member_id = member if isinstance(member, int) else member.id
+        found: list[Any] = []
+        for result in self._pm.hook.linli_member_data(host=self.host, member_id=member_id):
+            found.extend(await result if inspect.isawaitable(result) else result)
+        return export_records(self.manifest.name, found)
+
+    async def erase_member(self, member: MemberView | int) -> MemberErasure:
+        """Fire ``linli_member_erased`` in one unit, as ``DELETE /me`` does per module.
+
+        If the hook raises, what it wrote is rolled back and the exception reaches the test.
+        """
+        member_id = member if isinstance(member, int) else member.id
+        erasure = MemberErasure(erased=0)
+        async with self._atomic():
+            for result in self._pm.hook.linli_member_erased(host=self.host, member_id=member_id):
+                done = await result if inspect.isawaitable(result) else result
+                if not isinstance(done, MemberErasure):
+                    raise TypeError(
+                        f"linli_member_erased of {self.manifest.name} must return MemberErasure"
+                    )
+                erasure = done
+        await self.deliver_events()
+        return erasure
 
     def _prepare(
         self,

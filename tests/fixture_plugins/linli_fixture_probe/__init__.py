@@ -11,6 +11,8 @@ from linli_sdk import (
     Host,
     InvalidInput,
     Manifest,
+    MemberErasure,
+    MemberRecords,
     Role,
     command,
     hookimpl,
@@ -21,6 +23,10 @@ from pydantic import BaseModel, Field
 
 CALLS: list[str] = []
 HOOKS: list[tuple[str, str]] = []
+SAID: dict[int, list[str]] = {}
+"""What each member said: the personal data the probe holds, exported and erased."""
+ERASURE_FAILS: list[bool] = []
+"""While not empty, the probe's erasure raises (after forgetting, which must not stick)."""
 
 
 class ProbeSettings(BaseModel):
@@ -59,6 +65,8 @@ async def say(ctx: Context[ProbeSettings], data: Say) -> Said:
 
         raise InvalidInput(f"times may be at most {ctx.settings.limit}", field="times")
     CALLS.append(data.text)
+    if ctx.caller.member_id is not None:
+        SAID.setdefault(ctx.caller.member_id, []).append(data.text)
     await ctx.host.events.publish("said", {"text": data.text})
     return Said(text=data.text * data.times, greeting=ctx.settings.greeting, call_number=len(CALLS))
 
@@ -124,6 +132,20 @@ def linli_module_disabled(host: Host) -> None:
 @hookimpl
 async def linli_event(host: Host, event: Event) -> None:
     HOOKS.append(("event:" + event.type, host.community.slug))
+
+
+@hookimpl
+def linli_member_data(host: Host, member_id: int) -> list[MemberRecords]:
+    said = [{"text": text} for text in SAID.get(member_id, [])]
+    return [MemberRecords.of("said", "What you said through the probe.", said)]
+
+
+@hookimpl
+async def linli_member_erased(host: Host, member_id: int) -> MemberErasure:
+    if ERASURE_FAILS:
+        await host.events.publish("forgot", {"member": member_id})  # rolled back with the raise
+        raise RuntimeError("the probe cannot forget today")
+    return MemberErasure(erased=len(SAID.pop(member_id, [])))
 
 
 manifest = Manifest(

@@ -18,7 +18,9 @@ from linli.identity.auth import forget_callers, hash_token
 
 from ..notifications.erasure import export_member as export_notifications
 from ..notifications.erasure import forget_member as forget_notifications
+from ..tables import Community as CommunityRow
 from ..tables import Member
+from .communities import community_of
 from .member_scopes import national_id_views
 from .personal_data import mask_national_id, normalise_national_id
 from .service import IdentityService
@@ -38,6 +40,7 @@ __all__ = [
     "export",
     "give_consent",
     "member_profile",
+    "memberships_of",
     "reseal_personal_data",
     "set_national_id",
     "withdraw_consent",
@@ -227,6 +230,20 @@ async def export(service: IdentityService, member_id: int | None) -> dict[str, A
         document[holder.name] = await holder.export_members([link["member"] for link in links])
     result: dict[str, Any] = json.loads(json.dumps(document, default=str))
     return result
+
+
+async def memberships_of(member_id: int | None) -> list[tuple[Community, int]]:
+    """Every community the person behind ``member_id`` belongs to, and their member id there."""
+    account_id = await _require_account(member_id)
+    links = await Membership.select(Membership.member, Membership.community).where(
+        Membership.account == account_id
+    )
+    found = []
+    for link in sorted(links, key=lambda link: link["member"]):
+        row = await CommunityRow.select().where(CommunityRow.id == link["community"]).first()
+        if row is not None:
+            found.append((community_of(row), int(link["member"])))
+    return found
 
 
 async def erase(service: IdentityService, member_id: int | None) -> dict[str, Any]:

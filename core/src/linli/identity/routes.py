@@ -21,6 +21,7 @@ from ..http.access import Access
 from ..http.commands import command
 from ..http.community import community_router
 from ..idempotency import IdempotencyKey
+from ..modules.personal_data import erase_modules, export_modules
 from ..platform import Platform
 from . import privacy, verification
 from .clients import register_client
@@ -165,9 +166,13 @@ async def national_id(
 async def export(
     request: Request[Any, Any, Any], person: Person, community: FromPath[str]
 ) -> dict[str, Any]:
-    """Everything Linli holds about the caller, as JSON (PIPL)."""
+    """Everything Linli holds about the caller, as JSON (PIPL); ``modules``: each module's part."""
     _, member_id = person
-    return await privacy.export(service_of(request), member_id)
+    document = await privacy.export(service_of(request), member_id)
+    platform: Platform = request.app.state.platform
+    memberships = await privacy.memberships_of(member_id)
+    document["modules"] = await export_modules(platform, memberships)
+    return document
 
 
 @delete(
@@ -182,11 +187,22 @@ async def erase(
     community: FromPath[str],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ErasureOut]:
-    """Erase the caller's personal data; memberships stay, pseudonymised (PIPL)."""
+    """Erase the caller's personal data; memberships stay, pseudonymised (PIPL).
+
+    Every module erases its part first, each in its own transaction. If one fails, the answer
+    says which (``erased: false``) and the caller's own account is left for a second run
+    (with a new ``Idempotency-Key``), which retries every module; once all succeeded, the
+    account is erased.
+    """
     _, member_id = person
+    platform: Platform = request.app.state.platform
+    # Before the call's own transaction: each module's erasure commits on its own.
+    modules = await erase_modules(platform, await privacy.memberships_of(member_id))
 
     async def run() -> ErasureOut:
-        return ErasureOut(**await privacy.erase(service_of(request), member_id))
+        if any("failed" in outcome for outcome in modules):
+            return ErasureOut(erased=False, memberships=0, modules=modules)
+        return ErasureOut(**await privacy.erase(service_of(request), member_id), modules=modules)
 
     return await command(request, idempotency_key, ("identity.erase", ""), run)
 

@@ -23,6 +23,7 @@ __all__ = [
     "InvitationIn",
     "InvitationOut",
     "MemberOut",
+    "ModuleErasureOut",
     "NationalIdIn",
     "NationalIdOut",
     "NationalIdViewOut",
@@ -163,11 +164,22 @@ class NationalIdOut(BaseModel):
     national_id: str
 
 
+class ModuleErasureOut(BaseModel):
+    """What one module did in one community: erased and kept, or why it failed."""
+
+    community: str
+    module: str
+    erased: int = 0
+    kept: str = ""
+    failed: str | None = None
+
+
 class ErasureOut(BaseModel):
-    """What erasure did."""
+    """What erasure did; ``erased`` is false while a module's part failed (run it again)."""
 
     erased: bool
     memberships: int
+    modules: list[ModuleErasureOut] = []
 
 
 class ClientIn(BaseModel):

@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 import pluggy
-from linli_sdk import Deadline, Event, Host, Manifest
+from linli_sdk import Deadline, Event, Host, Manifest, MemberErasure, export_records
 from pydantic import BaseModel
 
 __all__ = ["PluginHooks"]
@@ -25,14 +25,15 @@ class PluginHooks:
     def __init__(self, manager: pluggy.PluginManager) -> None:
         self.manager = manager
 
-    async def _call(self, hook: str, module: str, **kwargs: Any) -> None:
+    async def _call(self, hook: str, module: str, **kwargs: Any) -> list[Any]:
         caller = getattr(self.manager.hook, hook)
+        results = []
         for impl in caller.get_hookimpls():
             if impl.plugin_name != module:
                 continue
             result = impl.function(**{name: kwargs[name] for name in impl.argnames})
-            if inspect.isawaitable(result):
-                await result
+            results.append(await result if inspect.isawaitable(result) else result)
+        return results
 
     async def _contained(self, hook: str, module: str, **kwargs: Any) -> bool:
         try:
@@ -81,3 +82,16 @@ class PluginHooks:
     async def seed_demo(self, module: str, host: Host) -> bool:
         """Fire ``linli_seed_demo``; ``False`` if the plugin raised (logged)."""
         return await self._contained("linli_seed_demo", module, host=host)
+
+    async def member_data(self, module: str, host: Host, member_id: int) -> list[dict[str, Any]]:
+        """The module's section of a member's export (``linli_member_data``); raises as it does."""
+        found = await self._call("linli_member_data", module, host=host, member_id=member_id)
+        return export_records(module, [records for result in found for records in result])
+
+    async def member_erased(self, module: str, host: Host, member_id: int) -> MemberErasure:
+        """Fire ``linli_member_erased``; raises as the plugin does."""
+        done = await self._call("linli_member_erased", module, host=host, member_id=member_id)
+        for erasure in done:
+            if not isinstance(erasure, MemberErasure):
+                raise TypeError(f"linli_member_erased of {module} must return MemberErasure")
+        return done[-1] if done else MemberErasure(erased=0)

@@ -35,6 +35,7 @@ from .models import (
     PaymentStatus,
 )
 from .payments import get_payment, list_billers, look_up_bill, my_payments, pay_bill, receipt
+from .personal_data import linli_member_data, linli_member_erased
 from .rules import RULES
 from .tables import BillAccountRow
 
@@ -55,6 +56,8 @@ __all__ = [
     "PaymentStatus",
     "confirm_payment",
     "get_payment",
+    "linli_member_data",
+    "linli_member_erased",
     "list_accounts",
     "list_billers",
     "look_up_bill",

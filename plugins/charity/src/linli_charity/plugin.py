@@ -36,6 +36,7 @@ from .models import (
     PurchaseRef,
     RefundPurchase,
 )
+from .personal_data import linli_member_data, linli_member_erased
 from .purchases import (
     buy,
     create_campaign,
@@ -70,6 +71,8 @@ __all__ = [
     "disburse",
     "donation_receipt",
     "fund_ledger",
+    "linli_member_data",
+    "linli_member_erased",
     "list_campaigns",
     "list_funds",
     "manifest",

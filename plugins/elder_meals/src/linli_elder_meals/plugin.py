@@ -23,9 +23,10 @@ from linli_sdk import (
 
 from . import delivery, elders, kitchen, menus, orders, subsidy
 from .models import ElderMealsSettings
+from .personal_data import linli_member_data, linli_member_erased
 from .tables import MenuRow
 
-__all__ = ["manifest"]
+__all__ = ["linli_member_data", "linli_member_erased", "manifest"]
 
 
 @hookimpl

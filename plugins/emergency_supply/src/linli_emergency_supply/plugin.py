@@ -19,9 +19,10 @@ from linli_sdk import Event, Host, Manifest, hookimpl
 
 from . import deliveries, households, packs
 from .models import SupplySettings
+from .personal_data import linli_member_data, linli_member_erased
 from .rules import RULES
 
-__all__ = ["linli_event", "manifest"]
+__all__ = ["linli_event", "linli_member_data", "linli_member_erased", "manifest"]
 
 
 @hookimpl

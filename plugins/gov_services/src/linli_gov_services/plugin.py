@@ -21,9 +21,10 @@ from linli_sdk import (
 
 from . import appointments, station, subsidy
 from .models import GovServicesSettings, ServiceKind
+from .personal_data import linli_member_data, linli_member_erased
 from .tables import ServiceRow, SlotRow
 
-__all__ = ["manifest"]
+__all__ = ["linli_member_data", "linli_member_erased", "manifest"]
 
 _DEMO_SERVICES = (
     ("社保查询 Social security look-up", ServiceKind.SOCIAL_SECURITY_LOOKUP, 15, 500),

@@ -27,10 +27,18 @@ from linli_sdk import (
 
 from . import after_sale, arrival, campaigns, closing, live, orders, pickup, reports
 from .closing import DEADLINE_HANDLERS, closes_at_deadline
+from .personal_data import linli_member_data, linli_member_erased
 from .settings import GroupBuyingSettings, UncollectedPolicy
 from .tables import CampaignRow
 
-__all__ = ["PICKUP_FEE", "REVENUE_SHARE", "linli_seed_demo", "manifest"]
+__all__ = [
+    "PICKUP_FEE",
+    "REVENUE_SHARE",
+    "linli_member_data",
+    "linli_member_erased",
+    "linli_seed_demo",
+    "manifest",
+]
 
 PICKUP_FEE = Money(amount=50, currency="CNY")
 """The pickup host's fixed fee per order (CNY 0.50); an operator may set CNY 0-5."""

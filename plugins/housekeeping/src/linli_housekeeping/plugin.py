@@ -23,9 +23,10 @@ from linli_sdk import (
 
 from . import bookings, catalogue, endings, lifecycle
 from .models import HousekeepingSettings, ServiceKind, Unit
+from .personal_data import linli_member_data, linli_member_erased
 from .tables import ServiceRow
 
-__all__ = ["manifest"]
+__all__ = ["linli_member_data", "linli_member_erased", "manifest"]
 
 
 @hookimpl

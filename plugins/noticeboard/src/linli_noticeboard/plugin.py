@@ -14,6 +14,8 @@ from linli_sdk import (
     Document,
     Host,
     Manifest,
+    MemberErasure,
+    MemberRecords,
     NotFound,
     Role,
     command,
@@ -171,6 +173,26 @@ async def linli_seed_demo(host: Host) -> None:
             expires_at=now + timedelta(days=365),
         )
     )
+
+
+@hookimpl
+async def linli_member_data(host: Host, member_id: int) -> list[MemberRecords]:
+    """The notices the member posted."""
+    rows = await NoticeRow.select().where(
+        (NoticeRow.community_id == host.community.id) & (NoticeRow.author_id == member_id)
+    )
+    return [MemberRecords.of("notices", "Notices you posted to the community's board.", rows)]
+
+
+@hookimpl
+async def linli_member_erased(host: Host, member_id: int) -> MemberErasure:
+    """The member's notices stay on the board (they are the community's), no longer theirs."""
+    rows = (
+        await NoticeRow.update({NoticeRow.author_id: None})
+        .where((NoticeRow.community_id == host.community.id) & (NoticeRow.author_id == member_id))
+        .returning(NoticeRow.id)
+    )
+    return MemberErasure(erased=len(rows), kept="Their notices stay on the board, with no author.")
 
 
 manifest = Manifest(

@@ -1,4 +1,4 @@
-"""The parcels module (快递代收): its manifest.
+"""The parcels module (快递代收): its manifest and its part in members' data rights.
 
 The entry point ``linli.plugins: parcels`` names this module. Couriers' back ends register
 parcels for a unit at a pickup point and pay the station a commission per parcel; each resident
@@ -13,8 +13,9 @@ from linli_sdk import Manifest, RevenueShareRules, percent, remainder
 
 from . import couriers, parcels, pickup
 from .models import ParcelsSettings
+from .personal_data import linli_member_data, linli_member_erased
 
-__all__ = ["REVENUE_SHARE", "manifest"]
+__all__ = ["REVENUE_SHARE", "linli_member_data", "linli_member_erased", "manifest"]
 
 REVENUE_SHARE = RevenueShareRules(
     shares=(percent("platform", 1000, min=0, max=3000), remainder("station")),
