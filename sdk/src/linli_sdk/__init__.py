@@ -78,7 +78,7 @@ from .revenue_share import RevenueShareRules, Share, fixed, percent, refund, rem
 from .roles import Role
 from .vault import Vault
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"
 """The SDK's version; plugins declare the range they support in ``Manifest.sdk``."""
 
 __all__ = [

@@ -97,7 +97,7 @@ async def linli_seed_demo(host: Host) -> None:
 manifest = Manifest(
     name="bill_payment",
     version="0.1.0",
-    sdk=">=1.0,<2",
+    sdk=">=1.1,<2",
     title="Bill payment (代缴水电费)",
     description="Residents pay water, electricity, gas and property bills through their station, "
     "never twice; a bill the biller refuses is refunded automatically.",

@@ -114,7 +114,7 @@ async def linli_seed_demo(host: Host) -> None:
 manifest = Manifest(
     name="charity",
     version="0.1.0",
-    sdk=">=1.0,<2",
+    sdk=">=1.1,<2",
     title="Charity purchases (公益团购)",
     description="Charity and farm-aid campaigns: a declared part of every purchase goes to a "
     "named community fund or NGO, on a public ledger every member can read.",

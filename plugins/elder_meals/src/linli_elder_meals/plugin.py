@@ -73,7 +73,7 @@ async def linli_seed_demo(host: Host) -> None:
 manifest = Manifest(
     name="elder_meals",
     version="0.1.0",
-    sdk=">=1.0,<2",
+    sdk=">=1.1,<2",
     title="Elderly meals (老人助餐)",
     description=(
         "Daily menus from a kitchen, ordered by elders or their family before the cut-off;"

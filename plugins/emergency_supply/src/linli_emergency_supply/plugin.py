@@ -34,7 +34,7 @@ async def linli_event(host: Host, event: Event) -> None:
 manifest = Manifest(
     name="emergency_supply",
     version="0.1.0",
-    sdk=">=1.0,<2",
+    sdk=">=1.1,<2",
     title="Emergency supply (应急保供)",
     description="Ration packs per household during an emergency, within quotas; vulnerable "
     "households first; volunteers delivering to doors; a public account per building.",

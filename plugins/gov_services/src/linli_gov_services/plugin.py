@@ -71,7 +71,7 @@ async def linli_seed_demo(host: Host) -> None:
 manifest = Manifest(
     name="gov_services",
     version="0.1.0",
-    sdk=">=1.0,<2",
+    sdk=">=1.1,<2",
     title="Government services (政务代办)",
     description=(
         "Errands at the community station (social security look-ups, document copies,"

@@ -103,7 +103,7 @@ async def linli_seed_demo(host: Host) -> None:
 manifest = Manifest(
     name="group_buying",
     version="0.1.0",
-    sdk=">=1.0,<2",
+    sdk=">=1.1,<2",
     title="Group buying (社区团购)",
     description=(
         "Campaigns that form at their minimum or refund everyone, tiered prices, pickup "

@@ -83,7 +83,7 @@ async def linli_seed_demo(host: Host) -> None:
 manifest = Manifest(
     name="housekeeping",
     version="0.1.0",
-    sdk=">=1.0,<2",
+    sdk=">=1.1,<2",
     title="Housekeeping (家政)",
     description=(
         "A catalogue of home services by admitted providers, booked for a time slot, dispatched"

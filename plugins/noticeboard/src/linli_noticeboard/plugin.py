@@ -198,7 +198,7 @@ async def linli_member_erased(host: Host, member_id: int) -> MemberErasure:
 manifest = Manifest(
     name="noticeboard",
     version="0.1.0",
-    sdk=">=1.0,<2",
+    sdk=">=1.1,<2",
     title="Notice board (公告栏)",
     description="Leaders and operators post notices; every member of the community reads them.",
     settings=NoticeboardSettings,

@@ -25,7 +25,7 @@ REVENUE_SHARE = RevenueShareRules(
 manifest = Manifest(
     name="parcels",
     version="0.1.0",
-    sdk=">=1.0,<2",
+    sdk=">=1.1,<2",
     title="Parcel collection (快递代收)",
     description=(
         "Couriers leave parcels at the pickup point for a unit and pay the station a commission"
