@@ -121,7 +121,7 @@ def route_cases(app: Litestar, community: str) -> tuple[list[RouteCase], list[st
     unplaced: list[str] = []
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
-            if handler.include_in_schema is False or route.path.startswith("/docs/api"):
+            if not handler.resolve_include_in_schema() or route.path.startswith("/docs/api"):
                 continue
             access = handler.opt.get("access")
             for method in sorted(handler.http_methods - {"HEAD", "OPTIONS"}):
