@@ -120,7 +120,7 @@ def test_your_first_module_from_scaffold_to_statement(
         timeout=300,
     )
     assert kit.returncode == 0, kit.stdout + kit.stderr
-    assert "8 passed" in kit.stdout
+    assert "9 passed" in kit.stdout
 
     # 3. install into the platform's modules directory
     installed = linli(env, *split(INSTALL))
