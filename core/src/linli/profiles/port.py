@@ -7,8 +7,9 @@ consented to personalisation.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from linli_sdk import Community, Money, PurchaseFact
+from linli_sdk import Community, PurchaseFact
 
 from .service import Profiles
 from .store import record_fact
@@ -22,31 +23,10 @@ class HostPurchases:
     def __init__(self, profiles: Profiles, community: Community, module: str) -> None:
         self._profiles, self._community, self._module = profiles, community, module
 
-    async def record(
-        self,
-        *,
-        ref: str,
-        member_id: int,
-        item: str,
-        item_name: str,
-        category: str,
-        quantity: int,
-        amount: Money,
-        pickup_point_id: int | None = None,
-    ) -> PurchaseFact:
-        """Record a fact; the same ``ref`` and ``item`` return the first one unchanged."""
+    async def record(self, **reported: Any) -> PurchaseFact:
+        """`linli_sdk.Purchases.record`; the same ``ref`` and ``item`` return the first fact."""
         fact = PurchaseFact.stamp(
-            module=self._module,
-            community=self._community,
-            at=datetime.now(UTC),
-            ref=ref,
-            member_id=member_id,
-            item=item,
-            item_name=item_name,
-            category=category,
-            quantity=quantity,
-            amount=amount,
-            pickup_point_id=pickup_point_id,
+            module=self._module, community=self._community, at=datetime.now(UTC), **reported
         )
         recorded, consented = await record_fact(self._community, fact)
         if consented:  # a new fact of a consenting member: their tag for the item may change
