@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
 from linli.identity.members import add_member
+from linli.profiles.reminders import Reminder
 from linli.unit_of_work import UnitOfWork
 from linli.upkeep import upkeep_for
-from linli_sdk import Community, Role
+from linli_sdk import Role
 from profiles_helpers import bought
 
 START = date(2026, 1, 5)
@@ -23,16 +23,8 @@ class Recorded:
     def __init__(self) -> None:
         self.sent: list[tuple[int, dict[str, Any], str]] = []
 
-    async def remind(
-        self,
-        community: Community,
-        member_id: int,
-        data: Mapping[str, Any],
-        *,
-        ref: str,
-        unit: UnitOfWork,
-    ) -> None:
-        self.sent.append((member_id, dict(data), ref))
+    async def remind(self, reminder: Reminder, unit: UnitOfWork) -> None:
+        self.sent.append((reminder.member_id, dict(reminder.data), reminder.ref))
 
 
 def noon(day: date) -> datetime:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-from linli_sdk import Community
+from typing import TYPE_CHECKING
 
 from linli.unit_of_work import UnitOfWork
 
-from .reminders import REMINDER_KIND
+from .reminders import REMINDER_KIND, Reminder
 
 if TYPE_CHECKING:
     from linli.notifications.service import NotificationService
@@ -27,16 +24,14 @@ class NotificationReminders:
     def __init__(self, notifications: NotificationService) -> None:
         self._notifications = notifications
 
-    async def remind(
-        self,
-        community: Community,
-        member_id: int,
-        data: Mapping[str, Any],
-        *,
-        ref: str,
-        unit: UnitOfWork,
-    ) -> None:
+    async def remind(self, reminder: Reminder, unit: UnitOfWork) -> None:
         """Record the notification in the sweep's transaction; it is sent after commit."""
         await self._notifications.record(
-            community, "profiles", member_id, REMINDER_KIND, data, ref=ref, unit=unit
+            reminder.community,
+            "profiles",
+            reminder.member_id,
+            REMINDER_KIND,
+            reminder.data,
+            ref=reminder.ref,
+            unit=unit,
         )

@@ -13,6 +13,7 @@ channel that dedupes by reference sends it once as well.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -23,25 +24,30 @@ from linli.unit_of_work import UnitOfWork
 
 from . import rules, store
 
-__all__ = ["REMINDER_KIND", "ReminderChannel", "send_due_reminders"]
+__all__ = ["REMINDER_KIND", "Reminder", "ReminderChannel", "send_due_reminders"]
 
 REMINDER_KIND = "repurchase_due"
 """The kind of notification a repurchase reminder is (members may opt out of it)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """One repurchase reminder: to ``member_id`` in ``community``, about ``data``.
+
+    ``ref`` names the item's cycle (a channel that dedupes by reference sends it once).
+    """
+
+    community: Community
+    member_id: int
+    data: Mapping[str, Any]
+    ref: str
+
+
 class ReminderChannel(Protocol):
     """Where reminders go: the platform's notifications."""
 
-    async def remind(
-        self,
-        community: Community,
-        member_id: int,
-        data: Mapping[str, Any],
-        *,
-        ref: str,
-        unit: UnitOfWork,
-    ) -> None:
-        """Notify ``member_id`` of a repurchase due; ``ref`` names the item's cycle.
+    async def remind(self, reminder: Reminder, unit: UnitOfWork) -> None:
+        """Notify the reminder's member of a repurchase due.
 
         Called in the transaction that records the reminder; what must wait for the commit
         goes to ``unit``, which the sweep delivers once it has committed.
@@ -73,18 +79,14 @@ async def send_due_reminders(
         async with current_engine().transaction():
             if not await store.record_reminder(community.id, member, item, last, now):
                 continue  # another sweep sent this cycle's reminder
-            await channel.remind(
-                community,
-                member,
-                {
-                    "item": item,
-                    "item_name": tag["item_name"],
-                    "cycle_days": cycle_days,
-                    "last_purchase": last.isoformat(),
-                },
-                ref=f"{REMINDER_KIND}:{item}:{last.isoformat()}",
-                unit=unit,
-            )
+            data = {
+                "item": item,
+                "item_name": tag["item_name"],
+                "cycle_days": cycle_days,
+                "last_purchase": last.isoformat(),
+            }
+            ref = f"{REMINDER_KIND}:{item}:{last.isoformat()}"
+            await channel.remind(Reminder(community, member, data, ref), unit)
         await unit.deliver()  # committed: what the channel deferred (the send) runs now
         sent += 1
     return sent
