@@ -8,12 +8,14 @@ residents. The operator sets k. Residents leave, read and withdraw their own rem
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 from linli_sdk import Caller, Community, Forbidden, Role
 from litestar import Request, Response, delete, get, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath, QueryParameter
+from pydantic import BaseModel
 
 from ..http.access import Access
 from ..http.community import community_router
@@ -34,6 +36,7 @@ from .service import InsightsService
 __all__ = ["routes"]
 
 SUPPLIERS = Access.of(Role.PROVIDER_STAFF, Role.OPERATOR, Role.AUDITOR).opt
+R = TypeVar("R", bound=BaseModel)
 Format = Annotated[str, QueryParameter(pattern="^(json|csv)$", description="json or csv")]
 
 
@@ -53,14 +56,23 @@ def _resident(caller: Caller) -> int:
     return caller.member_id
 
 
-def _answer(body: Any, format: str, csv: Any, name: str) -> Response[bytes]:
+async def _report(
+    request: Request[Any, Any, Any],
+    format: str,
+    read: Callable[[InsightsService, Community], Awaitable[R]],
+    csv: Callable[[R], bytes],
+    name: Callable[[R], str],
+) -> Response[bytes]:
+    """The report ``read`` answers for the caller's community, as JSON or as CSV ``name``."""
+    where, _ = _identity(request)
+    found = await read(_service(request), where)
     if format == "csv":
         return Response(
-            csv(body),
+            csv(found),
             media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="{name(found)}.csv"'},
         )
-    return Response(body.model_dump_json().encode(), media_type="application/json")
+    return Response(found.model_dump_json().encode(), media_type="application/json")
 
 
 def _document(schema: type[Any], what: str) -> dict[str, Any]:
@@ -83,9 +95,9 @@ async def demand(
     request: Request[Any, Any, Any], community: FromPath[str], format: Format = "json"
 ) -> Response[bytes]:
     """Each answered cell's forecast with its explanation; totals over answered cells only."""
-    where, _ = _identity(request)
-    found = await _service(request).demand(where)
-    return _answer(found, format, demand_csv, f"demand-{found.day}")
+    return await _report(
+        request, format, InsightsService.demand, demand_csv, lambda f: f"demand-{f.day}"
+    )
 
 
 @get(
@@ -97,9 +109,13 @@ async def repurchase(
     request: Request[Any, Any, Any], community: FromPath[str], format: Format = "json"
 ) -> Response[bytes]:
     """Per item, the share of its buyers in the last twelve weeks who bought it again."""
-    where, _ = _identity(request)
-    found = await _service(request).repurchase(where)
-    return _answer(found, format, repurchase_csv, f"repurchase-{found.window_to}")
+    return await _report(
+        request,
+        format,
+        InsightsService.repurchase,
+        repurchase_csv,
+        lambda f: f"repurchase-{f.window_to}",
+    )
 
 
 @get(
@@ -111,9 +127,9 @@ async def feedback(
     request: Request[Any, Any, Any], community: FromPath[str], format: Format = "json"
 ) -> Response[bytes]:
     """Remarks of items at least k residents remarked on; the rest only counted."""
-    where, _ = _identity(request)
-    found = await _service(request).feedback(where)
-    return _answer(found, format, feedback_csv, "feedback")
+    return await _report(
+        request, format, InsightsService.feedback, feedback_csv, lambda _: "feedback"
+    )
 
 
 @get(

@@ -7,6 +7,7 @@ profiles keep of them. Commands take an ``Idempotency-Key``.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from linli_sdk import Caller, Community, Forbidden
@@ -36,6 +37,21 @@ def _who(request: Request[Any, Any, Any]) -> tuple[Profiles, Community, int]:
     return platform.profiles, where, caller.member_id
 
 
+async def _consent_command(
+    request: Request[Any, Any, Any],
+    key: str | None,
+    what: str,
+    change: Callable[[Profiles, Community, int], Awaitable[dict[str, Any]]],
+) -> Response[ConsentOut]:
+    """The caller's consent changed by ``change`` as one command under ``key``."""
+    profiles, where, member = _who(request)
+
+    async def work() -> ConsentOut:
+        return ConsentOut(**await change(profiles, where, member))
+
+    return await command(request, key, ("profiles", what), work)
+
+
 @get(
     "/consent",
     summary="My consent to personalisation",
@@ -61,12 +77,7 @@ async def give_consent(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ConsentOut]:
     """Consent (separately from anything else); the caller's tags are derived at once."""
-    profiles, where, member = _who(request)
-
-    async def work() -> ConsentOut:
-        return ConsentOut(**await profiles.give_consent(where, member))
-
-    return await command(request, idempotency_key, ("profiles", "consent"), work)
+    return await _consent_command(request, idempotency_key, "consent", Profiles.give_consent)
 
 
 @delete(
@@ -82,12 +93,7 @@ async def withdraw_consent(
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ConsentOut]:
     """Withdraw consent: tags and reminder records go; prices and services stay the same."""
-    profiles, where, member = _who(request)
-
-    async def work() -> ConsentOut:
-        return ConsentOut(**await profiles.withdraw_consent(where, member))
-
-    return await command(request, idempotency_key, ("profiles", "withdraw"), work)
+    return await _consent_command(request, idempotency_key, "withdraw", Profiles.withdraw_consent)
 
 
 @get(
