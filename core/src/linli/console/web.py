@@ -38,6 +38,7 @@ __all__ = [
     "PREFIX",
     "SignInNeeded",
     "Visit",
+    "act",
     "command",
     "console_guard",
     "error_page",
@@ -46,6 +47,7 @@ __all__ = [
     "page",
     "parsed",
     "see",
+    "submit",
     "visit_of",
 ]
 
@@ -266,3 +268,50 @@ def parsed(model: type[M], form: Mapping[str, Any], what: str) -> M:
         return model.model_validate({k: v for k, v in form.items() if v != ""})
     except ValidationError as exc:
         raise InvalidInput.from_validation(exc, what) from exc
+
+
+Again = Callable[[Request[Any, Any, Any], LinliError], Awaitable[Response[Any]]]
+"""A page shown again with the problem a form's command answered."""
+
+
+async def act(
+    request: Request[Any, Any, Any],
+    work: Callable[[], Awaitable[T]],
+    *,
+    again: Again,
+    to: str,
+    notice: Callable[[T], str],
+) -> Response[Any]:
+    """Run ``work`` as a `command`, then on to page ``to`` with the ``notice`` of its answer.
+
+    A problem it raises is shown on the page ``again`` answers instead.
+    """
+    try:
+        answer = await command(visit_of(request), work)
+    except LinliError as exc:
+        return await again(request, exc)
+    return see(to, notice(answer))
+
+
+async def submit(
+    request: Request[Any, Any, Any],
+    model: type[M],
+    what: str,
+    work: Callable[[M], Awaitable[T]],
+    *,
+    again: Again,
+    to: str,
+    notice: Callable[[M, T], str],
+    form: Mapping[str, str] | None = None,
+) -> Response[Any]:
+    """`act` on a form (the request's, unless ``form``) read into the API's ``model``.
+
+    A form the model refuses is shown on the page ``again`` answers, as a problem of ``work``.
+    """
+    try:
+        data = parsed(model, await form_of(request) if form is None else form, what)
+    except LinliError as exc:
+        return await again(request, exc)
+    return await act(
+        request, lambda: work(data), again=again, to=to, notice=lambda answer: notice(data, answer)
+    )

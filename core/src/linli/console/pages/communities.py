@@ -16,7 +16,7 @@ from litestar.response import Template
 from ...http.access import Access
 from ...identity import communities
 from ...identity.community_schemas import CommunityChange, CommunityIn
-from ..web import command, form_of, page, parsed, see, visit_of
+from ..web import command, form_of, page, parsed, see, submit, visit_of
 
 __all__ = ["community_routes"]
 
@@ -72,17 +72,17 @@ async def overview(request: Request[Any, Any, Any], community: FromPath[str]) ->
 async def rename(request: Request[Any, Any, Any], community: FromPath[str]) -> Response[Any]:
     """Rename the community or move it to another time zone (operators)."""
     visit = visit_of(request)
-    try:
-        data = parsed(CommunityChange, await form_of(request), "change")
-        await command(
-            visit,
-            lambda: communities.update_community(
-                visit.community.slug, name=data.name, timezone=data.timezone
-            ),
-        )
-    except LinliError as exc:
-        return await _overview(request, exc)
-    return see(f"/c/{community}", "Saved.")
+    return await submit(
+        request,
+        CommunityChange,
+        "change",
+        lambda data: communities.update_community(
+            visit.community.slug, name=data.name, timezone=data.timezone
+        ),
+        again=_overview,
+        to=f"/c/{community}",
+        notice=lambda _, __: "Saved.",
+    )
 
 
 @post("/c/{community:str}/archive", opt=Access.platform().opt, status_code=303)

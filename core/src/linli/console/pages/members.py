@@ -16,7 +16,7 @@ from litestar.response import Template
 from ...http.access import Access
 from ...identity import member_scopes, verification
 from ...identity.members import list_members
-from ..web import command, form_of, page, see, visit_of
+from ..web import act, form_of, page, visit_of
 
 __all__ = ["member_routes"]
 
@@ -55,14 +55,13 @@ async def decide(
     visit = visit_of(request)
     approve = (await form_of(request)).get("decision") == "approve"
     by = visit.caller.member_id if visit.caller else None
-    try:
-        status = await command(
-            visit,
-            lambda: verification.decide_request(visit.community, request_id, by, approve),
-        )
-    except LinliError as exc:
-        return await _page(request, exc)
-    return see(f"/c/{community}/members", f"Request {request_id} {status}.")
+    return await act(
+        request,
+        lambda: verification.decide_request(visit.community, request_id, by, approve),
+        again=_page,
+        to=f"/c/{community}/members",
+        notice=lambda status: f"Request {request_id} {status}.",
+    )
 
 
 @post(f"{BASE}/scopes/{{module:str}}/{{member_scope:str}}", opt=WRITE, status_code=303)
@@ -77,15 +76,14 @@ async def change_scope(
     grant = (await form_of(request)).get("change") == "grant"
     change = member_scopes.grant_scope if grant else member_scopes.revoke_scope
     by = visit.caller.member_id if visit.caller else None
-    try:
-        await command(
-            visit,
-            lambda: change(visit.platform.registry, visit.community, module, member_scope, by),
-        )
-    except LinliError as exc:
-        return await _page(request, exc)
     word = "granted to" if grant else "revoked from"
-    return see(f"/c/{community}/members", f"{member_scope} {word} {module}.")
+    return await act(
+        request,
+        lambda: change(visit.platform.registry, visit.community, module, member_scope, by),
+        again=_page,
+        to=f"/c/{community}/members",
+        notice=lambda _: f"{member_scope} {word} {module}.",
+    )
 
 
 def member_routes() -> list[Any]:

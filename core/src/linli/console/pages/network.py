@@ -19,7 +19,7 @@ from ...identity.community_schemas import RoleInvitationIn
 from ...identity.members import list_members
 from ...network import service
 from ...network.schemas import PickupPointChange, PickupPointIn, WarehouseIn
-from ..web import command, form_of, page, parsed, see, visit_of
+from ..web import Visit, act, page, submit, visit_of
 
 __all__ = ["network_routes"]
 
@@ -48,44 +48,39 @@ async def network(request: Request[Any, Any, Any], community: FromPath[str]) -> 
     return await _page(request)
 
 
-async def _act(request: Request[Any, Any, Any], work: Any, done: str) -> Response[Any]:
-    visit = visit_of(request)
-    try:
-        await command(visit, work)
-    except LinliError as exc:
-        return await _page(request, exc)
-    return see(f"/c/{visit.community.slug}/network", done)
+def _back(visit: Visit) -> str:
+    return f"/c/{visit.community.slug}/network"
 
 
 @post(f"{BASE}/warehouses", opt=WRITE, status_code=303)
 async def add_warehouse(request: Request[Any, Any, Any], community: FromPath[str]) -> Response[Any]:
     """Add the central warehouse or a grid warehouse (网格仓) under it."""
-    try:
-        data = parsed(WarehouseIn, await form_of(request), "warehouse")
-    except LinliError as exc:
-        return await _page(request, exc)
-    where = visit_of(request).community
-    return await _act(
+    visit = visit_of(request)
+    return await submit(
         request,
-        lambda: service.add_warehouse(
-            where, data.kind, data.name, address=data.address, central_id=data.central_id
+        WarehouseIn,
+        "warehouse",
+        lambda data: service.add_warehouse(
+            visit.community, data.kind, data.name, address=data.address, central_id=data.central_id
         ),
-        f"Warehouse {data.name} added.",
+        again=_page,
+        to=_back(visit),
+        notice=lambda data, _: f"Warehouse {data.name} added.",
     )
 
 
 @post(f"{BASE}/pickup-points", opt=WRITE, status_code=303)
 async def add_point(request: Request[Any, Any, Any], community: FromPath[str]) -> Response[Any]:
     """Add a pickup point (自提点); its host and leader get those roles here."""
-    try:
-        data = parsed(PickupPointIn, await form_of(request), "pickup point")
-    except LinliError as exc:
-        return await _page(request, exc)
-    where = visit_of(request).community
-    return await _act(
+    visit = visit_of(request)
+    return await submit(
         request,
-        lambda: service.add_pickup_point(where, **data.model_dump()),
-        f"Pickup point {data.name} added.",
+        PickupPointIn,
+        "pickup point",
+        lambda data: service.add_pickup_point(visit.community, **data.model_dump()),
+        again=_page,
+        to=_back(visit),
+        notice=lambda data, _: f"Pickup point {data.name} added.",
     )
 
 
@@ -94,30 +89,29 @@ async def change_point(
     request: Request[Any, Any, Any], community: FromPath[str], point_id: FromPath[int]
 ) -> Response[Any]:
     """Give a point another host or leader, or archive it."""
-    try:
-        data = parsed(PickupPointChange, await form_of(request), "pickup point")
-    except LinliError as exc:
-        return await _page(request, exc)
-    where = visit_of(request).community
-    return await _act(
+    visit = visit_of(request)
+    return await submit(
         request,
-        lambda: service.update_pickup_point(where, point_id, **data.model_dump()),
-        "Pickup point archived." if data.archive else "Pickup point changed.",
+        PickupPointChange,
+        "pickup point",
+        lambda data: service.update_pickup_point(visit.community, point_id, **data.model_dump()),
+        again=_page,
+        to=_back(visit),
+        notice=lambda data, _: (
+            "Pickup point archived." if data.archive else "Pickup point changed."
+        ),
     )
 
 
 @post(f"{BASE}/invitations", opt=WRITE, status_code=303)
 async def invite(request: Request[Any, Any, Any], community: FromPath[str]) -> Response[Any]:
     """Invite a phone number to be a leader, pickup host or provider staff member here."""
-    try:
-        data = parsed(RoleInvitationIn, await form_of(request), "invitation")
-    except LinliError as exc:
-        return await _page(request, exc)
     visit = visit_of(request)
-    assert visit.caller is not None
-    return await _act(
+    return await submit(
         request,
-        lambda: role_invitations.invite(
+        RoleInvitationIn,
+        "invitation",
+        lambda data: role_invitations.invite(
             visit.platform.identity,
             visit.community,
             phone=data.phone,
@@ -128,7 +122,9 @@ async def invite(request: Request[Any, Any, Any], community: FromPath[str]) -> R
             invited_by=visit.caller.member_id if visit.caller else None,
             days=data.days,
         ),
-        f"{data.display_name} invited as {data.role}.",
+        again=_page,
+        to=_back(visit),
+        notice=lambda data, _: f"{data.display_name} invited as {data.role}.",
     )
 
 
@@ -137,11 +133,13 @@ async def withdraw(
     request: Request[Any, Any, Any], community: FromPath[str], invitation_id: FromPath[int]
 ) -> Response[Any]:
     """Withdraw a pending role invitation."""
-    where = visit_of(request).community
-    return await _act(
+    visit = visit_of(request)
+    return await act(
         request,
-        lambda: role_invitations.withdraw_invitation(where, invitation_id),
-        "Invitation withdrawn.",
+        lambda: role_invitations.withdraw_invitation(visit.community, invitation_id),
+        again=_page,
+        to=_back(visit),
+        notice=lambda _: "Invitation withdrawn.",
     )
 
 

@@ -19,7 +19,7 @@ from ...credit.ledger import Subject
 from ...credit.route_support import actor, explained
 from ...credit.schemas import AppealDecision, Review
 from ...http.access import Access
-from ..web import command, form_of, page, parsed, see, visit_of
+from ..web import Visit, form_of, page, submit, visit_of
 
 __all__ = ["provider_routes"]
 
@@ -64,6 +64,11 @@ async def explanation(
     return page(request, "provider.html", standing=standing, why=why)
 
 
+def _actor(visit: Visit) -> str:
+    assert visit.caller is not None  # the console guard resolved who the operator is here
+    return actor(visit.caller)
+
+
 @post(f"{BASE}/applications/{{application_id:int}}", opt=WRITE, status_code=303)
 async def review(
     request: Request[Any, Any, Any], community: FromPath[str], application_id: FromPath[int]
@@ -71,24 +76,23 @@ async def review(
     """Admit (on probation) or reject an application, with the reason."""
     visit = visit_of(request)
     form = await form_of(request)
-    try:
-        data = parsed(Review, {**form, "admit": form.get("admit", "")}, "review")
-        assert visit.caller is not None
-        who = actor(visit.caller)
-        row = await command(
-            visit,
-            lambda: governance.admit_or_reject(
-                visit.platform.settings,
-                visit.community,
-                application_id,
-                admit=data.admit,
-                reason=data.reason,
-                actor=who,
-            ),
-        )
-    except LinliError as exc:
-        return await _page(request, exc)
-    return see(f"/c/{community}/providers", f"Application {application_id} {row['status']}.")
+    return await submit(
+        request,
+        Review,
+        "review",
+        lambda data: governance.admit_or_reject(
+            visit.platform.settings,
+            visit.community,
+            application_id,
+            admit=data.admit,
+            reason=data.reason,
+            actor=_actor(visit),
+        ),
+        again=_page,
+        to=f"/c/{community}/providers",
+        notice=lambda _, row: f"Application {application_id} {row['status']}.",
+        form={**form, "admit": form.get("admit", "")},
+    )
 
 
 @post(f"{BASE}/appeals/{{appeal_id:int}}", opt=WRITE, status_code=303)
@@ -97,26 +101,23 @@ async def decide_appeal(
 ) -> Response[Any]:
     """Grant (reinstate on probation) or refuse a provider's appeal, with the reason."""
     visit = visit_of(request)
-    form = await form_of(request)
-    try:
-        data = parsed(AppealDecision, form, "decision")
-        assert visit.caller is not None
-        who = actor(visit.caller)
-        row = await command(
-            visit,
-            lambda: governance.decide_appeal(
-                visit.platform.settings,
-                visit.community,
-                appeal_id,
-                grant=data.grant,
-                reason=data.reason,
-                annul_events=data.annul_events,
-                actor=who,
-            ),
-        )
-    except LinliError as exc:
-        return await _page(request, exc)
-    return see(f"/c/{community}/providers", f"Appeal {appeal_id} {row['status']}.")
+    return await submit(
+        request,
+        AppealDecision,
+        "decision",
+        lambda data: governance.decide_appeal(
+            visit.platform.settings,
+            visit.community,
+            appeal_id,
+            grant=data.grant,
+            reason=data.reason,
+            annul_events=data.annul_events,
+            actor=_actor(visit),
+        ),
+        again=_page,
+        to=f"/c/{community}/providers",
+        notice=lambda _, row: f"Appeal {appeal_id} {row['status']}.",
+    )
 
 
 def provider_routes() -> list[Any]:

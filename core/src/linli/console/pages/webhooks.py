@@ -19,7 +19,7 @@ from ...dispatch.events.outbox import failed_deliveries, replay
 from ...dispatch.events.webhooks import subscribe, subscriptions
 from ...dispatch.schemas import NewWebhook
 from ...http.access import Access
-from ..web import command, form_of, page, parsed, see, visit_of
+from ..web import act, command, form_of, page, parsed, visit_of
 
 __all__ = ["webhook_routes"]
 
@@ -89,11 +89,13 @@ async def redeliver(
             raise NotFound(f"there is no delivered event {event_id} here")
         return count
 
-    try:
-        await command(visit, work)
-    except LinliError as exc:
-        return await _page(request, exc)
-    return see(f"/c/{community}/webhooks", f"Event {event_id} will be delivered again.")
+    return await act(
+        request,
+        work,
+        again=_page,
+        to=f"/c/{community}/webhooks",
+        notice=lambda _: f"Event {event_id} will be delivered again.",
+    )
 
 
 def webhook_routes() -> list[Any]:
