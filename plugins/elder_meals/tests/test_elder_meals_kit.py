@@ -227,6 +227,15 @@ async def test_cancelling_before_the_cut_off_releases_the_hold_in_full_once(
     assert replaced.id != mine.id
 
 
+async def test_an_unknown_menu_or_order_is_not_found_by_name(
+    kit: PluginKit, people: People
+) -> None:
+    with pytest.raises(NotFound, match="there is no menu 999 in this community"):
+        await kit.call("place-order", {"menu_id": 999}, as_=people.young)
+    with pytest.raises(NotFound, match="there is no order 999 in this community"):
+        await kit.call("cancel-order", {"order_id": 999}, as_=people.young)
+
+
 async def test_orders_close_at_the_cut_off_in_the_community_time_zone(
     kit: PluginKit, people: People
 ) -> None:

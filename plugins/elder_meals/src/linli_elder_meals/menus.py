@@ -27,7 +27,7 @@ from linli_sdk import (
 from .elders import Ctx
 from .models import MAX_DAYS_AHEAD, Menu, MenuList, MenuRef, NewMenu
 from .rules import Status
-from .tables import MenuRow, OrderRow
+from .tables import MenuRow, OrderRow, row_in
 
 __all__ = [
     "DELIVERY_SKILL",
@@ -72,14 +72,7 @@ async def menu_row(community_id: int, menu_id: int) -> dict[str, Any]:
         NotFound: There is no such menu in the community.
 
     """
-    row: dict[str, Any] | None = (
-        await MenuRow.select()
-        .where((MenuRow.id == menu_id) & (MenuRow.community_id == community_id))
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"there is no menu {menu_id} in this community")
-    return row
+    return await row_in(MenuRow, community_id, menu_id, "menu")
 
 
 @command(Role.PROVIDER_STAFF)

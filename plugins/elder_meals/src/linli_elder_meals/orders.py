@@ -31,7 +31,7 @@ from .elders import Ctx, elder_row, is_family
 from .menus import OPEN, menu_row
 from .models import NewOrder, Order, OrderList, OrderRef
 from .rules import Status, SubsidyStatus
-from .tables import MenuRow, OrderRow
+from .tables import MenuRow, OrderRow, row_in
 
 __all__ = ["HOLD_GRACE", "cancel_order", "my_orders", "order_row", "order_view", "place_order"]
 
@@ -69,14 +69,7 @@ async def order_row(community_id: int, order_id: int) -> dict[str, Any]:
         NotFound: There is no such order in the community.
 
     """
-    row: dict[str, Any] | None = (
-        await OrderRow.select()
-        .where((OrderRow.id == order_id) & (OrderRow.community_id == community_id))
-        .first()
-    )
-    if row is None:
-        raise NotFound(f"there is no order {order_id} in this community")
-    return row
+    return await row_in(OrderRow, community_id, order_id, "order")
 
 
 async def _diner_unit(ctx: Ctx, diner_id: int) -> str:

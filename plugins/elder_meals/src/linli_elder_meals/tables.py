@@ -7,10 +7,13 @@ stored: lists show member ids and units only.
 
 from __future__ import annotations
 
+from typing import Any
+
+from linli_sdk import NotFound
 from piccolo.columns import Boolean, Date, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-__all__ = ["ElderRow", "FamilyRow", "MenuRow", "OrderRow"]
+__all__ = ["ElderRow", "FamilyRow", "MenuRow", "OrderRow", "row_in"]
 
 
 class ElderRow(Table, tablename="elder_meals_elder"):
@@ -102,3 +105,22 @@ class OrderRow(Table, tablename="elder_meals_order"):
     created_at = Timestamptz()
     cancelled_at = Timestamptz(null=True, default=None)
     delivered_at = Timestamptz(null=True, default=None)
+
+
+async def row_in(
+    table: type[MenuRow | OrderRow], community_id: int, row_id: int, what: str
+) -> dict[str, Any]:
+    """The row ``row_id`` of ``table`` in the community (a ``what``, as errors name it).
+
+    Raises:
+        NotFound: There is no such ``what`` in the community.
+
+    """
+    row: dict[str, Any] | None = (
+        await table.select()
+        .where((table.id == row_id) & (table.community_id == community_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound(f"there is no {what} {row_id} in this community")
+    return row
