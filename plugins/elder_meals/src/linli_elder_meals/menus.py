@@ -66,12 +66,7 @@ def menu_view(row: dict[str, Any]) -> Menu:
 
 
 async def menu_row(community_id: int, menu_id: int) -> dict[str, Any]:
-    """The menu's row in the community.
-
-    Raises:
-        NotFound: There is no such menu in the community.
-
-    """
+    """The menu's row in the community (`NotFound` without one)."""
     return await row_in(MenuRow, community_id, menu_id, "menu")
 
 

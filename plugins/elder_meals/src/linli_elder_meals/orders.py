@@ -63,12 +63,7 @@ def order_view(row: dict[str, Any], *, codes: bool) -> Order:
 
 
 async def order_row(community_id: int, order_id: int) -> dict[str, Any]:
-    """The order's row in the community.
-
-    Raises:
-        NotFound: There is no such order in the community.
-
-    """
+    """The order's row in the community (`NotFound` without one)."""
     return await row_in(OrderRow, community_id, order_id, "order")
 
 
