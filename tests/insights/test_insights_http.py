@@ -78,7 +78,8 @@ async def test_a_supplier_reads_tomorrows_demand_only_for_cells_over_k_residents
         as_csv = await running.client.get(f"{BASE}/demand?format=csv", headers=supplier)
         assert as_csv.status_code == 200
         assert as_csv.headers["content-type"].startswith("text/csv")
-        assert "attachment" in as_csv.headers["content-disposition"]
+        disposition = as_csv.headers["content-disposition"]
+        assert disposition == f'attachment; filename="demand-{body["day"]}.csv"'
         rows = list(csv.DictReader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
         assert [
             (r["item"], r["pickup_point"], r["grid_warehouse"], float(r["forecast"])) for r in rows
