@@ -304,3 +304,19 @@ async def test_a_deposit_checks_the_payees_of_the_deposit_rules_and_splits_by_th
     assert charge["parts"] == {"community_fund": cny(2_000), "owner": cny(18_000)}
     assert await heard(side) == ["captured:d-1"]
     assert await order_refs(side) == ["d-1"]
+
+
+async def test_written_sql_answers_the_same_rows_in_the_calls_transaction(side: Side) -> None:
+    """``linli_sdk.sql.fetch``: the kit runs ``Table.raw``, the platform its own engine's path."""
+    first = await side.call("write-sql", {"order_ref": "s-1"})
+    assert first.status == 200, first.body
+    assert first.body == {
+        "returned": [{"id": 1, "order_ref": "s-1"}],
+        "found": [{"id": 1, "order_ref": "s-1"}],
+    }
+    undone = await side.call("write-sql", {"order_ref": "s-2", "fail_after": True})
+    assert (undone.status, undone.problem) == (409, "conflict")
+    second = await side.call("write-sql", {"order_ref": "s-3"})
+    assert second.status == 200, second.body
+    assert [row["order_ref"] for row in second.body["found"]] == ["s-1", "s-3"]
+    assert await order_refs(side) == ["s-1", "s-3"]  # s-2 went with the call that raised

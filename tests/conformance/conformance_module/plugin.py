@@ -11,6 +11,7 @@ its row was rolled back; a refused charge is noted as a row too, when
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from linli_sdk import (
     CHARGE_CAPTURED,
@@ -32,6 +33,7 @@ from linli_sdk import (
     percent,
     query,
     remainder,
+    sql,
 )
 from pydantic import BaseModel, Field
 
@@ -157,6 +159,40 @@ async def orders(ctx: Context[Settings], data: Empty) -> Orders:
     return Orders(order_refs=[ref for ref in refs if not ref.startswith(HEARD)], heard=heard)
 
 
+class Written(BaseModel):
+    """An order row to write with written SQL; ``fail_after`` raises once it is written."""
+
+    order_ref: str = Field(min_length=1, max_length=100)
+    fail_after: bool = False
+
+
+class SqlRows(BaseModel):
+    """What ``linli_sdk.sql.fetch`` answered: the insert's ``RETURNING`` and a read back."""
+
+    returned: list[dict[str, Any]]
+    found: list[dict[str, Any]]
+
+
+@command(Role.RESIDENT)
+async def write_sql(ctx: Context[Settings], data: Written) -> SqlRows:
+    """Write the order row and read it back with ``linli_sdk.sql``, in the call's transaction."""
+    returned = await sql.fetch(
+        OrderRow,
+        "INSERT INTO conformance_order (community_id, order_ref) VALUES ({}, {}) "
+        "RETURNING id, order_ref",
+        ctx.community.id,
+        data.order_ref,
+    )
+    found = await sql.fetch(
+        OrderRow,
+        "SELECT id, order_ref FROM conformance_order WHERE community_id = {} ORDER BY id",
+        ctx.community.id,
+    )
+    if data.fail_after:
+        raise Conflict(f"order {data.order_ref} changed its mind after writing")
+    return SqlRows(returned=returned, found=found)
+
+
 @hookimpl
 async def linli_event(host: Host, event: Event) -> None:
     """Note a refused charge as ``failed:<order ref>``, a captured or refunded one as heard."""
@@ -178,7 +214,7 @@ manifest = Manifest(
     sdk=">=1.0,<2",
     title="Conformance shop",
     settings=Settings,
-    operations=(buy, hold, charge, capture, void, refund, orders),
+    operations=(buy, hold, charge, capture, void, refund, orders, write_sql),
     revenue_share=RevenueShareRules(
         shares=(
             percent("platform", 500, min=0, max=1000),
