@@ -87,11 +87,11 @@ class DurableDeadlines:
         return bool(cancelled)
 
 
-async def record_event(
+def new_event(
     community: Community, module: str | None, type: str, payload: Mapping[str, Any]
 ) -> Event:
-    """Write a domain event to the outbox (in the current transaction) and return it."""
-    event = Event(
+    """A domain event occurring now, with a new id (not yet written)."""
+    return Event(
         id=str(uuid.uuid4()),
         type=type,
         community=community.slug,
@@ -99,6 +99,23 @@ async def record_event(
         occurred=datetime.now(UTC),
         payload=dict(payload),
     )
+
+
+async def record_event(
+    community: Community,
+    module: str | None,
+    type: str,
+    payload: Mapping[str, Any],
+    *,
+    event: Event | None = None,
+    fanned: bool = False,
+) -> Event:
+    """Write a domain event to the outbox (in the current transaction) and return it.
+
+    ``fanned``: nobody receives it (`linli.dispatch.events.outbox.targets_of` found no
+    target), so it is written as already fanned out and no fan-out runs after the commit.
+    """
+    event = event or new_event(community, module, type, payload)
     # Written SQL: every call that publishes runs it, and building the row with Piccolo cost
     # more than the insert. The payload is JSON text as Piccolo writes it (``default=str``).
     await fetch(
@@ -111,6 +128,7 @@ async def record_event(
         module,
         event.occurred,
         json.dumps(event.payload, default=str),
+        "fanned" if fanned else "new",
     )
     return event
 
@@ -118,5 +136,5 @@ async def record_event(
 _RECORD_EVENT = (
     "INSERT INTO linli_dispatch_outbox "
     "(community, community_slug, event_id, type, module, occurred, payload, status) "
-    "VALUES ({}, {}, {}, {}, {}, {}, {}, 'new')"
+    "VALUES ({}, {}, {}, {}, {}, {}, {}, {})"
 )

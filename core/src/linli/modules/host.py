@@ -20,7 +20,7 @@ from linli.credit.port import HostCredit
 from linli.db.runtime import current_engine
 from linli.db.savepoint import savepoint
 from linli.dispatch.jobs.service import JobDispatch
-from linli.dispatch.ports import DurableDeadlines, record_event
+from linli.dispatch.ports import DurableDeadlines, new_event, record_event
 from linli.emergency.port import HostEmergency
 from linli.files.store import CoreFiles
 from linli.identity.member_port import MemberPort
@@ -55,9 +55,20 @@ class _Events:
         self._community, self._module, self._unit = community, module, unit
 
     async def publish(self, type: str, payload: Mapping[str, Any]) -> Event:
-        # Written to the outbox in the current transaction; delivered after it commits.
-        event = await record_event(self._community, self._module, f"{self._module}.{type}", payload)
-        self._unit.events.append(event)
+        # Written to the outbox in the current transaction; delivered after it commits. An
+        # event nobody receives is written as fanned out: no fan-out transaction after commit.
+        from linli.dispatch.events.outbox import targets_of  # the outbox runs hooks via hosts
+
+        event = new_event(self._community, self._module, f"{self._module}.{type}", payload)
+        platform = self._unit.platform
+        heard = platform is None or bool(
+            await targets_of(platform.registry, self._community.id, event)
+        )
+        await record_event(
+            self._community, self._module, event.type, payload, event=event, fanned=not heard
+        )
+        if heard:
+            self._unit.events.append(event)
         return event
 
 
