@@ -102,9 +102,11 @@ def _querystring(sql: str) -> Any:
 # --- seeding, serving, loading ---------------------------------------------------------------
 
 
-async def seed(database_url: str, buyers: int) -> tuple[str, list[str]]:
+async def seed(
+    database_url: str, buyers: int, modules: tuple[str, ...] = ("group_buying",)
+) -> tuple[str, list[str]]:
     """Migrate, create community ``bench`` with a leader and ``buyers`` residents, enable the
-    module and the bare endpoint's table; the leader's token and the buyers' tokens."""
+    modules and the bare endpoint's table; the leader's token and the buyers' tokens."""
     from linli.identity.members import add_member, create_community
     from linli.modules.enablement import set_module
     from linli.platform import Platform
@@ -119,7 +121,8 @@ async def seed(database_url: str, buyers: int) -> tuple[str, list[str]]:
         tokens = [
             (await add_member(community, f"Buyer {n}", Role.RESIDENT)).token for n in range(buyers)
         ]
-        await set_module(linli, community, "group_buying", enabled=True)
+        for module in modules:
+            await set_module(linli, community, module, enabled=True)
         engine = linli.engine
         await engine.run_querystring(
             _querystring(f"CREATE TABLE {STOCK_TABLE} (id INTEGER PRIMARY KEY, qty INTEGER)")
@@ -135,6 +138,15 @@ def serving(
 ) -> Iterator[str]:
     """Run ``factory`` under uvicorn or Granian (``workers`` processes, 127.0.0.1) until the
     block ends; its base URL."""
+    with server_process(factory, env, log, workers, server_name) as (_, base):
+        yield base
+
+
+@contextmanager
+def server_process(
+    factory: str, env: dict[str, str], log: Path, workers: int = 1, server_name: str = "uvicorn"
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """As :func:`serving`, but the server's process as well as its base URL."""
     port = free_port()
     command = {
         "uvicorn": [
@@ -164,7 +176,7 @@ def serving(
                 break
             except httpx.TransportError:
                 time.sleep(0.2)
-        yield base
+        yield server, base
     finally:
         server.terminate()
         try:
@@ -215,32 +227,46 @@ async def load(
     }
 
 
+BUY_PATH = f"{MODULE}/buy-live-item"
+
+
+async def put_on_item(client: httpx.AsyncClient, leader: str, stock: int) -> tuple[int, int]:
+    """Open a live session and put on one item with ``stock`` units: (session id, item id)."""
+    lead = {"Authorization": f"Bearer {leader}"}
+    opened = (
+        await client.post(f"{MODULE}/open-live-session", json={"title": "Bench"}, headers=lead)
+    ).json()
+    item = (
+        await client.post(
+            f"{MODULE}/put-on-live-item",
+            json={
+                "session_id": opened["session_id"],
+                "name": "Lychees 1 kg",
+                "price": {"amount": 1990, "currency": "CNY"},
+                "stock": stock,
+                "minutes": 60,
+            },
+            headers=lead,
+        )
+    ).json()
+    return opened["session_id"], item["id"]
+
+
+def buy_requests(item_id: int, buyers: list[str]) -> list[tuple[dict[str, str], dict[str, Any]]]:
+    """One buy of one unit of ``item_id`` by each buyer (headers, body)."""
+    body = {"item_id": item_id, "quantity": 1}
+    return [({"Authorization": f"Bearer {token}"}, body) for token in buyers]
+
+
 async def run_linli(base: str, leader: str, buyers: list[str], clients: int) -> dict[str, Any]:
     """Put on an item with one unit per buyer, let every buyer buy one; check the counts."""
     lead = {"Authorization": f"Bearer {leader}"}
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
-        opened = (
-            await client.post(f"{MODULE}/open-live-session", json={"title": "Bench"}, headers=lead)
-        ).json()
-        item = (
-            await client.post(
-                f"{MODULE}/put-on-live-item",
-                json={
-                    "session_id": opened["session_id"],
-                    "name": "Lychees 1 kg",
-                    "price": {"amount": 1990, "currency": "CNY"},
-                    "stock": len(buyers),
-                    "minutes": 60,
-                },
-                headers=lead,
-            )
-        ).json()
-        body = {"item_id": item["id"], "quantity": 1}
-        requests = [({"Authorization": f"Bearer {token}"}, body) for token in buyers]
-        figures = await load(base, clients, requests, f"{MODULE}/buy-live-item")
+        session_id, item_id = await put_on_item(client, leader, len(buyers))
+        figures = await load(base, clients, buy_requests(item_id, buyers), BUY_PATH)
         board = (
             await client.get(
-                f"{MODULE}/live-session", params={"session_id": opened["session_id"]}, headers=lead
+                f"{MODULE}/live-session", params={"session_id": session_id}, headers=lead
             )
         ).json()
     shown = board["items"][0]

@@ -24,6 +24,7 @@ SCRIPTS: dict[str, list[str]] = {
     "credit": ["--members", "30", "--events", "300"],
     "dispatch_matching": ["--jobs", "40", "--workers", "15", "--capacity", "2"],
     "sqlite_writes": ["--inserts", "40", "--clients", "4"],
+    "cpu_per_call": ["--calls", "20", "--warmup", "2", "--clients", "2"],
     "forecast": ["--items", "2", "--points", "1", "--days", "42", "--holdout-weeks", "1"],
     "reminders": ["--households", "40", "--days", "90"],
 }
@@ -73,6 +74,9 @@ def test_every_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     assert committed == {p: p.stat().st_mtime_ns for p in (BENCH / "results").glob("*.json")}
     (run,) = reports["flash_sale"]["runs"]
     assert run["linli"]["ok"] == 12 and run["linli"]["oversold"] == 0
+    cpu = reports["cpu_per_call"]
+    assert {run["what"] for run in cpu["runs"]} == {"buy", "insert"}
+    assert all(ms >= 0 for ms in cpu["median_cpu_ms_per_call"].values())
 
 
 def test_the_postgresql_benchmarks_run_at_a_tiny_size(postgres_server, tmp_path: Path) -> None:

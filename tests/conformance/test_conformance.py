@@ -339,3 +339,19 @@ async def test_a_job_the_module_did_not_submit_is_not_found(side: Side) -> None:
     for job_id in ("999999", "not-a-job"):
         answer = await side.call("job", {"job_id": job_id})
         assert (answer.status, answer.problem) == (404, "not-found")
+
+
+async def test_written_sql_answers_the_same_rows_in_the_calls_transaction(side: Side) -> None:
+    """``linli_sdk.sql.fetch``: the kit runs ``Table.raw``, the platform its own engine's path."""
+    first = await side.call("write-sql", {"order_ref": "s-1"})
+    assert first.status == 200, first.body
+    assert first.body == {
+        "returned": [{"id": 1, "order_ref": "s-1"}],
+        "found": [{"id": 1, "order_ref": "s-1"}],
+    }
+    undone = await side.call("write-sql", {"order_ref": "s-2", "fail_after": True})
+    assert (undone.status, undone.problem) == (409, "conflict")
+    second = await side.call("write-sql", {"order_ref": "s-3"})
+    assert second.status == 200, second.body
+    assert [row["order_ref"] for row in second.body["found"]] == ["s-1", "s-3"]
+    assert await order_refs(side) == ["s-1", "s-3"]  # s-2 went with the call that raised

@@ -72,3 +72,28 @@ def _heard() -> list[tuple[str, str]]:
     import linli_dispatch_timer
 
     return list(linli_dispatch_timer.HEARD)
+
+
+async def test_an_event_nobody_receives_costs_no_fan_out_after_its_call(start_platform):
+    """A notice posted where no module listens and no webhook subscribes: its event is written
+    as fanned out in the call's transaction, and nothing runs after the commit."""
+    async with start_platform(modules=["noticeboard"]) as running:
+        engine = running.platform.engine
+        async with engine.lock():
+            connection = await engine.connection()
+        statements: list[str] = []
+        await connection.set_trace_callback(statements.append)
+        try:
+            posted = await running.client.post(
+                "/v1/communities/home/modules/noticeboard/post-notice",
+                json={"title": "Water off Tuesday"},
+                headers=running.auth("leader"),
+            )
+        finally:
+            await connection.set_trace_callback(None)
+        assert posted.status_code == 200, posted.text
+        (event,) = await OutboxEvent.select().where(OutboxEvent.type == "noticeboard.notice_posted")
+        assert event["status"] == "fanned"
+        assert await EventDelivery.count() == 0
+        # one transaction: the notice and its event commit together, nothing after
+        assert sum(statement.startswith("BEGIN") for statement in statements) == 1, statements

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from linli.http.app import create_app
 from linli.http.boundary import MAX_DEPTH
 from linli.modules.enablement import set_module
 from linli.settlement.tables import LedgerEntry
@@ -220,3 +221,15 @@ async def test_a_control_character_in_the_idempotency_key_is_refused(boundary) -
         )
         _problem(answer, 422, "invalid-input", "header.Idempotency-Key")
         assert await _notices() == before
+
+
+async def test_no_route_runs_more_than_one_guard(start_platform) -> None:
+    """Parameters are checked by the boundary middleware, not by an app-wide guard: Litestar
+    copies the route handler for every guard it runs, a cost each call would pay again."""
+    async with start_platform(modules=["noticeboard"]) as running:
+        app = create_app(platform=running.platform)
+        handlers = [
+            handler for route in app.routes for handler in getattr(route, "route_handlers", [])
+        ]
+        assert handlers
+        assert max(len(handler.resolve_guards()) for handler in handlers) == 1

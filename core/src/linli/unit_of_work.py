@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from linli_sdk import Caller, Community, Event
@@ -63,10 +64,15 @@ class UnitOfWork:
         request: tuple[Any, ...] = (),
     ) -> None:
         self.platform, self.community, self.caller, self.key = platform, community, caller, key
-        self.request_hash = request_hash(*request)
+        self._request = request
         self.events: list[Event] = []
         self.deferred: list[AfterCommit] = []
         self.replayed = False
+
+    @cached_property
+    def request_hash(self) -> str:
+        """The hash the key is bound to, made only for a call that has a key."""
+        return request_hash(*self._request)
 
     @property
     def reference(self) -> str | None:

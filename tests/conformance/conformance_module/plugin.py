@@ -12,6 +12,7 @@ finished by its worker.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from linli_sdk import (
     CHARGE_CAPTURED,
@@ -37,6 +38,7 @@ from linli_sdk import (
     percent,
     query,
     remainder,
+    sql,
 )
 from pydantic import BaseModel, Field
 
@@ -222,6 +224,40 @@ async def finish_job(ctx: Context[Settings], data: JobRef) -> JobTicket:
     return await ctx.host.dispatch.complete(data.job_id)
 
 
+class Written(BaseModel):
+    """An order row to write with written SQL; ``fail_after`` raises once it is written."""
+
+    order_ref: str = Field(min_length=1, max_length=100)
+    fail_after: bool = False
+
+
+class SqlRows(BaseModel):
+    """What ``linli_sdk.sql.fetch`` answered: the insert's ``RETURNING`` and a read back."""
+
+    returned: list[dict[str, Any]]
+    found: list[dict[str, Any]]
+
+
+@command(Role.RESIDENT)
+async def write_sql(ctx: Context[Settings], data: Written) -> SqlRows:
+    """Write the order row and read it back with ``linli_sdk.sql``, in the call's transaction."""
+    returned = await sql.fetch(
+        OrderRow,
+        "INSERT INTO conformance_order (community_id, order_ref) VALUES ({}, {}) "
+        "RETURNING id, order_ref",
+        ctx.community.id,
+        data.order_ref,
+    )
+    found = await sql.fetch(
+        OrderRow,
+        "SELECT id, order_ref FROM conformance_order WHERE community_id = {} ORDER BY id",
+        ctx.community.id,
+    )
+    if data.fail_after:
+        raise Conflict(f"order {data.order_ref} changed its mind after writing")
+    return SqlRows(returned=returned, found=found)
+
+
 @hookimpl
 async def linli_event(host: Host, event: Event) -> None:
     """Note a refused charge as ``failed:<order ref>``, a captured or refunded one as heard."""
@@ -255,6 +291,7 @@ manifest = Manifest(
         book_job,
         job,
         finish_job,
+        write_sql,
     ),
     revenue_share=RevenueShareRules(
         shares=(

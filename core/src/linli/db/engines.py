@@ -8,6 +8,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
 from .cache import clear_lookup_caches
+from .raw import PlatformPostgresEngine
 from .sqlite import SerializedSQLiteEngine
 
 __all__ = ["close_engine", "make_engine", "start_engine"]
@@ -32,7 +33,7 @@ def make_engine(url: str, *, statement_cache_size: int = 100) -> Engine:  # type
             "database": parts.path.lstrip("/") or "linli",
             "statement_cache_size": statement_cache_size,
         }
-        return PostgresEngine(config={k: v for k, v in config.items() if v is not None})
+        return PlatformPostgresEngine(config={k: v for k, v in config.items() if v is not None})
     raise ValueError(f"unsupported database URL {url!r}: use sqlite:///FILE or postgresql://...")
 
 

@@ -9,14 +9,14 @@ so it mixes freely with Piccolo queries in one unit of work.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
 
-from .sqlite import SerializedSQLiteEngine
-
-__all__ = ["fetch"]
+__all__ = ["PlatformPostgresEngine", "compiled", "fetch"]
 
 
 @lru_cache(maxsize=1024)
@@ -29,24 +29,34 @@ def compiled(sql: str, dialect: str) -> str:
 
 
 async def fetch(engine: Engine[Any], sql: str, *args: Any) -> list[dict[str, Any]]:
-    """Run ``sql`` (``{}`` for each argument) on ``engine``; its rows as dicts."""
-    transaction = engine.current_transaction.get()
-    if isinstance(engine, SerializedSQLiteEngine):
-        statement = compiled(sql, "sqlite")
-        if transaction is not None:
-            rows: list[dict[str, Any]] = await transaction.connection.execute_fetchall(
-                statement, args
-            )
-            return rows
-        async with engine.lock():
-            connection = await engine.connection()
-            return await connection.execute_fetchall(statement, args)
+    """Run ``sql`` (``{}`` for each argument) on ``engine``; its rows as dicts.
+
+    The platform's engines run it themselves (``fetch_sql``, the SDK's
+    :class:`linli_sdk.sql.DirectSQL`); a plain Piccolo PostgreSQL engine is served here too.
+    """
+    direct = getattr(engine, "fetch_sql", None)
+    if direct is not None:
+        rows: list[dict[str, Any]] = await direct(sql, args)
+        return rows
+    return await _postgres(engine, sql, args)
+
+
+async def _postgres(engine: Any, sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
     statement = compiled(sql, "postgres")
+    transaction = engine.current_transaction.get()
     if transaction is not None:
         records = await transaction.connection.fetch(statement, *args)
     elif getattr(engine, "pool", None) is not None:
-        async with engine.pool.acquire() as connection:  # type: ignore[attr-defined]
+        async with engine.pool.acquire() as connection:
             records = await connection.fetch(statement, *args)
     else:
-        records = await engine._run_in_new_connection(statement, list(args))  # type: ignore[attr-defined]
+        records = await engine._run_in_new_connection(statement, list(args))
     return [dict(record) for record in records]
+
+
+class PlatformPostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine that also runs written SQL itself (``fetch_sql``)."""
+
+    async def fetch_sql(self, sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
+        """Run ``sql`` (``{}`` for each argument) in the current transaction if any; its rows."""
+        return await _postgres(self, sql, args)

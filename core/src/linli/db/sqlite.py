@@ -26,6 +26,8 @@ from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
+from .raw import compiled
+
 __all__ = ["InlineConnection", "SerializedSQLiteEngine"]
 
 log = logging.getLogger(__name__)
@@ -232,6 +234,22 @@ class SerializedSQLiteEngine(SQLiteEngine):
     ) -> SQLiteTransaction:
         """A transaction that holds the connection from ``BEGIN IMMEDIATE`` to its end."""
         return _SerializedTransaction(self, transaction_type, allow_nested)
+
+    async def fetch_sql(self, sql: str, args: Sequence[Any]) -> list[dict[str, Any]]:
+        """Run ``sql`` (``{}`` for each argument) in the current transaction if any; its rows.
+
+        The SDK's :class:`linli_sdk.sql.DirectSQL`: compiled once, straight to ``sqlite3``.
+        """
+        statement = compiled(sql, "sqlite")
+        transaction = self.current_transaction.get()
+        if transaction is not None:
+            rows: list[dict[str, Any]] = await transaction.connection.execute_fetchall(
+                statement, args
+            )
+            return rows
+        async with self.lock():
+            connection = await self.connection()
+            return await connection.execute_fetchall(statement, args)
 
     async def _execute(self, connection: InlineConnection, query: str, args: list[Any]) -> Any:
         return await connection.execute_fetchall(query, args)

@@ -6,12 +6,15 @@ published by an operation commits with the operation's own writes, or not at all
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from linli_sdk import Community, Deadline, Event, InvalidInput, Manifest
+
+from linli.db.raw import fetch
 
 from .store import epoch_ms
 from .tables import OutboxEvent, ScheduledDeadline
@@ -84,11 +87,11 @@ class DurableDeadlines:
         return bool(cancelled)
 
 
-async def record_event(
+def new_event(
     community: Community, module: str | None, type: str, payload: Mapping[str, Any]
 ) -> Event:
-    """Write a domain event to the outbox (in the current transaction) and return it."""
-    event = Event(
+    """A domain event occurring now, with a new id (not yet written)."""
+    return Event(
         id=str(uuid.uuid4()),
         type=type,
         community=community.slug,
@@ -96,16 +99,42 @@ async def record_event(
         occurred=datetime.now(UTC),
         payload=dict(payload),
     )
-    await OutboxEvent.insert(
-        OutboxEvent(
-            community=community.id,
-            community_slug=community.slug,
-            event_id=event.id,
-            type=event.type,
-            module=module,
-            occurred=event.occurred,
-            payload=event.payload,
-            status="new",
-        )
-    ).run()
+
+
+async def record_event(
+    community: Community,
+    module: str | None,
+    type: str,
+    payload: Mapping[str, Any],
+    *,
+    event: Event | None = None,
+    fanned: bool = False,
+) -> Event:
+    """Write a domain event to the outbox (in the current transaction) and return it.
+
+    ``fanned``: nobody receives it (`linli.dispatch.events.outbox.targets_of` found no
+    target), so it is written as already fanned out and no fan-out runs after the commit.
+    """
+    event = event or new_event(community, module, type, payload)
+    # Written SQL: every call that publishes runs it, and building the row with Piccolo cost
+    # more than the insert. The payload is JSON text as Piccolo writes it (``default=str``).
+    await fetch(
+        OutboxEvent._meta.db,
+        _RECORD_EVENT,
+        community.id,
+        community.slug,
+        event.id,
+        event.type,
+        module,
+        event.occurred,
+        json.dumps(event.payload, default=str),
+        "fanned" if fanned else "new",
+    )
     return event
+
+
+_RECORD_EVENT = (
+    "INSERT INTO linli_dispatch_outbox "
+    "(community, community_slug, event_id, type, module, occurred, payload, status) "
+    "VALUES ({}, {}, {}, {}, {}, {}, {}, {})"
+)

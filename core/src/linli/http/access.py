@@ -20,7 +20,7 @@ __all__ = ["SCOPES", "Access", "AccessUndeclared", "check_access"]
 SCOPES = frozenset({"read", "write", "profile", "admin"})
 """The scopes a token may carry (OAuth 2.0); API tokens carry them all."""
 
-Kind = Literal["public", "member", "roles", "platform", "service"]
+Kind = Literal["public", "member", "person", "roles", "platform", "service"]
 
 
 class AccessUndeclared(ValueError):
@@ -32,7 +32,8 @@ class Access:
     """Who may call a route: anyone, any member, members with one of some roles, and the scope.
 
     Attributes:
-        kind: ``public`` (no token), ``member`` (any member of the community), ``roles`` (a
+        kind: ``public`` (no token), ``member`` (any member of the community), ``person`` (a
+            member acting for themselves: not a provider's back end, not the platform), ``roles`` (a
             member holding one of `roles`), ``platform`` (the platform operator's token) or
             ``service`` (authenticated by the route itself, e.g. a signed webhook).
         roles: For ``roles``: the caller must hold at least one.
@@ -62,6 +63,11 @@ class Access:
     def member(cls, scope: str | None = None) -> Access:
         """Any member of the community (and the platform operator)."""
         return cls("member", scope=scope)
+
+    @classmethod
+    def person(cls, scope: str | None = None) -> Access:
+        """A member acting on their own data: a back end's or the platform's token is refused."""
+        return cls("person", scope=scope)
 
     @classmethod
     def of(cls, *roles: Role, scope: str | None = None) -> Access:

@@ -26,7 +26,7 @@ from ..profiles.routes import routes as profile_routes
 from ..settings import Settings
 from ..settlement.routes import routes as settlement_routes
 from .access import check_access
-from .boundary import bounded_parameters, input_boundary
+from .boundary import input_boundary
 from .observe import docs_assets, metrics_route, observed, swagger
 from .openapi import TruthfulOpenAPIConfig
 from .operations import operation_routes
@@ -92,7 +92,6 @@ def create_app(
         ],
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         middleware=[input_boundary],  # type: ignore[list-item]
-        guards=[bounded_parameters],
         lifespan=[lifespan],
         cors_config=_cors(platform.settings.cors_origins),
         before_send=[security_headers],

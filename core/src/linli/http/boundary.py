@@ -25,7 +25,6 @@ from typing import Any
 
 from linli_sdk import InvalidInput, LinliError
 from litestar.connection import ASGIConnection
-from litestar.handlers import BaseRouteHandler
 
 __all__ = [
     "INT64_MAX",
@@ -165,12 +164,12 @@ def _parameter(field: str, value: Any) -> None:
             bounded_int(int(digits), field)
 
 
-async def bounded_parameters(
-    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
-) -> None:
-    """An app-wide guard: path and query parameters in range and free of control characters.
+def bounded_parameters(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
+    """Path and query parameters in range and free of control characters (the routed request's).
 
     The ``Idempotency-Key`` header may carry no control character either (a tab passes HTTP).
+    Run by :func:`input_boundary` once the route is known, not as a guard: Litestar copies
+    the route handler for every guard it runs, which a call pays per guard.
     """
     for name, value in connection.path_params.items():
         _parameter(f"path.{name}", value)
@@ -199,9 +198,15 @@ def _json_body(scope: Scope) -> bool:
 
 
 def input_boundary(app: ASGIApp) -> ASGIApp:
-    """ASGI middleware: a JSON body is checked by :func:`parse_json` when it is first read."""
+    """ASGI middleware: parameters and the JSON body checked before any handler.
+
+    The routed request's parameters by :func:`bounded_parameters`; a JSON body by
+    :func:`parse_json` when it is first read.
+    """
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            bounded_parameters(ASGIConnection(scope))  # type: ignore[arg-type]
         if not _json_body(scope):
             await app(scope, receive, send)
             return

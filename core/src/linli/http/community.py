@@ -15,15 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from linli_sdk import Caller, Community, Forbidden
+from linli_sdk import Caller, Community
 from litestar import Request, Router
-from litestar.connection import ASGIConnection
 from litestar.di import Provide
-from litestar.handlers import BaseRouteHandler
 
 from linli.identity.auth import access_guard
 
-__all__ = ["COMMUNITY", "community_router", "people_only"]
+__all__ = ["COMMUNITY", "community_router"]
 
 COMMUNITY = "/v1/communities/{community:str}"
 """The prefix of every route that acts in one community."""
@@ -39,24 +37,12 @@ def _caller(request: Request[Any, Any, Any]) -> Caller:
     return caller
 
 
-def people_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """A guard for routes about the caller's own data: a member, not a back end or the platform.
-
-    It runs after `access_guard` and before the body is read, so a back end's call is refused
-    with 403 whatever it sends.
-    """
-    caller: Caller = connection.state.identity[1]
-    if caller.member_id is None:
-        raise Forbidden("only a member acts on their own personal data")
-
-
 def community_router(
     path: str,
     handlers: Sequence[Any],
     *,
     tag: str | None = None,
     dependencies: Mapping[str, Provide] | None = None,
-    guards: Sequence[Any] = (),
 ) -> Router:
     """The router of one service's community routes, under ``/v1/communities/{community}``.
 
@@ -65,12 +51,11 @@ def community_router(
         handlers: The service's route handlers, their paths relative to the router's.
         tag: The OpenAPI tag of every route (none: the handlers name their own).
         dependencies: More ``Provide`` of the service's own, built on ``where`` and ``caller``.
-        guards: More guards, run after `access_guard` (e.g. `people_only`).
     """
     return Router(
         path=COMMUNITY + path,
         route_handlers=list(handlers),
-        guards=[access_guard, *guards],
+        guards=[access_guard],
         dependencies={
             "where": Provide(_where, sync_to_thread=False),
             "caller": Provide(_caller, sync_to_thread=False),

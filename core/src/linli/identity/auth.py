@@ -245,6 +245,8 @@ def check_caller(access: Access, caller: Caller) -> None:
         raise Forbidden(f"this needs one of the roles: {', '.join(sorted(access.roles))}")
     if access.kind == "platform" and not is_platform_operator(caller):
         raise Forbidden("this needs the platform operator's token")
+    if access.kind == "person" and caller.member_id is None:
+        raise Forbidden("only a member acts on their own personal data")
 
 
 async def platform_guard(connection: Any, handler: Any) -> None:

@@ -72,7 +72,8 @@ async def invoke(
     A command with an ``idempotency_key`` already used with the same request returns the first
     outcome again without running; with a different request it is refused and changes nothing.
     """
-    request = (loaded.name, op.name, data.model_dump(mode="json"))
+    # What a key is bound to; without a key nothing is recorded, so nothing is dumped.
+    request = (loaded.name, op.name, data.model_dump(mode="json")) if idempotency_key else ()
     unit = UnitOfWork(platform, community, caller, idempotency_key, request)
     ctx: Context[Any] = Context(
         community=community,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from linli_sdk import CapabilityUnavailable, Community, Event
@@ -20,7 +21,7 @@ from linli.credit.port import HostCredit
 from linli.db.runtime import current_engine
 from linli.db.savepoint import savepoint
 from linli.dispatch.jobs.port import JobDispatch
-from linli.dispatch.ports import DurableDeadlines, record_event
+from linli.dispatch.ports import DurableDeadlines, new_event, record_event
 from linli.emergency.port import HostEmergency
 from linli.files.store import CoreFiles
 from linli.identity.member_port import MemberPort
@@ -57,14 +58,28 @@ class _Events:
         self._community, self._module, self._unit = community, module, unit
 
     async def publish(self, type: str, payload: Mapping[str, Any]) -> Event:
-        # Written to the outbox in the current transaction; delivered after it commits.
-        event = await record_event(self._community, self._module, f"{self._module}.{type}", payload)
-        self._unit.events.append(event)
+        # Written to the outbox in the current transaction; delivered after it commits. An
+        # event nobody receives is written as fanned out: no fan-out transaction after commit.
+        from linli.dispatch.events.outbox import targets_of  # the outbox runs hooks via hosts
+
+        event = new_event(self._community, self._module, f"{self._module}.{type}", payload)
+        platform = self._unit.platform
+        heard = platform is None or bool(
+            await targets_of(platform.registry, self._community.id, event)
+        )
+        await record_event(
+            self._community, self._module, event.type, payload, event=event, fanned=not heard
+        )
+        if heard:
+            self._unit.events.append(event)
         return event
 
 
 class CoreHost:
-    """The platform as one module sees it in one community."""
+    """The platform as one module sees it in one community.
+
+    Each port is made when the module first uses it: a call uses one or two of them.
+    """
 
     def __init__(
         self,
@@ -77,20 +92,68 @@ class CoreHost:
         self.community = community
         self.module = module
         self.unit = unit or UnitOfWork(platform, community)
-        self.members = MemberPort(platform, community, module)
-        self.events = _Events(community, module, self.unit)
-        self.payments = HostPayments(platform, community, module, self.unit)
-        self.credit = HostCredit(platform, community, module)
-        self.dispatch = JobDispatch(community, module)
-        loaded = platform.registry.get(module)
+
+    @cached_property
+    def members(self) -> MemberPort:
+        """Members of the community, personal fields only for granted scopes."""
+        return MemberPort(self.platform, self.community, self.module)
+
+    @cached_property
+    def events(self) -> _Events:
+        """Events written to the outbox in the call's transaction."""
+        return _Events(self.community, self.module, self.unit)
+
+    @cached_property
+    def payments(self) -> HostPayments:
+        """Charges and refunds through settlement, carried out after the call commits."""
+        return HostPayments(self.platform, self.community, self.module, self.unit)
+
+    @cached_property
+    def credit(self) -> HostCredit:
+        """The module's declared credit events and members' standings."""
+        return HostCredit(self.platform, self.community, self.module)
+
+    @cached_property
+    def dispatch(self) -> JobDispatch:
+        """Jobs for providers' workers."""
+        return JobDispatch(self.community, self.module)
+
+    @cached_property
+    def deadlines(self) -> DurableDeadlines:
+        """Durable deadlines by the module's declared patterns."""
+        loaded = self.platform.registry.get(self.module)
         manifest = loaded.manifest if loaded is not None else None
-        self.deadlines = DurableDeadlines(community, module, manifest)
-        self.files = CoreFiles(community, module)
-        self.pickup_points = PickupPointPort(community)
-        self.emergency = HostEmergency(community)
-        self.vault = HostVault(platform, community, module)
-        self.purchases = HostPurchases(platform.profiles, community, module)
-        self.notifications = HostNotifications(platform, community, module, self.unit)
+        return DurableDeadlines(self.community, self.module, manifest)
+
+    @cached_property
+    def files(self) -> CoreFiles:
+        """Uploaded files of the module."""
+        return CoreFiles(self.community, self.module)
+
+    @cached_property
+    def pickup_points(self) -> PickupPointPort:
+        """The network's pickup points with their hosts and leaders."""
+        return PickupPointPort(self.community)
+
+    @cached_property
+    def emergency(self) -> HostEmergency:
+        """The emergency in force in the community."""
+        return HostEmergency(self.community)
+
+    @cached_property
+    def vault(self) -> HostVault:
+        """Sealing sensitive values with the platform's data keys."""
+        return HostVault(self.platform, self.community, self.module)
+
+    @cached_property
+    def purchases(self) -> HostPurchases:
+        """Purchase facts, kept by the profiles service."""
+        return HostPurchases(self.platform.profiles, self.community, self.module)
+
+    @cached_property
+    def notifications(self) -> HostNotifications:
+        """Notifications to members, sent after the call commits."""
+        return HostNotifications(self.platform, self.community, self.module, self.unit)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:

@@ -16,7 +16,7 @@ from litestar.params import Body, FromPath
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router, people_only
+from ..http.community import community_router
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
@@ -25,7 +25,7 @@ from .service import Profiles
 
 __all__ = ["routes"]
 
-_MEMBER = Access.member("profile").opt
+_MEMBER = Access.person("profile").opt
 
 
 def _who(request: Request[Any, Any, Any]) -> tuple[Profiles, Community, int]:
@@ -187,4 +187,4 @@ def routes(platform: Platform) -> list[Any]:
         delete_tag,
         erase_profile,
     ]
-    return [community_router("/profile", handlers, tag="profiles", guards=[people_only])]
+    return [community_router("/profile", handlers, tag="profiles")]

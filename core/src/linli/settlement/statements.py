@@ -7,6 +7,7 @@ from datetime import datetime
 from linli_sdk import Money, csv_text
 from pydantic import BaseModel
 
+from linli.db.raw import fetch
 from linli.settlement import ledger
 from linli.settlement.reconciliation import Record
 from linli.settlement.tables import GatewayIntent, LedgerEntry, LedgerTxn, Transfer
@@ -63,19 +64,16 @@ def statement_csv(lines: list[StatementLine], *, test_money: bool) -> str:
 
 async def statement(community_id: int, account: str) -> list[StatementLine]:
     """Every posting on one account, oldest first, with the order and module it came from."""
-    rows = await (
-        LedgerEntry.select(
-            LedgerEntry.txn.created_at.as_alias("at"),
-            LedgerEntry.txn.kind.as_alias("kind"),
-            LedgerEntry.charge.id.as_alias("charge"),
-            LedgerEntry.charge.order_ref.as_alias("order_ref"),
-            LedgerEntry.charge.module.as_alias("module"),
-            LedgerEntry.party,
-            LedgerEntry.amount,
-            LedgerEntry.currency,
-        )
-        .where((LedgerEntry.community == community_id) & (LedgerEntry.account == account))
-        .order_by(LedgerEntry.id)
+    rows = await fetch(
+        LedgerEntry._meta.db,
+        "SELECT t.created_at AS at, t.kind AS kind, e.charge AS charge, c.order_ref AS order_ref, "
+        "c.module AS module, e.party, e.amount, e.currency "
+        "FROM linli_settlement_ledger_entry e "
+        "JOIN linli_settlement_ledger_txn t ON t.id = e.txn "
+        "LEFT JOIN linli_settlement_charge c ON c.id = e.charge "
+        "WHERE e.community = {} AND e.account = {} ORDER BY e.id",
+        community_id,
+        account,
     )
     return [
         StatementLine(

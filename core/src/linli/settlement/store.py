@@ -267,8 +267,8 @@ async def charge_entries(community_id: int, charge_id: int) -> list[PostedEntry]
     rows = await raw.fetch(
         LedgerEntry._meta.db,
         "SELECT t.kind, e.account, e.party, e.amount, e.currency "
-        "FROM linli_settlement_ledger_entry e JOIN linli_settlement_ledger_txn t ON t.id = e.txn "
-        "WHERE e.community = {} AND e.charge = {} ORDER BY e.id",
+        "FROM linli_settlement_ledger_txn t JOIN linli_settlement_ledger_entry e ON e.txn = t.id "
+        "WHERE t.community = {} AND t.charge = {} ORDER BY e.id",
         community_id,
         charge_id,
     )

@@ -96,20 +96,21 @@ class LedgerTxn(AppendOnly, Table, tablename="linli_settlement_ledger_txn"):
 
 
 class LedgerEntry(AppendOnly, Table, tablename="linli_settlement_ledger_entry"):
-    """One line of a ledger transaction: a signed amount (debit positive) on one account."""
+    """One line of a ledger transaction: a signed amount (debit positive) on one account.
+
+    A dozen lines are appended per charge, so each index and foreign-key check counts: only
+    ``txn`` is a foreign key (indexed: a transaction's lines); ``community`` and ``charge``
+    copy the transaction's own. The composite index ``(community, account, currency)``
+    serves every read by community or account (see the settlement migration of
+    2026-12-05 for why each remaining index exists).
+    """
 
     id = Serial(primary_key=True)
 
-    community = ForeignKey(references=Community, index=True, on_delete=OnDelete.restrict)
+    community = Integer()  # the transaction's community (checked there)
     txn = ForeignKey(references=LedgerTxn, index=True, on_delete=OnDelete.restrict)
-    charge = ForeignKey(
-        references=SettlementCharge,
-        index=True,
-        on_delete=OnDelete.restrict,
-        null=True,
-        default=None,
-    )  # None for a payout
-    account = Varchar(length=120, index=True)
+    charge = Integer(null=True, default=None)  # the transaction's charge; None for a payout
+    account = Varchar(length=120)
     party = Varchar(length=40, null=True, default=None)
     amount = Integer()
     currency = Varchar(length=3)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from linli_sdk import Money, NotFound, RateLimit, Role, command, query
+from linli_sdk import Money, NotFound, RateLimit, Role, command, query, sql
 
 from .live_models import (
     LiveOrderList,
@@ -69,14 +69,15 @@ async def buy_live_item(ctx: Ctx, data: LivePurchase) -> LiveOrderPlaced:
     buyer, community, n = ctx.caller.member_id, ctx.community.id, data.quantity
     assert buyer is not None
     # No savepoint: a refusal raises, and the call's unit of work undoes the allowance counted.
-    rows = await LiveItem.raw(_ITEM, data.item_id, community)
+    rows = await sql.fetch(LiveItem, _ITEM, data.item_id, community)
     if not rows:
         raise NotFound(f"there is no live item {data.item_id} in this community")
     item = rows[0]
     state = item_state(item)
     if reason := refusal(state, n, 0, ctx.now):  # the cheap refusals, before any write
         raise refused(reason, state)
-    counted = await LiveAllowance.raw(
+    counted = await sql.fetch(
+        LiveAllowance,
         _TAKE_ALLOWANCE,
         community,
         item["id"],
@@ -106,7 +107,7 @@ async def buy_live_item(ctx: Ctx, data: LivePurchase) -> LiveOrderPlaced:
         "charge_id": charge.id,
         "ordered_at": ctx.now,
     }
-    placed = await LiveOrder.raw(_PLACE_ORDER, *order.values())
+    placed = await sql.fetch(LiveOrder, _PLACE_ORDER, *order.values())
     await ctx.host.purchases.record(
         ref=f"live-order-{placed[0]['id']}",
         member_id=buyer,
@@ -117,9 +118,9 @@ async def buy_live_item(ctx: Ctx, data: LivePurchase) -> LiveOrderPlaced:
         amount=charge.amount,
     )
     # Last, so the hot row stays locked only until the commit that follows.
-    left = await LiveItem.raw(_TAKE_STOCK, n, item["id"], community, n, True, ctx.now)
+    left = await sql.fetch(LiveItem, _TAKE_STOCK, n, item["id"], community, n, True, ctx.now)
     if not left:  # sold out (or taken off) since the first read
-        fresh = (await LiveItem.raw(_ITEM, data.item_id, community)) or [item]
+        fresh = (await sql.fetch(LiveItem, _ITEM, data.item_id, community)) or [item]
         state = item_state(fresh[0])
         raise refused(refusal(state, n, 0, ctx.now) or "sold-out", state)
     view = _order_view({**order, "id": placed[0]["id"], "collected_at": None})

@@ -23,8 +23,10 @@ BUY_LIVE_ITEM_MAX = 18
 also answers whether the buyer consented to personalisation), 1 for the sandbox gateway, 6
 posting the capture (with its ``settlement.charge_captured`` event for the module) after
 commit."""
-JOIN_CAMPAIGN_MAX = 30
-"""26 now, the purchase fact, the outbox's fan-out and the idempotency record included."""
+JOIN_CAMPAIGN_MAX = 25
+"""24 now, the purchase fact and the idempotency record included; its event, which no module or
+webhook receives, is written as fanned out in the call's transaction (27 when a fan-out
+transaction followed)."""
 
 
 @asynccontextmanager

@@ -149,6 +149,15 @@ async def _webhook_targets(community_id: int, type: str) -> list[str]:
     return [f"{WEBHOOK}{row['id']}" for row in sorted(wanted, key=lambda row: row["id"])]
 
 
+async def targets_of(registry: ModuleRegistry, community_id: int, event: Event) -> list[str]:
+    """Who receives ``event`` now: the listening modules' hooks, then webhook subscriptions.
+
+    The one list both the fan-out and the publishing fast path (`linli.modules.host`) use.
+    """
+    targets = await _module_targets(registry, community_id, _addressee(event))
+    return targets + await _webhook_targets(community_id, event.type)
+
+
 async def fan_out(registry: ModuleRegistry, event_id: str | None = None) -> list[str] | None:
     """Create the deliveries of the next new event (or of ``event_id``), exactly once.
 
@@ -164,8 +173,7 @@ async def fan_out(registry: ModuleRegistry, event_id: str | None = None) -> list
             return None
         event = event_from_row(row)
         now_ms = epoch_ms(datetime.now(UTC))
-        targets = await _module_targets(registry, row["community"], _addressee(event))
-        targets += await _webhook_targets(row["community"], event.type)
+        targets = await targets_of(registry, row["community"], event)
         if targets:
             await EventDelivery.insert(
                 *(

@@ -1,0 +1,159 @@
+"""Server CPU per call: the live flash-sale buy and the notice-board insert over HTTP.
+
+Rates on a machine shared with other work move with everyone else's load; the CPU time the
+server process spends per request moves far less. For each call this script seeds a fresh
+SQLite database (a leader, one resident per buy, group buying and the notice board enabled),
+starts the platform under uvicorn (or Granian) as a subprocess, sends ``--warmup`` unmeasured
+calls, then reads ``utime + stime`` of the server's processes from ``/proc`` before and after
+``--calls`` calls from ``--clients`` keep-alive connections, and divides. It prints and writes
+milliseconds of server CPU per call, with the rate and p50/p99 for reference.
+
+    uv run python bench/cpu_per_call.py [--calls 1000] [--clients 64] [--warmup 100]
+                                        [--what buy insert] [--server uvicorn|granian]
+                                        [--repeat 1] [--out FILE]
+
+To compare two trees, run the same script with each tree's interpreter, alternating, e.g.
+``/other/tree/.venv/bin/python bench/cpu_per_call.py --out /tmp/a.json`` then
+``uv run python bench/cpu_per_call.py --out /tmp/b.json``, three times each, and compare the
+medians. Linux only (``/proc``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import tempfile
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from flash_sale import BUY_PATH, buy_requests, load, put_on_item, seed, server_process
+from http_insert import BODY, LINLI_PATH
+
+BENCH = Path(__file__).parent
+RESULTS = BENCH / "results"
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(root: int) -> float:
+    """User + system CPU seconds of process ``root`` and every live descendant of it."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        fields = stat[stat.rindex(")") + 2 :].split()  # after "pid (comm) "
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        times[pid] = (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent]
+        tree.update(children)
+        frontier += children
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
+Requests = list[tuple[dict[str, str], dict[str, Any]]]
+
+
+async def buy_calls(base: str, leader: str, buyers: list[str]) -> tuple[str, Requests]:
+    """One live item with a unit for every buyer; each buyer's buy of one unit."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        _, item_id = await put_on_item(client, leader, len(buyers))
+    return BUY_PATH, buy_requests(item_id, buyers)
+
+
+async def insert_calls(base: str, leader: str, buyers: list[str]) -> tuple[str, Requests]:
+    """As many notices posted by the leader as there are buyers."""
+    headers = {"Authorization": f"Bearer {leader}"}
+    return LINLI_PATH, [(headers, json.loads(BODY))] * len(buyers)
+
+
+CALLS: dict[str, Callable[[str, str, list[str]], Any]] = {
+    "buy": buy_calls,
+    "insert": insert_calls,
+}
+
+
+def measure(what: str, args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
+    """Seed, serve, warm up, and measure one kind of call once."""
+    total = args.warmup + args.calls
+    database_url = f"sqlite:///{scratch / f'{what}.db'}"
+    leader, tokens = asyncio.run(seed(database_url, total, ("group_buying", "noticeboard")))
+    env = {
+        "LINLI_DATABASE_URL": database_url,
+        "LINLI_DISPATCH_WORKER": "false",
+        "LINLI_PLUGINS_ALLOW": "group_buying,noticeboard",
+        "BENCH_DATABASE_URL": database_url,
+    }
+    log = scratch / f"{what}.log"
+    with server_process("platform_app", env, log, 1, args.server) as (server, base):
+        path, requests = asyncio.run(CALLS[what](base, leader, tokens))
+        warm = asyncio.run(load(base, args.clients, requests[: args.warmup], path))
+        before = cpu_seconds(server.pid)
+        figures = asyncio.run(load(base, args.clients, requests[args.warmup :], path))
+        spent = cpu_seconds(server.pid) - before
+    if figures["ok"] != args.calls or warm["ok"] != args.warmup:
+        raise RuntimeError(f"{what}: not every call answered 200: {warm} {figures}")
+    return {
+        "what": what,
+        "server": args.server,
+        "calls": args.calls,
+        "clients": args.clients,
+        "cpu_ms_per_call": round(spent * 1000 / args.calls, 3),
+        "per_s": figures["per_s"],
+        "p50_ms": figures["p50_ms"],
+        "p99_ms": figures["p99_ms"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--calls", type=int, default=1000, help="measured calls per run (1000)")
+    parser.add_argument("--clients", type=int, default=64, help="concurrent connections (64)")
+    parser.add_argument("--warmup", type=int, default=100, help="unmeasured calls first (100)")
+    parser.add_argument("--what", nargs="+", choices=sorted(CALLS), default=sorted(CALLS))
+    parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each call (1)")
+    parser.add_argument("--out", type=Path, default=RESULTS / "cpu_per_call.json")
+    args = parser.parse_args()
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="linli-cpu-") as tmp:
+        for n in range(args.repeat):
+            for what in args.what:
+                scratch = Path(tmp, f"{what}-{n}")
+                scratch.mkdir()
+                runs.append(measure(what, args, scratch))
+                print(json.dumps(runs[-1]), flush=True)
+    medians = {
+        what: statistics.median(r["cpu_ms_per_call"] for r in runs if r["what"] == what)
+        for what in args.what
+    }
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "median_cpu_ms_per_call": medians,
+        "runs": runs,
+    }
+    for what, value in medians.items():
+        print(f"{what:<7} server CPU per call (median of {args.repeat}): {value} ms")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
