@@ -68,7 +68,11 @@ async def status(kit: PluginKit, who, payment_id: int) -> Payment:
 
 def test_the_manifest_declares_the_fee_split_and_the_biller_as_remainder() -> None:
     manifest = bill_payment.manifest
-    assert manifest.name == "bill_payment" and manifest.supports("1.0.0")
+    assert (
+        manifest.name == "bill_payment"
+        and manifest.supports("1.1.0")
+        and not manifest.supports("1.0.0")
+    )
     assert manifest.revenue_share is RULES
     assert RULES.remainder_party == "biller" and RULES.fee_bearer == "platform"
     assert split(RULES, cny(10_100)) == {

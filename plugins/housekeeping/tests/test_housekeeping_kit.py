@@ -105,7 +105,7 @@ async def test_a_booking_is_a_purchase_fact_of_its_service(kit: PluginKit, peopl
 
 def test_the_manifest_declares_the_module() -> None:
     manifest = housekeeping.manifest
-    assert manifest.supports("1.0.0")
+    assert manifest.supports("1.1.0") and not manifest.supports("1.0.0")
     assert {e.name for e in manifest.credit_events} == {
         "service_rated",
         "provider_no_show",

@@ -39,7 +39,7 @@ async def titles(kit: PluginKit, as_: MemberView, **query: object) -> list[str]:
 def test_the_manifest_declares_the_board() -> None:
     manifest = noticeboard.manifest
     assert manifest.name == "noticeboard"
-    assert manifest.supports("1.0.0")
+    assert manifest.supports("1.1.0") and not manifest.supports("1.0.0")
     assert manifest.settings is NoticeboardSettings
     assert {op.name for op in manifest.operations} == {
         "post-notice",
