@@ -58,8 +58,11 @@ Person = tuple[Community, int]
 
 
 def _person(where: Community, caller: Caller) -> Person:
-    """A member acting for themselves (a provider's back end or the platform token is not)."""
-    if caller.member_id is None:
+    """The member acting for themselves (the `Access.person` routes' caller).
+
+    `Access.person` refused a provider's back end and the platform token before the body was read.
+    """
+    if caller.member_id is None:  # unreachable behind Access.person; narrows the type
         raise Forbidden("only a member acts on their own personal data")
     return where, caller.member_id
 
@@ -67,7 +70,7 @@ def _person(where: Community, caller: Caller) -> Person:
 # -- members and personal data -----------------------------------------------------------------
 
 
-@get("/me", opt=Access.member("profile").opt, **DOC)
+@get("/me", opt=Access.person("profile").opt, **DOC)
 async def me(
     request: Request[Any, Any, Any], person: Person, community: FromPath[str]
 ) -> MemberOut:
@@ -98,7 +101,7 @@ async def member(
 
 @post(
     "/me/consents",
-    opt=Access.member("profile").opt,
+    opt=Access.person("profile").opt,
     status_code=201,
     **DOC,
 )
@@ -121,7 +124,7 @@ async def consent(
 
 @delete(
     "/me/consents/{purpose:str}",
-    opt=Access.member("profile").opt,
+    opt=Access.person("profile").opt,
     status_code=200,
     **DOC,
 )
@@ -143,7 +146,7 @@ async def withdraw(
 
 @put(
     "/me/national-id",
-    opt=Access.member("profile").opt,
+    opt=Access.person("profile").opt,
     **DOC,
 )
 async def national_id(
@@ -162,7 +165,7 @@ async def national_id(
     return NationalIdOut(national_id=masked)
 
 
-@get("/me/export", opt=Access.member("profile").opt, **DOC)
+@get("/me/export", opt=Access.person("profile").opt, **DOC)
 async def export(
     request: Request[Any, Any, Any], person: Person, community: FromPath[str]
 ) -> dict[str, Any]:
@@ -177,7 +180,7 @@ async def export(
 
 @delete(
     "/me",
-    opt=Access.member("profile").opt,
+    opt=Access.person("profile").opt,
     status_code=200,
     **DOC,
 )
@@ -260,7 +263,7 @@ async def invite(
 
 @post(
     "/verification/invitation",
-    opt=Access.member("write").opt,
+    opt=Access.person("write").opt,
     status_code=200,
     **DOC,
 )
@@ -283,7 +286,7 @@ async def redeem(
 
 @post(
     "/verification/requests",
-    opt=Access.member("write").opt,
+    opt=Access.person("write").opt,
     status_code=201,
     **DOC,
 )
