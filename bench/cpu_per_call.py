@@ -2,15 +2,18 @@
 
 Rates on a machine shared with other work move with everyone else's load; the CPU time the
 server process spends per request moves far less. For each call this script seeds a fresh
-SQLite database (a leader, one resident per buy, group buying and the notice board enabled),
+database (a leader, one resident per buy, group buying and the notice board enabled): a SQLite
+file, or with ``--db postgres`` a database on a throwaway PostgreSQL cluster (linli.testing),
 starts the platform under uvicorn (or Granian) as a subprocess, sends ``--warmup`` unmeasured
 calls, then reads ``utime + stime`` of the server's processes from ``/proc`` before and after
 ``--calls`` calls from ``--clients`` keep-alive connections, and divides. It prints and writes
-milliseconds of server CPU per call, with the rate and p50/p99 for reference.
+milliseconds of server CPU per call, with the rate and p50/p99 for reference; on PostgreSQL
+also the database's CPU per call (the postmaster and every backend), since on one machine the
+two share the cores, and each call's round trips cost on both sides.
 
     uv run python bench/cpu_per_call.py [--calls 1000] [--clients 64] [--warmup 100]
                                         [--what buy insert] [--server uvicorn|granian]
-                                        [--repeat 1] [--out FILE]
+                                        [--db sqlite|postgres] [--repeat 1] [--out FILE]
 
 To compare two trees, run the same script with each tree's interpreter, alternating, e.g.
 ``/other/tree/.venv/bin/python bench/cpu_per_call.py --out /tmp/a.json`` then
@@ -27,7 +30,8 @@ import os
 import platform
 import statistics
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -87,10 +91,15 @@ CALLS: dict[str, Callable[[str, str, list[str]], Any]] = {
 }
 
 
-def measure(what: str, args: argparse.Namespace, scratch: Path) -> dict[str, Any]:
-    """Seed, serve, warm up, and measure one kind of call once."""
+def measure(
+    what: str, args: argparse.Namespace, scratch: Path, cluster: Any = None
+) -> dict[str, Any]:
+    """Seed, serve, warm up, and measure one kind of call once (on ``cluster`` if given)."""
     total = args.warmup + args.calls
-    database_url = f"sqlite:///{scratch / f'{what}.db'}"
+    if cluster is None:
+        database_url = f"sqlite:///{scratch / f'{what}.db'}"
+    else:
+        database_url = cluster.new_database(f"cpu_{what}")
     leader, tokens = asyncio.run(seed(database_url, total, ("group_buying", "noticeboard")))
     env = {
         "LINLI_DATABASE_URL": database_url,
@@ -102,9 +111,11 @@ def measure(what: str, args: argparse.Namespace, scratch: Path) -> dict[str, Any
     with server_process("platform_app", env, log, 1, args.server) as (server, base):
         path, requests = asyncio.run(CALLS[what](base, leader, tokens))
         warm = asyncio.run(load(base, args.clients, requests[: args.warmup], path))
-        before = cpu_seconds(server.pid)
+        database = postmaster_pid(cluster)
+        before = cpu_seconds(server.pid), cpu_seconds(database) if database else 0.0
         figures = asyncio.run(load(base, args.clients, requests[args.warmup :], path))
-        spent = cpu_seconds(server.pid) - before
+        spent = cpu_seconds(server.pid) - before[0]
+        database_spent = (cpu_seconds(database) - before[1]) if database else None
     if figures["ok"] != args.calls or warm["ok"] != args.warmup:
         raise RuntimeError(f"{what}: not every call answered 200: {warm} {figures}")
     return {
@@ -112,11 +123,34 @@ def measure(what: str, args: argparse.Namespace, scratch: Path) -> dict[str, Any
         "server": args.server,
         "calls": args.calls,
         "clients": args.clients,
+        "database": "postgres" if cluster is not None else "sqlite",
         "cpu_ms_per_call": round(spent * 1000 / args.calls, 3),
+        "database_cpu_ms_per_call": (
+            None if database_spent is None else round(database_spent * 1000 / args.calls, 3)
+        ),
         "per_s": figures["per_s"],
         "p50_ms": figures["p50_ms"],
         "p99_ms": figures["p99_ms"],
     }
+
+
+def postmaster_pid(cluster: Any) -> int | None:
+    """The process id of a throwaway cluster's postmaster (its backends are its children)."""
+    if cluster is None:
+        return None
+    return int((cluster.directory / "data" / "postmaster.pid").read_text().split()[0])
+
+
+@contextmanager
+def database_cluster(kind: str) -> Iterator[Any]:
+    """``None`` for SQLite; a running throwaway PostgreSQL cluster for ``postgres``."""
+    if kind == "sqlite":
+        yield None
+        return
+    from linli.testing.postgres import temporary_postgres
+
+    with temporary_postgres() as cluster:
+        yield cluster
 
 
 def main() -> None:
@@ -126,16 +160,17 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=100, help="unmeasured calls first (100)")
     parser.add_argument("--what", nargs="+", choices=sorted(CALLS), default=sorted(CALLS))
     parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn")
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each call (1)")
     parser.add_argument("--out", type=Path, default=RESULTS / "cpu_per_call.json")
     args = parser.parse_args()
     runs: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="linli-cpu-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="linli-cpu-") as tmp, database_cluster(args.db) as db:
         for n in range(args.repeat):
             for what in args.what:
                 scratch = Path(tmp, f"{what}-{n}")
                 scratch.mkdir()
-                runs.append(measure(what, args, scratch))
+                runs.append(measure(what, args, scratch, db))
                 print(json.dumps(runs[-1]), flush=True)
     medians = {
         what: statistics.median(r["cpu_ms_per_call"] for r in runs if r["what"] == what)
@@ -150,6 +185,9 @@ def main() -> None:
     }
     for what, value in medians.items():
         print(f"{what:<7} server CPU per call (median of {args.repeat}): {value} ms")
+        if args.db == "postgres":
+            spent = [r["database_cpu_ms_per_call"] for r in runs if r["what"] == what]
+            print(f"{what:<7} database CPU per call (median): {statistics.median(spent)} ms")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"wrote {args.out}")
