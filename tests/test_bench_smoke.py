@@ -88,7 +88,14 @@ def test_the_postgresql_benchmarks_run_at_a_tiny_size(postgres_server, tmp_path:
             *("--requests", "12", "--levels", "3", "--db", "postgres"),
             *("--postgres-url", url("bench_f")),
         ],
+        # its own throwaway cluster: the database's CPU is read from its processes
+        "cpu_per_call:pg": [
+            *("--calls", "10", "--warmup", "2", "--clients", "2", "--what", "buy"),
+            *("--db", "postgres"),
+        ],
     }
     reports = _run_all(runs, tmp_path)
     (run,) = reports["flash_sale:pg"]["runs"]
     assert run["database"] == "postgres" and run["linli"]["oversold"] == 0
+    (cpu,) = reports["cpu_per_call:pg"]["runs"]
+    assert cpu["database"] == "postgres" and cpu["database_cpu_ms_per_call"] > 0
