@@ -32,7 +32,6 @@ from .openapi import TruthfulOpenAPIConfig
 from .operations import operation_routes
 from .platform_routes import platform_routes
 from .problems import exception_handlers
-from .security_headers import security_headers
 
 __all__ = ["create_app", "create_served_app"]
 
@@ -94,7 +93,6 @@ def create_app(
         middleware=[input_boundary],  # type: ignore[list-item]
         lifespan=[lifespan],
         cors_config=_cors(platform.settings.cors_origins),
-        before_send=[security_headers],
         template_config=console_templates(),
         state=State({"platform": platform}),
         openapi_config=TruthfulOpenAPIConfig(
@@ -108,7 +106,8 @@ def create_app(
         logging_config=_LOGGING,
     )
     check_access(app.routes, DOCS)  # a route without a typed Access stops the start-up here
-    app.asgi_handler = observed(app.asgi_handler)  # request ids and metrics, 404s included
+    # request ids, metrics and security headers on every response, 404s and CORS refusals included
+    app.asgi_handler = observed(app.asgi_handler)
     return app
 
 

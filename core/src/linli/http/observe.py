@@ -7,7 +7,9 @@ and refusals are seen too):
   and ``-_.:``), else a new one; it is echoed in the response's ``X-Request-ID`` and set for
   every log line written while the request is served (:mod:`linli.observe.logs`);
 - the answer is counted by method, route template and status, and its time to the response's
-  start recorded (:mod:`linli.observe.metrics`).
+  start recorded (:mod:`linli.observe.metrics`);
+- the security headers are added where the response lacks them
+  (:mod:`linli.http.security_headers`).
 
 ``GET /metrics`` answers in the Prometheus text format; when ``LINLI_METRICS_TOKEN`` is set it
 asks for it as a bearer token. ``/docs/api`` loads Swagger UI from ``/docs/api/assets``
@@ -37,6 +39,7 @@ from ..observe.logs import REQUEST_ID
 from ..observe.metrics import CONTENT_TYPE, RequestTimer, observe_request, render
 from ..platform import Platform
 from .access import Access
+from .security_headers import with_security_headers
 
 __all__ = ["REQUEST_ID_HEADER", "docs_assets", "metrics_route", "observed", "swagger"]
 
@@ -58,22 +61,22 @@ def _request_id(scope: Scope) -> str:
 
 
 def observed(app: ASGIApp) -> ASGIApp:
-    """``app`` with request ids and request metrics (see the module's docstring)."""
+    """``app`` with request ids, request metrics and the security headers on every response."""
 
     async def observe(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         timer = RequestTimer()
-        method = scope["method"]
+        method, path = scope["method"], scope.get("path", "")
         request_id = _request_id(scope)
         token = REQUEST_ID.set(request_id)
         header = (b"x-request-id", request_id.encode("ascii"))
 
         async def send_observed(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], header]
+                headers = with_security_headers(list(message.get("headers", ())), path)
+                message["headers"] = [*headers, header]
                 route = scope.get("path_template")
                 observe_request(method, route, message["status"], timer.elapsed())
             await send(message)

@@ -1,8 +1,11 @@
 """Security headers on every response the platform sends, errors and CORS refusals included.
 
-Registered as a ``before_send`` hook, so it sees every response, whether a route, an exception
-handler or the CORS middleware made it. A header a response already sets is kept (the
-sign-in pages set their own ``Content-Security-Policy``, with their script's hash).
+Added by the outermost ASGI wrapper (:func:`linli.http.observe.observed`, which stamps the
+request id too), so they are on every response, whether a route, an exception handler or the
+CORS middleware made it, at the cost of one pass over the raw header list (a ``before_send``
+hook wrapped every send once more and parsed the headers into a mapping). A header a response
+already sets is kept (the sign-in pages set their own ``Content-Security-Policy``, with their
+script's hash).
 
 - ``X-Content-Type-Options: nosniff``: a browser never guesses a type (JSON stays JSON);
 - ``Referrer-Policy: no-referrer``: addresses (which may carry an authorization code) are not
@@ -19,10 +22,7 @@ browser refuses the call; an origin not listed never gets ``Access-Control-Allow
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
-from litestar.types import Message, Scope
-
-__all__ = ["API_CSP", "DOCS_PATH", "security_headers"]
+__all__ = ["API_CSP", "DOCS_PATH", "with_security_headers"]
 
 DOCS_PATH = "/docs/api"
 """Where the interactive API documentation is served (``OpenAPIConfig.path``)."""
@@ -30,24 +30,22 @@ DOCS_PATH = "/docs/api"
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
 """The policy of every answer that sets none: load nothing, never framed."""
 
-_DOCS_CSP = "frame-ancestors 'none'"
+_DOCS_CSP = b"frame-ancestors 'none'"
 
-_ALWAYS = {
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+_ALWAYS = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+)
+_CSP = b"content-security-policy"
 
 
-async def security_headers(message: Message, scope: Scope) -> None:
-    """Add the security headers to a response's start message (a ``before_send`` hook)."""
-    if message["type"] != "http.response.start":
-        return
-    message.setdefault("headers", [])
-    headers = MutableScopeHeaders.from_message(message=message)
-    for name, value in _ALWAYS.items():
-        if name not in headers:
-            headers[name] = value
-    if "Content-Security-Policy" not in headers:
-        docs = str(scope.get("path", "")).startswith(DOCS_PATH)
-        headers["Content-Security-Policy"] = _DOCS_CSP if docs else API_CSP
+def with_security_headers(
+    headers: list[tuple[bytes, bytes]], path: str
+) -> list[tuple[bytes, bytes]]:
+    """``headers`` (a response start message's) with each security header it lacks added."""
+    present = {name.lower() for name, _ in headers}
+    added = [header for header in _ALWAYS if header[0] not in present]
+    if _CSP not in present:
+        added.append((_CSP, _DOCS_CSP if path.startswith(DOCS_PATH) else API_CSP.encode()))
+    return [*headers, *added]
