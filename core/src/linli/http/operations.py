@@ -23,7 +23,7 @@ from linli_sdk import (
     Operation,
     OperationKind,
 )
-from litestar import Request, Response, get, post
+from litestar import Request, Response
 from litestar.enums import RequestEncodingType
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 from litestar.params import Body, QueryParameter
@@ -41,6 +41,7 @@ from ..files.store import CoreFiles
 from ..idempotency import IdempotencyKey, respond
 from ..platform import Platform
 from .access import Access
+from .handlers import get, post
 from .openapi import BINARY, TEXT, answers
 from .problems import problem_responses
 from .uploads import form_input, upload_fields
