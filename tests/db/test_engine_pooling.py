@@ -39,3 +39,19 @@ async def test_statement_cache_off_leaves_no_prepared_statement_on_the_connectio
 
 async def test_statement_cache_on_by_default_keeps_prepared_statements(postgres_url):
     assert await _named_statements_left(postgres_url) > 0
+
+
+async def test_a_url_naming_a_socket_directory_connects_through_the_unix_socket(
+    postgres_server, postgres_url
+):
+    name = postgres_url.rsplit("/", 1)[1]
+    socket_dir = postgres_server.directory / "socket"
+    url = f"postgresql://postgres@:{postgres_server.port}/{name}?host={socket_dir}"
+    platform = Platform.from_settings(Settings(database_url=url))
+    await platform.start(migrate_first=True)
+    try:
+        # a Unix-socket client has no address: inet_client_addr() is NULL
+        rows = await fetch(platform.engine, "SELECT inet_client_addr() IS NULL AS local")
+        assert rows == [{"local": True}]
+    finally:
+        await platform.stop()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -17,6 +17,10 @@ __all__ = ["close_engine", "make_engine", "start_engine"]
 def make_engine(url: str, *, statement_cache_size: int = 100) -> Engine:  # type: ignore[type-arg]
     """The engine for ``url``: ``sqlite:///file.db`` or ``postgresql://...``.
 
+    As with libpq, ``postgresql:///linli?host=/var/run/postgresql`` connects through the Unix
+    socket in that directory: on the database's own machine a round trip costs both sides
+    less CPU than over TCP on the loopback interface.
+
     ``statement_cache_size`` (PostgreSQL) is asyncpg's per-connection cache of named prepared
     statements: ``0`` behind PgBouncer in transaction mode, which hands each transaction any
     server connection, where a statement prepared on another one does not exist.
@@ -25,8 +29,9 @@ def make_engine(url: str, *, statement_cache_size: int = 100) -> Engine:  # type
         return SerializedSQLiteEngine(path=url.removeprefix("sqlite:///"))
     parts = urlsplit(url)
     if parts.scheme in ("postgres", "postgresql"):
+        socket_dir = parse_qs(parts.query).get("host", [""])[0]
         config = {
-            "host": parts.hostname or "127.0.0.1",
+            "host": socket_dir or parts.hostname or "127.0.0.1",
             "port": parts.port or 5432,
             "user": unquote(parts.username or "postgres"),
             "password": unquote(parts.password or "") or None,
