@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import linli.http.app as app_module
 from linli.http.access import Access
-from linli.http.community import community_router
-from linli_sdk import Caller, Community, Role
+from linli.http.community import Where, Who, community_router
+from linli_sdk import Role
 from litestar import get
 
 
 @get("/whoami", opt=Access.of(Role.RESIDENT).opt)
-async def whoami(where: Community, caller: Caller) -> dict[str, object]:
+async def whoami(where: Where, caller: Who) -> dict[str, object]:
     """Answer what the router provided."""
     return {"community": where.slug, "member": caller.member_id}
 

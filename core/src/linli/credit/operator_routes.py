@@ -11,11 +11,12 @@ import statistics
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community
+from linli_sdk import Community
 from litestar import Request, Response, get, post
 from litestar.params import Body, FromPath, QueryParameter
 
 from ..http.commands import command
+from ..http.community import Where, Who
 from ..http.openapi import BINARY, TEXT, answers
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
@@ -88,7 +89,7 @@ Format = Annotated[str, QueryParameter(pattern="^(png|svg)$", description="png o
 )
 async def distribution(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     kind: Kind = "member",
 ) -> Distribution:
@@ -123,7 +124,7 @@ def _picture(body: bytes, fmt: str, name: str) -> Response[bytes]:
 )
 async def distribution_picture(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     kind: Kind = "member",
     format: Format = "png",
@@ -145,7 +146,7 @@ async def distribution_picture(
 )
 async def member_picture(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     member_id: FromPath[int],
     format: Format = "png",
@@ -173,7 +174,7 @@ async def member_picture(
     responses=problem_responses(401, 403),
     opt=READERS,
 )
-async def applications(where: Community, community: FromPath[str]) -> list[Application]:
+async def applications(where: Where, community: FromPath[str]) -> list[Application]:
     """Every application filed in the community with its review."""
     return [Application(**row) for row in await admission.applications(where)]
 
@@ -187,8 +188,8 @@ async def applications(where: Community, community: FromPath[str]) -> list[Appli
 )
 async def review(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     application_id: FromPath[int],
     data: Annotated[Review, Body()],
@@ -220,7 +221,7 @@ async def review(
 )
 async def provider_standing(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     provider_id: FromPath[int],
 ) -> ProviderStandingOut:
@@ -238,7 +239,7 @@ async def provider_standing(
 )
 async def provider_explanation(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     provider_id: FromPath[int],
 ) -> Explained:
@@ -256,8 +257,8 @@ async def provider_explanation(
 )
 async def decide_appeal(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     appeal_id: FromPath[int],
     data: Annotated[AppealDecision, Body()],
@@ -289,7 +290,7 @@ async def decide_appeal(
     opt=READERS,
 )
 async def audit_log(
-    where: Community,
+    where: Where,
     community: FromPath[str],
     limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
 ) -> list[AuditLine]:

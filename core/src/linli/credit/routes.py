@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, Forbidden, Role
+from linli_sdk import Forbidden, Role
 from litestar import Request, Response, get, post
 from litestar.params import Body, FromPath
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import Where, Who, community_router
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
@@ -60,7 +60,7 @@ __all__ = ["routes"]
     opt=Access.member().opt,
 )
 async def my_credit(
-    request: Request[Any, Any, Any], where: Community, caller: Caller, community: FromPath[str]
+    request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
 ) -> MyCredit:
     """The caller's standing and each event's part in the score ("why is my score 612")."""
     if caller.member_id is None:
@@ -81,8 +81,8 @@ async def my_credit(
 )
 async def rate_job(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     job_id: FromPath[int],
     data: Annotated[Rating, Body()],
@@ -113,8 +113,8 @@ async def rate_job(
 )
 async def apply(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     data: Annotated[NewApplication, Body()],
     idempotency_key: IdempotencyKey = None,
@@ -139,7 +139,7 @@ async def apply(
     opt=STAFF,
 )
 async def my_provider(
-    request: Request[Any, Any, Any], where: Community, caller: Caller, community: FromPath[str]
+    request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
 ) -> ProviderStandingOut:
     """Why the provider is where it is (e.g. the reason it was suspended)."""
     provider_id = await governance.require_staff(where, caller.member_id)
@@ -157,8 +157,8 @@ async def my_provider(
 )
 async def appeal(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     data: Annotated[AppealIn, Body()],
     idempotency_key: IdempotencyKey = None,
@@ -184,7 +184,7 @@ async def appeal(
 )
 async def member_credit(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     member_id: FromPath[int],
 ) -> MyCredit:
@@ -198,8 +198,8 @@ async def member_credit(
 def _core_event_route(kind: str) -> Any:
     async def record_event(
         request: Request[Any, Any, Any],
-        where: Community,
-        caller: Caller,
+        where: Where,
+        caller: Who,
         community: FromPath[str],
         subject_id: FromPath[int],
         data: Annotated[NewCoreEvent, Body()],
@@ -247,8 +247,8 @@ def _core_event_route(kind: str) -> Any:
 )
 async def annul_event(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     event_ref: FromPath[int],
     data: Annotated[Annulment, Body()],

@@ -23,7 +23,7 @@ from linli.dispatch.logistics.goods import GoodsOrder, OrderLine
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import Where, Who, community_router
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
@@ -55,7 +55,7 @@ def _allow(request: Request[Any, Any, Any]) -> list[Network]:
 )
 async def add_webhook(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     data: Annotated[NewWebhook, Body()],
     idempotency_key: IdempotencyKey = None,
@@ -81,7 +81,7 @@ async def add_webhook(
     responses=problem_responses(401, 403),
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
-async def list_webhooks(where: Community, community: FromPath[str]) -> list[Webhook]:
+async def list_webhooks(where: Where, community: FromPath[str]) -> list[Webhook]:
     """Every active subscription, without secrets."""
     return [Webhook(**row) for row in await subscriptions(where)]
 
@@ -95,7 +95,7 @@ async def list_webhooks(where: Community, community: FromPath[str]) -> list[Webh
 )
 async def replay_event(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     event_id: FromPath[str],
     idempotency_key: IdempotencyKey = None,
@@ -128,8 +128,8 @@ def _answer_route(accept: bool) -> Any:
 
     async def answer(
         request: Request[Any, Any, Any],
-        where: Community,
-        caller: Caller,
+        where: Where,
+        caller: Who,
         community: FromPath[str],
         job_id: FromPath[int],
         idempotency_key: IdempotencyKey = None,
@@ -162,7 +162,7 @@ def _answer_route(accept: bool) -> Any:
 )
 async def rematch_pending(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[Rematched]:
@@ -180,7 +180,7 @@ async def rematch_pending(
     responses=problem_responses(401, 403),
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
-async def on_time(where: Community, community: FromPath[str]) -> OnTime:
+async def on_time(where: Where, community: FromPath[str]) -> OnTime:
     """Completed jobs finished by their window's end."""
     return OnTime(**await jobs.on_time_rates(where))
 
@@ -195,7 +195,7 @@ async def on_time(where: Community, community: FromPath[str]) -> OnTime:
     opt=Access.of(Role.LEADER, Role.PICKUP_HOST, Role.OPERATOR).opt,
 )
 async def goods_document(
-    where: Community,
+    where: Where,
     community: FromPath[str],
     kind: FromPath[str],
     data: Annotated[GoodsBatch, Body()],

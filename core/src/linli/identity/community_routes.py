@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Caller, Community, Role
+from linli_sdk import Role
 from litestar import Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import Where, Who, community_router
 from ..idempotency import IdempotencyKey
 from . import communities, role_invitations
 from .auth import platform_guard
@@ -65,7 +65,7 @@ async def list_communities(archived: FromQuery[bool] = False) -> list[CommunityO
 
 
 @get("/", opt=Access.member().opt, summary="The community", **COMMUNITY_DOC)
-async def show_community(where: Community, community: FromPath[str]) -> CommunityOut:
+async def show_community(where: Where, community: FromPath[str]) -> CommunityOut:
     """The community's name, time zone and currency."""
     return CommunityOut(**(await communities.get_record(where.slug)))
 
@@ -77,7 +77,7 @@ async def show_community(where: Community, community: FromPath[str]) -> Communit
     **COMMUNITY_DOC,
 )
 async def change_community(
-    where: Community, community: FromPath[str], data: JSONBody[CommunityChange]
+    where: Where, community: FromPath[str], data: JSONBody[CommunityChange]
 ) -> CommunityOut:
     """Rename the community or move it to another IANA time zone."""
     changed = await communities.update_community(where.slug, name=data.name, timezone=data.timezone)
@@ -91,7 +91,7 @@ async def change_community(
     summary="Archive a community (platform operator)",
     **COMMUNITY_DOC,
 )
-async def archive(where: Community, community: FromPath[str]) -> CommunityOut:
+async def archive(where: Where, community: FromPath[str]) -> CommunityOut:
     """Archive the community: its data stays, its members' tokens are refused from now on."""
     return CommunityOut(**(await communities.archive_community(where.slug)))
 
@@ -105,8 +105,8 @@ async def archive(where: Community, community: FromPath[str]) -> CommunityOut:
 )
 async def invite(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     data: JSONBody[RoleInvitationIn],
     idempotency_key: IdempotencyKey = None,
@@ -137,7 +137,7 @@ async def invite(
     summary="The community's role invitations (operators)",
     **COMMUNITY_DOC,
 )
-async def invitations(where: Community, community: FromPath[str]) -> list[RoleInvitationOut]:
+async def invitations(where: Where, community: FromPath[str]) -> list[RoleInvitationOut]:
     """Every role invitation here, newest first, phones masked."""
     return [RoleInvitationOut(**row) for row in await role_invitations.list_invitations(where)]
 
@@ -150,7 +150,7 @@ async def invitations(where: Community, community: FromPath[str]) -> list[RoleIn
     **COMMUNITY_DOC,
 )
 async def withdraw(
-    where: Community, community: FromPath[str], invitation_id: FromPath[int]
+    where: Where, community: FromPath[str], invitation_id: FromPath[int]
 ) -> RoleInvitationOut:
     """Withdraw a pending invitation: signing in with the phone no longer grants the role."""
     row = await role_invitations.withdraw_invitation(where, invitation_id)

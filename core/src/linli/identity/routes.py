@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Caller, Community, Forbidden, Role
+from linli_sdk import Role
 from litestar import Request, Response, delete, get, post, put
-from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import Myself, Where, Who, community_router
 from ..idempotency import IdempotencyKey
 from ..modules.personal_data import erase_modules, export_modules
 from ..platform import Platform
@@ -53,26 +52,12 @@ from .sign_in_routes import public_routes, service_of
 __all__ = ["routes"]
 
 
-Person = tuple[Community, int]
-"""A member acting for themselves: the community and their member id."""
-
-
-def _person(where: Community, caller: Caller) -> Person:
-    """The member acting for themselves (the `Access.person` routes' caller).
-
-    `Access.person` refused a provider's back end and the platform token before the body was read.
-    """
-    if caller.member_id is None:  # unreachable behind Access.person; narrows the type
-        raise Forbidden("only a member acts on their own personal data")
-    return where, caller.member_id
-
-
 # -- members and personal data -----------------------------------------------------------------
 
 
 @get("/me", opt=Access.person("profile").opt, **DOC)
 async def me(
-    request: Request[Any, Any, Any], person: Person, community: FromPath[str]
+    request: Request[Any, Any, Any], person: Myself, community: FromPath[str]
 ) -> MemberOut:
     """The caller's own membership, their phone in full."""
     where, member_id = person
@@ -87,8 +72,8 @@ async def me(
 )
 async def member(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     member_id: FromPath[int],
 ) -> MemberOut:
@@ -107,7 +92,7 @@ async def member(
 )
 async def consent(
     request: Request[Any, Any, Any],
-    person: Person,
+    person: Myself,
     community: FromPath[str],
     data: JSONBody[ConsentIn],
     idempotency_key: IdempotencyKey = None,
@@ -130,7 +115,7 @@ async def consent(
 )
 async def withdraw(
     request: Request[Any, Any, Any],
-    person: Person,
+    person: Myself,
     community: FromPath[str],
     purpose: FromPath[str],
     idempotency_key: IdempotencyKey = None,
@@ -151,7 +136,7 @@ async def withdraw(
 )
 async def national_id(
     request: Request[Any, Any, Any],
-    person: Person,
+    person: Myself,
     community: FromPath[str],
     data: JSONBody[NationalIdIn],
 ) -> NationalIdOut:
@@ -167,7 +152,7 @@ async def national_id(
 
 @get("/me/export", opt=Access.person("profile").opt, **DOC)
 async def export(
-    request: Request[Any, Any, Any], person: Person, community: FromPath[str]
+    request: Request[Any, Any, Any], person: Myself, community: FromPath[str]
 ) -> dict[str, Any]:
     """Everything Linli holds about the caller, as JSON (PIPL); ``modules``: each module's part."""
     _, member_id = person
@@ -186,7 +171,7 @@ async def export(
 )
 async def erase(
     request: Request[Any, Any, Any],
-    person: Person,
+    person: Myself,
     community: FromPath[str],
     idempotency_key: IdempotencyKey = None,
 ) -> Response[ErasureOut]:
@@ -221,7 +206,7 @@ async def erase(
 )
 async def add_unit(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     data: JSONBody[UnitIn],
     idempotency_key: IdempotencyKey = None,
@@ -240,7 +225,7 @@ async def add_unit(
     opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
     **DOC,
 )
-async def units(where: Community, community: FromPath[str]) -> list[UnitOut]:
+async def units(where: Where, community: FromPath[str]) -> list[UnitOut]:
     """The community's units."""
     return [UnitOut(**row) for row in await verification.list_units(where)]
 
@@ -252,7 +237,7 @@ async def units(where: Community, community: FromPath[str]) -> list[UnitOut]:
     **DOC,
 )
 async def invite(
-    where: Community, caller: Caller, community: FromPath[str], data: JSONBody[InvitationIn]
+    where: Where, caller: Who, community: FromPath[str], data: JSONBody[InvitationIn]
 ) -> InvitationOut:
     """Issue an invitation code for a unit (leaders and operators); shown once."""
     code = await verification.issue_invitation(
@@ -269,7 +254,7 @@ async def invite(
 )
 async def redeem(
     request: Request[Any, Any, Any],
-    person: Person,
+    person: Myself,
     community: FromPath[str],
     data: JSONBody[RedeemIn],
     idempotency_key: IdempotencyKey = None,
@@ -292,7 +277,7 @@ async def redeem(
 )
 async def ask(
     request: Request[Any, Any, Any],
-    person: Person,
+    person: Myself,
     community: FromPath[str],
     data: JSONBody[RequestIn],
     idempotency_key: IdempotencyKey = None,
@@ -313,7 +298,7 @@ async def ask(
     opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
     **DOC,
 )
-async def pending(where: Community, community: FromPath[str]) -> list[RequestOut]:
+async def pending(where: Where, community: FromPath[str]) -> list[RequestOut]:
     """The pending verification requests."""
     return [RequestOut(**row) for row in await verification.list_requests(where)]
 
@@ -326,8 +311,8 @@ async def pending(where: Community, community: FromPath[str]) -> list[RequestOut
 )
 async def decide(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     request_id: FromPath[int],
     data: JSONBody[DecisionIn],
@@ -351,9 +336,7 @@ async def decide(
     status_code=201,
     **DOC,
 )
-async def add_client(
-    where: Community, community: FromPath[str], data: JSONBody[ClientIn]
-) -> ClientOut:
+async def add_client(where: Where, community: FromPath[str], data: JSONBody[ClientIn]) -> ClientOut:
     """Register an OAuth client: a frontend (with redirect URIs) or a back end acting here."""
     made = await register_client(
         data.name,
@@ -392,7 +375,5 @@ def routes(platform: Platform) -> list[Any]:
     return [
         *public_routes(),
         *community_routes(),
-        community_router(
-            "", community, dependencies={"person": Provide(_person, sync_to_thread=False)}
-        ),
+        community_router("", community),
     ]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Caller, Community, Role
+from linli_sdk import Role
 from litestar import Request, Response, delete, get, put
 from litestar.params import FromPath, FromQuery
 
 from ..http.access import Access
 from ..http.commands import command
+from ..http.community import Where, Who
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import member_scopes
@@ -32,7 +33,7 @@ ONE = "/member-scopes/{module:str}/{member_scope:str}"
     **DOC,
 )
 async def list_scopes(
-    request: Request[Any, Any, Any], where: Community, community: FromPath[str]
+    request: Request[Any, Any, Any], where: Where, community: FromPath[str]
 ) -> list[ScopeGrantOut]:
     """The member scopes each module declares, and whether each is granted here."""
     platform: Platform = request.app.state.platform
@@ -43,8 +44,8 @@ async def list_scopes(
 @put(ONE, opt=Access.of(Role.OPERATOR, scope="admin").opt, **DOC)
 async def grant(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     module: FromPath[str],
     member_scope: FromPath[str],
@@ -73,8 +74,8 @@ async def grant(
 )
 async def revoke(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     module: FromPath[str],
     member_scope: FromPath[str],
@@ -101,7 +102,7 @@ async def revoke(
     **DOC,
 )
 async def national_id_views(
-    where: Community,
+    where: Where,
     community: FromPath[str],
     member_id: FromQuery[int | None] = None,
 ) -> list[NationalIdViewOut]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Community, PickupPointView, Role
+from linli_sdk import PickupPointView, Role
 from litestar import Request, Response, get, patch, post
 from litestar.params import FromPath, JSONBody
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import Where, community_router
 from ..idempotency import IdempotencyKey
 from . import service
 from .schemas import (
@@ -39,7 +39,7 @@ def _out(point: PickupPointView) -> PickupPointOut:
 @post("/warehouses", opt=_OPERATOR, status_code=201, summary="Add a warehouse", **NETWORK_DOC)
 async def add_warehouse(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     data: JSONBody[WarehouseIn],
     idempotency_key: IdempotencyKey = None,
@@ -62,7 +62,7 @@ async def add_warehouse(
     summary="The community's warehouses",
     **NETWORK_DOC,
 )
-async def warehouses(where: Community, community: FromPath[str]) -> list[WarehouseOut]:
+async def warehouses(where: Where, community: FromPath[str]) -> list[WarehouseOut]:
     """The central warehouse first, then the grid warehouses by name."""
     return [WarehouseOut(**row) for row in await service.list_warehouses(where)]
 
@@ -70,7 +70,7 @@ async def warehouses(where: Community, community: FromPath[str]) -> list[Warehou
 @post("/pickup-points", opt=_OPERATOR, status_code=201, summary="Add a pickup point", **NETWORK_DOC)
 async def add_pickup_point(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     data: JSONBody[PickupPointIn],
     idempotency_key: IdempotencyKey = None,
@@ -85,7 +85,7 @@ async def add_pickup_point(
 
 
 @get("/pickup-points", opt=Access.member().opt, summary="The pickup points", **NETWORK_DOC)
-async def pickup_points(where: Community, community: FromPath[str]) -> list[PickupPointOut]:
+async def pickup_points(where: Where, community: FromPath[str]) -> list[PickupPointOut]:
     """The community's open pickup points, with their hosts and leaders."""
     return [_out(point) for point in await service.pickup_points(where)]
 
@@ -97,7 +97,7 @@ async def pickup_points(where: Community, community: FromPath[str]) -> list[Pick
     **NETWORK_DOC,
 )
 async def change_pickup_point(
-    where: Community,
+    where: Where,
     community: FromPath[str],
     point_id: FromPath[int],
     data: JSONBody[PickupPointChange],

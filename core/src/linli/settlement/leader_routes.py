@@ -11,13 +11,14 @@ import asyncio
 from datetime import date
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, Forbidden, Role
+from linli_sdk import Community, Forbidden, Role
 from litestar import Request, Response, get
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 
 from ..credit.plots import FORMATS
 from ..http.access import Access
+from ..http.community import Where, Who
 from ..http.openapi import BINARY, TEXT, answers
 from ..http.problems import problem_responses
 from .income import LeaderIncome, income_csv, parse_month
@@ -80,8 +81,8 @@ def _download(body: bytes, media_type: str, name: str, inline: bool = False) -> 
 )
 async def income(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     member_id: FromPath[int],
     first: From = None,
@@ -117,7 +118,7 @@ async def income(
 )
 async def ranking(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     first: From = None,
     to: Month = None,

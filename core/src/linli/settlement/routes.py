@@ -11,8 +11,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, Forbidden, NotFound, Refund, Role
 from linli_sdk import Charge as ChargeView
+from linli_sdk import Forbidden, NotFound, Refund, Role
 from litestar import Request, Response, get, post, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
@@ -25,7 +25,7 @@ from linli.settlement.statements import statement_csv
 from ..errors import Unauthorized
 from ..http.access import Access
 from ..http.commands import command, unit_of
-from ..http.community import community_router
+from ..http.community import Where, Who, community_router
 from ..http.openapi import TEXT, answers
 from ..http.problems import problem_responses
 from ..platform import Platform
@@ -79,7 +79,7 @@ _RESPONSES = problem_responses(401, 403, 404, 409, 422)
 )
 async def get_rules(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     module: FromPath[str],
 ) -> EffectiveRules:
@@ -99,7 +99,7 @@ async def get_rules(
 )
 async def put_rules(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     module: FromPath[str],
     data: JSONBody[ShareOverrides],
@@ -119,7 +119,7 @@ async def put_rules(
 )
 async def get_charge(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     charge_id: FromPath[str],
 ) -> ChargeView:
@@ -136,7 +136,7 @@ async def get_charge(
 )
 async def refund_charge(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     charge_id: FromPath[str],
     data: JSONBody[RefundRequest],
@@ -168,7 +168,7 @@ async def refund_charge(
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def ledger_balances(
-    request: Request[Any, Any, Any], where: Community, community: FromPath[str]
+    request: Request[Any, Any, Any], where: Where, community: FromPath[str]
 ) -> LedgerBalances:
     """Every account's balance; ``balanced`` is true when each currency sums to zero."""
     from .ledger import balances_balance
@@ -195,7 +195,7 @@ async def ledger_balances(
 )
 async def sweep(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     idempotency_key: RequiredIdempotencyKey,
 ) -> SweepResult:
@@ -215,7 +215,7 @@ async def sweep(
 )
 async def run_payouts(
     request: Request[Any, Any, Any],
-    where: Community,
+    where: Where,
     community: FromPath[str],
     idempotency_key: RequiredIdempotencyKey,
 ) -> Response[PayoutBatch]:
@@ -251,8 +251,8 @@ async def run_payouts(
 )
 async def connected_account(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     data: JSONBody[Onboarding],
     idempotency_key: RequiredIdempotencyKey,
@@ -276,7 +276,7 @@ async def connected_account(
     opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
 )
 async def reconciliation(
-    request: Request[Any, Any, Any], where: Community, community: FromPath[str]
+    request: Request[Any, Any, Any], where: Where, community: FromPath[str]
 ) -> Reconciliation:
     """Payments and refunds, object by object; a sweep fixes ``not_applied`` differences."""
     settlement = _settlement(request)
@@ -299,8 +299,8 @@ async def reconciliation(
 )
 async def statement(
     request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
+    where: Where,
+    caller: Who,
     community: FromPath[str],
     account: FromPath[str],
     format: Annotated[str, QueryParameter(pattern="^(json|csv)$")] = "json",
