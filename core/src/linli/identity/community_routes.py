@@ -5,8 +5,8 @@ it and invite its leaders, pickup hosts and provider staff.
 
 ``/v1/communities`` (create, list) takes the platform operator's token only
 (:func:`~linli.identity.auth.platform_guard`); every route under
-``/v1/communities/{community}`` goes through the community router, so a community operator's
-token opens its own community and no other.
+``/v1/communities/{community}`` is served by `CommunitiesController` (guarded as every community
+controller is), so a community operator's token opens its own community and no other.
 """
 
 from __future__ import annotations
