@@ -19,7 +19,7 @@ from litestar.params import FromPath, JSONBody
 
 from ..http.access import Access
 from ..http.commands import unit_of
-from ..http.community import COMMUNITY, CommunityController
+from ..http.community import COMMUNITY, CommunityController, Where, Who
 from ..idempotency import IdempotencyKey
 from ..identity.auth import platform_guard
 from ..identity.communities import get_community, list_communities
@@ -117,10 +117,9 @@ class EmergencyController(CommunityController):
         responses=EMERGENCY_RESPONSES,
     )
     async def community_emergencies(
-        self, request: Request[Any, Any, Any], community: FromPath[str]
+        self, where: Where, community: FromPath[str]
     ) -> list[EmergencyOut]:
         """Every emergency declared here, newest start first, and whether each is in force."""
-        where: Community = request.state.identity[0]
         now = datetime.now(UTC)
         return [EmergencyOut.of(d.emergency, now, d.ended) for d in await service.listed(where)]
 
@@ -130,11 +129,8 @@ class EmergencyController(CommunityController):
         summary="The emergency in force",
         responses=EMERGENCY_RESPONSES,
     )
-    async def current_emergency(
-        self, request: Request[Any, Any, Any], community: FromPath[str]
-    ) -> EmergencyOut:
+    async def current_emergency(self, where: Where, community: FromPath[str]) -> EmergencyOut:
         """The emergency in force here now; 404 when there is none."""
-        where: Community = request.state.identity[0]
         found = await service.current(where)
         if found is None:
             raise NotFound(f"no emergency is in force in {where.slug}")
@@ -150,12 +146,13 @@ class EmergencyController(CommunityController):
     async def declare_here(
         self,
         request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
         community: FromPath[str],
         data: JSONBody[EmergencyIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[EmergencyOut]:
         """Declare an emergency for this community (its operators)."""
-        where, caller = request.state.identity
         unit = unit_of(request, idempotency_key, "emergency.declare", data.model_dump_json())
         emergency = Emergency(
             id=data.reference or f"{where.slug}-{datetime.now(UTC):%Y%m%d%H%M%S%f}",
@@ -180,13 +177,13 @@ class EmergencyController(CommunityController):
     async def amend_here(
         self,
         request: Request[Any, Any, Any],
+        where: Where,
         community: FromPath[str],
         emergency_id: FromPath[str],
         data: JSONBody[EmergencyChange],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[EmergencyOut]:
         """Move the planned end of an emergency of this community (its operators)."""
-        where: Community = request.state.identity[0]
         unit = unit_of(
             request, idempotency_key, "emergency.amend", emergency_id, data.model_dump_json()
         )
@@ -207,12 +204,12 @@ class EmergencyController(CommunityController):
     async def end_here(
         self,
         request: Request[Any, Any, Any],
+        where: Where,
         community: FromPath[str],
         emergency_id: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[EmergencyOut]:
         """End an emergency of this community now (its operators)."""
-        where: Community = request.state.identity[0]
         unit = unit_of(request, idempotency_key, "emergency.end", emergency_id)
 
         async def run() -> EmergencyOut:
