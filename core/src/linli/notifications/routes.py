@@ -10,13 +10,13 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from linli_sdk import Caller, Community, Forbidden, Role
+from linli_sdk import Caller, Forbidden, Role
 from litestar import Request, Response, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import COMMUNITY, CommunityController
+from ..http.community import COMMUNITY, CommunityController, Where, Who
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import preferences
@@ -35,11 +35,6 @@ from .schemas import (
 __all__ = ["NotificationsController", "routes"]
 
 _OPERATOR = Access.of(Role.OPERATOR, scope="admin").opt
-
-
-def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller, Platform]:
-    where, caller = request.state.identity
-    return where, caller, request.app.state.platform
 
 
 def _member(caller: Caller) -> int:
@@ -61,10 +56,10 @@ class NotificationsController(CommunityController):
         responses=NOTIFICATIONS_RESPONSES,
     )
     async def kinds(
-        self, request: Request[Any, Any, Any], community: FromPath[str]
+        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
     ) -> list[KindOut]:
         """Every kind the enabled modules send, each with its description and my choice."""
-        where, caller, platform = _identity(request)
+        platform: Platform = request.app.state.platform
         rows = await preferences.kinds_for(platform.registry, where, _member(caller))
         return [KindOut(**row) for row in rows]
 
@@ -77,13 +72,15 @@ class NotificationsController(CommunityController):
     async def choose(
         self,
         request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
         community: FromPath[str],
         kind: FromPath[str],
         data: JSONBody[KindChoice],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[KindOut]:
         """``opted_out: true`` and the kind is no longer sent to me; ``false`` and it is again."""
-        where, caller, platform = _identity(request)
+        platform: Platform = request.app.state.platform
         member_id = _member(caller)
 
         async def run() -> KindOut:
@@ -106,13 +103,12 @@ class NotificationsController(CommunityController):
 
     @get("/log", opt=Access.member().opt, summary="The send log", responses=NOTIFICATIONS_RESPONSES)
     async def send_log(
-        self, request: Request[Any, Any, Any], community: FromPath[str], limit: FromQuery[int] = 100
+        self, where: Where, caller: Who, community: FromPath[str], limit: FromQuery[int] = 100
     ) -> list[LogLine]:
         """What was sent and what became of it, newest first; never the content.
 
         Operators and auditors see every member's lines, a member their own.
         """
-        where, caller, _ = _identity(request)
         everyone = caller.has_role(Role.OPERATOR, Role.AUDITOR) or caller.member_id is None
         rows = await preferences.send_log(
             where, member_id=None if everyone else caller.member_id, limit=max(1, min(limit, 500))
@@ -125,11 +121,8 @@ class NotificationsController(CommunityController):
         summary="The community's channels",
         responses=NOTIFICATIONS_RESPONSES,
     )
-    async def channels(
-        self, request: Request[Any, Any, Any], community: FromPath[str]
-    ) -> list[ChannelOut]:
+    async def channels(self, where: Where, community: FromPath[str]) -> list[ChannelOut]:
         """The webhook and SMS channels notifications go out on (operators)."""
-        where, _, _ = _identity(request)
         return [ChannelOut(**row) for row in await preferences.channels(where)]
 
     @post(
@@ -142,6 +135,7 @@ class NotificationsController(CommunityController):
     async def add_channel(
         self,
         request: Request[Any, Any, Any],
+        where: Where,
         community: FromPath[str],
         data: JSONBody[ChannelIn],
         idempotency_key: IdempotencyKey = None,
@@ -150,7 +144,7 @@ class NotificationsController(CommunityController):
 
         A webhook's answer carries its signing secret, once.
         """
-        where, _, platform = _identity(request)
+        platform: Platform = request.app.state.platform
         allow = [
             ipaddress.ip_network(net, strict=False)
             for net in platform.settings.dispatch_webhook_allow
@@ -173,13 +167,12 @@ class NotificationsController(CommunityController):
     )
     async def change_channel(
         self,
-        request: Request[Any, Any, Any],
+        where: Where,
         community: FromPath[str],
         channel_id: FromPath[int],
         data: JSONBody[ChannelChange],
     ) -> ChannelOut:
         """A paused channel is sent nothing; what was pending for it is given up (operators)."""
-        where, _, _ = _identity(request)
         return ChannelOut(**await preferences.set_channel_status(where, channel_id, data.status))
 
     @get(
@@ -188,9 +181,8 @@ class NotificationsController(CommunityController):
         summary="Quiet hours and rate limit",
         responses=NOTIFICATIONS_RESPONSES,
     )
-    async def policy(self, request: Request[Any, Any, Any], community: FromPath[str]) -> PolicyOut:
+    async def policy(self, where: Where, community: FromPath[str]) -> PolicyOut:
         """The community's quiet hours (in its time zone) and rate limit per member and kind."""
-        where, _, _ = _identity(request)
         return PolicyOut(**await preferences.policy(where))
 
     @put(
@@ -202,12 +194,12 @@ class NotificationsController(CommunityController):
     async def set_policy(
         self,
         request: Request[Any, Any, Any],
+        where: Where,
         community: FromPath[str],
         data: JSONBody[PolicyIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[PolicyOut]:
         """Nothing is sent in quiet hours (held until they end); ``start == end`` means none."""
-        where, _, _ = _identity(request)
 
         async def run() -> PolicyOut:
             return PolicyOut(**await preferences.set_policy(where, **data.model_dump()))
