@@ -18,7 +18,7 @@ from litestar.params import Body, FromPath, QueryParameter
 from pydantic import BaseModel
 
 from ..http.access import Access
-from ..http.community import COMMUNITY, CommunityController
+from ..http.community import COMMUNITY, CommunityController, Where, Who
 from ..http.openapi import TEXT, answers
 from ..http.problems import problem_responses
 from ..platform import Platform
@@ -45,11 +45,6 @@ def _service(request: Request[Any, Any, Any]) -> InsightsService:
     return platform.insights
 
 
-def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
-    where, caller = request.state.identity  # authenticated by access_guard
-    return where, caller
-
-
 def _resident(caller: Caller) -> int:
     if caller.member_id is None:
         raise Forbidden("only a resident leaves remarks")
@@ -58,13 +53,13 @@ def _resident(caller: Caller) -> int:
 
 async def _report(
     request: Request[Any, Any, Any],
+    where: Community,
     format: str,
     read: Callable[[InsightsService, Community], Awaitable[R]],
     csv: Callable[[R], bytes],
     name: Callable[[R], str],
 ) -> Response[bytes]:
     """The report ``read`` answers for the caller's community, as JSON or as CSV ``name``."""
-    where, _ = _identity(request)
     found = await read(_service(request), where)
     if format == "csv":
         return Response(
@@ -98,11 +93,15 @@ class InsightsController(CommunityController):
         **_document(DemandForecast, "The forecast, each cell over at least k residents."),
     )
     async def demand(
-        self, request: Request[Any, Any, Any], community: FromPath[str], format: Format = "json"
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        format: Format = "json",
     ) -> Response[bytes]:
         """Each answered cell's forecast with its explanation; totals over answered cells only."""
         return await _report(
-            request, format, InsightsService.demand, demand_csv, lambda f: f"demand-{f.day}"
+            request, where, format, InsightsService.demand, demand_csv, lambda f: f"demand-{f.day}"
         )
 
     @get(
@@ -111,11 +110,16 @@ class InsightsController(CommunityController):
         **_document(RepurchaseRates, "The rates, each over at least k buyers."),
     )
     async def repurchase(
-        self, request: Request[Any, Any, Any], community: FromPath[str], format: Format = "json"
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        format: Format = "json",
     ) -> Response[bytes]:
         """Per item, the share of its buyers in the last twelve weeks who bought it again."""
         return await _report(
             request,
+            where,
             format,
             InsightsService.repurchase,
             repurchase_csv,
@@ -129,11 +133,15 @@ class InsightsController(CommunityController):
         **_document(FeedbackSummary, "The remarks of items remarked on by at least k residents."),
     )
     async def feedback(
-        self, request: Request[Any, Any, Any], community: FromPath[str], format: Format = "json"
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        format: Format = "json",
     ) -> Response[bytes]:
         """Remarks of items at least k residents remarked on; the rest only counted."""
         return await _report(
-            request, format, InsightsService.feedback, feedback_csv, lambda _: "feedback"
+            request, where, format, InsightsService.feedback, feedback_csv, lambda _: "feedback"
         )
 
     @get(
@@ -143,10 +151,9 @@ class InsightsController(CommunityController):
         opt=SUPPLIERS,
     )
     async def get_settings(
-        self, request: Request[Any, Any, Any], community: FromPath[str]
+        self, request: Request[Any, Any, Any], where: Where, community: FromPath[str]
     ) -> InsightSettings:
         """The smallest number of residents an aggregate is answered over."""
-        where, _ = _identity(request)
         return await _service(request).settings(where)
 
     @put(
@@ -158,11 +165,11 @@ class InsightsController(CommunityController):
     async def put_settings(
         self,
         request: Request[Any, Any, Any],
+        where: Where,
         community: FromPath[str],
         data: Annotated[InsightSettings, Body()],
     ) -> InsightSettings:
         """From 5 to 1000; answered from the next call on."""
-        where, _ = _identity(request)
         return await _service(request).set_k(where, data.k)
 
     @put(
@@ -174,12 +181,13 @@ class InsightsController(CommunityController):
     async def leave_feedback(
         self,
         request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
         community: FromPath[str],
         item: FromPath[str],
         data: Annotated[FeedbackIn, Body()],
     ) -> MyFeedback:
         """Phone numbers, e-mail addresses and ID numbers are removed; the cleaned text is kept."""
-        where, caller = _identity(request)
         return await _service(request).remark(where, _resident(caller), item, data.text)
 
     @delete(
@@ -190,10 +198,14 @@ class InsightsController(CommunityController):
         opt=Access.of(Role.RESIDENT, scope="write").opt,
     )
     async def withdraw_feedback(
-        self, request: Request[Any, Any, Any], community: FromPath[str], item: FromPath[str]
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        item: FromPath[str],
     ) -> None:
         """The remark is deleted, not hidden."""
-        where, caller = _identity(request)
         await _service(request).withdraw_remark(where, _resident(caller), item)
 
     @get(
@@ -203,10 +215,9 @@ class InsightsController(CommunityController):
         opt=Access.of(Role.RESIDENT).opt,
     )
     async def my_feedback(
-        self, request: Request[Any, Any, Any], community: FromPath[str]
+        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
     ) -> list[MyFeedback]:
         """The caller's remarks as stored (cleaned)."""
-        where, caller = _identity(request)
         return await _service(request).my_remarks(where, _resident(caller))
 
     @get(
@@ -216,10 +227,9 @@ class InsightsController(CommunityController):
         opt=Access.of(Role.RESIDENT).opt,
     )
     async def my_items(
-        self, request: Request[Any, Any, Any], community: FromPath[str]
+        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
     ) -> dict[str, str]:
         """Item keys and names, from the caller's own purchases."""
-        where, caller = _identity(request)
         return await _service(request).my_items(where, _resident(caller))
 
 
