@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, Forbidden
+from linli_sdk import Community
 from litestar import Request, Response, delete, get, patch, post
 from litestar.params import Body, FromPath
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import COMMUNITY, CommunityController
+from ..http.community import COMMUNITY, CommunityController, Myself, Person
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
@@ -28,23 +28,21 @@ __all__ = ["ProfilesController", "routes"]
 _MEMBER = Access.person("profile").opt
 
 
-def _who(request: Request[Any, Any, Any]) -> tuple[Profiles, Community, int]:
-    where, caller = request.state.identity
-    assert isinstance(caller, Caller)
-    if caller.member_id is None:
-        raise Forbidden("only a member has a profile")
+def _profiles(request: Request[Any, Any, Any]) -> Profiles:
     platform: Platform = request.app.state.platform
-    return platform.profiles, where, caller.member_id
+    return platform.profiles
 
 
 async def _consent_command(
     request: Request[Any, Any, Any],
+    person: Person,
     key: str | None,
     what: str,
     change: Callable[[Profiles, Community, int], Awaitable[dict[str, Any]]],
 ) -> Response[ConsentOut]:
     """The caller's consent changed by ``change`` as one command under ``key``."""
-    profiles, where, member = _who(request)
+    where, member = person
+    profiles = _profiles(request)
 
     async def work() -> ConsentOut:
         return ConsentOut(**await change(profiles, where, member))
@@ -65,10 +63,11 @@ class ProfilesController(CommunityController):
         opt=_MEMBER,
     )
     async def my_consent(
-        self, request: Request[Any, Any, Any], community: FromPath[str]
+        self, request: Request[Any, Any, Any], person: Myself, community: FromPath[str]
     ) -> ConsentOut:
         """Whether the caller consented, the wording, and every consent they gave here."""
-        profiles, where, member = _who(request)
+        where, member = person
+        profiles = _profiles(request)
         return ConsentOut(**await profiles.consent(where, member))
 
     @post(
@@ -81,11 +80,14 @@ class ProfilesController(CommunityController):
     async def give_consent(
         self,
         request: Request[Any, Any, Any],
+        person: Myself,
         community: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ConsentOut]:
         """Consent (separately from anything else); the caller's tags are derived at once."""
-        return await _consent_command(request, idempotency_key, "consent", Profiles.give_consent)
+        return await _consent_command(
+            request, person, idempotency_key, "consent", Profiles.give_consent
+        )
 
     @delete(
         "/consent",
@@ -97,12 +99,13 @@ class ProfilesController(CommunityController):
     async def withdraw_consent(
         self,
         request: Request[Any, Any, Any],
+        person: Myself,
         community: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ConsentOut]:
         """Withdraw consent: tags and reminder records go; prices and services stay the same."""
         return await _consent_command(
-            request, idempotency_key, "withdraw", Profiles.withdraw_consent
+            request, person, idempotency_key, "withdraw", Profiles.withdraw_consent
         )
 
     @get(
@@ -111,9 +114,12 @@ class ProfilesController(CommunityController):
         responses=problem_responses(401, 403),
         opt=_MEMBER,
     )
-    async def my_tags(self, request: Request[Any, Any, Any], community: FromPath[str]) -> TagList:
+    async def my_tags(
+        self, request: Request[Any, Any, Any], person: Myself, community: FromPath[str]
+    ) -> TagList:
         """The caller's tags: item, cycle, confidence, last purchase, the orders and why."""
-        profiles, where, member = _who(request)
+        where, member = person
+        profiles = _profiles(request)
         return TagList(items=[TagOut(**t) for t in await profiles.tags(where, member)])
 
     @patch(
@@ -125,13 +131,15 @@ class ProfilesController(CommunityController):
     async def correct_tag(
         self,
         request: Request[Any, Any, Any],
+        person: Myself,
         community: FromPath[str],
         item: FromPath[str],
         data: Annotated[Correction, Body()],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[TagOut]:
         """The caller's correction wins over the estimate; "not for me" stops its reminders."""
-        profiles, where, member = _who(request)
+        where, member = person
+        profiles = _profiles(request)
 
         async def work() -> TagOut:
             fields = data.model_dump()
@@ -151,12 +159,14 @@ class ProfilesController(CommunityController):
     async def delete_tag(
         self,
         request: Request[Any, Any, Any],
+        person: Myself,
         community: FromPath[str],
         item: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Erased]:
         """Delete one tag; the caller's purchase facts of that item are erased with it."""
-        profiles, where, member = _who(request)
+        where, member = person
+        profiles = _profiles(request)
 
         async def work() -> Erased:
             return Erased(tags=1, facts=await profiles.delete_tag(where, member, item))
@@ -173,11 +183,13 @@ class ProfilesController(CommunityController):
     async def erase_profile(
         self,
         request: Request[Any, Any, Any],
+        person: Myself,
         community: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Erased]:
         """Erase everything profiles keep of the caller in this community."""
-        profiles, where, member = _who(request)
+        where, member = person
+        profiles = _profiles(request)
 
         async def work() -> Erased:
             return Erased(**await profiles.erase(where.id, member))
