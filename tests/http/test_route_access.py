@@ -10,6 +10,7 @@ from linli.platform import Platform
 from linli.settings import Settings
 from linli_sdk import Role
 from litestar import get
+from litestar.params import FromPath
 
 
 @pytest.mark.usefixtures("fixture_plugins")
@@ -40,7 +41,7 @@ def test_an_app_with_an_access_spelt_as_a_string_does_not_start(database_url, mo
     """A route declared the old way (a string, unchecked until called) stops the build."""
 
     @get("/v1/communities/{community:str}/typo", opt={"access": "role:operatr"})
-    async def typo(community: str) -> None: ...
+    async def typo(community: FromPath[str]) -> None: ...
 
     routes = app_module.platform_routes
     monkeypatch.setattr(app_module, "platform_routes", lambda platform: [*routes(platform), typo])

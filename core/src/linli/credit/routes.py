@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, Forbidden, Role
+from linli_sdk import Forbidden, Role
 from litestar import Request, Response, get, post
 from litestar.params import Body, FromPath
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import COMMUNITY, CommunityController, Where, Who
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import governance, ledger
 from .ledger import Subject
-from .operator_routes import operator_routes
+from .operator_routes import OperatorRoutes
 from .port import member_standing
 from .route_support import (
     OPERATOR,
@@ -47,159 +47,15 @@ from .schemas import (
     Recorded,
 )
 
-__all__ = ["routes"]
-
-
-# --- residents -------------------------------------------------------------------------------
-
-
-@get(
-    "/me",
-    summary="My credit: score, tier, gates and why (any member)",
-    responses=problem_responses(401, 403),
-    opt=Access.member().opt,
-)
-async def my_credit(
-    request: Request[Any, Any, Any], where: Community, caller: Caller, community: FromPath[str]
-) -> MyCredit:
-    """The caller's standing and each event's part in the score ("why is my score 612")."""
-    if caller.member_id is None:
-        raise Forbidden("only a member has a credit score")
-    subject = Subject("member", caller.member_id)
-    return MyCredit(
-        standing=await member_standing(book_of(request), where, caller.member_id),
-        explanation=await explained(request, where, subject),
-    )
-
-
-@post(
-    "/jobs/{job_id:int}/rating",
-    summary="Rate a completed job; the rating feeds its provider's credit (residents)",
-    status_code=200,
-    responses=problem_responses(401, 403, 404, 409, 422),
-    opt=Access.of(Role.RESIDENT).opt,
-)
-async def rate_job(
-    request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
-    community: FromPath[str],
-    job_id: FromPath[int],
-    data: Annotated[Rating, Body()],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Rated]:
-    """One rating per job: 1 to 5 stars become a ``job_rated`` event of the job's provider."""
-
-    async def work() -> Rated:
-        done = await governance.rate_job(
-            book_of(request), where, job_id, data.stars, data.comment, caller.member_id
-        )
-        return Rated(**done)
-
-    return await command(
-        request, idempotency_key, ("credit", f"rate:{job_id}", data.model_dump()), work
-    )
-
-
-# --- providers -------------------------------------------------------------------------------
-
-
-@post(
-    "/provider-applications",
-    summary="Apply to serve the community as a provider, with documents (any member)",
-    status_code=200,
-    responses=problem_responses(401, 403, 422),
-    opt=Access.member().opt,
-)
-async def apply(
-    request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
-    community: FromPath[str],
-    data: Annotated[NewApplication, Body()],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Application]:
-    """File the application; an operator reviews it."""
-    if caller.member_id is None:
-        raise Forbidden("a member of the community applies")
-    applicant = caller.member_id
-
-    async def work() -> Application:
-        documents = [d.model_dump() for d in data.documents]
-        row = await governance.apply(where, applicant, data.provider_name, documents, data.note)
-        return Application(**row)
-
-    return await command(request, idempotency_key, ("credit", "apply", data.model_dump()), work)
-
-
-@get(
-    "/provider",
-    summary="My provider's standing: status, the reason, score, threshold (provider staff)",
-    responses=problem_responses(401, 403),
-    opt=STAFF,
-)
-async def my_provider(
-    request: Request[Any, Any, Any], where: Community, caller: Caller, community: FromPath[str]
-) -> ProviderStandingOut:
-    """Why the provider is where it is (e.g. the reason it was suspended)."""
-    provider_id = await governance.require_staff(where, caller.member_id)
-    return ProviderStandingOut(
-        **await governance.provider_view(book_of(request), where, provider_id)
-    )
-
-
-@post(
-    "/provider/appeals",
-    summary="Appeal my provider's suspension (provider staff)",
-    status_code=200,
-    responses=problem_responses(401, 403, 409, 422),
-    opt=STAFF,
-)
-async def appeal(
-    request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
-    community: FromPath[str],
-    data: Annotated[AppealIn, Body()],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Appeal]:
-    """File an appeal; an operator grants (reinstates) or refuses it."""
-    provider_id = await governance.require_staff(where, caller.member_id)
-
-    async def work() -> Appeal:
-        row = await governance.file_appeal(where, provider_id, data.statement, caller.member_id)
-        return Appeal(**row)
-
-    return await command(request, idempotency_key, ("credit", "appeal", data.model_dump()), work)
-
-
-# --- operators -------------------------------------------------------------------------------
-
-
-@get(
-    "/members/{member_id:int}",
-    summary="Any member's credit and why (operators, auditors)",
-    responses=problem_responses(401, 403, 404),
-    opt=READERS,
-)
-async def member_credit(
-    request: Request[Any, Any, Any],
-    where: Community,
-    community: FromPath[str],
-    member_id: FromPath[int],
-) -> MyCredit:
-    """The member's standing and the explanation of the score."""
-    return MyCredit(
-        standing=await member_standing(book_of(request), where, member_id),
-        explanation=await explained(request, where, Subject("member", member_id)),
-    )
+__all__ = ["CreditController", "routes"]
 
 
 def _core_event_route(kind: str) -> Any:
     async def record_event(
+        self: Any,
         request: Request[Any, Any, Any],
-        where: Community,
-        caller: Caller,
+        where: Where,
+        caller: Who,
         community: FromPath[str],
         subject_id: FromPath[int],
         data: Annotated[NewCoreEvent, Body()],
@@ -238,48 +94,188 @@ def _core_event_route(kind: str) -> Any:
     )(record_event)
 
 
-@post(
-    "/events/{event_ref:int}/annul",
-    summary="Annul a credit event with a reason; the score follows (operators)",
-    status_code=200,
-    responses=problem_responses(401, 403, 404, 422),
-    opt=OPERATOR,
-)
-async def annul_event(
-    request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
-    community: FromPath[str],
-    event_ref: FromPath[int],
-    data: Annotated[Annulment, Body()],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Annulled]:
-    """The event stays in the ledger; an annulment row (audit-logged) says it no longer counts."""
-    book = book_of(request)
+class CreditController(CommunityController, OperatorRoutes):
+    """The credit service's community routes (the operators' routes included)."""
 
-    async def work() -> Annulled:
-        row = await ledger.annul(where, event_ref, data.reason, actor(caller))
-        subject = Subject(row["subject_kind"], row["subject_id"])
-        score = await book.score(where, subject)
-        return Annulled(event_ref=event_ref, subject=str(subject), score=score)
+    path = COMMUNITY + "/credit"
+    tags = ["credit"]
 
-    return await command(
-        request, idempotency_key, ("credit", f"annul:{event_ref}", data.model_dump()), work
+    # --- residents -------------------------------------------------------------------------------
+
+    @get(
+        "/me",
+        summary="My credit: score, tier, gates and why (any member)",
+        responses=problem_responses(401, 403),
+        opt=Access.member().opt,
     )
+    async def my_credit(
+        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
+    ) -> MyCredit:
+        """The caller's standing and each event's part in the score ("why is my score 612")."""
+        if caller.member_id is None:
+            raise Forbidden("only a member has a credit score")
+        subject = Subject("member", caller.member_id)
+        return MyCredit(
+            standing=await member_standing(book_of(request), where, caller.member_id),
+            explanation=await explained(request, where, subject),
+        )
+
+    @post(
+        "/jobs/{job_id:int}/rating",
+        summary="Rate a completed job; the rating feeds its provider's credit (residents)",
+        status_code=200,
+        responses=problem_responses(401, 403, 404, 409, 422),
+        opt=Access.of(Role.RESIDENT).opt,
+    )
+    async def rate_job(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        job_id: FromPath[int],
+        data: Annotated[Rating, Body()],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Rated]:
+        """One rating per job: 1 to 5 stars become a ``job_rated`` event of the job's provider."""
+
+        async def work() -> Rated:
+            done = await governance.rate_job(
+                book_of(request), where, job_id, data.stars, data.comment, caller.member_id
+            )
+            return Rated(**done)
+
+        return await command(
+            request, idempotency_key, ("credit", f"rate:{job_id}", data.model_dump()), work
+        )
+
+    # --- providers -------------------------------------------------------------------------------
+
+    @post(
+        "/provider-applications",
+        summary="Apply to serve the community as a provider, with documents (any member)",
+        status_code=200,
+        responses=problem_responses(401, 403, 422),
+        opt=Access.member().opt,
+    )
+    async def apply(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        data: Annotated[NewApplication, Body()],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Application]:
+        """File the application; an operator reviews it."""
+        if caller.member_id is None:
+            raise Forbidden("a member of the community applies")
+        applicant = caller.member_id
+
+        async def work() -> Application:
+            documents = [d.model_dump() for d in data.documents]
+            row = await governance.apply(where, applicant, data.provider_name, documents, data.note)
+            return Application(**row)
+
+        return await command(request, idempotency_key, ("credit", "apply", data.model_dump()), work)
+
+    @get(
+        "/provider",
+        summary="My provider's standing: status, the reason, score, threshold (provider staff)",
+        responses=problem_responses(401, 403),
+        opt=STAFF,
+    )
+    async def my_provider(
+        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
+    ) -> ProviderStandingOut:
+        """Why the provider is where it is (e.g. the reason it was suspended)."""
+        provider_id = await governance.require_staff(where, caller.member_id)
+        return ProviderStandingOut(
+            **await governance.provider_view(book_of(request), where, provider_id)
+        )
+
+    @post(
+        "/provider/appeals",
+        summary="Appeal my provider's suspension (provider staff)",
+        status_code=200,
+        responses=problem_responses(401, 403, 409, 422),
+        opt=STAFF,
+    )
+    async def appeal(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        data: Annotated[AppealIn, Body()],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Appeal]:
+        """File an appeal; an operator grants (reinstates) or refuses it."""
+        provider_id = await governance.require_staff(where, caller.member_id)
+
+        async def work() -> Appeal:
+            row = await governance.file_appeal(where, provider_id, data.statement, caller.member_id)
+            return Appeal(**row)
+
+        return await command(
+            request, idempotency_key, ("credit", "appeal", data.model_dump()), work
+        )
+
+    # --- operators -------------------------------------------------------------------------------
+
+    @get(
+        "/members/{member_id:int}",
+        summary="Any member's credit and why (operators, auditors)",
+        responses=problem_responses(401, 403, 404),
+        opt=READERS,
+    )
+    async def member_credit(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        member_id: FromPath[int],
+    ) -> MyCredit:
+        """The member's standing and the explanation of the score."""
+        return MyCredit(
+            standing=await member_standing(book_of(request), where, member_id),
+            explanation=await explained(request, where, Subject("member", member_id)),
+        )
+
+    member_event = _core_event_route("member")
+    provider_event = _core_event_route("provider")
+
+    @post(
+        "/events/{event_ref:int}/annul",
+        summary="Annul a credit event with a reason; the score follows (operators)",
+        status_code=200,
+        responses=problem_responses(401, 403, 404, 422),
+        opt=OPERATOR,
+    )
+    async def annul_event(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        event_ref: FromPath[int],
+        data: Annotated[Annulment, Body()],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Annulled]:
+        """The event stays in the ledger; an annulment row (audit-logged) says it no longer counts."""  # noqa: E501
+        book = book_of(request)
+
+        async def work() -> Annulled:
+            row = await ledger.annul(where, event_ref, data.reason, actor(caller))
+            subject = Subject(row["subject_kind"], row["subject_id"])
+            score = await book.score(where, subject)
+            return Annulled(event_ref=event_ref, subject=str(subject), score=score)
+
+        return await command(
+            request, idempotency_key, ("credit", f"annul:{event_ref}", data.model_dump()), work
+        )
 
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of the credit service: its community router."""
-    handlers = [
-        my_credit,
-        rate_job,
-        apply,
-        my_provider,
-        appeal,
-        member_credit,
-        _core_event_route("member"),
-        _core_event_route("provider"),
-        annul_event,
-        *operator_routes(),
-    ]
-    return [community_router("/credit", handlers, tag="credit")]
+    """The credit service's routes: its controller."""
+    return [CreditController]

@@ -23,7 +23,7 @@ from linli.dispatch.logistics.goods import GoodsOrder, OrderLine
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import COMMUNITY, CommunityController, Where, Who
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
@@ -38,77 +38,12 @@ from .schemas import (
 )
 from .tables import ServiceWorker
 
-__all__ = ["routes"]
+__all__ = ["DispatchController", "routes"]
 
 
 def _allow(request: Request[Any, Any, Any]) -> list[Network]:
     platform: Platform = request.app.state.platform
     return [ipaddress.ip_network(n, strict=False) for n in platform.settings.dispatch_webhook_allow]
-
-
-@post(
-    "/webhooks",
-    summary="Subscribe a URL to the community's events (operators)",
-    status_code=200,
-    responses=problem_responses(401, 403, 422),
-    opt=Access.of(Role.OPERATOR).opt,
-)
-async def add_webhook(
-    request: Request[Any, Any, Any],
-    where: Community,
-    community: FromPath[str],
-    data: Annotated[NewWebhook, Body()],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Webhook]:
-    """Check the URL against SSRF, store the subscription and show its secret once."""
-
-    async def work() -> Webhook:
-        made = await subscribe(
-            where,
-            data.url,
-            data.event_types,
-            allow=_allow(request),
-            payload_version=data.payload_version,
-        )
-        return Webhook(**made)
-
-    return await command(request, idempotency_key, ("dispatch", "webhook", data.model_dump()), work)
-
-
-@get(
-    "/webhooks",
-    summary="The community's webhook subscriptions (operators, auditors)",
-    responses=problem_responses(401, 403),
-    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
-)
-async def list_webhooks(where: Community, community: FromPath[str]) -> list[Webhook]:
-    """Every active subscription, without secrets."""
-    return [Webhook(**row) for row in await subscriptions(where)]
-
-
-@post(
-    "/events/{event_id:str}/replay",
-    summary="Deliver an event again to its modules and webhooks (operators)",
-    status_code=200,
-    responses=problem_responses(401, 403, 404),
-    opt=Access.of(Role.OPERATOR).opt,
-)
-async def replay_event(
-    request: Request[Any, Any, Any],
-    where: Community,
-    community: FromPath[str],
-    event_id: FromPath[str],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Replayed]:
-    """Re-arm every delivery of the event; receivers see the same ``webhook-id``."""
-
-    async def work() -> Replayed:
-        count = await replay(where, event_id)
-        if not count:
-            raise NotFound(f"there is no delivered event {event_id} in {where.slug}")
-        return Replayed(event_id=event_id, deliveries=count)
-
-    return await command(request, idempotency_key, ("dispatch", f"replay:{event_id}", {}), work)
 
 
 async def _worker_of(where: Community, caller: Caller) -> int:
@@ -127,9 +62,10 @@ def _answer_route(accept: bool) -> Any:
     verb = "accept" if accept else "decline"
 
     async def answer(
+        self: Any,
         request: Request[Any, Any, Any],
-        where: Community,
-        caller: Caller,
+        where: Where,
+        caller: Who,
         community: FromPath[str],
         job_id: FromPath[int],
         idempotency_key: IdempotencyKey = None,
@@ -153,86 +89,151 @@ def _answer_route(accept: bool) -> Any:
     )(answer)
 
 
-@post(
-    "/rematch",
-    summary="Offer every pending job by one batch match (operators)",
-    status_code=200,
-    responses=problem_responses(401, 403),
-    opt=Access.of(Role.OPERATOR).opt,
-)
-async def rematch_pending(
-    request: Request[Any, Any, Any],
-    where: Community,
-    community: FromPath[str],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Rematched]:
-    """Place pending jobs at the least total cost (SciPy ``linear_sum_assignment``)."""
+class DispatchController(CommunityController):
+    """The dispatch service's community routes."""
 
-    async def work() -> Rematched:
-        return Rematched(placed=await jobs.rematch(where))
+    path = COMMUNITY + "/dispatch"
+    tags = ["dispatch"]
 
-    return await command(request, idempotency_key, ("dispatch", "rematch", {}), work)
-
-
-@get(
-    "/on-time",
-    summary="On-time rate of completed jobs, per community and provider (operators, auditors)",
-    responses=problem_responses(401, 403),
-    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
-)
-async def on_time(where: Community, community: FromPath[str]) -> OnTime:
-    """Completed jobs finished by their window's end."""
-    return OnTime(**await jobs.on_time_rates(where))
-
-
-@post(
-    "/goods/{kind:str}",
-    summary="Pick lists, grid-warehouse or truck-run manifests as CSV or PDF",
-    description="`kind`: `pick-lists`, `grid-manifests` or `truck-runs`; `format`: `csv`, `pdf`."
-    " Prints what it is given; changes nothing.",
-    status_code=200,
-    responses=problem_responses(401, 403, 422),
-    opt=Access.of(Role.LEADER, Role.PICKUP_HOST, Role.OPERATOR).opt,
-)
-async def goods_document(
-    where: Community,
-    community: FromPath[str],
-    kind: FromPath[str],
-    data: Annotated[GoodsBatch, Body()],
-    format: Annotated[str, QueryParameter(pattern="^(csv|pdf)$")] = "pdf",
-) -> Response[bytes]:
-    """Render the documents for a confirmed group buy's orders."""
-    orders = [
-        GoodsOrder(
-            o.ref,
-            o.member,
-            o.pickup_point,
-            tuple(OrderLine(line.sku, line.name, line.quantity) for line in o.lines),
-        )
-        for o in data.orders
-    ]
-    try:
-        body, media = render_goods(kind, orders, data.grid_of, data.truck_capacity, format)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from exc
-    filename = f"{where.slug}-{kind}.{format}"
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    @post(
+        "/webhooks",
+        summary="Subscribe a URL to the community's events (operators)",
+        status_code=200,
+        responses=problem_responses(401, 403, 422),
+        opt=Access.of(Role.OPERATOR).opt,
     )
+    async def add_webhook(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        data: Annotated[NewWebhook, Body()],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Webhook]:
+        """Check the URL against SSRF, store the subscription and show its secret once."""
+
+        async def work() -> Webhook:
+            made = await subscribe(
+                where,
+                data.url,
+                data.event_types,
+                allow=_allow(request),
+                payload_version=data.payload_version,
+            )
+            return Webhook(**made)
+
+        return await command(
+            request, idempotency_key, ("dispatch", "webhook", data.model_dump()), work
+        )
+
+    @get(
+        "/webhooks",
+        summary="The community's webhook subscriptions (operators, auditors)",
+        responses=problem_responses(401, 403),
+        opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
+    )
+    async def list_webhooks(self, where: Where, community: FromPath[str]) -> list[Webhook]:
+        """Every active subscription, without secrets."""
+        return [Webhook(**row) for row in await subscriptions(where)]
+
+    @post(
+        "/events/{event_id:str}/replay",
+        summary="Deliver an event again to its modules and webhooks (operators)",
+        status_code=200,
+        responses=problem_responses(401, 403, 404),
+        opt=Access.of(Role.OPERATOR).opt,
+    )
+    async def replay_event(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        event_id: FromPath[str],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Replayed]:
+        """Re-arm every delivery of the event; receivers see the same ``webhook-id``."""
+
+        async def work() -> Replayed:
+            count = await replay(where, event_id)
+            if not count:
+                raise NotFound(f"there is no delivered event {event_id} in {where.slug}")
+            return Replayed(event_id=event_id, deliveries=count)
+
+        return await command(request, idempotency_key, ("dispatch", f"replay:{event_id}", {}), work)
+
+    accept = _answer_route(True)
+    decline = _answer_route(False)
+
+    @post(
+        "/rematch",
+        summary="Offer every pending job by one batch match (operators)",
+        status_code=200,
+        responses=problem_responses(401, 403),
+        opt=Access.of(Role.OPERATOR).opt,
+    )
+    async def rematch_pending(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Rematched]:
+        """Place pending jobs at the least total cost (SciPy ``linear_sum_assignment``)."""
+
+        async def work() -> Rematched:
+            return Rematched(placed=await jobs.rematch(where))
+
+        return await command(request, idempotency_key, ("dispatch", "rematch", {}), work)
+
+    @get(
+        "/on-time",
+        summary="On-time rate of completed jobs, per community and provider (operators, auditors)",
+        responses=problem_responses(401, 403),
+        opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
+    )
+    async def on_time(self, where: Where, community: FromPath[str]) -> OnTime:
+        """Completed jobs finished by their window's end."""
+        return OnTime(**await jobs.on_time_rates(where))
+
+    @post(
+        "/goods/{kind:str}",
+        summary="Pick lists, grid-warehouse or truck-run manifests as CSV or PDF",
+        description="`kind`: `pick-lists`, `grid-manifests` or `truck-runs`; "
+        "`format`: `csv`, `pdf`. Prints what it is given; changes nothing.",
+        status_code=200,
+        responses=problem_responses(401, 403, 422),
+        opt=Access.of(Role.LEADER, Role.PICKUP_HOST, Role.OPERATOR).opt,
+    )
+    async def goods_document(
+        self,
+        where: Where,
+        community: FromPath[str],
+        kind: FromPath[str],
+        data: Annotated[GoodsBatch, Body()],
+        format: Annotated[str, QueryParameter(pattern="^(csv|pdf)$")] = "pdf",
+    ) -> Response[bytes]:
+        """Render the documents for a confirmed group buy's orders."""
+        orders = [
+            GoodsOrder(
+                o.ref,
+                o.member,
+                o.pickup_point,
+                tuple(OrderLine(line.sku, line.name, line.quantity) for line in o.lines),
+            )
+            for o in data.orders
+        ]
+        try:
+            body, media = render_goods(kind, orders, data.grid_of, data.truck_capacity, format)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from exc
+        filename = f"{where.slug}-{kind}.{format}"
+        return Response(
+            body,
+            media_type=media,
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
 
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of the dispatch service: its community router."""
-    handlers = [
-        add_webhook,
-        list_webhooks,
-        replay_event,
-        _answer_route(True),
-        _answer_route(False),
-        rematch_pending,
-        on_time,
-        goods_document,
-    ]
-    return [community_router("/dispatch", handlers, tag="dispatch")]
+    """The dispatch service's routes: its controller."""
+    return [DispatchController]

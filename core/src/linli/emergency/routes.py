@@ -19,13 +19,14 @@ from litestar.params import FromPath, JSONBody
 
 from ..http.access import Access
 from ..http.commands import unit_of
-from ..http.community import community_router
+from ..http.community import COMMUNITY, CommunityController, Where, Who
 from ..idempotency import IdempotencyKey
 from ..identity.auth import platform_guard
 from ..identity.communities import get_community, list_communities
 from . import service
 from .schemas import (
     EMERGENCY_DOC,
+    EMERGENCY_RESPONSES,
     DeclarationIn,
     DeclarationOut,
     EmergencyChange,
@@ -33,7 +34,7 @@ from .schemas import (
     EmergencyOut,
 )
 
-__all__ = ["routes"]
+__all__ = ["EmergencyController", "routes"]
 
 _PLATFORM: dict[str, Any] = {"opt": Access.platform().opt, "guards": [platform_guard]}
 _OPERATOR = Access.of(Role.OPERATOR, scope="admin").opt
@@ -103,101 +104,121 @@ def _by(caller: Caller) -> str:
     return "platform" if caller.member_id is None else f"member:{caller.member_id}"
 
 
-@get("/", opt=Access.member().opt, summary="The community's emergencies", **EMERGENCY_DOC)
-async def community_emergencies(
-    request: Request[Any, Any, Any], community: FromPath[str]
-) -> list[EmergencyOut]:
-    """Every emergency declared here, newest start first, and whether each is in force."""
-    where: Community = request.state.identity[0]
-    now = datetime.now(UTC)
-    return [EmergencyOut.of(d.emergency, now, d.ended) for d in await service.listed(where)]
+class EmergencyController(CommunityController):
+    """The emergency routes of one community: read, declare, amend and end its emergency."""
 
+    path = COMMUNITY + "/emergencies"
+    tags = ["emergency"]
 
-@get("/current", opt=Access.member().opt, summary="The emergency in force", **EMERGENCY_DOC)
-async def current_emergency(
-    request: Request[Any, Any, Any], community: FromPath[str]
-) -> EmergencyOut:
-    """The emergency in force here now; 404 when there is none."""
-    where: Community = request.state.identity[0]
-    found = await service.current(where)
-    if found is None:
-        raise NotFound(f"no emergency is in force in {where.slug}")
-    return EmergencyOut.of(found, datetime.now(UTC))
-
-
-@post("/", opt=_OPERATOR, status_code=201, summary="Declare an emergency here", **EMERGENCY_DOC)
-async def declare_here(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    data: JSONBody[EmergencyIn],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[EmergencyOut]:
-    """Declare an emergency for this community (its operators)."""
-    where, caller = request.state.identity
-    unit = unit_of(request, idempotency_key, "emergency.declare", data.model_dump_json())
-    emergency = Emergency(
-        id=data.reference or f"{where.slug}-{datetime.now(UTC):%Y%m%d%H%M%S%f}",
-        kind=data.kind,
-        starts_at=data.starts_at or datetime.now(UTC),
-        ends_at=data.ends_at,
-        notes=data.notes,
+    @get(
+        "/",
+        opt=Access.member().opt,
+        summary="The community's emergencies",
+        responses=EMERGENCY_RESPONSES,
     )
+    async def community_emergencies(
+        self, where: Where, community: FromPath[str]
+    ) -> list[EmergencyOut]:
+        """Every emergency declared here, newest start first, and whether each is in force."""
+        now = datetime.now(UTC)
+        return [EmergencyOut.of(d.emergency, now, d.ended) for d in await service.listed(where)]
 
-    async def run() -> EmergencyOut:
-        made = await service.declare_in(where, unit, emergency, declared_by=_by(caller))
-        return EmergencyOut.of(made, datetime.now(UTC))
-
-    return await unit.answer(run, 201)
-
-
-@patch(
-    "/{emergency_id:str}", opt=_OPERATOR, summary="Move an emergency's end here", **EMERGENCY_DOC
-)
-async def amend_here(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    emergency_id: FromPath[str],
-    data: JSONBody[EmergencyChange],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[EmergencyOut]:
-    """Move the planned end of an emergency of this community (its operators)."""
-    where: Community = request.state.identity[0]
-    unit = unit_of(
-        request, idempotency_key, "emergency.amend", emergency_id, data.model_dump_json()
+    @get(
+        "/current",
+        opt=Access.member().opt,
+        summary="The emergency in force",
+        responses=EMERGENCY_RESPONSES,
     )
+    async def current_emergency(self, where: Where, community: FromPath[str]) -> EmergencyOut:
+        """The emergency in force here now; 404 when there is none."""
+        found = await service.current(where)
+        if found is None:
+            raise NotFound(f"no emergency is in force in {where.slug}")
+        return EmergencyOut.of(found, datetime.now(UTC))
 
-    async def run() -> EmergencyOut:
-        changed = await service.amend_in(where, unit, emergency_id, data.ends_at)
-        return EmergencyOut.of(changed, datetime.now(UTC))
+    @post(
+        "/",
+        opt=_OPERATOR,
+        status_code=201,
+        summary="Declare an emergency here",
+        responses=EMERGENCY_RESPONSES,
+    )
+    async def declare_here(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        data: JSONBody[EmergencyIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[EmergencyOut]:
+        """Declare an emergency for this community (its operators)."""
+        unit = unit_of(request, idempotency_key, "emergency.declare", data.model_dump_json())
+        emergency = Emergency(
+            id=data.reference or f"{where.slug}-{datetime.now(UTC):%Y%m%d%H%M%S%f}",
+            kind=data.kind,
+            starts_at=data.starts_at or datetime.now(UTC),
+            ends_at=data.ends_at,
+            notes=data.notes,
+        )
 
-    return await unit.answer(run)
+        async def run() -> EmergencyOut:
+            made = await service.declare_in(where, unit, emergency, declared_by=_by(caller))
+            return EmergencyOut.of(made, datetime.now(UTC))
 
+        return await unit.answer(run, 201)
 
-@post(
-    "/{emergency_id:str}/end",
-    opt=_OPERATOR,
-    status_code=200,
-    summary="End an emergency here",
-    **EMERGENCY_DOC,
-)
-async def end_here(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    emergency_id: FromPath[str],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[EmergencyOut]:
-    """End an emergency of this community now (its operators)."""
-    where: Community = request.state.identity[0]
-    unit = unit_of(request, idempotency_key, "emergency.end", emergency_id)
+    @patch(
+        "/{emergency_id:str}",
+        opt=_OPERATOR,
+        summary="Move an emergency's end here",
+        responses=EMERGENCY_RESPONSES,
+    )
+    async def amend_here(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        emergency_id: FromPath[str],
+        data: JSONBody[EmergencyChange],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[EmergencyOut]:
+        """Move the planned end of an emergency of this community (its operators)."""
+        unit = unit_of(
+            request, idempotency_key, "emergency.amend", emergency_id, data.model_dump_json()
+        )
 
-    async def run() -> EmergencyOut:
-        ended = await service.end_in(where, unit, emergency_id)
-        return EmergencyOut.of(ended, datetime.now(UTC), ended=True)
+        async def run() -> EmergencyOut:
+            changed = await service.amend_in(where, unit, emergency_id, data.ends_at)
+            return EmergencyOut.of(changed, datetime.now(UTC))
 
-    return await unit.answer(run)
+        return await unit.answer(run)
+
+    @post(
+        "/{emergency_id:str}/end",
+        opt=_OPERATOR,
+        status_code=200,
+        summary="End an emergency here",
+        responses=EMERGENCY_RESPONSES,
+    )
+    async def end_here(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        emergency_id: FromPath[str],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[EmergencyOut]:
+        """End an emergency of this community now (its operators)."""
+        unit = unit_of(request, idempotency_key, "emergency.end", emergency_id)
+
+        async def run() -> EmergencyOut:
+            ended = await service.end_in(where, unit, emergency_id)
+            return EmergencyOut.of(ended, datetime.now(UTC), ended=True)
+
+        return await unit.answer(run)
 
 
 def routes() -> list[Any]:
-    """The platform operator's routes and the community router of the per-community ones."""
-    scoped = [community_emergencies, current_emergency, declare_here, amend_here, end_here]
-    return [declare, declarations, amend, end, community_router("/emergencies", scoped)]
+    """The emergency routes: the platform's declarations and the community controller."""
+    return [declare, declarations, amend, end, EmergencyController]

@@ -12,6 +12,7 @@ from ..http.problems import problem_responses
 
 __all__ = [
     "EMERGENCY_DOC",
+    "EMERGENCY_RESPONSES",
     "DeclarationIn",
     "DeclarationOut",
     "EmergencyChange",
@@ -19,11 +20,11 @@ __all__ = [
     "EmergencyOut",
 ]
 
-EMERGENCY_DOC: dict[str, Any] = {
-    "tags": ["emergency"],
-    "responses": problem_responses(401, 403, 404, 409, 422),
-}
-"""What every emergency route shares in the OpenAPI document."""
+EMERGENCY_RESPONSES = problem_responses(401, 403, 404, 409, 422)
+"""The problems every emergency route may answer, in the OpenAPI document."""
+
+EMERGENCY_DOC: dict[str, Any] = {"tags": ["emergency"], "responses": EMERGENCY_RESPONSES}
+"""What a platform-wide emergency route declares in the OpenAPI document."""
 
 
 class EmergencyIn(BaseModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Caller, Community, Role
+from linli_sdk import Role
 from litestar import Request, get, put
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
@@ -13,7 +13,7 @@ from linli.modules.enablement import module_state, require_module, set_module
 
 from ..platform import Platform
 from .access import Access
-from .community import community_router
+from .community import Where, Who, community_router
 from .problems import problem
 
 __all__ = ["platform_routes"]
@@ -172,7 +172,7 @@ async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
     opt=Access.member().opt,
 )
 async def community_modules(
-    request: Request[Any, Any, Any], where: Community, caller: Caller, community: FromPath[str]
+    request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
 ) -> CommunityModules:
     """Every installed module and whether it is enabled here; settings for operators only."""
     staff = caller.has_role(Role.OPERATOR, Role.AUDITOR)
@@ -193,7 +193,7 @@ async def community_modules(
 def _change_route(name: str) -> Any:
     async def change_module(
         request: Request[Any, Any, Any],
-        where: Community,
+        where: Where,
         community: FromPath[str],
         data: JSONBody[ModuleChange],
     ) -> CommunityModule:

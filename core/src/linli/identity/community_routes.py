@@ -5,26 +5,27 @@ it and invite its leaders, pickup hosts and provider staff.
 
 ``/v1/communities`` (create, list) takes the platform operator's token only
 (:func:`~linli.identity.auth.platform_guard`); every route under
-``/v1/communities/{community}`` goes through the community router, so a community operator's
-token opens its own community and no other.
+``/v1/communities/{community}`` is served by `CommunitiesController` (guarded as every community
+controller is), so a community operator's token opens its own community and no other.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Caller, Community, Role
+from linli_sdk import Role
 from litestar import Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import COMMUNITY, CommunityController, Where, Who
 from ..idempotency import IdempotencyKey
 from . import communities, role_invitations
 from .auth import platform_guard
 from .community_schemas import (
     COMMUNITY_DOC,
+    COMMUNITY_RESPONSES,
     CommunityChange,
     CommunityIn,
     CommunityOut,
@@ -33,7 +34,7 @@ from .community_schemas import (
 )
 from .sign_in_routes import service_of
 
-__all__ = ["community_routes"]
+__all__ = ["CommunitiesController", "community_routes"]
 
 
 @post(
@@ -64,100 +65,103 @@ async def list_communities(archived: FromQuery[bool] = False) -> list[CommunityO
     return [CommunityOut(**row) for row in await communities.list_communities(archived=archived)]
 
 
-@get("/", opt=Access.member().opt, summary="The community", **COMMUNITY_DOC)
-async def show_community(where: Community, community: FromPath[str]) -> CommunityOut:
-    """The community's name, time zone and currency."""
-    return CommunityOut(**(await communities.get_record(where.slug)))
+class CommunitiesController(CommunityController):
+    """The routes of one community itself: its record, archiving it, and role invitations."""
 
+    path = COMMUNITY
+    tags = ["communities"]
 
-@patch(
-    "/",
-    opt=Access.of(Role.OPERATOR, scope="admin").opt,
-    summary="Rename a community or change its time zone (operators)",
-    **COMMUNITY_DOC,
-)
-async def change_community(
-    where: Community, community: FromPath[str], data: JSONBody[CommunityChange]
-) -> CommunityOut:
-    """Rename the community or move it to another IANA time zone."""
-    changed = await communities.update_community(where.slug, name=data.name, timezone=data.timezone)
-    return CommunityOut(**changed)
+    @get("/", opt=Access.member().opt, summary="The community", responses=COMMUNITY_RESPONSES)
+    async def show_community(self, where: Where, community: FromPath[str]) -> CommunityOut:
+        """The community's name, time zone and currency."""
+        return CommunityOut(**(await communities.get_record(where.slug)))
 
-
-@post(
-    "/archive",
-    opt=Access.platform().opt,
-    status_code=200,
-    summary="Archive a community (platform operator)",
-    **COMMUNITY_DOC,
-)
-async def archive(where: Community, community: FromPath[str]) -> CommunityOut:
-    """Archive the community: its data stays, its members' tokens are refused from now on."""
-    return CommunityOut(**(await communities.archive_community(where.slug)))
-
-
-@post(
-    "/role-invitations",
-    opt=Access.of(Role.OPERATOR, scope="admin").opt,
-    status_code=201,
-    summary="Invite a leader, pickup host or provider staff member by phone (operators)",
-    **COMMUNITY_DOC,
-)
-async def invite(
-    request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
-    community: FromPath[str],
-    data: JSONBody[RoleInvitationIn],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[RoleInvitationOut]:
-    """Invite a phone number to a role: the person accepts by signing in with that number."""
-
-    async def run() -> RoleInvitationOut:
-        made = await role_invitations.invite(
-            service_of(request),
-            where,
-            phone=data.phone,
-            role=data.role,
-            display_name=data.display_name,
-            pickup_point_id=data.pickup_point_id,
-            provider_id=data.provider_id,
-            invited_by=caller.member_id,
-            days=data.days,
+    @patch(
+        "/",
+        opt=Access.of(Role.OPERATOR, scope="admin").opt,
+        summary="Rename a community or change its time zone (operators)",
+        responses=COMMUNITY_RESPONSES,
+    )
+    async def change_community(
+        self, where: Where, community: FromPath[str], data: JSONBody[CommunityChange]
+    ) -> CommunityOut:
+        """Rename the community or move it to another IANA time zone."""
+        changed = await communities.update_community(
+            where.slug, name=data.name, timezone=data.timezone
         )
-        return RoleInvitationOut(**made)
+        return CommunityOut(**changed)
 
-    what = ("identity.role_invitation", data.model_dump_json())
-    return await command(request, idempotency_key, what, run, status=201)
+    @post(
+        "/archive",
+        opt=Access.platform().opt,
+        status_code=200,
+        summary="Archive a community (platform operator)",
+        responses=COMMUNITY_RESPONSES,
+    )
+    async def archive(self, where: Where, community: FromPath[str]) -> CommunityOut:
+        """Archive the community: its data stays, its members' tokens are refused from now on."""
+        return CommunityOut(**(await communities.archive_community(where.slug)))
 
+    @post(
+        "/role-invitations",
+        opt=Access.of(Role.OPERATOR, scope="admin").opt,
+        status_code=201,
+        summary="Invite a leader, pickup host or provider staff member by phone (operators)",
+        responses=COMMUNITY_RESPONSES,
+    )
+    async def invite(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        data: JSONBody[RoleInvitationIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[RoleInvitationOut]:
+        """Invite a phone number to a role: the person accepts by signing in with that number."""
 
-@get(
-    "/role-invitations",
-    opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
-    summary="The community's role invitations (operators)",
-    **COMMUNITY_DOC,
-)
-async def invitations(where: Community, community: FromPath[str]) -> list[RoleInvitationOut]:
-    """Every role invitation here, newest first, phones masked."""
-    return [RoleInvitationOut(**row) for row in await role_invitations.list_invitations(where)]
+        async def run() -> RoleInvitationOut:
+            made = await role_invitations.invite(
+                service_of(request),
+                where,
+                phone=data.phone,
+                role=data.role,
+                display_name=data.display_name,
+                pickup_point_id=data.pickup_point_id,
+                provider_id=data.provider_id,
+                invited_by=caller.member_id,
+                days=data.days,
+            )
+            return RoleInvitationOut(**made)
 
+        what = ("identity.role_invitation", data.model_dump_json())
+        return await command(request, idempotency_key, what, run, status=201)
 
-@post(
-    "/role-invitations/{invitation_id:int}/withdraw",
-    opt=Access.of(Role.OPERATOR, scope="admin").opt,
-    status_code=200,
-    summary="Withdraw a pending role invitation (operators)",
-    **COMMUNITY_DOC,
-)
-async def withdraw(
-    where: Community, community: FromPath[str], invitation_id: FromPath[int]
-) -> RoleInvitationOut:
-    """Withdraw a pending invitation: signing in with the phone no longer grants the role."""
-    row = await role_invitations.withdraw_invitation(where, invitation_id)
-    return RoleInvitationOut(**row)
+    @get(
+        "/role-invitations",
+        opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
+        summary="The community's role invitations (operators)",
+        responses=COMMUNITY_RESPONSES,
+    )
+    async def invitations(self, where: Where, community: FromPath[str]) -> list[RoleInvitationOut]:
+        """Every role invitation here, newest first, phones masked."""
+        return [RoleInvitationOut(**row) for row in await role_invitations.list_invitations(where)]
+
+    @post(
+        "/role-invitations/{invitation_id:int}/withdraw",
+        opt=Access.of(Role.OPERATOR, scope="admin").opt,
+        status_code=200,
+        summary="Withdraw a pending role invitation (operators)",
+        responses=COMMUNITY_RESPONSES,
+    )
+    async def withdraw(
+        self, where: Where, community: FromPath[str], invitation_id: FromPath[int]
+    ) -> RoleInvitationOut:
+        """Withdraw a pending invitation: signing in with the phone no longer grants the role."""
+        row = await role_invitations.withdraw_invitation(where, invitation_id)
+        return RoleInvitationOut(**row)
 
 
 def community_routes() -> list[Any]:
-    """The platform-wide community routes and the community router of the per-community ones."""
-    scoped = [show_community, change_community, archive, invite, invitations, withdraw]
-    return [create_community, list_communities, community_router("", scoped)]
+    """The platform-wide community routes and the controller of the per-community ones."""
+    return [create_community, list_communities, CommunitiesController]

@@ -12,6 +12,7 @@ from ..http.problems import problem_responses
 
 __all__ = [
     "COMMUNITY_DOC",
+    "COMMUNITY_RESPONSES",
     "CommunityChange",
     "CommunityIn",
     "CommunityOut",
@@ -19,11 +20,11 @@ __all__ = [
     "RoleInvitationOut",
 ]
 
-COMMUNITY_DOC: dict[str, Any] = {
-    "tags": ["communities"],
-    "responses": problem_responses(401, 403, 404, 409, 422),
-}
-"""What every community route shares in the OpenAPI document."""
+COMMUNITY_RESPONSES = problem_responses(401, 403, 404, 409, 422)
+"""The problems every community route may answer, in the OpenAPI document."""
+
+COMMUNITY_DOC: dict[str, Any] = {"tags": ["communities"], "responses": COMMUNITY_RESPONSES}
+"""What a platform-wide community route declares in the OpenAPI document."""
 
 
 class CommunityIn(BaseModel):

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Caller, Community, Forbidden, Role
+from linli_sdk import Role
 from litestar import Request, Response, delete, get, post, put
-from litestar.di import Provide
 from litestar.params import FromPath, JSONBody
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import COMMUNITY, CommunityController, Myself, Where, Who
 from ..idempotency import IdempotencyKey
 from ..modules.personal_data import erase_modules, export_modules
 from ..platform import Platform
@@ -27,7 +26,7 @@ from . import privacy, verification
 from .clients import register_client
 from .community_routes import community_routes
 from .schemas import (
-    DOC,
+    RESPONSES,
     ClientIn,
     ClientOut,
     ConsentIn,
@@ -47,352 +46,320 @@ from .schemas import (
     UnitIn,
     UnitOut,
 )
-from .scope_routes import scope_routes
+from .scope_routes import ScopeRoutes
 from .sign_in_routes import public_routes, service_of
 
-__all__ = ["routes"]
+__all__ = ["IdentityController", "routes"]
 
 
-Person = tuple[Community, int]
-"""A member acting for themselves: the community and their member id."""
+class IdentityController(CommunityController, ScopeRoutes):
+    """The identity service's community routes (member scopes from its base class).
 
-
-def _person(where: Community, caller: Caller) -> Person:
-    """The member acting for themselves (the `Access.person` routes' caller).
-
-    `Access.person` refused a provider's back end and the platform token before the body was read.
+    Members and personal data, units and verification, and OAuth clients.
     """
-    if caller.member_id is None:  # unreachable behind Access.person; narrows the type
-        raise Forbidden("only a member acts on their own personal data")
-    return where, caller.member_id
 
+    path = COMMUNITY
+    tags = ["identity"]
 
-# -- members and personal data -----------------------------------------------------------------
+    # -- members and personal data -----------------------------------------------------------------
 
+    @get("/me", opt=Access.person("profile").opt, responses=RESPONSES)
+    async def me(
+        self, request: Request[Any, Any, Any], person: Myself, community: FromPath[str]
+    ) -> MemberOut:
+        """The caller's own membership, their phone in full."""
+        where, member_id = person
+        profile = await privacy.member_profile(service_of(request), where, member_id, reveal=True)
+        return MemberOut(**profile)
 
-@get("/me", opt=Access.person("profile").opt, **DOC)
-async def me(
-    request: Request[Any, Any, Any], person: Person, community: FromPath[str]
-) -> MemberOut:
-    """The caller's own membership, their phone in full."""
-    where, member_id = person
-    profile = await privacy.member_profile(service_of(request), where, member_id, reveal=True)
-    return MemberOut(**profile)
-
-
-@get(
-    "/members/{member_id:int}",
-    opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
-    **DOC,
-)
-async def member(
-    request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
-    community: FromPath[str],
-    member_id: FromPath[int],
-) -> MemberOut:
-    """A member of the community; the phone in full for operators, masked for others."""
-    reveal = caller.has_role(Role.OPERATOR)
-    return MemberOut(
-        **await privacy.member_profile(service_of(request), where, member_id, reveal=reveal)
+    @get(
+        "/members/{member_id:int}",
+        opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
+        responses=RESPONSES,
     )
-
-
-@post(
-    "/me/consents",
-    opt=Access.person("profile").opt,
-    status_code=201,
-    **DOC,
-)
-async def consent(
-    request: Request[Any, Any, Any],
-    person: Person,
-    community: FromPath[str],
-    data: JSONBody[ConsentIn],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[ConsentOut]:
-    """Record the caller's consent to a purpose (before an ID number is collected)."""
-    _, member_id = person
-
-    async def run() -> ConsentOut:
-        return ConsentOut(**await privacy.give_consent(member_id, data.purpose))
-
-    given = data.model_dump_json()
-    return await command(request, idempotency_key, ("identity.consent", given), run, status=201)
-
-
-@delete(
-    "/me/consents/{purpose:str}",
-    opt=Access.person("profile").opt,
-    status_code=200,
-    **DOC,
-)
-async def withdraw(
-    request: Request[Any, Any, Any],
-    person: Person,
-    community: FromPath[str],
-    purpose: FromPath[str],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[ConsentWithdrawn]:
-    """Withdraw a consent; for ``national_id`` the stored ID number is erased with it."""
-    _, member_id = person
-
-    async def run() -> ConsentWithdrawn:
-        return ConsentWithdrawn(**await privacy.withdraw_consent(member_id, purpose))
-
-    return await command(request, idempotency_key, ("identity.withdraw", purpose), run)
-
-
-@put(
-    "/me/national-id",
-    opt=Access.person("profile").opt,
-    **DOC,
-)
-async def national_id(
-    request: Request[Any, Any, Any],
-    person: Person,
-    community: FromPath[str],
-    data: JSONBody[NationalIdIn],
-) -> NationalIdOut:
-    """Give the caller's ID number (consent first); stored sealed, answered masked.
-
-    Setting the same number again changes nothing, so this takes no ``Idempotency-Key`` (a
-    recorded request would hold the number).
-    """
-    _, member_id = person
-    masked = await privacy.set_national_id(service_of(request), member_id, data.number)
-    return NationalIdOut(national_id=masked)
-
-
-@get("/me/export", opt=Access.person("profile").opt, **DOC)
-async def export(
-    request: Request[Any, Any, Any], person: Person, community: FromPath[str]
-) -> dict[str, Any]:
-    """Everything Linli holds about the caller, as JSON (PIPL); ``modules``: each module's part."""
-    _, member_id = person
-    document = await privacy.export(service_of(request), member_id)
-    platform: Platform = request.app.state.platform
-    memberships = await privacy.memberships_of(member_id)
-    document["modules"] = await export_modules(platform, memberships)
-    return document
-
-
-@delete(
-    "/me",
-    opt=Access.person("profile").opt,
-    status_code=200,
-    **DOC,
-)
-async def erase(
-    request: Request[Any, Any, Any],
-    person: Person,
-    community: FromPath[str],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[ErasureOut]:
-    """Erase the caller's personal data; memberships stay, pseudonymised (PIPL).
-
-    Every module erases its part first, each in its own transaction. If one fails, the answer
-    says which (``erased: false``) and the caller's own account is left for a second run
-    (with a new ``Idempotency-Key``), which retries every module; once all succeeded, the
-    account is erased.
-    """
-    _, member_id = person
-    platform: Platform = request.app.state.platform
-    # Before the call's own transaction: each module's erasure commits on its own.
-    modules = await erase_modules(platform, await privacy.memberships_of(member_id))
-
-    async def run() -> ErasureOut:
-        if any("failed" in outcome for outcome in modules):
-            return ErasureOut(erased=False, memberships=0, modules=modules)
-        return ErasureOut(**await privacy.erase(service_of(request), member_id), modules=modules)
-
-    return await command(request, idempotency_key, ("identity.erase", ""), run)
-
-
-# -- units and verification ----------------------------------------------------------------
-
-
-@post(
-    "/units",
-    opt=Access.of(Role.OPERATOR, scope="admin").opt,
-    status_code=201,
-    **DOC,
-)
-async def add_unit(
-    request: Request[Any, Any, Any],
-    where: Community,
-    community: FromPath[str],
-    data: JSONBody[UnitIn],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[UnitOut]:
-    """Add a unit (building, room) to the community."""
-
-    async def run() -> UnitOut:
-        return UnitOut(**await verification.add_unit(where, data.building, data.room))
-
-    given = data.model_dump_json()
-    return await command(request, idempotency_key, ("identity.add_unit", given), run, status=201)
-
-
-@get(
-    "/units",
-    opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
-    **DOC,
-)
-async def units(where: Community, community: FromPath[str]) -> list[UnitOut]:
-    """The community's units."""
-    return [UnitOut(**row) for row in await verification.list_units(where)]
-
-
-@post(
-    "/invitations",
-    opt=Access.of(Role.LEADER, Role.OPERATOR, scope="write").opt,
-    status_code=201,
-    **DOC,
-)
-async def invite(
-    where: Community, caller: Caller, community: FromPath[str], data: JSONBody[InvitationIn]
-) -> InvitationOut:
-    """Issue an invitation code for a unit (leaders and operators); shown once."""
-    code = await verification.issue_invitation(
-        where, data.unit_id, caller.member_id, data.uses, data.days
-    )
-    return InvitationOut(code=code, unit_id=data.unit_id)
-
-
-@post(
-    "/verification/invitation",
-    opt=Access.person("write").opt,
-    status_code=200,
-    **DOC,
-)
-async def redeem(
-    request: Request[Any, Any, Any],
-    person: Person,
-    community: FromPath[str],
-    data: JSONBody[RedeemIn],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[UnitOut]:
-    """Redeem an invitation code: the caller becomes a verified resident of its unit."""
-    where, member_id = person
-
-    async def run() -> UnitOut:
-        return UnitOut(**await verification.redeem_invitation(where, member_id, data.code))
-
-    given = data.model_dump_json()
-    return await command(request, idempotency_key, ("identity.redeem", given), run)
-
-
-@post(
-    "/verification/requests",
-    opt=Access.person("write").opt,
-    status_code=201,
-    **DOC,
-)
-async def ask(
-    request: Request[Any, Any, Any],
-    person: Person,
-    community: FromPath[str],
-    data: JSONBody[RequestIn],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[RequestOut]:
-    """Ask an operator to verify the caller as a resident of a unit."""
-    where, member_id = person
-
-    async def run() -> RequestOut:
-        made = await verification.request_verification(where, member_id, data.unit_id)
-        return RequestOut(id=made, member=member_id, unit=data.unit_id)
-
-    given = data.model_dump_json()
-    return await command(request, idempotency_key, ("identity.ask", given), run, status=201)
-
-
-@get(
-    "/verification/requests",
-    opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
-    **DOC,
-)
-async def pending(where: Community, community: FromPath[str]) -> list[RequestOut]:
-    """The pending verification requests."""
-    return [RequestOut(**row) for row in await verification.list_requests(where)]
-
-
-@post(
-    "/verification/requests/{request_id:int}/decision",
-    opt=Access.of(Role.OPERATOR, scope="admin").opt,
-    status_code=200,
-    **DOC,
-)
-async def decide(
-    request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
-    community: FromPath[str],
-    request_id: FromPath[int],
-    data: JSONBody[DecisionIn],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[DecisionOut]:
-    """Approve or reject a verification request (operators)."""
-
-    async def run() -> DecisionOut:
-        status = await verification.decide_request(
-            where, request_id, caller.member_id, data.approve
+    async def member(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        member_id: FromPath[int],
+    ) -> MemberOut:
+        """A member of the community; the phone in full for operators, masked for others."""
+        reveal = caller.has_role(Role.OPERATOR)
+        return MemberOut(
+            **await privacy.member_profile(service_of(request), where, member_id, reveal=reveal)
         )
-        return DecisionOut(id=request_id, status=status)
 
-    given = f"{request_id}:{data.model_dump_json()}"
-    return await command(request, idempotency_key, ("identity.decide", given), run)
-
-
-@post(
-    "/clients",
-    opt=Access.of(Role.OPERATOR, scope="admin").opt,
-    status_code=201,
-    **DOC,
-)
-async def add_client(
-    where: Community, community: FromPath[str], data: JSONBody[ClientIn]
-) -> ClientOut:
-    """Register an OAuth client: a frontend (with redirect URIs) or a back end acting here."""
-    made = await register_client(
-        data.name,
-        redirect_uris=data.redirect_uris or None,
-        scopes=data.scopes,
-        community=None if data.redirect_uris else where,
+    @post(
+        "/me/consents",
+        opt=Access.person("profile").opt,
+        status_code=201,
+        responses=RESPONSES,
     )
-    return ClientOut(
-        client_id=made.client_id,
-        client_secret=made.client_secret,
-        grant_types=list(made.grant_types),
-        scopes=made.scopes,
+    async def consent(
+        self,
+        request: Request[Any, Any, Any],
+        person: Myself,
+        community: FromPath[str],
+        data: JSONBody[ConsentIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ConsentOut]:
+        """Record the caller's consent to a purpose (before an ID number is collected)."""
+        _, member_id = person
+
+        async def run() -> ConsentOut:
+            return ConsentOut(**await privacy.give_consent(member_id, data.purpose))
+
+        given = data.model_dump_json()
+        return await command(request, idempotency_key, ("identity.consent", given), run, status=201)
+
+    @delete(
+        "/me/consents/{purpose:str}",
+        opt=Access.person("profile").opt,
+        status_code=200,
+        responses=RESPONSES,
     )
+    async def withdraw(
+        self,
+        request: Request[Any, Any, Any],
+        person: Myself,
+        community: FromPath[str],
+        purpose: FromPath[str],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ConsentWithdrawn]:
+        """Withdraw a consent; for ``national_id`` the stored ID number is erased with it."""
+        _, member_id = person
+
+        async def run() -> ConsentWithdrawn:
+            return ConsentWithdrawn(**await privacy.withdraw_consent(member_id, purpose))
+
+        return await command(request, idempotency_key, ("identity.withdraw", purpose), run)
+
+    @put(
+        "/me/national-id",
+        opt=Access.person("profile").opt,
+        responses=RESPONSES,
+    )
+    async def national_id(
+        self,
+        request: Request[Any, Any, Any],
+        person: Myself,
+        community: FromPath[str],
+        data: JSONBody[NationalIdIn],
+    ) -> NationalIdOut:
+        """Give the caller's ID number (consent first); stored sealed, answered masked.
+
+        Setting the same number again changes nothing, so this takes no ``Idempotency-Key`` (a
+        recorded request would hold the number).
+        """
+        _, member_id = person
+        masked = await privacy.set_national_id(service_of(request), member_id, data.number)
+        return NationalIdOut(national_id=masked)
+
+    @get("/me/export", opt=Access.person("profile").opt, responses=RESPONSES)
+    async def export(
+        self, request: Request[Any, Any, Any], person: Myself, community: FromPath[str]
+    ) -> dict[str, Any]:
+        """Everything Linli holds about the caller, as JSON (PIPL); ``modules``: each module's part."""  # noqa: E501
+        _, member_id = person
+        document = await privacy.export(service_of(request), member_id)
+        platform: Platform = request.app.state.platform
+        memberships = await privacy.memberships_of(member_id)
+        document["modules"] = await export_modules(platform, memberships)
+        return document
+
+    @delete(
+        "/me",
+        opt=Access.person("profile").opt,
+        status_code=200,
+        responses=RESPONSES,
+    )
+    async def erase(
+        self,
+        request: Request[Any, Any, Any],
+        person: Myself,
+        community: FromPath[str],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ErasureOut]:
+        """Erase the caller's personal data; memberships stay, pseudonymised (PIPL).
+
+        Every module erases its part first, each in its own transaction. If one fails, the answer
+        says which (``erased: false``) and the caller's own account is left for a second run
+        (with a new ``Idempotency-Key``), which retries every module; once all succeeded, the
+        account is erased.
+        """
+        _, member_id = person
+        platform: Platform = request.app.state.platform
+        # Before the call's own transaction: each module's erasure commits on its own.
+        modules = await erase_modules(platform, await privacy.memberships_of(member_id))
+
+        async def run() -> ErasureOut:
+            if any("failed" in outcome for outcome in modules):
+                return ErasureOut(erased=False, memberships=0, modules=modules)
+            return ErasureOut(
+                **await privacy.erase(service_of(request), member_id), modules=modules
+            )
+
+        return await command(request, idempotency_key, ("identity.erase", ""), run)
+
+    # -- units and verification --------------------------------------------------------------------
+
+    @post(
+        "/units",
+        opt=Access.of(Role.OPERATOR, scope="admin").opt,
+        status_code=201,
+        responses=RESPONSES,
+    )
+    async def add_unit(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        data: JSONBody[UnitIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[UnitOut]:
+        """Add a unit (building, room) to the community."""
+
+        async def run() -> UnitOut:
+            return UnitOut(**await verification.add_unit(where, data.building, data.room))
+
+        given = data.model_dump_json()
+        return await command(
+            request, idempotency_key, ("identity.add_unit", given), run, status=201
+        )
+
+    @get(
+        "/units",
+        opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
+        responses=RESPONSES,
+    )
+    async def units(self, where: Where, community: FromPath[str]) -> list[UnitOut]:
+        """The community's units."""
+        return [UnitOut(**row) for row in await verification.list_units(where)]
+
+    @post(
+        "/invitations",
+        opt=Access.of(Role.LEADER, Role.OPERATOR, scope="write").opt,
+        status_code=201,
+        responses=RESPONSES,
+    )
+    async def invite(
+        self, where: Where, caller: Who, community: FromPath[str], data: JSONBody[InvitationIn]
+    ) -> InvitationOut:
+        """Issue an invitation code for a unit (leaders and operators); shown once."""
+        code = await verification.issue_invitation(
+            where, data.unit_id, caller.member_id, data.uses, data.days
+        )
+        return InvitationOut(code=code, unit_id=data.unit_id)
+
+    @post(
+        "/verification/invitation",
+        opt=Access.person("write").opt,
+        status_code=200,
+        responses=RESPONSES,
+    )
+    async def redeem(
+        self,
+        request: Request[Any, Any, Any],
+        person: Myself,
+        community: FromPath[str],
+        data: JSONBody[RedeemIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[UnitOut]:
+        """Redeem an invitation code: the caller becomes a verified resident of its unit."""
+        where, member_id = person
+
+        async def run() -> UnitOut:
+            return UnitOut(**await verification.redeem_invitation(where, member_id, data.code))
+
+        given = data.model_dump_json()
+        return await command(request, idempotency_key, ("identity.redeem", given), run)
+
+    @post(
+        "/verification/requests",
+        opt=Access.person("write").opt,
+        status_code=201,
+        responses=RESPONSES,
+    )
+    async def ask(
+        self,
+        request: Request[Any, Any, Any],
+        person: Myself,
+        community: FromPath[str],
+        data: JSONBody[RequestIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[RequestOut]:
+        """Ask an operator to verify the caller as a resident of a unit."""
+        where, member_id = person
+
+        async def run() -> RequestOut:
+            made = await verification.request_verification(where, member_id, data.unit_id)
+            return RequestOut(id=made, member=member_id, unit=data.unit_id)
+
+        given = data.model_dump_json()
+        return await command(request, idempotency_key, ("identity.ask", given), run, status=201)
+
+    @get(
+        "/verification/requests",
+        opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
+        responses=RESPONSES,
+    )
+    async def pending(self, where: Where, community: FromPath[str]) -> list[RequestOut]:
+        """The pending verification requests."""
+        return [RequestOut(**row) for row in await verification.list_requests(where)]
+
+    @post(
+        "/verification/requests/{request_id:int}/decision",
+        opt=Access.of(Role.OPERATOR, scope="admin").opt,
+        status_code=200,
+        responses=RESPONSES,
+    )
+    async def decide(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        request_id: FromPath[int],
+        data: JSONBody[DecisionIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[DecisionOut]:
+        """Approve or reject a verification request (operators)."""
+
+        async def run() -> DecisionOut:
+            status = await verification.decide_request(
+                where, request_id, caller.member_id, data.approve
+            )
+            return DecisionOut(id=request_id, status=status)
+
+        given = f"{request_id}:{data.model_dump_json()}"
+        return await command(request, idempotency_key, ("identity.decide", given), run)
+
+    @post(
+        "/clients",
+        opt=Access.of(Role.OPERATOR, scope="admin").opt,
+        status_code=201,
+        responses=RESPONSES,
+    )
+    async def add_client(
+        self, where: Where, community: FromPath[str], data: JSONBody[ClientIn]
+    ) -> ClientOut:
+        """Register an OAuth client: a frontend (with redirect URIs) or a back end acting here."""
+        made = await register_client(
+            data.name,
+            redirect_uris=data.redirect_uris or None,
+            scopes=data.scopes,
+            community=None if data.redirect_uris else where,
+        )
+        return ClientOut(
+            client_id=made.client_id,
+            client_secret=made.client_secret,
+            grant_types=list(made.grant_types),
+            scopes=made.scopes,
+        )
 
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of the identity service: its public routes and its community router."""
-    community = [
-        me,
-        member,
-        consent,
-        withdraw,
-        national_id,
-        export,
-        erase,
-        add_unit,
-        units,
-        invite,
-        redeem,
-        ask,
-        pending,
-        decide,
-        add_client,
-        *scope_routes(),
-    ]
-    return [
-        *public_routes(),
-        *community_routes(),
-        community_router(
-            "", community, dependencies={"person": Provide(_person, sync_to_thread=False)}
-        ),
-    ]
+    """The identity service's routes: its public routes, the communities' and its controller."""
+    return [*public_routes(), *community_routes(), IdentityController]

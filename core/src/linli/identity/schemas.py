@@ -11,6 +11,7 @@ from ..http.problems import problem_responses
 
 __all__ = [
     "DOC",
+    "RESPONSES",
     "ClientIn",
     "ClientOut",
     "CodeSent",
@@ -36,12 +37,11 @@ __all__ = [
     "UnitOut",
 ]
 
-DOC: dict[str, Any] = {
-    "tags": ["identity"],
-    "responses": problem_responses(401, 403, 404, 409, 422),
-}
+RESPONSES = problem_responses(401, 403, 404, 409, 422)
+"""The problems every identity route may answer, in the OpenAPI document."""
 
-"""What every identity route shares in the OpenAPI document."""
+DOC: dict[str, Any] = {"tags": ["identity"], "responses": RESPONSES}
+"""What an identity route outside the identity controller declares in the OpenAPI document."""
 
 
 class PhoneIn(BaseModel):

@@ -10,108 +10,107 @@ from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Caller, Community, Role
+from linli_sdk import Role
 from litestar import Request, Response, delete, get, put
 from litestar.params import FromPath, FromQuery
 
 from ..http.access import Access
 from ..http.commands import command
+from ..http.community import Where, Who
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import member_scopes
-from .schemas import DOC, NationalIdViewOut, ScopeGrantOut
+from .schemas import RESPONSES, NationalIdViewOut, ScopeGrantOut
 
-__all__ = ["scope_routes"]
+__all__ = ["ScopeRoutes"]
 
 ONE = "/member-scopes/{module:str}/{member_scope:str}"
 
 
-@get(
-    "/member-scopes",
-    opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
-    **DOC,
-)
-async def list_scopes(
-    request: Request[Any, Any, Any], where: Community, community: FromPath[str]
-) -> list[ScopeGrantOut]:
-    """The member scopes each module declares, and whether each is granted here."""
-    platform: Platform = request.app.state.platform
-    rows = await member_scopes.list_grants(platform.registry, where)
-    return [ScopeGrantOut(**row) for row in rows]
+class ScopeRoutes:
+    """Member scopes and the ID number audit log, of `linli.identity.routes.IdentityController`."""
 
+    @get(
+        "/member-scopes",
+        opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
+        responses=RESPONSES,
+    )
+    async def list_scopes(
+        self, request: Request[Any, Any, Any], where: Where, community: FromPath[str]
+    ) -> list[ScopeGrantOut]:
+        """The member scopes each module declares, and whether each is granted here."""
+        platform: Platform = request.app.state.platform
+        rows = await member_scopes.list_grants(platform.registry, where)
+        return [ScopeGrantOut(**row) for row in rows]
 
-@put(ONE, opt=Access.of(Role.OPERATOR, scope="admin").opt, **DOC)
-async def grant(
-    request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
-    community: FromPath[str],
-    module: FromPath[str],
-    member_scope: FromPath[str],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[ScopeGrantOut]:
-    """Grant a module a member scope it declares (e.g. ``members.unit``) in this community."""
-    platform: Platform = request.app.state.platform
+    @put(ONE, opt=Access.of(Role.OPERATOR, scope="admin").opt, responses=RESPONSES)
+    async def grant(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        module: FromPath[str],
+        member_scope: FromPath[str],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ScopeGrantOut]:
+        """Grant a module a member scope it declares (e.g. ``members.unit``) in this community."""
+        platform: Platform = request.app.state.platform
 
-    async def run() -> ScopeGrantOut:
-        return ScopeGrantOut(
-            **await member_scopes.grant_scope(
-                platform.registry, where, module, member_scope, caller.member_id
+        async def run() -> ScopeGrantOut:
+            return ScopeGrantOut(
+                **await member_scopes.grant_scope(
+                    platform.registry, where, module, member_scope, caller.member_id
+                )
             )
+
+        return await command(
+            request, idempotency_key, ("identity.grant", f"{module}:{member_scope}"), run
         )
 
-    return await command(
-        request, idempotency_key, ("identity.grant", f"{module}:{member_scope}"), run
+    @delete(
+        ONE,
+        opt=Access.of(Role.OPERATOR, scope="admin").opt,
+        status_code=200,
+        responses=RESPONSES,
     )
+    async def revoke(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        module: FromPath[str],
+        member_scope: FromPath[str],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ScopeGrantOut]:
+        """Revoke a module's member scope in this community; the module stops seeing the field."""
+        platform: Platform = request.app.state.platform
 
-
-@delete(
-    ONE,
-    opt=Access.of(Role.OPERATOR, scope="admin").opt,
-    status_code=200,
-    **DOC,
-)
-async def revoke(
-    request: Request[Any, Any, Any],
-    where: Community,
-    caller: Caller,
-    community: FromPath[str],
-    module: FromPath[str],
-    member_scope: FromPath[str],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[ScopeGrantOut]:
-    """Revoke a module's member scope in this community; the module stops seeing the field."""
-    platform: Platform = request.app.state.platform
-
-    async def run() -> ScopeGrantOut:
-        return ScopeGrantOut(
-            **await member_scopes.revoke_scope(
-                platform.registry, where, module, member_scope, caller.member_id
+        async def run() -> ScopeGrantOut:
+            return ScopeGrantOut(
+                **await member_scopes.revoke_scope(
+                    platform.registry, where, module, member_scope, caller.member_id
+                )
             )
+
+        return await command(
+            request, idempotency_key, ("identity.revoke", f"{module}:{member_scope}"), run
         )
 
-    return await command(
-        request, idempotency_key, ("identity.revoke", f"{module}:{member_scope}"), run
+    @get(
+        "/national-id-views",
+        opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
+        responses=RESPONSES,
     )
-
-
-@get(
-    "/national-id-views",
-    opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
-    **DOC,
-)
-async def national_id_views(
-    where: Community,
-    community: FromPath[str],
-    member_id: FromQuery[int | None] = None,
-) -> list[NationalIdViewOut]:
-    """The audit log: every ID number shown to a module here (of one member if asked)."""
-    rows = await member_scopes.national_id_views(
-        community=where, members=None if member_id is None else [member_id]
-    )
-    return [NationalIdViewOut(**row) for row in rows]
-
-
-def scope_routes() -> list[Any]:
-    """The member-scope and audit-log route handlers."""
-    return [list_scopes, grant, revoke, national_id_views]
+    async def national_id_views(
+        self,
+        where: Where,
+        community: FromPath[str],
+        member_id: FromQuery[int | None] = None,
+    ) -> list[NationalIdViewOut]:
+        """The audit log: every ID number shown to a module here (of one member if asked)."""
+        rows = await member_scopes.national_id_views(
+            community=where, members=None if member_id is None else [member_id]
+        )
+        return [NationalIdViewOut(**row) for row in rows]

@@ -18,7 +18,7 @@ from litestar.params import Body, FromPath, QueryParameter
 from pydantic import BaseModel
 
 from ..http.access import Access
-from ..http.community import community_router
+from ..http.community import COMMUNITY, CommunityController, Where, Who
 from ..http.openapi import TEXT, answers
 from ..http.problems import problem_responses
 from ..platform import Platform
@@ -33,7 +33,7 @@ from .schemas import (
 )
 from .service import InsightsService
 
-__all__ = ["routes"]
+__all__ = ["InsightsController", "routes"]
 
 SUPPLIERS = Access.of(Role.PROVIDER_STAFF, Role.OPERATOR, Role.AUDITOR).opt
 R = TypeVar("R", bound=BaseModel)
@@ -45,11 +45,6 @@ def _service(request: Request[Any, Any, Any]) -> InsightsService:
     return platform.insights
 
 
-def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller]:
-    where, caller = request.state.identity  # authenticated by access_guard
-    return where, caller
-
-
 def _resident(caller: Caller) -> int:
     if caller.member_id is None:
         raise Forbidden("only a resident leaves remarks")
@@ -58,13 +53,13 @@ def _resident(caller: Caller) -> int:
 
 async def _report(
     request: Request[Any, Any, Any],
+    where: Community,
     format: str,
     read: Callable[[InsightsService, Community], Awaitable[R]],
     csv: Callable[[R], bytes],
     name: Callable[[R], str],
 ) -> Response[bytes]:
     """The report ``read`` answers for the caller's community, as JSON or as CSV ``name``."""
-    where, _ = _identity(request)
     found = await read(_service(request), where)
     if format == "csv":
         return Response(
@@ -86,151 +81,158 @@ def _document(schema: type[Any], what: str) -> dict[str, Any]:
     }
 
 
-@get(
-    "/demand",
-    summary="Tomorrow's demand per item and pickup point, over k residents or more (suppliers)",
-    **_document(DemandForecast, "The forecast, each cell over at least k residents."),
-)
-async def demand(
-    request: Request[Any, Any, Any], community: FromPath[str], format: Format = "json"
-) -> Response[bytes]:
-    """Each answered cell's forecast with its explanation; totals over answered cells only."""
-    return await _report(
-        request, format, InsightsService.demand, demand_csv, lambda f: f"demand-{f.day}"
+class InsightsController(CommunityController):
+    """The insights' community routes."""
+
+    path = COMMUNITY + "/insights"
+    tags = ["insights"]
+
+    @get(
+        "/demand",
+        summary="Tomorrow's demand per item and pickup point, over k residents or more (suppliers)",
+        **_document(DemandForecast, "The forecast, each cell over at least k residents."),
     )
+    async def demand(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        format: Format = "json",
+    ) -> Response[bytes]:
+        """Each answered cell's forecast with its explanation; totals over answered cells only."""
+        return await _report(
+            request, where, format, InsightsService.demand, demand_csv, lambda f: f"demand-{f.day}"
+        )
 
-
-@get(
-    "/repurchase",
-    summary="Repurchase rates per item, over k buyers or more (suppliers)",
-    **_document(RepurchaseRates, "The rates, each over at least k buyers."),
-)
-async def repurchase(
-    request: Request[Any, Any, Any], community: FromPath[str], format: Format = "json"
-) -> Response[bytes]:
-    """Per item, the share of its buyers in the last twelve weeks who bought it again."""
-    return await _report(
-        request,
-        format,
-        InsightsService.repurchase,
-        repurchase_csv,
-        lambda f: f"repurchase-{f.window_to}",
+    @get(
+        "/repurchase",
+        summary="Repurchase rates per item, over k buyers or more (suppliers)",
+        **_document(RepurchaseRates, "The rates, each over at least k buyers."),
     )
+    async def repurchase(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        format: Format = "json",
+    ) -> Response[bytes]:
+        """Per item, the share of its buyers in the last twelve weeks who bought it again."""
+        return await _report(
+            request,
+            where,
+            format,
+            InsightsService.repurchase,
+            repurchase_csv,
+            lambda f: f"repurchase-{f.window_to}",
+        )
 
-
-@get(
-    "/feedback",
-    summary="Residents' remarks per item, over k residents or more, without authors (suppliers)",
-    **_document(FeedbackSummary, "The remarks of items remarked on by at least k residents."),
-)
-async def feedback(
-    request: Request[Any, Any, Any], community: FromPath[str], format: Format = "json"
-) -> Response[bytes]:
-    """Remarks of items at least k residents remarked on; the rest only counted."""
-    return await _report(
-        request, format, InsightsService.feedback, feedback_csv, lambda _: "feedback"
+    @get(
+        "/feedback",
+        summary="Residents' remarks per item, over k residents or more, "
+        "without authors (suppliers)",
+        **_document(FeedbackSummary, "The remarks of items remarked on by at least k residents."),
     )
+    async def feedback(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        format: Format = "json",
+    ) -> Response[bytes]:
+        """Remarks of items at least k residents remarked on; the rest only counted."""
+        return await _report(
+            request, where, format, InsightsService.feedback, feedback_csv, lambda _: "feedback"
+        )
 
+    @get(
+        "/settings",
+        summary="The community's insight settings: k (operators, auditors, suppliers)",
+        responses=problem_responses(401, 403),
+        opt=SUPPLIERS,
+    )
+    async def get_settings(
+        self, request: Request[Any, Any, Any], where: Where, community: FromPath[str]
+    ) -> InsightSettings:
+        """The smallest number of residents an aggregate is answered over."""
+        return await _service(request).settings(where)
 
-@get(
-    "/settings",
-    summary="The community's insight settings: k (operators, auditors, suppliers)",
-    responses=problem_responses(401, 403),
-    opt=SUPPLIERS,
-)
-async def get_settings(
-    request: Request[Any, Any, Any], community: FromPath[str]
-) -> InsightSettings:
-    """The smallest number of residents an aggregate is answered over."""
-    where, _ = _identity(request)
-    return await _service(request).settings(where)
+    @put(
+        "/settings",
+        summary="Set k, the smallest crowd an aggregate is answered over (operators)",
+        responses=problem_responses(401, 403, 422),
+        opt=Access.of(Role.OPERATOR).opt,
+    )
+    async def put_settings(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        data: Annotated[InsightSettings, Body()],
+    ) -> InsightSettings:
+        """From 5 to 1000; answered from the next call on."""
+        return await _service(request).set_k(where, data.k)
 
+    @put(
+        "/items/{item:str}/feedback",
+        summary="Leave (or replace) my remark on an item (residents)",
+        responses=problem_responses(401, 403, 404, 422),
+        opt=Access.of(Role.RESIDENT, scope="write").opt,
+    )
+    async def leave_feedback(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        item: FromPath[str],
+        data: Annotated[FeedbackIn, Body()],
+    ) -> MyFeedback:
+        """Phone numbers, e-mail addresses and ID numbers are removed; the cleaned text is kept."""
+        return await _service(request).remark(where, _resident(caller), item, data.text)
 
-@put(
-    "/settings",
-    summary="Set k, the smallest crowd an aggregate is answered over (operators)",
-    responses=problem_responses(401, 403, 422),
-    opt=Access.of(Role.OPERATOR).opt,
-)
-async def put_settings(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    data: Annotated[InsightSettings, Body()],
-) -> InsightSettings:
-    """From 5 to 1000; answered from the next call on."""
-    where, _ = _identity(request)
-    return await _service(request).set_k(where, data.k)
+    @delete(
+        "/items/{item:str}/feedback",
+        summary="Withdraw my remark on an item (residents)",
+        status_code=204,
+        responses=problem_responses(401, 403, 404),
+        opt=Access.of(Role.RESIDENT, scope="write").opt,
+    )
+    async def withdraw_feedback(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        item: FromPath[str],
+    ) -> None:
+        """The remark is deleted, not hidden."""
+        await _service(request).withdraw_remark(where, _resident(caller), item)
 
+    @get(
+        "/my-feedback",
+        summary="My remarks on items (residents)",
+        responses=problem_responses(401, 403),
+        opt=Access.of(Role.RESIDENT).opt,
+    )
+    async def my_feedback(
+        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
+    ) -> list[MyFeedback]:
+        """The caller's remarks as stored (cleaned)."""
+        return await _service(request).my_remarks(where, _resident(caller))
 
-@put(
-    "/items/{item:str}/feedback",
-    summary="Leave (or replace) my remark on an item (residents)",
-    responses=problem_responses(401, 403, 404, 422),
-    opt=Access.of(Role.RESIDENT, scope="write").opt,
-)
-async def leave_feedback(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    item: FromPath[str],
-    data: Annotated[FeedbackIn, Body()],
-) -> MyFeedback:
-    """Phone numbers, e-mail addresses and ID numbers are removed; the cleaned text is kept."""
-    where, caller = _identity(request)
-    return await _service(request).remark(where, _resident(caller), item, data.text)
-
-
-@delete(
-    "/items/{item:str}/feedback",
-    summary="Withdraw my remark on an item (residents)",
-    status_code=204,
-    responses=problem_responses(401, 403, 404),
-    opt=Access.of(Role.RESIDENT, scope="write").opt,
-)
-async def withdraw_feedback(
-    request: Request[Any, Any, Any], community: FromPath[str], item: FromPath[str]
-) -> None:
-    """The remark is deleted, not hidden."""
-    where, caller = _identity(request)
-    await _service(request).withdraw_remark(where, _resident(caller), item)
-
-
-@get(
-    "/my-feedback",
-    summary="My remarks on items (residents)",
-    responses=problem_responses(401, 403),
-    opt=Access.of(Role.RESIDENT).opt,
-)
-async def my_feedback(
-    request: Request[Any, Any, Any], community: FromPath[str]
-) -> list[MyFeedback]:
-    """The caller's remarks as stored (cleaned)."""
-    where, caller = _identity(request)
-    return await _service(request).my_remarks(where, _resident(caller))
-
-
-@get(
-    "/my-items",
-    summary="The items I bought, to remark on (residents)",
-    responses=problem_responses(401, 403),
-    opt=Access.of(Role.RESIDENT).opt,
-)
-async def my_items(request: Request[Any, Any, Any], community: FromPath[str]) -> dict[str, str]:
-    """Item keys and names, from the caller's own purchases."""
-    where, caller = _identity(request)
-    return await _service(request).my_items(where, _resident(caller))
+    @get(
+        "/my-items",
+        summary="The items I bought, to remark on (residents)",
+        responses=problem_responses(401, 403),
+        opt=Access.of(Role.RESIDENT).opt,
+    )
+    async def my_items(
+        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
+    ) -> dict[str, str]:
+        """Item keys and names, from the caller's own purchases."""
+        return await _service(request).my_items(where, _resident(caller))
 
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of the insights: their community router."""
-    handlers = [
-        demand,
-        repurchase,
-        feedback,
-        get_settings,
-        put_settings,
-        leave_feedback,
-        withdraw_feedback,
-        my_feedback,
-        my_items,
-    ]
-    return [community_router("/insights", handlers, tag="insights")]
+    """The insights' routes: its controller."""
+    return [InsightsController]

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from linli_sdk import Community, PickupPointView, Role
+from linli_sdk import PickupPointView, Role
 from litestar import Request, Response, get, patch, post
 from litestar.params import FromPath, JSONBody
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import COMMUNITY, CommunityController, Where
 from ..idempotency import IdempotencyKey
 from . import service
 from .schemas import (
-    NETWORK_DOC,
+    NETWORK_RESPONSES,
     PickupPointChange,
     PickupPointIn,
     PickupPointOut,
@@ -27,7 +27,7 @@ from .schemas import (
     WarehouseOut,
 )
 
-__all__ = ["routes"]
+__all__ = ["NetworkController", "routes"]
 
 _OPERATOR = Access.of(Role.OPERATOR, scope="admin").opt
 
@@ -36,80 +36,101 @@ def _out(point: PickupPointView) -> PickupPointOut:
     return PickupPointOut(**point.model_dump())
 
 
-@post("/warehouses", opt=_OPERATOR, status_code=201, summary="Add a warehouse", **NETWORK_DOC)
-async def add_warehouse(
-    request: Request[Any, Any, Any],
-    where: Community,
-    community: FromPath[str],
-    data: JSONBody[WarehouseIn],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[WarehouseOut]:
-    """Add the central warehouse or a grid warehouse (网格仓) under it (operators)."""
+class NetworkController(CommunityController):
+    """The network's community routes."""
 
-    async def run() -> WarehouseOut:
-        made = await service.add_warehouse(
-            where, data.kind, data.name, address=data.address, central_id=data.central_id
-        )
-        return WarehouseOut(**made)
+    path = COMMUNITY + "/network"
+    tags = ["network"]
 
-    what = ("network.add_warehouse", data.model_dump_json())
-    return await command(request, idempotency_key, what, run, status=201)
+    @post(
+        "/warehouses",
+        opt=_OPERATOR,
+        status_code=201,
+        summary="Add a warehouse",
+        responses=NETWORK_RESPONSES,
+    )
+    async def add_warehouse(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        data: JSONBody[WarehouseIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[WarehouseOut]:
+        """Add the central warehouse or a grid warehouse (网格仓) under it (operators)."""
 
+        async def run() -> WarehouseOut:
+            made = await service.add_warehouse(
+                where, data.kind, data.name, address=data.address, central_id=data.central_id
+            )
+            return WarehouseOut(**made)
 
-@get(
-    "/warehouses",
-    opt=Access.of(Role.OPERATOR, Role.LEADER, Role.PICKUP_HOST, Role.AUDITOR).opt,
-    summary="The community's warehouses",
-    **NETWORK_DOC,
-)
-async def warehouses(where: Community, community: FromPath[str]) -> list[WarehouseOut]:
-    """The central warehouse first, then the grid warehouses by name."""
-    return [WarehouseOut(**row) for row in await service.list_warehouses(where)]
+        what = ("network.add_warehouse", data.model_dump_json())
+        return await command(request, idempotency_key, what, run, status=201)
 
+    @get(
+        "/warehouses",
+        opt=Access.of(Role.OPERATOR, Role.LEADER, Role.PICKUP_HOST, Role.AUDITOR).opt,
+        summary="The community's warehouses",
+        responses=NETWORK_RESPONSES,
+    )
+    async def warehouses(self, where: Where, community: FromPath[str]) -> list[WarehouseOut]:
+        """The central warehouse first, then the grid warehouses by name."""
+        return [WarehouseOut(**row) for row in await service.list_warehouses(where)]
 
-@post("/pickup-points", opt=_OPERATOR, status_code=201, summary="Add a pickup point", **NETWORK_DOC)
-async def add_pickup_point(
-    request: Request[Any, Any, Any],
-    where: Community,
-    community: FromPath[str],
-    data: JSONBody[PickupPointIn],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[PickupPointOut]:
-    """Add a pickup point (自提点); its host and leader get those roles here (operators)."""
+    @post(
+        "/pickup-points",
+        opt=_OPERATOR,
+        status_code=201,
+        summary="Add a pickup point",
+        responses=NETWORK_RESPONSES,
+    )
+    async def add_pickup_point(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        data: JSONBody[PickupPointIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[PickupPointOut]:
+        """Add a pickup point (自提点); its host and leader get those roles here (operators)."""
 
-    async def run() -> PickupPointOut:
-        return _out(await service.add_pickup_point(where, **data.model_dump()))
+        async def run() -> PickupPointOut:
+            return _out(await service.add_pickup_point(where, **data.model_dump()))
 
-    what = ("network.add_pickup_point", data.model_dump_json())
-    return await command(request, idempotency_key, what, run, status=201)
+        what = ("network.add_pickup_point", data.model_dump_json())
+        return await command(request, idempotency_key, what, run, status=201)
 
+    @get(
+        "/pickup-points",
+        opt=Access.member().opt,
+        summary="The pickup points",
+        responses=NETWORK_RESPONSES,
+    )
+    async def pickup_points(self, where: Where, community: FromPath[str]) -> list[PickupPointOut]:
+        """The community's open pickup points, with their hosts and leaders."""
+        return [_out(point) for point in await service.pickup_points(where)]
 
-@get("/pickup-points", opt=Access.member().opt, summary="The pickup points", **NETWORK_DOC)
-async def pickup_points(where: Community, community: FromPath[str]) -> list[PickupPointOut]:
-    """The community's open pickup points, with their hosts and leaders."""
-    return [_out(point) for point in await service.pickup_points(where)]
-
-
-@patch(
-    "/pickup-points/{point_id:int}",
-    opt=_OPERATOR,
-    summary="Change or archive a pickup point",
-    **NETWORK_DOC,
-)
-async def change_pickup_point(
-    where: Community,
-    community: FromPath[str],
-    point_id: FromPath[int],
-    data: JSONBody[PickupPointChange],
-) -> Response[Any]:
-    """Rename a point, move it, give it a new host or leader, or archive it (operators)."""
-    changed = await service.update_pickup_point(where, point_id, **data.model_dump())
-    if changed is None:
-        return Response(b"", status_code=204)
-    return Response(_out(changed))
+    @patch(
+        "/pickup-points/{point_id:int}",
+        opt=_OPERATOR,
+        summary="Change or archive a pickup point",
+        responses=NETWORK_RESPONSES,
+    )
+    async def change_pickup_point(
+        self,
+        where: Where,
+        community: FromPath[str],
+        point_id: FromPath[int],
+        data: JSONBody[PickupPointChange],
+    ) -> Response[Any]:
+        """Rename a point, move it, give it a new host or leader, or archive it (operators)."""
+        changed = await service.update_pickup_point(where, point_id, **data.model_dump())
+        if changed is None:
+            return Response(b"", status_code=204)
+        return Response(_out(changed))
 
 
 def routes() -> list[Any]:
-    """The network's community router."""
-    handlers = [add_warehouse, warehouses, add_pickup_point, pickup_points, change_pickup_point]
-    return [community_router("/network", handlers)]
+    """The network's routes: its controller."""
+    return [NetworkController]

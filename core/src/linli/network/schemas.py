@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from ..http.problems import problem_responses
 
 __all__ = [
-    "NETWORK_DOC",
+    "NETWORK_RESPONSES",
     "PickupPointChange",
     "PickupPointIn",
     "PickupPointOut",
@@ -17,11 +17,8 @@ __all__ = [
     "WarehouseOut",
 ]
 
-NETWORK_DOC: dict[str, Any] = {
-    "tags": ["network"],
-    "responses": problem_responses(401, 403, 404, 409, 422),
-}
-"""What every network route shares in the OpenAPI document."""
+NETWORK_RESPONSES = problem_responses(401, 403, 404, 409, 422)
+"""The problems every network route may answer, in the OpenAPI document."""
 
 
 class WarehouseIn(BaseModel):

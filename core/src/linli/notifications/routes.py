@@ -10,18 +10,18 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from linli_sdk import Caller, Community, Forbidden, Role
+from linli_sdk import Caller, Forbidden, Role
 from litestar import Request, Response, get, patch, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import COMMUNITY, CommunityController, Where, Who
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import preferences
 from .schemas import (
-    NOTIFICATIONS_DOC,
+    NOTIFICATIONS_RESPONSES,
     ChannelChange,
     ChannelIn,
     ChannelOut,
@@ -32,14 +32,9 @@ from .schemas import (
     PolicyOut,
 )
 
-__all__ = ["routes"]
+__all__ = ["NotificationsController", "routes"]
 
 _OPERATOR = Access.of(Role.OPERATOR, scope="admin").opt
-
-
-def _identity(request: Request[Any, Any, Any]) -> tuple[Community, Caller, Platform]:
-    where, caller = request.state.identity
-    return where, caller, request.app.state.platform
 
 
 def _member(caller: Caller) -> int:
@@ -48,144 +43,172 @@ def _member(caller: Caller) -> int:
     return caller.member_id
 
 
-@get(
-    "/kinds",
-    opt=Access.member().opt,
-    summary="What the community may notify me of",
-    **NOTIFICATIONS_DOC,
-)
-async def kinds(request: Request[Any, Any, Any], community: FromPath[str]) -> list[KindOut]:
-    """Every kind the enabled modules send, each with its description and my choice."""
-    where, caller, platform = _identity(request)
-    rows = await preferences.kinds_for(platform.registry, where, _member(caller))
-    return [KindOut(**row) for row in rows]
+class NotificationsController(CommunityController):
+    """The notification service's community routes."""
 
+    path = COMMUNITY + "/notifications"
+    tags = ["notifications"]
 
-@put(
-    "/kinds/{kind:str}",
-    opt=Access.member().opt,
-    summary="Opt out of (or in to) a kind",
-    **NOTIFICATIONS_DOC,
-)
-async def choose(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    kind: FromPath[str],
-    data: JSONBody[KindChoice],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[KindOut]:
-    """``opted_out: true`` and the kind is no longer sent to me; ``false`` and it is again."""
-    where, caller, platform = _identity(request)
-    member_id = _member(caller)
+    @get(
+        "/kinds",
+        opt=Access.member().opt,
+        summary="What the community may notify me of",
+        responses=NOTIFICATIONS_RESPONSES,
+    )
+    async def kinds(
+        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
+    ) -> list[KindOut]:
+        """Every kind the enabled modules send, each with its description and my choice."""
+        platform: Platform = request.app.state.platform
+        rows = await preferences.kinds_for(platform.registry, where, _member(caller))
+        return [KindOut(**row) for row in rows]
 
-    async def run() -> KindOut:
-        change = preferences.opt_out if data.opted_out else preferences.opt_in
-        await change(platform.registry, where, member_id, kind)
-        rows = await preferences.kinds_for(platform.registry, where, member_id)
-        return next(
-            (KindOut(**row) for row in rows if row["kind"] == kind),
-            KindOut(
-                kind=kind, module=kind.partition(".")[0], description="", opted_out=data.opted_out
-            ),
+    @put(
+        "/kinds/{kind:str}",
+        opt=Access.member().opt,
+        summary="Opt out of (or in to) a kind",
+        responses=NOTIFICATIONS_RESPONSES,
+    )
+    async def choose(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        caller: Who,
+        community: FromPath[str],
+        kind: FromPath[str],
+        data: JSONBody[KindChoice],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[KindOut]:
+        """``opted_out: true`` and the kind is no longer sent to me; ``false`` and it is again."""
+        platform: Platform = request.app.state.platform
+        member_id = _member(caller)
+
+        async def run() -> KindOut:
+            change = preferences.opt_out if data.opted_out else preferences.opt_in
+            await change(platform.registry, where, member_id, kind)
+            rows = await preferences.kinds_for(platform.registry, where, member_id)
+            return next(
+                (KindOut(**row) for row in rows if row["kind"] == kind),
+                KindOut(
+                    kind=kind,
+                    module=kind.partition(".")[0],
+                    description="",
+                    opted_out=data.opted_out,
+                ),
+            )
+
+        return await command(
+            request, idempotency_key, ("notifications.choose", kind, data.opted_out), run
         )
 
-    return await command(
-        request, idempotency_key, ("notifications.choose", kind, data.opted_out), run
+    @get("/log", opt=Access.member().opt, summary="The send log", responses=NOTIFICATIONS_RESPONSES)
+    async def send_log(
+        self, where: Where, caller: Who, community: FromPath[str], limit: FromQuery[int] = 100
+    ) -> list[LogLine]:
+        """What was sent and what became of it, newest first; never the content.
+
+        Operators and auditors see every member's lines, a member their own.
+        """
+        everyone = caller.has_role(Role.OPERATOR, Role.AUDITOR) or caller.member_id is None
+        rows = await preferences.send_log(
+            where, member_id=None if everyone else caller.member_id, limit=max(1, min(limit, 500))
+        )
+        return [LogLine(**row) for row in rows]
+
+    @get(
+        "/channels",
+        opt=_OPERATOR,
+        summary="The community's channels",
+        responses=NOTIFICATIONS_RESPONSES,
     )
+    async def channels(self, where: Where, community: FromPath[str]) -> list[ChannelOut]:
+        """The webhook and SMS channels notifications go out on (operators)."""
+        return [ChannelOut(**row) for row in await preferences.channels(where)]
 
-
-@get("/log", opt=Access.member().opt, summary="The send log", **NOTIFICATIONS_DOC)
-async def send_log(
-    request: Request[Any, Any, Any], community: FromPath[str], limit: FromQuery[int] = 100
-) -> list[LogLine]:
-    """What was sent and what became of it, newest first; never the content.
-
-    Operators and auditors see every member's lines, a member their own.
-    """
-    where, caller, _ = _identity(request)
-    everyone = caller.has_role(Role.OPERATOR, Role.AUDITOR) or caller.member_id is None
-    rows = await preferences.send_log(
-        where, member_id=None if everyone else caller.member_id, limit=max(1, min(limit, 500))
+    @post(
+        "/channels",
+        opt=_OPERATOR,
+        status_code=201,
+        summary="Add a channel",
+        responses=NOTIFICATIONS_RESPONSES,
     )
-    return [LogLine(**row) for row in rows]
+    async def add_channel(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        data: JSONBody[ChannelIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ChannelOut]:
+        """Add a signed webhook to the community's frontend, or SMS through a gateway (operators).
 
+        A webhook's answer carries its signing secret, once.
+        """
+        platform: Platform = request.app.state.platform
+        allow = [
+            ipaddress.ip_network(net, strict=False)
+            for net in platform.settings.dispatch_webhook_allow
+        ]
 
-@get("/channels", opt=_OPERATOR, summary="The community's channels", **NOTIFICATIONS_DOC)
-async def channels(request: Request[Any, Any, Any], community: FromPath[str]) -> list[ChannelOut]:
-    """The webhook and SMS channels notifications go out on (operators)."""
-    where, _, _ = _identity(request)
-    return [ChannelOut(**row) for row in await preferences.channels(where)]
+        async def run() -> ChannelOut:
+            if data.kind == "webhook":
+                return ChannelOut(**await preferences.add_webhook_channel(where, data.url, allow))
+            gateways = platform.notifications.gateways
+            return ChannelOut(**await preferences.add_sms_channel(where, data.gateway, gateways))
 
+        what = ("notifications.add_channel", data.model_dump_json())
+        return await command(request, idempotency_key, what, run, status=201)
 
-@post("/channels", opt=_OPERATOR, status_code=201, summary="Add a channel", **NOTIFICATIONS_DOC)
-async def add_channel(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    data: JSONBody[ChannelIn],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[ChannelOut]:
-    """Add a signed webhook to the community's frontend, or SMS through a gateway (operators).
-
-    A webhook's answer carries its signing secret, once.
-    """
-    where, _, platform = _identity(request)
-    allow = [
-        ipaddress.ip_network(net, strict=False) for net in platform.settings.dispatch_webhook_allow
-    ]
-
-    async def run() -> ChannelOut:
-        if data.kind == "webhook":
-            return ChannelOut(**await preferences.add_webhook_channel(where, data.url, allow))
-        gateways = platform.notifications.gateways
-        return ChannelOut(**await preferences.add_sms_channel(where, data.gateway, gateways))
-
-    what = ("notifications.add_channel", data.model_dump_json())
-    return await command(request, idempotency_key, what, run, status=201)
-
-
-@patch(
-    "/channels/{channel_id:int}",
-    opt=_OPERATOR,
-    summary="Pause or resume a channel",
-    **NOTIFICATIONS_DOC,
-)
-async def change_channel(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    channel_id: FromPath[int],
-    data: JSONBody[ChannelChange],
-) -> ChannelOut:
-    """A paused channel is sent nothing; what was pending for it is given up (operators)."""
-    where, _, _ = _identity(request)
-    return ChannelOut(**await preferences.set_channel_status(where, channel_id, data.status))
-
-
-@get("/policy", opt=Access.member().opt, summary="Quiet hours and rate limit", **NOTIFICATIONS_DOC)
-async def policy(request: Request[Any, Any, Any], community: FromPath[str]) -> PolicyOut:
-    """The community's quiet hours (in its time zone) and rate limit per member and kind."""
-    where, _, _ = _identity(request)
-    return PolicyOut(**await preferences.policy(where))
-
-
-@put("/policy", opt=_OPERATOR, summary="Set quiet hours and the rate limit", **NOTIFICATIONS_DOC)
-async def set_policy(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    data: JSONBody[PolicyIn],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[PolicyOut]:
-    """Nothing is sent in quiet hours (held until they end); ``start == end`` means none."""
-    where, _, _ = _identity(request)
-
-    async def run() -> PolicyOut:
-        return PolicyOut(**await preferences.set_policy(where, **data.model_dump()))
-
-    return await command(
-        request, idempotency_key, ("notifications.policy", data.model_dump_json()), run
+    @patch(
+        "/channels/{channel_id:int}",
+        opt=_OPERATOR,
+        summary="Pause or resume a channel",
+        responses=NOTIFICATIONS_RESPONSES,
     )
+    async def change_channel(
+        self,
+        where: Where,
+        community: FromPath[str],
+        channel_id: FromPath[int],
+        data: JSONBody[ChannelChange],
+    ) -> ChannelOut:
+        """A paused channel is sent nothing; what was pending for it is given up (operators)."""
+        return ChannelOut(**await preferences.set_channel_status(where, channel_id, data.status))
+
+    @get(
+        "/policy",
+        opt=Access.member().opt,
+        summary="Quiet hours and rate limit",
+        responses=NOTIFICATIONS_RESPONSES,
+    )
+    async def policy(self, where: Where, community: FromPath[str]) -> PolicyOut:
+        """The community's quiet hours (in its time zone) and rate limit per member and kind."""
+        return PolicyOut(**await preferences.policy(where))
+
+    @put(
+        "/policy",
+        opt=_OPERATOR,
+        summary="Set quiet hours and the rate limit",
+        responses=NOTIFICATIONS_RESPONSES,
+    )
+    async def set_policy(
+        self,
+        request: Request[Any, Any, Any],
+        where: Where,
+        community: FromPath[str],
+        data: JSONBody[PolicyIn],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[PolicyOut]:
+        """Nothing is sent in quiet hours (held until they end); ``start == end`` means none."""
+
+        async def run() -> PolicyOut:
+            return PolicyOut(**await preferences.set_policy(where, **data.model_dump()))
+
+        return await command(
+            request, idempotency_key, ("notifications.policy", data.model_dump_json()), run
+        )
 
 
 def routes() -> list[Any]:
-    """The notification service's community router."""
-    handlers = [kinds, choose, send_log, channels, add_channel, change_channel, policy, set_policy]
-    return [community_router("/notifications", handlers)]
+    """The notification service's routes: its controller."""
+    return [NotificationsController]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from ..http.problems import problem_responses
 
 __all__ = [
-    "NOTIFICATIONS_DOC",
+    "NOTIFICATIONS_RESPONSES",
     "ChannelChange",
     "ChannelIn",
     "ChannelOut",
@@ -21,11 +21,8 @@ __all__ = [
     "PolicyOut",
 ]
 
-NOTIFICATIONS_DOC: dict[str, Any] = {
-    "tags": ["notifications"],
-    "responses": problem_responses(401, 403, 404, 422),
-}
-"""What every notification route shares in the OpenAPI document."""
+NOTIFICATIONS_RESPONSES = problem_responses(401, 403, 404, 422)
+"""The problems every notifications route may answer, in the OpenAPI document."""
 
 
 class KindOut(BaseModel):

@@ -10,41 +10,39 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from linli_sdk import Caller, Community, Forbidden
+from linli_sdk import Community
 from litestar import Request, Response, delete, get, patch, post
 from litestar.params import Body, FromPath
 
 from ..http.access import Access
 from ..http.commands import command
-from ..http.community import community_router
+from ..http.community import COMMUNITY, CommunityController, Myself, Person
 from ..http.problems import problem_responses
 from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from .schemas import ConsentOut, Correction, Erased, TagList, TagOut
 from .service import Profiles
 
-__all__ = ["routes"]
+__all__ = ["ProfilesController", "routes"]
 
 _MEMBER = Access.person("profile").opt
 
 
-def _who(request: Request[Any, Any, Any]) -> tuple[Profiles, Community, int]:
-    where, caller = request.state.identity
-    assert isinstance(caller, Caller)
-    if caller.member_id is None:
-        raise Forbidden("only a member has a profile")
+def _profiles(request: Request[Any, Any, Any]) -> Profiles:
     platform: Platform = request.app.state.platform
-    return platform.profiles, where, caller.member_id
+    return platform.profiles
 
 
 async def _consent_command(
     request: Request[Any, Any, Any],
+    person: Person,
     key: str | None,
     what: str,
     change: Callable[[Profiles, Community, int], Awaitable[dict[str, Any]]],
 ) -> Response[ConsentOut]:
     """The caller's consent changed by ``change`` as one command under ``key``."""
-    profiles, where, member = _who(request)
+    where, member = person
+    profiles = _profiles(request)
 
     async def work() -> ConsentOut:
         return ConsentOut(**await change(profiles, where, member))
@@ -52,139 +50,153 @@ async def _consent_command(
     return await command(request, key, ("profiles", what), work)
 
 
-@get(
-    "/consent",
-    summary="My consent to personalisation",
-    responses=problem_responses(401, 403),
-    opt=_MEMBER,
-)
-async def my_consent(request: Request[Any, Any, Any], community: FromPath[str]) -> ConsentOut:
-    """Whether the caller consented, the wording, and every consent they gave here."""
-    profiles, where, member = _who(request)
-    return ConsentOut(**await profiles.consent(where, member))
+class ProfilesController(CommunityController):
+    """The profiles' community routes."""
 
+    path = COMMUNITY + "/profile"
+    tags = ["profiles"]
 
-@post(
-    "/consent",
-    summary="Give consent to personalisation (tags and reminders)",
-    status_code=200,
-    responses=problem_responses(401, 403),
-    opt=_MEMBER,
-)
-async def give_consent(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[ConsentOut]:
-    """Consent (separately from anything else); the caller's tags are derived at once."""
-    return await _consent_command(request, idempotency_key, "consent", Profiles.give_consent)
-
-
-@delete(
-    "/consent",
-    summary="Withdraw consent to personalisation; every tag is deleted",
-    status_code=200,
-    responses=problem_responses(401, 403, 404),
-    opt=_MEMBER,
-)
-async def withdraw_consent(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[ConsentOut]:
-    """Withdraw consent: tags and reminder records go; prices and services stay the same."""
-    return await _consent_command(request, idempotency_key, "withdraw", Profiles.withdraw_consent)
-
-
-@get(
-    "/tags",
-    summary="My tags, each with its explanation",
-    responses=problem_responses(401, 403),
-    opt=_MEMBER,
-)
-async def my_tags(request: Request[Any, Any, Any], community: FromPath[str]) -> TagList:
-    """The caller's tags: item, cycle, confidence, last purchase, the orders and why."""
-    profiles, where, member = _who(request)
-    return TagList(items=[TagOut(**t) for t in await profiles.tags(where, member)])
-
-
-@patch(
-    "/tags/{item:str}",
-    summary="Correct a tag: set its cycle, or mark it not for me",
-    responses=problem_responses(401, 403, 404, 409, 422),
-    opt=_MEMBER,
-)
-async def correct_tag(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    item: FromPath[str],
-    data: Annotated[Correction, Body()],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[TagOut]:
-    """The caller's correction wins over the estimate; "not for me" stops its reminders."""
-    profiles, where, member = _who(request)
-
-    async def work() -> TagOut:
-        fields = data.model_dump()
-        return TagOut(**await profiles.correct(where, member, item, **fields))
-
-    return await command(
-        request, idempotency_key, ("profiles", f"correct:{item}", data.model_dump()), work
+    @get(
+        "/consent",
+        summary="My consent to personalisation",
+        responses=problem_responses(401, 403),
+        opt=_MEMBER,
     )
+    async def my_consent(
+        self, request: Request[Any, Any, Any], person: Myself, community: FromPath[str]
+    ) -> ConsentOut:
+        """Whether the caller consented, the wording, and every consent they gave here."""
+        where, member = person
+        profiles = _profiles(request)
+        return ConsentOut(**await profiles.consent(where, member))
 
+    @post(
+        "/consent",
+        summary="Give consent to personalisation (tags and reminders)",
+        status_code=200,
+        responses=problem_responses(401, 403),
+        opt=_MEMBER,
+    )
+    async def give_consent(
+        self,
+        request: Request[Any, Any, Any],
+        person: Myself,
+        community: FromPath[str],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ConsentOut]:
+        """Consent (separately from anything else); the caller's tags are derived at once."""
+        return await _consent_command(
+            request, person, idempotency_key, "consent", Profiles.give_consent
+        )
 
-@delete(
-    "/tags/{item:str}",
-    summary="Delete a tag and the purchases it came from",
-    status_code=200,
-    responses=problem_responses(401, 403, 404),
-    opt=_MEMBER,
-)
-async def delete_tag(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    item: FromPath[str],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Erased]:
-    """Delete one tag; the caller's purchase facts of that item are erased with it."""
-    profiles, where, member = _who(request)
+    @delete(
+        "/consent",
+        summary="Withdraw consent to personalisation; every tag is deleted",
+        status_code=200,
+        responses=problem_responses(401, 403, 404),
+        opt=_MEMBER,
+    )
+    async def withdraw_consent(
+        self,
+        request: Request[Any, Any, Any],
+        person: Myself,
+        community: FromPath[str],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[ConsentOut]:
+        """Withdraw consent: tags and reminder records go; prices and services stay the same."""
+        return await _consent_command(
+            request, person, idempotency_key, "withdraw", Profiles.withdraw_consent
+        )
 
-    async def work() -> Erased:
-        return Erased(tags=1, facts=await profiles.delete_tag(where, member, item))
+    @get(
+        "/tags",
+        summary="My tags, each with its explanation",
+        responses=problem_responses(401, 403),
+        opt=_MEMBER,
+    )
+    async def my_tags(
+        self, request: Request[Any, Any, Any], person: Myself, community: FromPath[str]
+    ) -> TagList:
+        """The caller's tags: item, cycle, confidence, last purchase, the orders and why."""
+        where, member = person
+        profiles = _profiles(request)
+        return TagList(items=[TagOut(**t) for t in await profiles.tags(where, member)])
 
-    return await command(request, idempotency_key, ("profiles", f"delete:{item}"), work)
+    @patch(
+        "/tags/{item:str}",
+        summary="Correct a tag: set its cycle, or mark it not for me",
+        responses=problem_responses(401, 403, 404, 409, 422),
+        opt=_MEMBER,
+    )
+    async def correct_tag(
+        self,
+        request: Request[Any, Any, Any],
+        person: Myself,
+        community: FromPath[str],
+        item: FromPath[str],
+        data: Annotated[Correction, Body()],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[TagOut]:
+        """The caller's correction wins over the estimate; "not for me" stops its reminders."""
+        where, member = person
+        profiles = _profiles(request)
 
+        async def work() -> TagOut:
+            fields = data.model_dump()
+            return TagOut(**await profiles.correct(where, member, item, **fields))
 
-@delete(
-    "",
-    summary="Erase my profile: purchase facts, tags, reminders and consents",
-    status_code=200,
-    responses=problem_responses(401, 403),
-    opt=_MEMBER,
-)
-async def erase_profile(
-    request: Request[Any, Any, Any],
-    community: FromPath[str],
-    idempotency_key: IdempotencyKey = None,
-) -> Response[Erased]:
-    """Erase everything profiles keep of the caller in this community."""
-    profiles, where, member = _who(request)
+        return await command(
+            request, idempotency_key, ("profiles", f"correct:{item}", data.model_dump()), work
+        )
 
-    async def work() -> Erased:
-        return Erased(**await profiles.erase(where.id, member))
+    @delete(
+        "/tags/{item:str}",
+        summary="Delete a tag and the purchases it came from",
+        status_code=200,
+        responses=problem_responses(401, 403, 404),
+        opt=_MEMBER,
+    )
+    async def delete_tag(
+        self,
+        request: Request[Any, Any, Any],
+        person: Myself,
+        community: FromPath[str],
+        item: FromPath[str],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Erased]:
+        """Delete one tag; the caller's purchase facts of that item are erased with it."""
+        where, member = person
+        profiles = _profiles(request)
 
-    return await command(request, idempotency_key, ("profiles", "erase"), work)
+        async def work() -> Erased:
+            return Erased(tags=1, facts=await profiles.delete_tag(where, member, item))
+
+        return await command(request, idempotency_key, ("profiles", f"delete:{item}"), work)
+
+    @delete(
+        "",
+        summary="Erase my profile: purchase facts, tags, reminders and consents",
+        status_code=200,
+        responses=problem_responses(401, 403),
+        opt=_MEMBER,
+    )
+    async def erase_profile(
+        self,
+        request: Request[Any, Any, Any],
+        person: Myself,
+        community: FromPath[str],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[Erased]:
+        """Erase everything profiles keep of the caller in this community."""
+        where, member = person
+        profiles = _profiles(request)
+
+        async def work() -> Erased:
+            return Erased(**await profiles.erase(where.id, member))
+
+        return await command(request, idempotency_key, ("profiles", "erase"), work)
 
 
 def routes(platform: Platform) -> list[Any]:
-    """The route handlers of profiles: its community router."""
-    handlers = [
-        my_consent,
-        give_consent,
-        withdraw_consent,
-        my_tags,
-        correct_tag,
-        delete_tag,
-        erase_profile,
-    ]
-    return [community_router("/profile", handlers, tag="profiles")]
+    """The profiles' routes: its controller."""
+    return [ProfilesController]
