@@ -12,8 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from linli_sdk import Community
-from litestar import Request, Response, get, post
+from litestar import Request, Response
 from litestar.params import Body, FromPath, QueryParameter
+
+from linli.http.handlers import get, post
 
 from ..http.commands import command
 from ..http.community import Where, Who

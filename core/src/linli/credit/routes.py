@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from linli_sdk import Forbidden, Role
-from litestar import Request, Response, get, post
+from litestar import Request, Response
 from litestar.params import Body, FromPath
+
+from linli.http.handlers import get, post
 
 from ..http.access import Access
 from ..http.commands import command

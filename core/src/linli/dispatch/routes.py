@@ -11,7 +11,7 @@ import ipaddress
 from typing import Annotated, Any
 
 from linli_sdk import Caller, Community, Forbidden, InvalidInput, NotFound, Role
-from litestar import Request, Response, get, post
+from litestar import Request, Response
 from litestar.params import Body, FromPath, QueryParameter
 
 from linli.dispatch.events.destinations import Network
@@ -20,6 +20,7 @@ from linli.dispatch.events.webhooks import subscribe, subscriptions
 from linli.dispatch.jobs import service as jobs
 from linli.dispatch.logistics.documents import render_goods
 from linli.dispatch.logistics.goods import GoodsOrder, OrderLine
+from linli.http.handlers import get, post
 
 from ..http.access import Access
 from ..http.commands import command

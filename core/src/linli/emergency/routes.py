@@ -14,8 +14,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from linli_sdk import Caller, Community, Emergency, NotFound, Role
-from litestar import Request, Response, get, patch, post
+from litestar import Request, Response
 from litestar.params import FromPath, JSONBody
+
+from linli.http.handlers import get, patch, post
 
 from ..http.access import Access
 from ..http.commands import unit_of

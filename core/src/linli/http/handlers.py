@@ -1,35 +1,43 @@
-"""Litestar's ``get`` and ``post`` route decorators, with guards given the handler itself.
+"""Litestar's route decorators, with guards given the route handler itself.
 
-Litestar passes each guard ``copy(handler)`` on every request, so a guard cannot change the
-handler; a shallow copy of a handler costs about as much as the platform's whole guard. The
-platform's guards only read the handler (its ``opt``), so these hand it over as it is.
+Litestar passes each guard ``copy(handler)`` on every request, so that a guard cannot change
+the handler; a shallow copy of a handler costs about as much as the platform's whole guard.
+The platform's guards only read the handler (its ``opt``), so these hand it over as it is.
 """
 
 from __future__ import annotations
 
-from litestar import get as litestar_get
-from litestar import post as litestar_post
+import litestar
 from litestar.connection import ASGIConnection
+from litestar.handlers import HTTPRouteHandler
 
-__all__ = ["get", "post"]
-
-
-async def _authorize(handler: litestar_get | litestar_post, connection: ASGIConnection) -> None:  # type: ignore[type-arg]
-    for guard in handler.resolve_guards():
-        await guard(connection, handler)  # type: ignore[misc]
+__all__ = ["delete", "get", "patch", "post", "put"]
 
 
-class get(litestar_get):
-    """Litestar's ``get``; its guards receive the handler, not a copy per request."""
+class _GuardedByReaders(HTTPRouteHandler):
+    """A route handler whose guards receive the handler, not a copy of it per request."""
 
     async def authorize_connection(self, connection: ASGIConnection) -> None:  # type: ignore[type-arg]
-        """Run the guards in scope (see the module's docstring)."""
-        await _authorize(self, connection)
+        """Run every guard in scope with this handler."""
+        for guard in self.resolve_guards():
+            await guard(connection, self)  # type: ignore[misc]
 
 
-class post(litestar_post):
-    """Litestar's ``post``; its guards receive the handler, not a copy per request."""
+class get(_GuardedByReaders, litestar.get):
+    """Litestar's ``get`` (see the module's docstring)."""
 
-    async def authorize_connection(self, connection: ASGIConnection) -> None:  # type: ignore[type-arg]
-        """Run the guards in scope (see the module's docstring)."""
-        await _authorize(self, connection)
+
+class post(_GuardedByReaders, litestar.post):
+    """Litestar's ``post`` (see the module's docstring)."""
+
+
+class put(_GuardedByReaders, litestar.put):
+    """Litestar's ``put`` (see the module's docstring)."""
+
+
+class patch(_GuardedByReaders, litestar.patch):
+    """Litestar's ``patch`` (see the module's docstring)."""
+
+
+class delete(_GuardedByReaders, litestar.delete):
+    """Litestar's ``delete`` (see the module's docstring)."""

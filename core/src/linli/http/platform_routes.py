@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from linli_sdk import Role
-from litestar import Request, get, put
+from litestar import Request
 from litestar.params import FromPath, JSONBody
 from pydantic import BaseModel, Field
 
+from linli.http.handlers import get, put
 from linli.modules.enablement import module_state, require_module, set_module
 
 from ..platform import Platform

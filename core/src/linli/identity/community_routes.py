@@ -14,8 +14,10 @@ from __future__ import annotations
 from typing import Any
 
 from linli_sdk import Role
-from litestar import Request, Response, get, patch, post
+from litestar import Request, Response
 from litestar.params import FromPath, FromQuery, JSONBody
+
+from linli.http.handlers import get, patch, post
 
 from ..http.access import Access
 from ..http.commands import command

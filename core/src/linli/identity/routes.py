@@ -13,8 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from linli_sdk import Role
-from litestar import Request, Response, delete, get, post, put
+from litestar import Request, Response
 from litestar.params import FromPath, JSONBody
+
+from linli.http.handlers import delete, get, post, put
 
 from ..http.access import Access
 from ..http.commands import command

@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from linli_sdk import Role
-from litestar import Request, Response, delete, get, put
+from litestar import Request, Response
 from litestar.params import FromPath, FromQuery
+
+from linli.http.handlers import delete, get, put
 
 from ..http.access import Access
 from ..http.commands import command

@@ -12,10 +12,12 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
 from linli_sdk import Caller, Community, Forbidden, Role
-from litestar import Request, Response, delete, get, put
+from litestar import Request, Response
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath, QueryParameter
 from pydantic import BaseModel
+
+from linli.http.handlers import delete, get, put
 
 from ..http.access import Access
 from ..http.community import COMMUNITY, CommunityController, Where, Who

@@ -10,8 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from linli_sdk import PickupPointView, Role
-from litestar import Request, Response, get, patch, post
+from litestar import Request, Response
 from litestar.params import FromPath, JSONBody
+
+from linli.http.handlers import get, patch, post
 
 from ..http.access import Access
 from ..http.commands import command

@@ -11,8 +11,10 @@ import ipaddress
 from typing import Any
 
 from linli_sdk import Caller, Forbidden, Role
-from litestar import Request, Response, get, patch, post, put
+from litestar import Request, Response
 from litestar.params import FromPath, FromQuery, JSONBody
+
+from linli.http.handlers import get, patch, post, put
 
 from ..http.access import Access
 from ..http.commands import command

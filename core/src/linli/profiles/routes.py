@@ -11,8 +11,10 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from linli_sdk import Community
-from litestar import Request, Response, delete, get, patch, post
+from litestar import Request, Response
 from litestar.params import Body, FromPath
+
+from linli.http.handlers import delete, get, patch, post
 
 from ..http.access import Access
 from ..http.commands import command

@@ -12,9 +12,11 @@ from datetime import date
 from typing import Annotated, Any
 
 from linli_sdk import Community, Forbidden, Role
-from litestar import Request, Response, get
+from litestar import Request, Response
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, QueryParameter
+
+from linli.http.handlers import get
 
 from ..credit.plots import FORMATS
 from ..http.access import Access

@@ -13,10 +13,11 @@ from typing import Annotated, Any
 
 from linli_sdk import Charge as ChargeView
 from linli_sdk import Forbidden, NotFound, Refund, Role
-from litestar import Request, Response, get, post, put
+from litestar import Request, Response
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
+from linli.http.handlers import get, post, put
 from linli.settlement.gateways.stripe import StripeGateway
 from linli.settlement.leader_routes import LeaderRoutes
 from linli.settlement.statements import statement as statement_of
