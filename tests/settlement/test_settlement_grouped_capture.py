@@ -3,7 +3,9 @@
 Concurrent outcomes applied through the grouped path share one transaction. However many it
 holds, the group posts all their ledger rows, closes all their intents and writes all their
 ``settlement.charge_captured`` events in the same few statements; an outcome applied again by a
-racing task (its intent already closed) posts and announces nothing.
+racing task (its intent already closed) posts and announces nothing. The property: for random
+groups of new captures, repeats of captures already applied and the same capture twice, each
+capture posts and announces exactly once and the ledger balances.
 
 Statements are counted by SQLite's trace callback (``BEGIN`` and ``COMMIT`` included) and, on
 PostgreSQL, by the engine's written-SQL entry point, per transaction.
@@ -12,12 +14,15 @@ PostgreSQL, by the engine's written-SQL entry point, per transaction.
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from linli.dispatch.store import json_value
 from linli.dispatch.tables import OutboxEvent
 from linli.settlement import store
@@ -205,3 +210,73 @@ async def test_a_group_of_captures_runs_the_statements_of_one_on_sqlite(start_sh
 async def test_a_group_of_captures_runs_the_statements_of_one_on_postgres(start_shop, postgres_url):
     async with start_shop(database_url=postgres_url) as running:
         await _group_of_captures(running, 24)
+
+
+_REFS = itertools.count()
+
+
+class Live(tuple):  # type: ignore[type-arg]
+    """(runner, running, the captures applied so far) with a short repr for Hypothesis."""
+
+    def __repr__(self) -> str:
+        return "<live platform>"
+
+
+@pytest.fixture
+def live(start_shop) -> Iterator[Live]:
+    """One platform with ``shop`` for a whole Hypothesis run, driven from a synchronous test."""
+    with asyncio.Runner() as runner:
+        context = start_shop()
+        running = runner.run(context.__aenter__())
+        try:
+            yield Live((runner, running, []))
+        finally:
+            runner.run(context.__aexit__(None, None, None))
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    amounts=st.lists(st.integers(min_value=1_000, max_value=1_000_000), max_size=8),
+    repeats=st.lists(st.integers(min_value=0, max_value=1_000), max_size=6),
+    twice=st.lists(st.integers(min_value=0, max_value=1_000), max_size=3),
+)
+def test_each_capture_of_a_group_posts_and_announces_once(live, amounts, repeats, twice):
+    """A group mixes new captures, captures a racing task applied already (``repeats``) and
+    new captures applied twice in the same group (``twice``)."""
+    runner, running, applied = live
+
+    async def scenario() -> None:
+        sandbox, home = SandboxGateway(), running.home.id
+        fresh: list[Any] = []
+        for fen in amounts:
+            settlement = Settlement(running.platform.registry, sandbox, eager=False)
+            charge_id = await charge_directly(settlement, running, f"p-{next(_REFS)}", fen)
+            row = await store.charge_row(home, charge_id)
+            fresh.append((row, await store.pending_intents(home, charge_id)))
+        again = [applied[n % len(applied)] for n in repeats] if applied else []
+        doubled = [fresh[n % len(fresh)] for n in twice] if fresh else []
+        group = [*fresh, *again, *doubled]
+        if not group:
+            return
+        settlement = Settlement(
+            running.platform.registry, HeldGateway(sandbox, len(group)), eager=False
+        )
+        results = await capture_together(running, settlement, settlement.gateway, group)
+        closed = Counter[int]()
+        for (row, _), result in zip(group, results, strict=True):
+            closed[row["id"]] += result
+        assert closed == Counter({row["id"]: 1 for row, _ in fresh}), "each new one closed once"
+        applied.extend(fresh)
+        charges = {row["id"] for row, _ in applied}
+        assert await captured_events() == Counter({f"ch_{c}": 1 for c in charges})
+        kinds = await LedgerTxn.select(LedgerTxn.charge, LedgerTxn.kind).where(
+            LedgerTxn.charge.is_in(list(charges))
+        )
+        assert Counter((t["charge"], t["kind"]) for t in kinds) == Counter(
+            {(c, kind): 1 for c in charges for kind in ("authorize", "capture")}
+        )
+        assert await per_currency(home) == {"CNY": 0}
+
+    runner.run(scenario())
