@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from linli.db.raw import fetch
 from .store import epoch_ms
 from .tables import OutboxEvent, ScheduledDeadline
 
-__all__ = ["DurableDeadlines", "record_event"]
+__all__ = ["DurableDeadlines", "record_event", "record_events"]
 
 
 class DurableDeadlines:
@@ -116,25 +116,34 @@ async def record_event(
     target), so it is written as already fanned out and no fan-out runs after the commit.
     """
     event = event or new_event(community, module, type, payload)
-    # Written SQL: every call that publishes runs it, and building the row with Piccolo cost
-    # more than the insert. The payload is JSON text as Piccolo writes it (``default=str``).
-    await fetch(
-        OutboxEvent._meta.db,
-        _RECORD_EVENT,
-        community.id,
-        community.slug,
-        event.id,
-        event.type,
-        module,
-        event.occurred,
-        json.dumps(event.payload, default=str),
-        "fanned" if fanned else "new",
-    )
+    await record_events([(community, event)], fanned=fanned)
     return event
 
 
-_RECORD_EVENT = (
+async def record_events(events: Sequence[tuple[Community, Event]], *, fanned: bool = False) -> None:
+    """Write domain events (each with its community) to the outbox in one multi-row insert.
+
+    In the current transaction, as `record_event` writes one; each event's ``module`` is the
+    one that published it (``None`` for the core). Written SQL: every call that publishes runs
+    it, and building the rows with Piccolo cost more than the insert. A payload is JSON text as
+    Piccolo writes it (``default=str``).
+    """
+    status = "fanned" if fanned else "new"
+    for start in range(0, len(events), _EVENTS_PER_INSERT):
+        chunk = events[start : start + _EVENTS_PER_INSERT]
+        args: list[Any] = []
+        for community, event in chunk:
+            payload = json.dumps(event.payload, default=str)
+            args += [community.id, community.slug, event.id, event.type, event.module]
+            args += [event.occurred, payload, status]
+        await fetch(OutboxEvent._meta.db, _RECORD_EVENTS + ", ".join([_ROW] * len(chunk)), *args)
+
+
+_EVENTS_PER_INSERT = 2000
+"""Events per insert: 8 values each, under SQLite's and PostgreSQL's limits of bound values."""
+
+_RECORD_EVENTS = (
     "INSERT INTO linli_dispatch_outbox "
-    "(community, community_slug, event_id, type, module, occurred, payload, status) "
-    "VALUES ({}, {}, {}, {}, {}, {}, {}, {})"
+    "(community, community_slug, event_id, type, module, occurred, payload, status) VALUES "
 )
+_ROW = "({}, {}, {}, {}, {}, {}, {}, {})"

@@ -16,9 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from linli_sdk import (
-    CHARGE_CAPTURED,
-    CHARGE_FAILED,
-    CHARGE_REFUNDED,
     Conflict,
     Money,
     NotFound,
@@ -26,9 +23,8 @@ from linli_sdk import (
 from linli_sdk.revenue_share import RevenueShareRules
 
 from ..db.group_commit import GroupCommit
-from ..dispatch.ports import record_event
 from . import ledger, store
-from .announcements import community_for_events
+from .announcements import PAYMENT_ACTIONS, announce_outcomes
 from .gateways import Gateway, GatewayOutcome, GatewayStatus
 from .keys import community_of, intent_key
 from .overrides import RevenueShareOverrides
@@ -53,10 +49,6 @@ def expired(row: Mapping[str, Any], now: datetime) -> bool:
     return row["expires_at"] is not None and row["expires_at"] <= now
 
 
-_PAYMENT_ACTIONS = ("charge", "authorize", "capture")
-"""Gateway calls whose refusal fails the charge: nothing is taken, nothing stays held."""
-
-
 Recorded = tuple[dict[str, Any], list[dict[str, Any]]]
 """A charge row and its pending intents, as the transaction that recorded them wrote them."""
 
@@ -70,6 +62,18 @@ class Application:
     outcome: GatewayOutcome
     plans: list[ledger.PostingPlan]
     memo: dict[str, Any]
+
+
+def _closing(outcome: GatewayOutcome) -> tuple[str, dict[str, Any]]:
+    """The state an intent closes in with ``outcome``, and the outcome as the intent keeps it."""
+    failed = outcome.status is GatewayStatus.FAILED
+    kept = {
+        "ref": outcome.ref,
+        "status": str(outcome.status),
+        "fee": outcome.fee,
+        "reason": outcome.reason,
+    }
+    return "failed" if failed else "done", kept
 
 
 class GatewayExecutor(RevenueShareOverrides):
@@ -284,7 +288,10 @@ class GatewayExecutor(RevenueShareOverrides):
     async def _record(self, applications: list[Application]) -> list[int]:
         """Post the applications' plans and close their intents, in the caller's transaction.
 
-        The ledger rows of all of them go in a few multi-row inserts; 1 per intent closed now.
+        Whatever their number: the ledger rows of all of them go in a few multi-row inserts,
+        their intents close in one statement, and the events of those it closed (still pending:
+        not already closed by a racing confirm, sweep or webhook) go in one outbox insert.
+        1 per intent closed now, 0 for a repeat.
         """
         by_community: dict[int, list[tuple[int | None, ledger.PostingPlan, dict[str, Any]]]] = {}
         for app in applications:
@@ -293,52 +300,17 @@ class GatewayExecutor(RevenueShareOverrides):
         for community_id, items in by_community.items():
             if items:
                 await store.append_many(community_id, items)
-        closed_now = []
-        for app in applications:
-            failed = app.outcome.status is GatewayStatus.FAILED
-            result = {
-                "ref": app.outcome.ref,
-                "status": str(app.outcome.status),
-                "fee": app.outcome.fee,
-                "reason": app.outcome.reason,
-            }
-            closed = await store.close_intent(
-                app.intent["id"], "failed" if failed else "done", result
-            )
-            if closed:
-                await self._announce(app.row, app.intent, app.outcome)
-            closed_now.append(int(closed))
-        return closed_now
-
-    async def _announce(
-        self, row: Mapping[str, Any], intent: Mapping[str, Any], outcome: GatewayOutcome
-    ) -> None:
-        """Tell the module that charged what the outcome did (the outbox, in this transaction).
-
-        Called only by the application that closed the intent, so each event is written once
-        however many of confirm, sweep and webhook race: ``settlement.charge_failed`` for a
-        refused payment, ``charge_captured`` for money taken, ``charge_refunded`` for a refund
-        the gateway paid back. The outbox delivers them only to that module.
-        """
-        action, status = intent["action"], outcome.status
-        extra: dict[str, Any] = {}
-        if status is GatewayStatus.FAILED and action in _PAYMENT_ACTIONS:
-            kind, extra["reason"] = CHARGE_FAILED, outcome.reason or "declined"
-        elif status is GatewayStatus.CAPTURED and action in _PAYMENT_ACTIONS:
-            kind = CHARGE_CAPTURED
-        elif status is GatewayStatus.REFUNDED and action == "refund":
-            kind, extra["ref"] = CHARGE_REFUNDED, intent["refund_ref"]
-        else:
-            return
-        amount = Money(amount=intent["amount"], currency=row["currency"])  # the call's amount
-        payload = {
-            "charge_id": f"ch_{row['id']}",
-            "order_ref": row["order_ref"],
-            "module": row["module"],
-            "amount": amount.model_dump(mode="json"),
-            **extra,
-        }
-        await record_event(await community_for_events(row["community"]), None, kind, payload)
+        first: dict[int, int] = {}  # intent id -> the first application closing it
+        for n, app in enumerate(applications):
+            first.setdefault(app.intent["id"], n)
+        closed = await store.close_intents(
+            [(intent_id, *_closing(applications[n].outcome)) for intent_id, n in first.items()]
+        )
+        now = {n for intent_id, n in first.items() if intent_id in closed}
+        await announce_outcomes(
+            [(app.row, app.intent, app.outcome) for n, app in enumerate(applications) if n in now]
+        )
+        return [int(n in now) for n in range(len(applications))]
 
     async def receive_event(
         self, community_id: int, event_id: str, intent_key: str, outcome: GatewayOutcome
@@ -391,7 +363,7 @@ class GatewayExecutor(RevenueShareOverrides):
         """Whether the gateway refused the charge's payment (its authorisation or capture)."""
         refused: bool = await GatewayIntent.exists().where(
             (GatewayIntent.charge == row["id"])
-            & GatewayIntent.action.is_in(list(_PAYMENT_ACTIONS))
+            & GatewayIntent.action.is_in(list(PAYMENT_ACTIONS))
             & (GatewayIntent.state == "failed")
         )
         return refused

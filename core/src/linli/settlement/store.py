@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,7 +29,7 @@ __all__ = [
     "charge_row",
     "charge_row_by_key",
     "charge_txns",
-    "close_intent",
+    "close_intents",
     "insert_charge",
     "insert_intent",
     "party_lines",
@@ -223,17 +223,28 @@ async def pending_charges(community_id: int, before: datetime, limit: int) -> li
     return [row["charge"] for row in rows]
 
 
-async def close_intent(intent_id: int, state: str, outcome: Mapping[str, Any]) -> bool:
-    """Move a pending intent to ``state`` with the gateway's ``outcome``; whether it was pending."""
-    rows = await raw.fetch(
-        GatewayIntent._meta.db,
-        "UPDATE linli_settlement_intent SET state = {}, outcome = {} "
-        "WHERE id = {} AND state = 'pending' RETURNING id",
-        state,
-        json.dumps(outcome),
-        intent_id,
-    )
-    return bool(rows)
+async def close_intents(closing: Sequence[tuple[int, str, Mapping[str, Any]]]) -> set[int]:
+    """Move pending intents, each to its ``(id, state, outcome)``, in one statement per chunk.
+
+    Returns the ids this call moved: an intent a racing confirm, sweep or webhook had already
+    closed is left as it is. The ids must be distinct. Raw SQL (``UPDATE ... FROM (VALUES ...)``,
+    run by SQLite and PostgreSQL alike): a group of captures closes all its intents at once.
+    """
+    engine = GatewayIntent._meta.db
+    outcome = "CAST({} AS JSON)" if engine.engine_type == "postgres" else "{}"
+    row = f"(CAST({{}} AS INTEGER), {{}}, {outcome})"  # PostgreSQL types a VALUES row as text
+    closed: set[int] = set()
+    for start in range(0, len(closing), _ROWS_PER_INSERT):
+        chunk = closing[start : start + _ROWS_PER_INSERT]
+        rows = await raw.fetch(
+            engine,
+            "UPDATE linli_settlement_intent SET state = v.column2, outcome = v.column3 "
+            f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v "
+            "WHERE id = v.column1 AND state = 'pending' RETURNING id",
+            *(value for id_, state, out in chunk for value in (id_, state, json.dumps(out))),
+        )
+        closed.update(int(found["id"]) for found in rows)
+    return closed
 
 
 def _json_in(value: Any) -> Any:
