@@ -42,6 +42,10 @@ class GroupCommit(Generic[Item, Result]):
         if not self._writing:
             self._writing = True
             try:
+                # Let the tasks already runnable submit first: an engine that runs statements
+                # inline (SQLite) never pauses while its lock is free, so the first writer
+                # would otherwise always write alone.
+                await asyncio.sleep(0)
                 while self._queue:
                     await self._write_queued()
             finally:
