@@ -45,8 +45,11 @@ class PluginHooks:
 
     def implements(self, hook: str, module: str) -> bool:
         """Whether ``module`` implements ``hook``."""
-        impls = getattr(self.manager.hook, hook).get_hookimpls()
-        return any(impl.plugin_name == module for impl in impls)
+        return module in self.implementers(hook)
+
+    def implementers(self, hook: str) -> set[str]:
+        """The names of the modules that implement ``hook``."""
+        return {impl.plugin_name for impl in getattr(self.manager.hook, hook).get_hookimpls()}
 
     async def module_enabled(self, module: str, host: Host, settings: BaseModel) -> bool:
         """Fire ``linli_module_enabled``; ``False`` if the plugin raised (logged)."""

@@ -109,7 +109,7 @@ def _addressee(event: Event) -> str | None:
 async def _module_targets(
     registry: ModuleRegistry, community_id: int, only: str | None = None
 ) -> list[str]:
-    listeners = {n for n in registry.modules if registry.hooks.implements("linli_event", n)}
+    listeners = registry.hooks.implementers("linli_event") & registry.modules.keys()
     if only is not None:
         listeners &= {only}
     # Imported here: enablement delivers the events its hooks publish through this module.
