@@ -99,3 +99,35 @@ async def test_a_reversal_needs_what_the_connected_account_still_holds(start_sho
             "transfer",
             "reversal",
         ]
+
+
+async def test_calls_arriving_together_are_kept_in_one_insert_each_answered_once(start_shop):
+    async with start_shop() as running:
+        gateway, amount = SandboxGateway(), Money(amount=2_000, currency="CNY")
+        keys = [intent_key(running.home.id, 900 + n, "charge") for n in range(12)]
+        gateway.decline_next("card_declined")  # the first new payment is refused
+        engine = running.platform.engine
+        async with engine.lock():
+            connection = await engine.connection()
+        statements: list[str] = []
+        await connection.set_trace_callback(statements.append)
+        try:
+            # the same key twice among them: one effect, the first answer for both
+            answers = await asyncio.gather(
+                *(gateway.authorize(key=key, amount=amount, capture=True) for key in keys),
+                gateway.authorize(key=keys[3], amount=amount, capture=True),
+            )
+        finally:
+            await connection.set_trace_callback(None)
+        inserts = [s for s in statements if s.startswith("INSERT INTO linli_settlement_sandbox")]
+        assert len(inserts) == 1  # twelve calls, one statement
+        assert answers[-1] == answers[3]
+        assert [a.status for a in answers[:12]] == [GatewayStatus.FAILED] + [
+            GatewayStatus.CAPTURED
+        ] * 11
+        kept = await SandboxCall.select(SandboxCall.key, SandboxCall.status).where(
+            SandboxCall.key.is_in(keys)
+        )
+        assert sorted(row["key"] for row in kept) == sorted(keys)
+        again = await SandboxGateway().authorize(key=keys[0], amount=amount, capture=True)
+        assert again == answers[0]  # the refusal was kept under its key

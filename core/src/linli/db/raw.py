@@ -16,7 +16,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 
-__all__ = ["PlatformPostgresEngine", "compiled", "fetch"]
+__all__ = ["PlatformPostgresEngine", "compiled", "fetch", "values"]
 
 
 @lru_cache(maxsize=1024)
@@ -26,6 +26,12 @@ def compiled(sql: str, dialect: str) -> str:
     if dialect == "sqlite":
         return "?".join(parts)
     return parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
+
+
+def values(columns: int, rows: int) -> str:
+    """``({}, {}), ({}, {})``: the placeholders of a multi-row ``VALUES`` clause."""
+    row = "(" + ", ".join(["{}"] * columns) + ")"
+    return ", ".join([row] * rows)
 
 
 async def fetch(engine: Engine[Any], sql: str, *args: Any) -> list[dict[str, Any]]:

@@ -82,7 +82,8 @@ async def append_many(
             rows = await raw.fetch(
                 LedgerTxn._meta.db,
                 f"INSERT INTO linli_settlement_ledger_txn ({_TXN_COLUMNS}) "
-                f"VALUES {_values(6, len(chunk))} ON CONFLICT (key) DO NOTHING RETURNING id, key",
+                f"VALUES {raw.values(6, len(chunk))} "
+                "ON CONFLICT (key) DO NOTHING RETURNING id, key",
                 *args,
             )
             ids = {row["key"]: row["id"] for row in rows}
@@ -105,17 +106,11 @@ async def append_many(
                 await raw.fetch(
                     LedgerEntry._meta.db,
                     f"INSERT INTO linli_settlement_ledger_entry ({_ENTRY_COLUMNS}) "
-                    f"VALUES {_values(7, len(part))}",
+                    f"VALUES {raw.values(7, len(part))}",
                     *(value for entry in part for value in entry),
                 )
             posted.update(ids)
     return posted
-
-
-def _values(columns: int, rows: int) -> str:
-    """``({}, {}), ({}, {})``: the placeholders of a multi-row ``VALUES`` clause."""
-    row = "(" + ", ".join(["{}"] * columns) + ")"
-    return ", ".join([row] * rows)
 
 
 # --- charges and their gateway intents: raw SQL, as they run on every charge ---------------
@@ -135,7 +130,7 @@ async def insert_charge(charge: Mapping[str, Any]) -> int | None:
     rows = await raw.fetch(
         SettlementCharge._meta.db,
         f"INSERT INTO linli_settlement_charge ({', '.join(columns)}) "
-        f"VALUES {_values(len(columns), 1)} ON CONFLICT (charge_key) DO NOTHING RETURNING id",
+        f"VALUES {raw.values(len(columns), 1)} ON CONFLICT (charge_key) DO NOTHING RETURNING id",
         *(_json_in(charge[name]) for name in columns),
     )
     return int(rows[0]["id"]) if rows else None
@@ -166,7 +161,7 @@ async def insert_intent(
     }
     rows = await raw.fetch(
         GatewayIntent._meta.db,
-        f"INSERT INTO linli_settlement_intent ({', '.join(row)}) VALUES {_values(len(row), 1)} "
+        f"INSERT INTO linli_settlement_intent ({', '.join(row)}) VALUES {raw.values(len(row), 1)} "
         "ON CONFLICT (key) DO NOTHING RETURNING id",
         *(_json_in(value) for value in row.values()),
     )

@@ -10,7 +10,8 @@ the same intent gets the first answer and causes no second effect.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,8 @@ from typing import Any
 from linli_sdk import Money
 from linli_sdk.revenue_share import BASIS_POINTS_WHOLE
 
+from ...db import raw
+from ...db.group_commit import GroupCommit
 from ..keys import community_of
 from ..reconciliation import Record
 from ..tables import SandboxCall
@@ -54,6 +57,7 @@ class SandboxGateway:
     test_money: bool = True
     declines: list[str] = field(default_factory=list)
     """Decline codes of the next payments to refuse, one each (see `decline_next`)."""
+    _keeping: GroupCommit[dict[str, Any], bool] | None = field(default=None, init=False, repr=False)
 
     def decline_next(self, reason: str = "card_declined") -> None:
         """Refuse the next new payment (an authorisation or charge) with ``reason``.
@@ -97,14 +101,24 @@ class SandboxGateway:
             "reason": outcome.reason,
             "created_at": datetime.now(UTC),
         }
-        new = await SandboxCall.raw(  # raw SQL: half the query builder's time, per buy
-            f"INSERT INTO linli_settlement_sandbox_call ({', '.join(row)}) "
-            f"VALUES ({', '.join(['{}'] * len(row))}) ON CONFLICT (key) DO NOTHING RETURNING id",
-            *row.values(),
-        )
+        new = await self._keep(row)
         if new:
             return outcome, True
         return _outcome(await self._answered(key)), False
+
+    async def _keep(self, row: dict[str, Any]) -> bool:
+        """Insert the call's row unless its key exists; whether it was inserted now.
+
+        Outside a transaction, calls arriving together are kept in one multi-row insert,
+        committed on its own as a lone call's row was (each kept before its caller applies the
+        answer); inside one, the row joins that transaction, as the caller's other writes do.
+        """
+        engine = SandboxCall._meta.db
+        if engine.current_transaction.get() is not None:
+            return bool(await _insert_calls([row]))
+        if self._keeping is None:
+            self._keeping = GroupCommit(_kept_calls, _no_transaction)
+        return await self._keeping.submit(row)
 
     async def _answered(self, key: str) -> dict[str, Any]:
         row: dict[str, Any] | None = (
@@ -244,3 +258,39 @@ class SandboxGateway:
             .order_by(SandboxCall.id)
         )
         return [row for row in rows if row["key"].startswith(key_prefix)]
+
+
+_MOST_ROWS = 1_000
+"""Rows per insert: 12 parameters each stay under the drivers' limits (32,766 on both)."""
+
+
+async def _insert_calls(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert ``rows`` (one statement per thousand), skipping existing keys; the keys inserted."""
+    inserted: list[dict[str, Any]] = []
+    columns = ", ".join(rows[0])
+    for start in range(0, len(rows), _MOST_ROWS):
+        chunk = rows[start : start + _MOST_ROWS]
+        inserted += await raw.fetch(
+            SandboxCall._meta.db,
+            f"INSERT INTO linli_settlement_sandbox_call ({columns}) "
+            f"VALUES {raw.values(len(rows[0]), len(chunk))} "
+            "ON CONFLICT (key) DO NOTHING RETURNING key",
+            *(value for row in chunk for value in row.values()),
+        )
+    return inserted
+
+
+@asynccontextmanager
+async def _no_transaction() -> AsyncIterator[None]:
+    """A group's rows need none: each insert is atomic, and keeping a key twice keeps one."""
+    yield
+
+
+async def _kept_calls(rows: list[dict[str, Any]]) -> list[bool]:
+    """`_insert_calls` for a group: per row, whether it was inserted (the first of a key is)."""
+    new = {row["key"] for row in await _insert_calls(rows)}
+    kept = []
+    for row in rows:
+        kept.append(row["key"] in new)
+        new.discard(row["key"])
+    return kept
