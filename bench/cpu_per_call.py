@@ -7,12 +7,14 @@ file, or with ``--db postgres`` a database on a throwaway PostgreSQL cluster (li
 starts the platform under uvicorn (or Granian) as a subprocess, sends ``--warmup`` unmeasured
 calls, then reads ``utime + stime`` of the server's processes from ``/proc`` before and after
 ``--calls`` calls from ``--clients`` keep-alive connections, and divides. It prints and writes
-milliseconds of server CPU per call, with the rate and p50/p99 for reference; on PostgreSQL
+milliseconds of server CPU per call, with the rate and p50/p99 for reference (``bare-buy``:
+the flash sale's bare conditional ``UPDATE`` endpoint, what a buy is compared with); on PostgreSQL
 also the database's CPU per call (the postmaster and every backend), since on one machine the
 two share the cores, and each call's round trips cost on both sides.
 
     uv run python bench/cpu_per_call.py [--calls 1000] [--clients 64] [--warmup 100]
-                                        [--what buy insert] [--server uvicorn|granian]
+                                        [--what buy insert bare-buy]
+                                        [--server uvicorn|granian]
                                         [--db sqlite|postgres] [--repeat 1] [--out FILE]
 
 To compare two trees, run the same script with each tree's interpreter, alternating, e.g.
@@ -37,7 +39,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from flash_sale import BUY_PATH, buy_requests, load, put_on_item, seed, server_process
+from flash_sale import (
+    BUY_PATH,
+    buy_requests,
+    load,
+    put_on_item,
+    reset_stock,
+    seed,
+    server_process,
+)
 from http_insert import BODY, LINLI_PATH
 
 BENCH = Path(__file__).parent
@@ -85,10 +95,18 @@ async def insert_calls(base: str, leader: str, buyers: list[str]) -> tuple[str, 
     return LINLI_PATH, [(headers, json.loads(BODY))] * len(buyers)
 
 
+async def bare_buy_calls(base: str, leader: str, buyers: list[str]) -> tuple[str, Requests]:
+    """As many takes of one unit from the bare endpoint (``flash_sale.bare_app``) as buyers."""
+    return "/buy", [({}, {})] * len(buyers)
+
+
 CALLS: dict[str, Callable[[str, str, list[str]], Any]] = {
     "buy": buy_calls,
     "insert": insert_calls,
+    "bare-buy": bare_buy_calls,
 }
+"""Each kind of call: the platform's live buy and notice post, and the flash sale's bare
+conditional ``UPDATE`` (what the platform's buy is compared with)."""
 
 
 def measure(
@@ -108,7 +126,13 @@ def measure(
         "BENCH_DATABASE_URL": database_url,
     }
     log = scratch / f"{what}.log"
-    with server_process("platform_app", env, log, 1, args.server) as (server, base):
+    bare = what == "bare-buy"
+    with server_process("bare_app" if bare else "platform_app", env, log, 1, args.server) as (
+        server,
+        base,
+    ):
+        if bare:  # once it is up: the readiness probe takes a unit too
+            asyncio.run(reset_stock(database_url, total))
         path, requests = asyncio.run(CALLS[what](base, leader, tokens))
         warm = asyncio.run(load(base, args.clients, requests[: args.warmup], path))
         database = postmaster_pid(cluster)
@@ -158,7 +182,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=1000, help="measured calls per run (1000)")
     parser.add_argument("--clients", type=int, default=64, help="concurrent connections (64)")
     parser.add_argument("--warmup", type=int, default=100, help="unmeasured calls first (100)")
-    parser.add_argument("--what", nargs="+", choices=sorted(CALLS), default=sorted(CALLS))
+    parser.add_argument("--what", nargs="+", choices=sorted(CALLS), default=["buy", "insert"])
     parser.add_argument("--server", choices=["uvicorn", "granian"], default="uvicorn")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each call (1)")

@@ -277,11 +277,12 @@ async def run_linli(base: str, leader: str, buyers: list[str], clients: int) -> 
 
 async def run_bare(base: str, database_url: str, count: int, clients: int) -> dict[str, Any]:
     """Reset the bare stock to ``count`` units and take them one request at a time."""
-    await _reset_stock(database_url, count)
+    await reset_stock(database_url, count)
     return await load(base, clients, [({}, {})] * count, "/buy")
 
 
-async def _reset_stock(database_url: str, count: int) -> None:
+async def reset_stock(database_url: str, count: int) -> None:
+    """Give the bare endpoint's one row ``count`` units."""
     from linli.db.engines import close_engine, make_engine, start_engine
 
     engine = make_engine(database_url)

@@ -24,7 +24,10 @@ SCRIPTS: dict[str, list[str]] = {
     "credit": ["--members", "30", "--events", "300"],
     "dispatch_matching": ["--jobs", "40", "--workers", "15", "--capacity", "2"],
     "sqlite_writes": ["--inserts", "40", "--clients", "4"],
-    "cpu_per_call": ["--calls", "20", "--warmup", "2", "--clients", "2"],
+    "cpu_per_call": [
+        *("--calls", "20", "--warmup", "2", "--clients", "2"),
+        *("--what", "buy", "insert", "bare-buy"),
+    ],
     "forecast": ["--items", "2", "--points", "1", "--days", "42", "--holdout-weeks", "1"],
     "reminders": ["--households", "40", "--days", "90"],
 }
@@ -75,7 +78,7 @@ def test_every_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     (run,) = reports["flash_sale"]["runs"]
     assert run["linli"]["ok"] == 12 and run["linli"]["oversold"] == 0
     cpu = reports["cpu_per_call"]
-    assert {run["what"] for run in cpu["runs"]} == {"buy", "insert"}
+    assert {run["what"] for run in cpu["runs"]} == {"buy", "insert", "bare-buy"}
     assert all(ms >= 0 for ms in cpu["median_cpu_ms_per_call"].values())
 
 
