@@ -7,6 +7,7 @@ import asyncio
 from linli.dispatch.events.outbox import replay
 from linli.dispatch.ports import record_event
 from linli.dispatch.tables import EventDelivery, OutboxEvent
+from linli.testing import sqlite_statements
 from test_dispatch_deadlines import call, enable
 
 
@@ -77,19 +78,12 @@ async def test_an_event_nobody_receives_costs_no_fan_out_after_its_call(start_pl
     """A notice posted where no module listens and no webhook subscribes: its event is written
     as fanned out in the call's transaction, and nothing runs after the commit."""
     async with start_platform(modules=["noticeboard"]) as running:
-        engine = running.platform.engine
-        async with engine.lock():
-            connection = await engine.connection()
-        statements: list[str] = []
-        await connection.set_trace_callback(statements.append)
-        try:
+        async with sqlite_statements(running.platform.engine) as statements:
             posted = await running.client.post(
                 "/v1/communities/home/modules/noticeboard/post-notice",
                 json={"title": "Water off Tuesday"},
                 headers=running.auth("leader"),
             )
-        finally:
-            await connection.set_trace_callback(None)
         assert posted.status_code == 200, posted.text
         (event,) = await OutboxEvent.select().where(OutboxEvent.type == "noticeboard.notice_posted")
         assert event["status"] == "fanned"

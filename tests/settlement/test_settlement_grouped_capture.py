@@ -30,7 +30,7 @@ from linli.settlement.announcements import community_for_events
 from linli.settlement.gateways import GatewayOutcome, SandboxGateway
 from linli.settlement.service import Settlement
 from linli.settlement.tables import GatewayIntent, LedgerTxn
-from linli.testing import Running
+from linli.testing import Running, sqlite_statements
 from linli_sdk import CHARGE_CAPTURED, Money
 from settlement_helpers import charge_directly, per_currency
 
@@ -69,14 +69,8 @@ async def group_statements(running: Running) -> AsyncIterator[list[list[str]]]:
     engine = running.platform.engine
     groups: list[list[str]] = []
     if engine.engine_type == "sqlite":
-        async with engine.lock():
-            connection = await engine.connection()
-        traced: list[str] = []
-        await connection.set_trace_callback(traced.append)
-        try:
+        async with sqlite_statements(engine) as traced:
             yield groups
-        finally:
-            await connection.set_trace_callback(None)
         current: list[str] | None = None
         for statement in traced:
             if statement.startswith("BEGIN"):

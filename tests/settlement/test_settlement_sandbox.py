@@ -8,6 +8,7 @@ from linli.settlement.gateways import GatewayStatus, SandboxGateway
 from linli.settlement.payments import gateway_for
 from linli.settlement.service import Settlement, intent_key
 from linli.settlement.tables import SandboxCall
+from linli.testing import sqlite_statements
 from linli_sdk import Money
 from settlement_helpers import SHOP, cny, order, settlement
 
@@ -106,19 +107,12 @@ async def test_calls_arriving_together_are_kept_in_one_insert_each_answered_once
         gateway, amount = SandboxGateway(), Money(amount=2_000, currency="CNY")
         keys = [intent_key(running.home.id, 900 + n, "charge") for n in range(12)]
         gateway.decline_next("card_declined")  # the first new payment is refused
-        engine = running.platform.engine
-        async with engine.lock():
-            connection = await engine.connection()
-        statements: list[str] = []
-        await connection.set_trace_callback(statements.append)
-        try:
+        async with sqlite_statements(running.platform.engine) as statements:
             # the same key twice among them: one effect, the first answer for both
             answers = await asyncio.gather(
                 *(gateway.authorize(key=key, amount=amount, capture=True) for key in keys),
                 gateway.authorize(key=keys[3], amount=amount, capture=True),
             )
-        finally:
-            await connection.set_trace_callback(None)
         inserts = [s for s in statements if s.startswith("INSERT INTO linli_settlement_sandbox")]
         assert len(inserts) == 1  # twelve calls, one statement
         assert answers[-1] == answers[3]

@@ -10,12 +10,14 @@ for tests and benchmarks to use directly:
 - :func:`write_distribution`: install a plugin by entry point from a directory of sources;
 - :func:`temporary_postgres` and :class:`PostgresServer`: a throwaway PostgreSQL server
   (:mod:`linli.testing.databases` creates and drops databases on one);
-- :func:`resident_token` and :func:`captured_logs`: sign a resident in over OAuth.
+- :func:`resident_token` and :func:`captured_logs`: sign a resident in over OAuth;
+- :func:`sqlite_statements`: the SQL statements a piece of work runs on SQLite.
 """
 
 from linli.testing.platform import BASE_URL, Running, running_platform, write_distribution
 from linli.testing.postgres import PostgresNotFoundError, PostgresServer, temporary_postgres
 from linli.testing.sign_in import captured_logs, resident_token
+from linli.testing.statements import sqlite_statements
 
 __all__ = [
     "BASE_URL",
@@ -25,6 +27,7 @@ __all__ = [
     "captured_logs",
     "resident_token",
     "running_platform",
+    "sqlite_statements",
     "temporary_postgres",
     "write_distribution",
 ]

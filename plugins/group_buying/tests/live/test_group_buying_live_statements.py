@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from linli.identity.members import add_member
 from linli.network.service import add_pickup_point
 from linli.settlement.tables import LedgerEntry, SettlementCharge
-from linli.testing import Running
+from linli.testing import Running, sqlite_statements
 from linli_sdk import Role
 from live_helpers import LIVE, add_buyers, open_item
 
@@ -32,18 +32,10 @@ transaction followed)."""
 @asynccontextmanager
 async def counted(running: Running) -> AsyncIterator[list[str]]:
     """Every SQL statement the platform's SQLite connection runs inside the block."""
-    engine = running.platform.engine
-    async with engine.lock():
-        connection = await engine.connection()
-    statements: list[str] = []
-    await connection.set_trace_callback(statements.append)
-    try:
+    async with sqlite_statements(running.platform.engine) as statements:
         yield statements
-        await (
-            running.platform.settlement.idle()
-        )  # the capture applied after commit is part of the call's cost
-    finally:
-        await connection.set_trace_callback(None)
+        # the capture applied after commit is part of the call's cost
+        await running.platform.settlement.idle()
 
 
 async def test_one_live_buy_runs_a_bounded_number_of_statements(start_live) -> None:

@@ -19,6 +19,8 @@ copy the transaction's own (checked there) and cost a lookup per line.
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
 
+from linli.db.ddl import drop_postgres_foreign_keys
+
 ID = "2026-12-05T00:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "ledger entries: only the indexes and foreign key their queries need"
@@ -27,18 +29,7 @@ TABLE = "linli_settlement_ledger_entry"
 DROPPED_INDEXES = [f"{TABLE}_community", f"{TABLE}_charge", f"{TABLE}_account"]
 
 POSTGRES = [
-    f"""
-    DO $$ DECLARE name text; BEGIN
-        FOR name IN
-            SELECT c.conname FROM pg_constraint c
-            JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
-            WHERE c.conrelid = '{TABLE}'::regclass AND c.contype = 'f'
-              AND a.attname IN ('community', 'charge')
-        LOOP
-            EXECUTE format('ALTER TABLE {TABLE} DROP CONSTRAINT %I', name);
-        END LOOP;
-    END $$
-    """,
+    drop_postgres_foreign_keys(TABLE, ["community", "charge"]),
     *(f"DROP INDEX IF EXISTS {index}" for index in DROPPED_INDEXES),
 ]
 
