@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from linli.dispatch.store import json_value
 from linli.dispatch.tables import OutboxEvent
-from linli.settlement import store
+from linli.settlement import charge_store, store
 from linli.settlement.announcements import community_for_events
 from linli.settlement.gateways import GatewayOutcome, SandboxGateway
 from linli.settlement.service import Settlement
@@ -135,8 +135,8 @@ async def charges_read(running: Running, settlement: Settlement, refs: list[str]
     known = []
     for n, ref in enumerate(refs):
         charge_id = await charge_directly(settlement, running, ref, 1_000 + n)
-        row = await store.charge_row(running.home.id, charge_id)
-        known.append((row, await store.pending_intents(running.home.id, charge_id)))
+        row = await charge_store.charge_row(running.home.id, charge_id)
+        known.append((row, await charge_store.pending_intents(running.home.id, charge_id)))
     return known
 
 
@@ -247,8 +247,8 @@ def test_each_capture_of_a_group_posts_and_announces_once(live, amounts, repeats
         for fen in amounts:
             settlement = Settlement(running.platform.registry, sandbox, eager=False)
             charge_id = await charge_directly(settlement, running, f"p-{next(_REFS)}", fen)
-            row = await store.charge_row(home, charge_id)
-            fresh.append((row, await store.pending_intents(home, charge_id)))
+            row = await charge_store.charge_row(home, charge_id)
+            fresh.append((row, await charge_store.pending_intents(home, charge_id)))
         again = [applied[n % len(applied)] for n in repeats] if applied else []
         doubled = [fresh[n % len(fresh)] for n in twice] if fresh else []
         group = [*fresh, *again, *doubled]

@@ -29,7 +29,7 @@ from piccolo.engine.postgres import PostgresEngine
 
 from linli.db.raw import fetch
 
-from . import ledger, store
+from . import charge_store, ledger, store
 from .executor import GatewayExecutor, Recorded, expired, intent_key, row_money
 from .tables import (
     GatewayIntent,
@@ -144,7 +144,7 @@ class Charges(GatewayExecutor):
             rules.check_payees(payees)
             split(rules, amount)  # refuses a negative remainder up front
         except LinliError:
-            if existing := await store.charge_row_by_key(charge_key):  # charged before
+            if existing := await charge_store.charge_row_by_key(charge_key):  # charged before
                 return await self.view(community, existing)
             raise
         row: dict[str, Any] = {
@@ -161,15 +161,14 @@ class Charges(GatewayExecutor):
             "created_at": datetime.now(UTC),
             "expires_at": expires_at,
         }
-        charge_id = await store.insert_charge(row)
-        if charge_id is None:  # this order was charged before (or by a concurrent call)
-            existing = await store.charge_row_by_key(charge_key)
+        opened = await charge_store.open_charge(row, "charge" if capture else "authorize")
+        if opened is None:  # this order was charged before (or by a concurrent call)
+            existing = await charge_store.charge_row_by_key(charge_key)
             assert existing is not None
             return await self.view(community, existing)
+        charge_id, intent = opened
         row["id"] = charge_id
         row["rules"] = rules  # the model itself: validating it again when applied costs nothing
-        action = "charge" if capture else "authorize"
-        intent = await self._intend(row, action, amount)
         if written is not None:
             written[charge_id] = (row, [intent] if intent else [])
         return _derive(row, [], released=False)  # nothing is posted for a new charge yet
@@ -307,7 +306,7 @@ class Charges(GatewayExecutor):
         reason: str = "",
     ) -> dict[str, Any] | None:
         key = intent_key(row["community"], row["id"], action, ref)
-        return await store.insert_intent(
+        return await charge_store.insert_intent(
             row["community"], row["id"], key, action, amount.amount, refund_ref=ref, reason=reason
         )
 

@@ -23,7 +23,7 @@ from linli_sdk import (
 from linli_sdk.revenue_share import RevenueShareRules
 
 from ..db.group_commit import GroupCommit
-from . import ledger, store
+from . import charge_store, ledger, store
 from .announcements import PAYMENT_ACTIONS, announce_outcomes
 from .gateways import Gateway, GatewayOutcome, GatewayStatus
 from .keys import community_of, intent_key
@@ -162,7 +162,7 @@ class GatewayExecutor(RevenueShareOverrides):
             row, pending = known
         else:
             row = await self._charge(community_id, charge_id)
-            pending = await store.pending_intents(community_id, charge_id)
+            pending = await charge_store.pending_intents(community_id, charge_id)
         done = 0
         for intent in pending:
             if intent["action"] in ("capture", "void") and await self._refused(row):
@@ -303,7 +303,7 @@ class GatewayExecutor(RevenueShareOverrides):
         first: dict[int, int] = {}  # intent id -> the first application closing it
         for n, app in enumerate(applications):
             first.setdefault(app.intent["id"], n)
-        closed = await store.close_intents(
+        closed = await charge_store.close_intents(
             [(intent_id, *_closing(applications[n].outcome)) for intent_id, n in first.items()]
         )
         now = {n for intent_id, n in first.items() if intent_id in closed}
@@ -354,7 +354,7 @@ class GatewayExecutor(RevenueShareOverrides):
         return True
 
     async def _charge(self, community_id: int, charge_id: int) -> dict[str, Any]:
-        row = await store.charge_row(community_id, charge_id)
+        row = await charge_store.charge_row(community_id, charge_id)
         if row is None:
             raise NotFound(f"no charge ch_{charge_id} in this community")
         return row

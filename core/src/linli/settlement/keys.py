@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from linli_sdk import NotFound
 
-__all__ = ["community_of", "intent_key"]
+__all__ = ["community_of", "intent_key", "intent_key_around"]
 
 
 def intent_key(community_id: int, charge_id: int, action: str, ref: str = "") -> str:
@@ -12,7 +12,16 @@ def intent_key(community_id: int, charge_id: int, action: str, ref: str = "") ->
 
     The community comes first, so a webhook that echoes the key finds its tenant.
     """
-    return f"linli-c{community_id}-ch{charge_id}-{action}" + (f"-{ref}" if ref else "")
+    before, after = intent_key_around(community_id, action, ref)
+    return f"{before}{charge_id}{after}"
+
+
+def intent_key_around(community_id: int, action: str, ref: str = "") -> tuple[str, str]:
+    """What comes before and after the charge id in :func:`intent_key`.
+
+    For SQL that joins them to an id the database has just given.
+    """
+    return f"linli-c{community_id}-ch", f"-{action}" + (f"-{ref}" if ref else "")
 
 
 def community_of(key: str) -> int:

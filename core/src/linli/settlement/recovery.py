@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..dispatch.events.retry import retry_delay_ms
 from ..tables import Community
-from . import store
+from . import charge_store
 from .executor import GatewayExecutor
 
 __all__ = ["IntentSweeper", "SweepStats"]
@@ -83,7 +83,7 @@ class IntentSweeper:
         communities = await Community.select(Community.id).order_by(Community.id)
         done, overdue, backoff = 0, 0, {}
         for community in communities:
-            for charge in await store.pending_charges(community["id"], before, self.batch):
+            for charge in await charge_store.pending_charges(community["id"], before, self.batch):
                 key = (community["id"], charge)
                 overdue += 1
                 attempts, next_at = self._backoff.get(key, (0, 0.0))

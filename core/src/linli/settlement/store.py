@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,24 +19,17 @@ from linli_sdk import Money
 from linli.db import raw
 
 from .ledger import ChargePosition, ModuleHold, PostedEntry, PostingPlan, TxnKind, check_balanced
-from .tables import GatewayIntent, LedgerEntry, LedgerTxn, SettlementCharge
+from .tables import LedgerEntry, LedgerTxn
 
 __all__ = [
     "append",
     "append_many",
     "balances",
     "charge_entries",
-    "charge_row",
-    "charge_row_by_key",
     "charge_txns",
-    "close_intents",
-    "insert_charge",
-    "insert_intent",
     "party_lines",
     "payable_accounts",
     "payout_position",
-    "pending_charges",
-    "pending_intents",
     "txn_by_key",
 ]
 
@@ -111,150 +104,6 @@ async def append_many(
                 )
             posted.update(ids)
     return posted
-
-
-# --- charges and their gateway intents: raw SQL, as they run on every charge ---------------
-
-_CHARGE_COLUMNS = (
-    "id, community, module, order_ref, charge_key, payer_id, payees, currency, amount, rules, "
-    "gateway, created_at, expires_at"
-)
-_INTENT_COLUMNS = (
-    "id, community, charge, key, action, refund_ref, amount, reason, state, outcome, created_at"
-)
-
-
-async def insert_charge(charge: Mapping[str, Any]) -> int | None:
-    """Record a charge row (every column but ``id``); its id, or ``None`` if its key exists."""
-    columns = _CHARGE_COLUMNS.split(", ")[1:]
-    rows = await raw.fetch(
-        SettlementCharge._meta.db,
-        f"INSERT INTO linli_settlement_charge ({', '.join(columns)}) "
-        f"VALUES {raw.values(len(columns), 1)} ON CONFLICT (charge_key) DO NOTHING RETURNING id",
-        *(_json_in(charge[name]) for name in columns),
-    )
-    return int(rows[0]["id"]) if rows else None
-
-
-async def insert_intent(
-    community_id: int,
-    charge_id: int,
-    key: str,
-    action: str,
-    amount: int,
-    *,
-    refund_ref: str = "",
-    reason: str = "",
-) -> dict[str, Any] | None:
-    """Record a pending gateway intent; the row as stored, or ``None`` if its key exists."""
-    row = {
-        "community": community_id,
-        "charge": charge_id,
-        "key": key,
-        "action": action,
-        "refund_ref": refund_ref,
-        "amount": amount,
-        "reason": reason,
-        "state": "pending",
-        "outcome": {},
-        "created_at": datetime.now(UTC),
-    }
-    rows = await raw.fetch(
-        GatewayIntent._meta.db,
-        f"INSERT INTO linli_settlement_intent ({', '.join(row)}) VALUES {raw.values(len(row), 1)} "
-        "ON CONFLICT (key) DO NOTHING RETURNING id",
-        *(_json_in(value) for value in row.values()),
-    )
-    return {"id": rows[0]["id"], **row} if rows else None
-
-
-async def charge_row(community_id: int, charge_id: int) -> dict[str, Any] | None:
-    """One charge row of a community (JSON columns decoded), or ``None``."""
-    rows = await raw.fetch(
-        SettlementCharge._meta.db,
-        f"SELECT {_CHARGE_COLUMNS} FROM linli_settlement_charge "
-        "WHERE id = {} AND community = {}",
-        charge_id,
-        community_id,
-    )
-    return _decoded(rows[0], "payees", "rules") if rows else None
-
-
-async def charge_row_by_key(charge_key: str) -> dict[str, Any] | None:
-    """The charge recorded under ``charge_key`` (JSON columns decoded), or ``None``."""
-    rows = await raw.fetch(
-        SettlementCharge._meta.db,
-        f"SELECT {_CHARGE_COLUMNS} FROM linli_settlement_charge WHERE charge_key = {{}}",
-        charge_key,
-    )
-    return _decoded(rows[0], "payees", "rules") if rows else None
-
-
-async def pending_intents(community_id: int, charge_id: int) -> list[dict[str, Any]]:
-    """The charge's intents still waiting for the gateway, oldest first."""
-    rows = await raw.fetch(
-        GatewayIntent._meta.db,
-        f"SELECT {_INTENT_COLUMNS} FROM linli_settlement_intent "
-        "WHERE community = {} AND charge = {} AND state = 'pending' ORDER BY id",
-        community_id,
-        charge_id,
-    )
-    return [_decoded(row, "outcome") for row in rows]
-
-
-async def pending_charges(community_id: int, before: datetime, limit: int) -> list[int]:
-    """Charges of a community with an intent pending since before ``before``, oldest first."""
-    rows = await (
-        GatewayIntent.select(GatewayIntent.charge)
-        .where(
-            (GatewayIntent.community == community_id)
-            & (GatewayIntent.state == "pending")
-            & (GatewayIntent.created_at < before)
-        )
-        .order_by(GatewayIntent.charge)
-        .distinct()
-        .limit(limit)
-    )
-    return [row["charge"] for row in rows]
-
-
-async def close_intents(closing: Sequence[tuple[int, str, Mapping[str, Any]]]) -> set[int]:
-    """Move pending intents, each to its ``(id, state, outcome)``, in one statement per chunk.
-
-    Returns the ids this call moved: an intent a racing confirm, sweep or webhook had already
-    closed is left as it is. The ids must be distinct. Raw SQL (``UPDATE ... FROM (VALUES ...)``,
-    run by SQLite and PostgreSQL alike): a group of captures closes all its intents at once.
-    """
-    engine = GatewayIntent._meta.db
-    outcome = "CAST({} AS JSON)" if engine.engine_type == "postgres" else "{}"
-    row = f"(CAST({{}} AS INTEGER), {{}}, {outcome})"  # PostgreSQL types a VALUES row as text
-    closed: set[int] = set()
-    for start in range(0, len(closing), _ROWS_PER_INSERT):
-        chunk = closing[start : start + _ROWS_PER_INSERT]
-        rows = await raw.fetch(
-            engine,
-            "UPDATE linli_settlement_intent SET state = v.column2, outcome = v.column3 "
-            f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v "
-            "WHERE id = v.column1 AND state = 'pending' RETURNING id",
-            *(value for id_, state, out in chunk for value in (id_, state, json.dumps(out))),
-        )
-        closed.update(int(found["id"]) for found in rows)
-    return closed
-
-
-def _json_in(value: Any) -> Any:
-    """A value bound for a JSON column as its text; any other value unchanged."""
-    return json.dumps(value) if isinstance(value, dict | list) else value
-
-
-def _decoded(row: dict[str, Any], *columns: str) -> dict[str, Any]:
-    """``row`` with its JSON ``columns`` parsed (and a charge's expiry a datetime), any engine."""
-    for column in columns:
-        if isinstance(row[column], str | bytes):
-            row[column] = json.loads(row[column])
-    if isinstance(row.get("expires_at"), str):
-        row["expires_at"] = datetime.fromisoformat(row["expires_at"])
-    return row
 
 
 async def charge_txns(community_id: int, charge_id: int) -> list[dict[str, Any]]:
