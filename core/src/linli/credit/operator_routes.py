@@ -114,7 +114,6 @@ class OperatorRoutes:
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         kind: Kind = "member",
     ) -> Distribution:
         """Count, mean, median, tiers and 100-point bins of every member's (or provider's) score."""
@@ -131,7 +130,6 @@ class OperatorRoutes:
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         kind: Kind = "member",
         format: Format = "png",
     ) -> Response[bytes]:
@@ -153,7 +151,6 @@ class OperatorRoutes:
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         member_id: FromPath[int],
         format: Format = "png",
         days: Annotated[int, QueryParameter(ge=1, le=3650, description="How far back.")] = 365,
@@ -179,7 +176,7 @@ class OperatorRoutes:
         responses=problem_responses(401, 403),
         opt=READERS,
     )
-    async def applications(self, where: Where, community: FromPath[str]) -> list[Application]:
+    async def applications(self, where: Where) -> list[Application]:
         """Every application filed in the community with its review."""
         return [Application(**row) for row in await admission.applications(where)]
 
@@ -195,7 +192,6 @@ class OperatorRoutes:
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         application_id: FromPath[int],
         data: Annotated[Review, Body()],
         idempotency_key: IdempotencyKey = None,
@@ -227,7 +223,6 @@ class OperatorRoutes:
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         provider_id: FromPath[int],
     ) -> ProviderStandingOut:
         """Status, the reason it reads, score, threshold and appeals."""
@@ -245,7 +240,6 @@ class OperatorRoutes:
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         provider_id: FromPath[int],
     ) -> Explained:
         """Each event's part in the provider's score, with the row id to annul it by."""
@@ -264,7 +258,6 @@ class OperatorRoutes:
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         appeal_id: FromPath[int],
         data: Annotated[AppealDecision, Body()],
         idempotency_key: IdempotencyKey = None,
@@ -296,7 +289,6 @@ class OperatorRoutes:
     async def audit_log(
         self,
         where: Where,
-        community: FromPath[str],
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
     ) -> list[AuditLine]:
         """Annulments, reviews, suspensions, appeals and the core events operators recorded."""

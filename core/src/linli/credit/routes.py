@@ -58,7 +58,6 @@ def _core_event_route(kind: str) -> Any:
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         subject_id: FromPath[int],
         data: Annotated[NewCoreEvent, Body()],
         idempotency_key: IdempotencyKey = None,
@@ -111,7 +110,7 @@ class CreditController(CommunityController, OperatorRoutes):
         opt=Access.member().opt,
     )
     async def my_credit(
-        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
+        self, request: Request[Any, Any, Any], where: Where, caller: Who
     ) -> MyCredit:
         """The caller's standing and each event's part in the score ("why is my score 612")."""
         if caller.member_id is None:
@@ -134,7 +133,6 @@ class CreditController(CommunityController, OperatorRoutes):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         job_id: FromPath[int],
         data: Annotated[Rating, Body()],
         idempotency_key: IdempotencyKey = None,
@@ -165,7 +163,6 @@ class CreditController(CommunityController, OperatorRoutes):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         data: Annotated[NewApplication, Body()],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Application]:
@@ -188,7 +185,7 @@ class CreditController(CommunityController, OperatorRoutes):
         opt=STAFF,
     )
     async def my_provider(
-        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
+        self, request: Request[Any, Any, Any], where: Where, caller: Who
     ) -> ProviderStandingOut:
         """Why the provider is where it is (e.g. the reason it was suspended)."""
         provider_id = await governance.require_staff(where, caller.member_id)
@@ -208,7 +205,6 @@ class CreditController(CommunityController, OperatorRoutes):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         data: Annotated[AppealIn, Body()],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Appeal]:
@@ -235,7 +231,6 @@ class CreditController(CommunityController, OperatorRoutes):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         member_id: FromPath[int],
     ) -> MyCredit:
         """The member's standing and the explanation of the score."""
@@ -259,7 +254,6 @@ class CreditController(CommunityController, OperatorRoutes):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         event_ref: FromPath[int],
         data: Annotated[Annulment, Body()],
         idempotency_key: IdempotencyKey = None,

@@ -67,7 +67,6 @@ def _answer_route(accept: bool) -> Any:
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         job_id: FromPath[int],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Offer]:
@@ -107,7 +106,6 @@ class DispatchController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         data: Annotated[NewWebhook, Body()],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Webhook]:
@@ -133,7 +131,7 @@ class DispatchController(CommunityController):
         responses=problem_responses(401, 403),
         opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
     )
-    async def list_webhooks(self, where: Where, community: FromPath[str]) -> list[Webhook]:
+    async def list_webhooks(self, where: Where) -> list[Webhook]:
         """Every active subscription, without secrets."""
         return [Webhook(**row) for row in await subscriptions(where)]
 
@@ -148,7 +146,6 @@ class DispatchController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         event_id: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Replayed]:
@@ -176,7 +173,6 @@ class DispatchController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Rematched]:
         """Place pending jobs at the least total cost (SciPy ``linear_sum_assignment``)."""
@@ -192,7 +188,7 @@ class DispatchController(CommunityController):
         responses=problem_responses(401, 403),
         opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
     )
-    async def on_time(self, where: Where, community: FromPath[str]) -> OnTime:
+    async def on_time(self, where: Where) -> OnTime:
         """Completed jobs finished by their window's end."""
         return OnTime(**await jobs.on_time_rates(where))
 
@@ -208,7 +204,6 @@ class DispatchController(CommunityController):
     async def goods_document(
         self,
         where: Where,
-        community: FromPath[str],
         kind: FromPath[str],
         data: Annotated[GoodsBatch, Body()],
         format: Annotated[str, QueryParameter(pattern="^(csv|pdf)$")] = "pdf",

@@ -118,9 +118,7 @@ class EmergencyController(CommunityController):
         summary="The community's emergencies",
         responses=EMERGENCY_RESPONSES,
     )
-    async def community_emergencies(
-        self, where: Where, community: FromPath[str]
-    ) -> list[EmergencyOut]:
+    async def community_emergencies(self, where: Where) -> list[EmergencyOut]:
         """Every emergency declared here, newest start first, and whether each is in force."""
         now = datetime.now(UTC)
         return [EmergencyOut.of(d.emergency, now, d.ended) for d in await service.listed(where)]
@@ -131,7 +129,7 @@ class EmergencyController(CommunityController):
         summary="The emergency in force",
         responses=EMERGENCY_RESPONSES,
     )
-    async def current_emergency(self, where: Where, community: FromPath[str]) -> EmergencyOut:
+    async def current_emergency(self, where: Where) -> EmergencyOut:
         """The emergency in force here now; 404 when there is none."""
         found = await service.current(where)
         if found is None:
@@ -150,7 +148,6 @@ class EmergencyController(CommunityController):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         data: JSONBody[EmergencyIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[EmergencyOut]:
@@ -180,7 +177,6 @@ class EmergencyController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         emergency_id: FromPath[str],
         data: JSONBody[EmergencyChange],
         idempotency_key: IdempotencyKey = None,
@@ -207,7 +203,6 @@ class EmergencyController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         emergency_id: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[EmergencyOut]:

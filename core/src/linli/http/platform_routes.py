@@ -6,7 +6,7 @@ from typing import Any
 
 from linli_sdk import Role
 from litestar import Request
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 from pydantic import BaseModel, Field
 
 from linli.http.handlers import get, put
@@ -173,7 +173,7 @@ async def list_modules(request: Request[Any, Any, Any]) -> ModuleList:
     opt=Access.member().opt,
 )
 async def community_modules(
-    request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
+    request: Request[Any, Any, Any], where: Where, caller: Who
 ) -> CommunityModules:
     """Every installed module and whether it is enabled here; settings for operators only."""
     staff = caller.has_role(Role.OPERATOR, Role.AUDITOR)
@@ -195,7 +195,6 @@ def _change_route(name: str) -> Any:
     async def change_module(
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         data: JSONBody[ModuleChange],
     ) -> CommunityModule:
         platform = _platform(request)

@@ -74,7 +74,7 @@ class CommunitiesController(CommunityController):
     tags = ["communities"]
 
     @get("/", opt=Access.member().opt, summary="The community", responses=COMMUNITY_RESPONSES)
-    async def show_community(self, where: Where, community: FromPath[str]) -> CommunityOut:
+    async def show_community(self, where: Where) -> CommunityOut:
         """The community's name, time zone and currency."""
         return CommunityOut(**(await communities.get_record(where.slug)))
 
@@ -84,9 +84,7 @@ class CommunitiesController(CommunityController):
         summary="Rename a community or change its time zone (operators)",
         responses=COMMUNITY_RESPONSES,
     )
-    async def change_community(
-        self, where: Where, community: FromPath[str], data: JSONBody[CommunityChange]
-    ) -> CommunityOut:
+    async def change_community(self, where: Where, data: JSONBody[CommunityChange]) -> CommunityOut:
         """Rename the community or move it to another IANA time zone."""
         changed = await communities.update_community(
             where.slug, name=data.name, timezone=data.timezone
@@ -100,7 +98,7 @@ class CommunitiesController(CommunityController):
         summary="Archive a community (platform operator)",
         responses=COMMUNITY_RESPONSES,
     )
-    async def archive(self, where: Where, community: FromPath[str]) -> CommunityOut:
+    async def archive(self, where: Where) -> CommunityOut:
         """Archive the community: its data stays, its members' tokens are refused from now on."""
         return CommunityOut(**(await communities.archive_community(where.slug)))
 
@@ -116,7 +114,6 @@ class CommunitiesController(CommunityController):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         data: JSONBody[RoleInvitationIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RoleInvitationOut]:
@@ -145,7 +142,7 @@ class CommunitiesController(CommunityController):
         summary="The community's role invitations (operators)",
         responses=COMMUNITY_RESPONSES,
     )
-    async def invitations(self, where: Where, community: FromPath[str]) -> list[RoleInvitationOut]:
+    async def invitations(self, where: Where) -> list[RoleInvitationOut]:
         """Every role invitation here, newest first, phones masked."""
         return [RoleInvitationOut(**row) for row in await role_invitations.list_invitations(where)]
 
@@ -156,9 +153,7 @@ class CommunitiesController(CommunityController):
         summary="Withdraw a pending role invitation (operators)",
         responses=COMMUNITY_RESPONSES,
     )
-    async def withdraw(
-        self, where: Where, community: FromPath[str], invitation_id: FromPath[int]
-    ) -> RoleInvitationOut:
+    async def withdraw(self, where: Where, invitation_id: FromPath[int]) -> RoleInvitationOut:
         """Withdraw a pending invitation: signing in with the phone no longer grants the role."""
         row = await role_invitations.withdraw_invitation(where, invitation_id)
         return RoleInvitationOut(**row)

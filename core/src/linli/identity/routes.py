@@ -66,9 +66,7 @@ class IdentityController(CommunityController, ScopeRoutes):
     # -- members and personal data -----------------------------------------------------------------
 
     @get("/me", opt=Access.person("profile").opt, responses=RESPONSES)
-    async def me(
-        self, request: Request[Any, Any, Any], person: Myself, community: FromPath[str]
-    ) -> MemberOut:
+    async def me(self, request: Request[Any, Any, Any], person: Myself) -> MemberOut:
         """The caller's own membership, their phone in full."""
         where, member_id = person
         profile = await privacy.member_profile(service_of(request), where, member_id, reveal=True)
@@ -84,7 +82,6 @@ class IdentityController(CommunityController, ScopeRoutes):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         member_id: FromPath[int],
     ) -> MemberOut:
         """A member of the community; the phone in full for operators, masked for others."""
@@ -103,7 +100,6 @@ class IdentityController(CommunityController, ScopeRoutes):
         self,
         request: Request[Any, Any, Any],
         person: Myself,
-        community: FromPath[str],
         data: JSONBody[ConsentIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ConsentOut]:
@@ -126,7 +122,6 @@ class IdentityController(CommunityController, ScopeRoutes):
         self,
         request: Request[Any, Any, Any],
         person: Myself,
-        community: FromPath[str],
         purpose: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ConsentWithdrawn]:
@@ -147,7 +142,6 @@ class IdentityController(CommunityController, ScopeRoutes):
         self,
         request: Request[Any, Any, Any],
         person: Myself,
-        community: FromPath[str],
         data: JSONBody[NationalIdIn],
     ) -> NationalIdOut:
         """Give the caller's ID number (consent first); stored sealed, answered masked.
@@ -160,9 +154,7 @@ class IdentityController(CommunityController, ScopeRoutes):
         return NationalIdOut(national_id=masked)
 
     @get("/me/export", opt=Access.person("profile").opt, responses=RESPONSES)
-    async def export(
-        self, request: Request[Any, Any, Any], person: Myself, community: FromPath[str]
-    ) -> dict[str, Any]:
+    async def export(self, request: Request[Any, Any, Any], person: Myself) -> dict[str, Any]:
         """Everything Linli holds about the caller, as JSON (PIPL); ``modules``: each module's part."""  # noqa: E501
         _, member_id = person
         document = await privacy.export(service_of(request), member_id)
@@ -181,7 +173,6 @@ class IdentityController(CommunityController, ScopeRoutes):
         self,
         request: Request[Any, Any, Any],
         person: Myself,
-        community: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ErasureOut]:
         """Erase the caller's personal data; memberships stay, pseudonymised (PIPL).
@@ -217,7 +208,6 @@ class IdentityController(CommunityController, ScopeRoutes):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         data: JSONBody[UnitIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[UnitOut]:
@@ -236,7 +226,7 @@ class IdentityController(CommunityController, ScopeRoutes):
         opt=Access.of(Role.OPERATOR, Role.LEADER, Role.AUDITOR, scope="read").opt,
         responses=RESPONSES,
     )
-    async def units(self, where: Where, community: FromPath[str]) -> list[UnitOut]:
+    async def units(self, where: Where) -> list[UnitOut]:
         """The community's units."""
         return [UnitOut(**row) for row in await verification.list_units(where)]
 
@@ -247,7 +237,7 @@ class IdentityController(CommunityController, ScopeRoutes):
         responses=RESPONSES,
     )
     async def invite(
-        self, where: Where, caller: Who, community: FromPath[str], data: JSONBody[InvitationIn]
+        self, where: Where, caller: Who, data: JSONBody[InvitationIn]
     ) -> InvitationOut:
         """Issue an invitation code for a unit (leaders and operators); shown once."""
         code = await verification.issue_invitation(
@@ -265,7 +255,6 @@ class IdentityController(CommunityController, ScopeRoutes):
         self,
         request: Request[Any, Any, Any],
         person: Myself,
-        community: FromPath[str],
         data: JSONBody[RedeemIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[UnitOut]:
@@ -288,7 +277,6 @@ class IdentityController(CommunityController, ScopeRoutes):
         self,
         request: Request[Any, Any, Any],
         person: Myself,
-        community: FromPath[str],
         data: JSONBody[RequestIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[RequestOut]:
@@ -307,7 +295,7 @@ class IdentityController(CommunityController, ScopeRoutes):
         opt=Access.of(Role.OPERATOR, Role.AUDITOR, scope="read").opt,
         responses=RESPONSES,
     )
-    async def pending(self, where: Where, community: FromPath[str]) -> list[RequestOut]:
+    async def pending(self, where: Where) -> list[RequestOut]:
         """The pending verification requests."""
         return [RequestOut(**row) for row in await verification.list_requests(where)]
 
@@ -322,7 +310,6 @@ class IdentityController(CommunityController, ScopeRoutes):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         request_id: FromPath[int],
         data: JSONBody[DecisionIn],
         idempotency_key: IdempotencyKey = None,
@@ -344,9 +331,7 @@ class IdentityController(CommunityController, ScopeRoutes):
         status_code=201,
         responses=RESPONSES,
     )
-    async def add_client(
-        self, where: Where, community: FromPath[str], data: JSONBody[ClientIn]
-    ) -> ClientOut:
+    async def add_client(self, where: Where, data: JSONBody[ClientIn]) -> ClientOut:
         """Register an OAuth client: a frontend (with redirect URIs) or a back end acting here."""
         made = await register_client(
             data.name,

@@ -38,7 +38,7 @@ class ScopeRoutes:
         responses=RESPONSES,
     )
     async def list_scopes(
-        self, request: Request[Any, Any, Any], where: Where, community: FromPath[str]
+        self, request: Request[Any, Any, Any], where: Where
     ) -> list[ScopeGrantOut]:
         """The member scopes each module declares, and whether each is granted here."""
         platform: Platform = request.app.state.platform
@@ -51,7 +51,6 @@ class ScopeRoutes:
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         module: FromPath[str],
         member_scope: FromPath[str],
         idempotency_key: IdempotencyKey = None,
@@ -81,7 +80,6 @@ class ScopeRoutes:
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         module: FromPath[str],
         member_scope: FromPath[str],
         idempotency_key: IdempotencyKey = None,
@@ -108,7 +106,6 @@ class ScopeRoutes:
     async def national_id_views(
         self,
         where: Where,
-        community: FromPath[str],
         member_id: FromQuery[int | None] = None,
     ) -> list[NationalIdViewOut]:
         """The audit log: every ID number shown to a module here (of one member if asked)."""

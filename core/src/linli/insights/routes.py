@@ -98,7 +98,6 @@ class InsightsController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         format: Format = "json",
     ) -> Response[bytes]:
         """Each answered cell's forecast with its explanation; totals over answered cells only."""
@@ -115,7 +114,6 @@ class InsightsController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         format: Format = "json",
     ) -> Response[bytes]:
         """Per item, the share of its buyers in the last twelve weeks who bought it again."""
@@ -138,7 +136,6 @@ class InsightsController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         format: Format = "json",
     ) -> Response[bytes]:
         """Remarks of items at least k residents remarked on; the rest only counted."""
@@ -152,9 +149,7 @@ class InsightsController(CommunityController):
         responses=problem_responses(401, 403),
         opt=SUPPLIERS,
     )
-    async def get_settings(
-        self, request: Request[Any, Any, Any], where: Where, community: FromPath[str]
-    ) -> InsightSettings:
+    async def get_settings(self, request: Request[Any, Any, Any], where: Where) -> InsightSettings:
         """The smallest number of residents an aggregate is answered over."""
         return await _service(request).settings(where)
 
@@ -168,7 +163,6 @@ class InsightsController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         data: Annotated[InsightSettings, Body()],
     ) -> InsightSettings:
         """From 5 to 1000; answered from the next call on."""
@@ -185,7 +179,6 @@ class InsightsController(CommunityController):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         item: FromPath[str],
         data: Annotated[FeedbackIn, Body()],
     ) -> MyFeedback:
@@ -204,7 +197,6 @@ class InsightsController(CommunityController):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         item: FromPath[str],
     ) -> None:
         """The remark is deleted, not hidden."""
@@ -217,7 +209,7 @@ class InsightsController(CommunityController):
         opt=Access.of(Role.RESIDENT).opt,
     )
     async def my_feedback(
-        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
+        self, request: Request[Any, Any, Any], where: Where, caller: Who
     ) -> list[MyFeedback]:
         """The caller's remarks as stored (cleaned)."""
         return await _service(request).my_remarks(where, _resident(caller))
@@ -229,7 +221,7 @@ class InsightsController(CommunityController):
         opt=Access.of(Role.RESIDENT).opt,
     )
     async def my_items(
-        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
+        self, request: Request[Any, Any, Any], where: Where, caller: Who
     ) -> dict[str, str]:
         """Item keys and names, from the caller's own purchases."""
         return await _service(request).my_items(where, _resident(caller))

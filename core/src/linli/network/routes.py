@@ -55,7 +55,6 @@ class NetworkController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         data: JSONBody[WarehouseIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[WarehouseOut]:
@@ -76,7 +75,7 @@ class NetworkController(CommunityController):
         summary="The community's warehouses",
         responses=NETWORK_RESPONSES,
     )
-    async def warehouses(self, where: Where, community: FromPath[str]) -> list[WarehouseOut]:
+    async def warehouses(self, where: Where) -> list[WarehouseOut]:
         """The central warehouse first, then the grid warehouses by name."""
         return [WarehouseOut(**row) for row in await service.list_warehouses(where)]
 
@@ -91,7 +90,6 @@ class NetworkController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         data: JSONBody[PickupPointIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[PickupPointOut]:
@@ -109,7 +107,7 @@ class NetworkController(CommunityController):
         summary="The pickup points",
         responses=NETWORK_RESPONSES,
     )
-    async def pickup_points(self, where: Where, community: FromPath[str]) -> list[PickupPointOut]:
+    async def pickup_points(self, where: Where) -> list[PickupPointOut]:
         """The community's open pickup points, with their hosts and leaders."""
         return [_out(point) for point in await service.pickup_points(where)]
 
@@ -122,7 +120,6 @@ class NetworkController(CommunityController):
     async def change_pickup_point(
         self,
         where: Where,
-        community: FromPath[str],
         point_id: FromPath[int],
         data: JSONBody[PickupPointChange],
     ) -> Response[Any]:

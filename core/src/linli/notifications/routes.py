@@ -58,7 +58,7 @@ class NotificationsController(CommunityController):
         responses=NOTIFICATIONS_RESPONSES,
     )
     async def kinds(
-        self, request: Request[Any, Any, Any], where: Where, caller: Who, community: FromPath[str]
+        self, request: Request[Any, Any, Any], where: Where, caller: Who
     ) -> list[KindOut]:
         """Every kind the enabled modules send, each with its description and my choice."""
         platform: Platform = request.app.state.platform
@@ -76,7 +76,6 @@ class NotificationsController(CommunityController):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         kind: FromPath[str],
         data: JSONBody[KindChoice],
         idempotency_key: IdempotencyKey = None,
@@ -105,7 +104,7 @@ class NotificationsController(CommunityController):
 
     @get("/log", opt=Access.member().opt, summary="The send log", responses=NOTIFICATIONS_RESPONSES)
     async def send_log(
-        self, where: Where, caller: Who, community: FromPath[str], limit: FromQuery[int] = 100
+        self, where: Where, caller: Who, limit: FromQuery[int] = 100
     ) -> list[LogLine]:
         """What was sent and what became of it, newest first; never the content.
 
@@ -123,7 +122,7 @@ class NotificationsController(CommunityController):
         summary="The community's channels",
         responses=NOTIFICATIONS_RESPONSES,
     )
-    async def channels(self, where: Where, community: FromPath[str]) -> list[ChannelOut]:
+    async def channels(self, where: Where) -> list[ChannelOut]:
         """The webhook and SMS channels notifications go out on (operators)."""
         return [ChannelOut(**row) for row in await preferences.channels(where)]
 
@@ -138,7 +137,6 @@ class NotificationsController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         data: JSONBody[ChannelIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ChannelOut]:
@@ -170,7 +168,6 @@ class NotificationsController(CommunityController):
     async def change_channel(
         self,
         where: Where,
-        community: FromPath[str],
         channel_id: FromPath[int],
         data: JSONBody[ChannelChange],
     ) -> ChannelOut:
@@ -183,7 +180,7 @@ class NotificationsController(CommunityController):
         summary="Quiet hours and rate limit",
         responses=NOTIFICATIONS_RESPONSES,
     )
-    async def policy(self, where: Where, community: FromPath[str]) -> PolicyOut:
+    async def policy(self, where: Where) -> PolicyOut:
         """The community's quiet hours (in its time zone) and rate limit per member and kind."""
         return PolicyOut(**await preferences.policy(where))
 
@@ -197,7 +194,6 @@ class NotificationsController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         data: JSONBody[PolicyIn],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[PolicyOut]:

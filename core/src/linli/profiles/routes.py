@@ -64,9 +64,7 @@ class ProfilesController(CommunityController):
         responses=problem_responses(401, 403),
         opt=_MEMBER,
     )
-    async def my_consent(
-        self, request: Request[Any, Any, Any], person: Myself, community: FromPath[str]
-    ) -> ConsentOut:
+    async def my_consent(self, request: Request[Any, Any, Any], person: Myself) -> ConsentOut:
         """Whether the caller consented, the wording, and every consent they gave here."""
         where, member = person
         profiles = _profiles(request)
@@ -83,7 +81,6 @@ class ProfilesController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         person: Myself,
-        community: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ConsentOut]:
         """Consent (separately from anything else); the caller's tags are derived at once."""
@@ -102,7 +99,6 @@ class ProfilesController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         person: Myself,
-        community: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[ConsentOut]:
         """Withdraw consent: tags and reminder records go; prices and services stay the same."""
@@ -116,9 +112,7 @@ class ProfilesController(CommunityController):
         responses=problem_responses(401, 403),
         opt=_MEMBER,
     )
-    async def my_tags(
-        self, request: Request[Any, Any, Any], person: Myself, community: FromPath[str]
-    ) -> TagList:
+    async def my_tags(self, request: Request[Any, Any, Any], person: Myself) -> TagList:
         """The caller's tags: item, cycle, confidence, last purchase, the orders and why."""
         where, member = person
         profiles = _profiles(request)
@@ -134,7 +128,6 @@ class ProfilesController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         person: Myself,
-        community: FromPath[str],
         item: FromPath[str],
         data: Annotated[Correction, Body()],
         idempotency_key: IdempotencyKey = None,
@@ -162,7 +155,6 @@ class ProfilesController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         person: Myself,
-        community: FromPath[str],
         item: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Erased]:
@@ -186,7 +178,6 @@ class ProfilesController(CommunityController):
         self,
         request: Request[Any, Any, Any],
         person: Myself,
-        community: FromPath[str],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[Erased]:
         """Erase everything profiles keep of the caller in this community."""

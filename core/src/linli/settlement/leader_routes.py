@@ -89,7 +89,6 @@ class LeaderRoutes:
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         member_id: FromPath[int],
         first: From = None,
         to: Month = None,
@@ -127,7 +126,6 @@ class LeaderRoutes:
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         first: From = None,
         to: Month = None,
         currency: Annotated[

@@ -117,7 +117,6 @@ class SettlementController(CommunityController, LeaderRoutes):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         module: FromPath[str],
     ) -> EffectiveRules:
         """The declared rules with this community's overrides applied."""
@@ -139,7 +138,6 @@ class SettlementController(CommunityController, LeaderRoutes):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         module: FromPath[str],
         data: JSONBody[ShareOverrides],
     ) -> EffectiveRules:
@@ -159,7 +157,6 @@ class SettlementController(CommunityController, LeaderRoutes):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         charge_id: FromPath[str],
     ) -> ChargeView:
         """Status, parts held by each party, and refunds so far — derived from the ledger."""
@@ -176,7 +173,6 @@ class SettlementController(CommunityController, LeaderRoutes):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         charge_id: FromPath[str],
         data: JSONBody[RefundRequest],
         idempotency_key: RequiredIdempotencyKey,
@@ -208,7 +204,7 @@ class SettlementController(CommunityController, LeaderRoutes):
         opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
     )
     async def ledger_balances(
-        self, request: Request[Any, Any, Any], where: Where, community: FromPath[str]
+        self, request: Request[Any, Any, Any], where: Where
     ) -> LedgerBalances:
         """Every account's balance; ``balanced`` is true when each currency sums to zero."""
         from .ledger import balances_balance
@@ -236,7 +232,6 @@ class SettlementController(CommunityController, LeaderRoutes):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         idempotency_key: RequiredIdempotencyKey,
     ) -> SweepResult:
         """Safe to repeat: each intent reaches the gateway with its key and applies once.
@@ -256,7 +251,6 @@ class SettlementController(CommunityController, LeaderRoutes):
         self,
         request: Request[Any, Any, Any],
         where: Where,
-        community: FromPath[str],
         idempotency_key: RequiredIdempotencyKey,
     ) -> Response[PayoutBatch]:
         """Pay out per payee, netted against clawbacks; the same key replays the first answer."""
@@ -295,7 +289,6 @@ class SettlementController(CommunityController, LeaderRoutes):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         data: JSONBody[Onboarding],
         idempotency_key: RequiredIdempotencyKey,
     ) -> ConnectedAccountLink:
@@ -316,9 +309,7 @@ class SettlementController(CommunityController, LeaderRoutes):
         responses=_RESPONSES,
         opt=Access.of(Role.OPERATOR, Role.AUDITOR).opt,
     )
-    async def reconciliation(
-        self, request: Request[Any, Any, Any], where: Where, community: FromPath[str]
-    ) -> Reconciliation:
+    async def reconciliation(self, request: Request[Any, Any, Any], where: Where) -> Reconciliation:
         """Payments and refunds, object by object; a sweep fixes ``not_applied`` differences."""
         settlement = _settlement(request)
         return Reconciliation(
@@ -342,7 +333,6 @@ class SettlementController(CommunityController, LeaderRoutes):
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
-        community: FromPath[str],
         account: FromPath[str],
         format: Annotated[str, QueryParameter(pattern="^(json|csv)$")] = "json",
     ) -> Response[bytes]:

@@ -63,7 +63,7 @@ async def _overview(request: Request[Any, Any, Any], error: LinliError | None = 
 
 
 @get("/c/{community:str}", opt=OPERATOR)
-async def overview(request: Request[Any, Any, Any], community: FromPath[str]) -> Template:
+async def overview(request: Request[Any, Any, Any]) -> Template:
     """One community: its name, time zone, currency, and the areas to run it."""
     return await _overview(request)
 

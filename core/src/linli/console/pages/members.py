@@ -42,7 +42,7 @@ async def _page(request: Request[Any, Any, Any], error: LinliError | None = None
 
 
 @get(BASE, opt=READ)
-async def members(request: Request[Any, Any, Any], community: FromPath[str]) -> Template:
+async def members(request: Request[Any, Any, Any]) -> Template:
     """The members with their roles, the pending verification requests, the member scopes."""
     return await _page(request)
 

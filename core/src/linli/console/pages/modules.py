@@ -101,7 +101,7 @@ async def _page(
 
 
 @get(BASE, opt=READ)
-async def modules(request: Request[Any, Any, Any], community: FromPath[str]) -> Template:
+async def modules(request: Request[Any, Any, Any]) -> Template:
     """Every installed module: enabled here or not, its settings, its revenue share."""
     return await _page(request)
 

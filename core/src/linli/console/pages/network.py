@@ -43,7 +43,7 @@ async def _page(request: Request[Any, Any, Any], error: LinliError | None = None
 
 
 @get(BASE, opt=READ)
-async def network(request: Request[Any, Any, Any], community: FromPath[str]) -> Template:
+async def network(request: Request[Any, Any, Any]) -> Template:
     """The community's warehouses, pickup points and role invitations."""
     return await _page(request)
 
@@ -53,7 +53,7 @@ def _back(visit: Visit) -> str:
 
 
 @post(f"{BASE}/warehouses", opt=WRITE, status_code=303)
-async def add_warehouse(request: Request[Any, Any, Any], community: FromPath[str]) -> Response[Any]:
+async def add_warehouse(request: Request[Any, Any, Any]) -> Response[Any]:
     """Add the central warehouse or a grid warehouse (网格仓) under it."""
     visit = visit_of(request)
     return await submit(
@@ -70,7 +70,7 @@ async def add_warehouse(request: Request[Any, Any, Any], community: FromPath[str
 
 
 @post(f"{BASE}/pickup-points", opt=WRITE, status_code=303)
-async def add_point(request: Request[Any, Any, Any], community: FromPath[str]) -> Response[Any]:
+async def add_point(request: Request[Any, Any, Any]) -> Response[Any]:
     """Add a pickup point (自提点); its host and leader get those roles here."""
     visit = visit_of(request)
     return await submit(
@@ -85,9 +85,7 @@ async def add_point(request: Request[Any, Any, Any], community: FromPath[str]) -
 
 
 @post(f"{BASE}/pickup-points/{{point_id:int}}", opt=WRITE, status_code=303)
-async def change_point(
-    request: Request[Any, Any, Any], community: FromPath[str], point_id: FromPath[int]
-) -> Response[Any]:
+async def change_point(request: Request[Any, Any, Any], point_id: FromPath[int]) -> Response[Any]:
     """Give a point another host or leader, or archive it."""
     visit = visit_of(request)
     return await submit(
@@ -104,7 +102,7 @@ async def change_point(
 
 
 @post(f"{BASE}/invitations", opt=WRITE, status_code=303)
-async def invite(request: Request[Any, Any, Any], community: FromPath[str]) -> Response[Any]:
+async def invite(request: Request[Any, Any, Any]) -> Response[Any]:
     """Invite a phone number to be a leader, pickup host or provider staff member here."""
     visit = visit_of(request)
     return await submit(
@@ -129,9 +127,7 @@ async def invite(request: Request[Any, Any, Any], community: FromPath[str]) -> R
 
 
 @post(f"{BASE}/invitations/{{invitation_id:int}}/withdraw", opt=WRITE, status_code=303)
-async def withdraw(
-    request: Request[Any, Any, Any], community: FromPath[str], invitation_id: FromPath[int]
-) -> Response[Any]:
+async def withdraw(request: Request[Any, Any, Any], invitation_id: FromPath[int]) -> Response[Any]:
     """Withdraw a pending role invitation."""
     visit = visit_of(request)
     return await act(

@@ -48,15 +48,13 @@ async def _page(request: Request[Any, Any, Any], error: LinliError | None = None
 
 
 @get(BASE, opt=READ)
-async def providers(request: Request[Any, Any, Any], community: FromPath[str]) -> Template:
+async def providers(request: Request[Any, Any, Any]) -> Template:
     """Applications with their reviews; each admitted provider's standing and appeals."""
     return await _page(request)
 
 
 @get(f"{BASE}/{{provider_id:int}}", opt=READ)
-async def explanation(
-    request: Request[Any, Any, Any], community: FromPath[str], provider_id: FromPath[int]
-) -> Template:
+async def explanation(request: Request[Any, Any, Any], provider_id: FromPath[int]) -> Template:
     """A provider's score and why: each credit event's part in it."""
     visit = visit_of(request)
     standing = await governance.provider_view(visit.platform.credit, visit.community, provider_id)

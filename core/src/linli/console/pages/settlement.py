@@ -50,15 +50,13 @@ async def _page(request: Request[Any, Any, Any], error: LinliError | None = None
 
 
 @get(BASE, opt=READ)
-async def overview(request: Request[Any, Any, Any], community: FromPath[str]) -> Template:
+async def overview(request: Request[Any, Any, Any]) -> Template:
     """Every ledger account's balance, whether they balance, and the reconciliation report."""
     return await _page(request)
 
 
 @get(f"{BASE}/statements/{{account:str}}", opt=READ)
-async def account_statement(
-    request: Request[Any, Any, Any], community: FromPath[str], account: FromPath[str]
-) -> Template:
+async def account_statement(request: Request[Any, Any, Any], account: FromPath[str]) -> Template:
     """One account's statement: each posting, with its charge, order and module."""
     visit = visit_of(request)
     lines = await statement(visit.community.id, account)

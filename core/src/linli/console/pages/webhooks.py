@@ -43,13 +43,13 @@ async def _page(
 
 
 @get(BASE, opt=READ)
-async def webhooks(request: Request[Any, Any, Any], community: FromPath[str]) -> Template:
+async def webhooks(request: Request[Any, Any, Any]) -> Template:
     """The active subscriptions and the deliveries that failed after every retry."""
     return await _page(request)
 
 
 @post(BASE, opt=WRITE, status_code=200)
-async def add(request: Request[Any, Any, Any], community: FromPath[str]) -> Template:
+async def add(request: Request[Any, Any, Any]) -> Template:
     """Subscribe a URL to the community's events; its signing secret is shown once."""
     visit = visit_of(request)
     form = await form_of(request)
