@@ -17,11 +17,9 @@ from litestar.params import Body, FromPath, QueryParameter
 
 from linli.http.handlers import get, post
 
-from ..http.commands import command
-from ..http.community import Where, Who
+from ..http.community import AsCommand, Where, Who
 from ..http.openapi import BINARY, TEXT, answers
 from ..http.problems import problem_responses
-from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import admission, governance, ledger, model, plots, rules
 from .ledger import Subject
@@ -189,12 +187,12 @@ class OperatorRoutes:
     )
     async def review(
         self,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
         application_id: FromPath[int],
         data: Annotated[Review, Body()],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Application]:
         """Admission makes the applicant the provider's staff and starts its probation."""
         platform: Platform = request.app.state.platform
@@ -211,7 +209,7 @@ class OperatorRoutes:
             return Application(**row)
 
         name = f"review:{application_id}"
-        return await command(request, idempotency_key, ("credit", name, data.model_dump()), work)
+        return await command.answer(("credit", name, data.model_dump()), work)
 
     @get(
         "/providers/{provider_id:int}",
@@ -255,12 +253,12 @@ class OperatorRoutes:
     )
     async def decide_appeal(
         self,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
         appeal_id: FromPath[int],
         data: Annotated[AppealDecision, Body()],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Appeal]:
         """Granting annuls the events named and reinstates the provider on probation."""
         platform: Platform = request.app.state.platform
@@ -278,7 +276,7 @@ class OperatorRoutes:
             return Appeal(**row)
 
         name = f"appeal:{appeal_id}"
-        return await command(request, idempotency_key, ("credit", name, data.model_dump()), work)
+        return await command.answer(("credit", name, data.model_dump()), work)
 
     @get(
         "/audit",

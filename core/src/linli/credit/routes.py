@@ -16,10 +16,8 @@ from litestar.params import Body, FromPath
 from linli.http.handlers import get, post
 
 from ..http.access import Access
-from ..http.commands import command
-from ..http.community import COMMUNITY, CommunityController, Where, Who
+from ..http.community import COMMUNITY, AsCommand, CommunityController, Where, Who
 from ..http.problems import problem_responses
-from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from . import governance, ledger
 from .ledger import Subject
@@ -55,12 +53,12 @@ __all__ = ["CreditController", "routes"]
 def _core_event_route(kind: str) -> Any:
     async def record_event(
         self: Any,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
         subject_id: FromPath[int],
         data: Annotated[NewCoreEvent, Body()],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Recorded]:
         book = book_of(request)
         subject = Subject(kind, subject_id)
@@ -82,7 +80,7 @@ def _core_event_route(kind: str) -> Any:
             return Recorded(recorded=recorded, score=await book.score(where, subject))
 
         name = f"event:{subject}"
-        return await command(request, idempotency_key, ("credit", name, data.model_dump()), work)
+        return await command.answer(("credit", name, data.model_dump()), work)
 
     record_event.__doc__ = f"Record one of the core's credit events about a {kind}."
     return post(
@@ -130,12 +128,12 @@ class CreditController(CommunityController, OperatorRoutes):
     )
     async def rate_job(
         self,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
         job_id: FromPath[int],
         data: Annotated[Rating, Body()],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Rated]:
         """One rating per job: 1 to 5 stars become a ``job_rated`` event of the job's provider."""
 
@@ -145,9 +143,7 @@ class CreditController(CommunityController, OperatorRoutes):
             )
             return Rated(**done)
 
-        return await command(
-            request, idempotency_key, ("credit", f"rate:{job_id}", data.model_dump()), work
-        )
+        return await command.answer(("credit", f"rate:{job_id}", data.model_dump()), work)
 
     # --- providers -------------------------------------------------------------------------------
 
@@ -160,11 +156,10 @@ class CreditController(CommunityController, OperatorRoutes):
     )
     async def apply(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         caller: Who,
         data: Annotated[NewApplication, Body()],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Application]:
         """File the application; an operator reviews it."""
         if caller.member_id is None:
@@ -176,7 +171,7 @@ class CreditController(CommunityController, OperatorRoutes):
             row = await governance.apply(where, applicant, data.provider_name, documents, data.note)
             return Application(**row)
 
-        return await command(request, idempotency_key, ("credit", "apply", data.model_dump()), work)
+        return await command.answer(("credit", "apply", data.model_dump()), work)
 
     @get(
         "/provider",
@@ -202,11 +197,10 @@ class CreditController(CommunityController, OperatorRoutes):
     )
     async def appeal(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         caller: Who,
         data: Annotated[AppealIn, Body()],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Appeal]:
         """File an appeal; an operator grants (reinstates) or refuses it."""
         provider_id = await governance.require_staff(where, caller.member_id)
@@ -215,9 +209,7 @@ class CreditController(CommunityController, OperatorRoutes):
             row = await governance.file_appeal(where, provider_id, data.statement, caller.member_id)
             return Appeal(**row)
 
-        return await command(
-            request, idempotency_key, ("credit", "appeal", data.model_dump()), work
-        )
+        return await command.answer(("credit", "appeal", data.model_dump()), work)
 
     # --- operators -------------------------------------------------------------------------------
 
@@ -251,12 +243,12 @@ class CreditController(CommunityController, OperatorRoutes):
     )
     async def annul_event(
         self,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
         event_ref: FromPath[int],
         data: Annotated[Annulment, Body()],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Annulled]:
         """The event stays in the ledger; an annulment row (audit-logged) says it no longer counts."""  # noqa: E501
         book = book_of(request)
@@ -267,9 +259,7 @@ class CreditController(CommunityController, OperatorRoutes):
             score = await book.score(where, subject)
             return Annulled(event_ref=event_ref, subject=str(subject), score=score)
 
-        return await command(
-            request, idempotency_key, ("credit", f"annul:{event_ref}", data.model_dump()), work
-        )
+        return await command.answer(("credit", f"annul:{event_ref}", data.model_dump()), work)
 
 
 def routes(platform: Platform) -> list[Any]:

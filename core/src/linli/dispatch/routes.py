@@ -23,10 +23,8 @@ from linli.dispatch.logistics.goods import GoodsOrder, OrderLine
 from linli.http.handlers import get, post
 
 from ..http.access import Access
-from ..http.commands import command
-from ..http.community import COMMUNITY, CommunityController, Where, Who
+from ..http.community import COMMUNITY, AsCommand, CommunityController, Where, Who
 from ..http.problems import problem_responses
-from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from .schemas import (
     GoodsBatch,
@@ -64,11 +62,10 @@ def _answer_route(accept: bool) -> Any:
 
     async def answer(
         self: Any,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         caller: Who,
         job_id: FromPath[int],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Offer]:
         worker = await _worker_of(where, caller)
 
@@ -76,7 +73,7 @@ def _answer_route(accept: bool) -> Any:
             ticket = await jobs.respond(where, job_id, worker, accept=accept)
             return Offer(job_id=ticket.id, ref=ticket.ref, status=ticket.status)
 
-        return await command(request, idempotency_key, ("dispatch", f"{verb}:{job_id}", {}), work)
+        return await command.answer(("dispatch", f"{verb}:{job_id}", {}), work)
 
     answer.__doc__ = f"The worker the job is offered to {verb}s it."
     return post(
@@ -104,10 +101,10 @@ class DispatchController(CommunityController):
     )
     async def add_webhook(
         self,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         where: Where,
         data: Annotated[NewWebhook, Body()],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Webhook]:
         """Check the URL against SSRF, store the subscription and show its secret once."""
 
@@ -121,9 +118,7 @@ class DispatchController(CommunityController):
             )
             return Webhook(**made)
 
-        return await command(
-            request, idempotency_key, ("dispatch", "webhook", data.model_dump()), work
-        )
+        return await command.answer(("dispatch", "webhook", data.model_dump()), work)
 
     @get(
         "/webhooks",
@@ -144,10 +139,9 @@ class DispatchController(CommunityController):
     )
     async def replay_event(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         event_id: FromPath[str],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Replayed]:
         """Re-arm every delivery of the event; receivers see the same ``webhook-id``."""
 
@@ -157,7 +151,7 @@ class DispatchController(CommunityController):
                 raise NotFound(f"there is no delivered event {event_id} in {where.slug}")
             return Replayed(event_id=event_id, deliveries=count)
 
-        return await command(request, idempotency_key, ("dispatch", f"replay:{event_id}", {}), work)
+        return await command.answer(("dispatch", f"replay:{event_id}", {}), work)
 
     accept = _answer_route(True)
     decline = _answer_route(False)
@@ -171,16 +165,15 @@ class DispatchController(CommunityController):
     )
     async def rematch_pending(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Rematched]:
         """Place pending jobs at the least total cost (SciPy ``linear_sum_assignment``)."""
 
         async def work() -> Rematched:
             return Rematched(placed=await jobs.rematch(where))
 
-        return await command(request, idempotency_key, ("dispatch", "rematch", {}), work)
+        return await command.answer(("dispatch", "rematch", {}), work)
 
     @get(
         "/on-time",

@@ -20,9 +20,7 @@ from litestar.params import FromPath, JSONBody
 from linli.http.handlers import get, patch, post
 
 from ..http.access import Access
-from ..http.commands import unit_of
-from ..http.community import COMMUNITY, CommunityController, Where, Who
-from ..idempotency import IdempotencyKey
+from ..http.community import COMMUNITY, AsCommand, CommunityController, Where, Who
 from ..identity.auth import platform_guard
 from ..identity.communities import get_community, list_communities
 from . import service
@@ -145,14 +143,13 @@ class EmergencyController(CommunityController):
     )
     async def declare_here(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         caller: Who,
         data: JSONBody[EmergencyIn],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[EmergencyOut]:
         """Declare an emergency for this community (its operators)."""
-        unit = unit_of(request, idempotency_key, "emergency.declare", data.model_dump_json())
+        unit = command.unit("emergency.declare", data.model_dump_json())
         emergency = Emergency(
             id=data.reference or f"{where.slug}-{datetime.now(UTC):%Y%m%d%H%M%S%f}",
             kind=data.kind,
@@ -175,16 +172,13 @@ class EmergencyController(CommunityController):
     )
     async def amend_here(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         emergency_id: FromPath[str],
         data: JSONBody[EmergencyChange],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[EmergencyOut]:
         """Move the planned end of an emergency of this community (its operators)."""
-        unit = unit_of(
-            request, idempotency_key, "emergency.amend", emergency_id, data.model_dump_json()
-        )
+        unit = command.unit("emergency.amend", emergency_id, data.model_dump_json())
 
         async def run() -> EmergencyOut:
             changed = await service.amend_in(where, unit, emergency_id, data.ends_at)
@@ -201,13 +195,12 @@ class EmergencyController(CommunityController):
     )
     async def end_here(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         emergency_id: FromPath[str],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[EmergencyOut]:
         """End an emergency of this community now (its operators)."""
-        unit = unit_of(request, idempotency_key, "emergency.end", emergency_id)
+        unit = command.unit("emergency.end", emergency_id)
 
         async def run() -> EmergencyOut:
             ended = await service.end_in(where, unit, emergency_id)

@@ -1,36 +1,62 @@
-"""A core route's command as one unit of work: ``command(request, key, what, work)``.
+"""A core route's command as one unit of work: ``command.answer(what, work)``.
 
-The route's community and caller are the ones `linli.identity.auth.access_guard` authenticated; the
-unit (`linli.unit_of_work.UnitOfWork`) runs the work in one transaction, records and replays the
-``Idempotency-Key`` and delivers what the command caused once it has committed.
+A handler that changes something declares ``command: AsCommand`` (`linli.http.community`) and
+receives the request's `Command`: the community and caller `linli.identity.auth.access_guard`
+authenticated and the request's ``Idempotency-Key`` (a header the provider declares, so the
+OpenAPI document shows it on every such route). Its unit (`linli.unit_of_work.UnitOfWork`) runs
+the work in one transaction, records and replays the key and delivers what the command caused
+once it has committed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from litestar import Request, Response
 from pydantic import BaseModel
 
+from ..idempotency import IdempotencyKey
 from ..unit_of_work import UnitOfWork
 
-__all__ = ["command", "unit_of"]
+if TYPE_CHECKING:  # the platform holds the services whose routes use this module
+    from ..platform import Platform
+
+__all__ = ["Command", "provide_command"]
 
 
-def unit_of(request: Request[Any, Any, Any], key: str | None, *what: Any) -> UnitOfWork:
-    """The unit of work of one guarded request; ``what`` names the command and its input."""
-    where, caller = request.state.identity
-    return UnitOfWork(request.app.state.platform, where, caller, key, what)
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One guarded request's command, under the request's ``Idempotency-Key`` (if sent)."""
+
+    request: Request[Any, Any, Any]
+    key: str | None
+
+    @property
+    def platform(self) -> Platform:
+        """The platform serving the request."""
+        platform: Platform = self.request.app.state.platform
+        return platform
+
+    def unit(self, *what: Any) -> UnitOfWork:
+        """The command's unit of work; ``what`` names the command and its input."""
+        where, caller = self.request.state.identity
+        return UnitOfWork(self.platform, where, caller, self.key, what)
+
+    async def answer(
+        self,
+        what: tuple[Any, ...],
+        work: Callable[[], Awaitable[BaseModel]],
+        *,
+        status: int = 200,
+    ) -> Response[Any]:
+        """Run ``work`` as the command's unit of work; its JSON answer, first or replayed."""
+        return await self.unit(*what).answer(work, status)
 
 
-async def command(
-    request: Request[Any, Any, Any],
-    key: str | None,
-    what: tuple[Any, ...],
-    work: Callable[[], Awaitable[BaseModel]],
-    *,
-    status: int = 200,
-) -> Response[Any]:
-    """Run ``work`` as the request's unit of work; its JSON answer, first or replayed."""
-    return await unit_of(request, key, *what).answer(work, status)
+def provide_command(
+    request: Request[Any, Any, Any], idempotency_key: IdempotencyKey = None
+) -> Command:
+    """The ``command`` dependency: the request and its optional ``Idempotency-Key``."""
+    return Command(request, idempotency_key)

@@ -9,8 +9,10 @@ would otherwise repeat:
   `linli.http.access.Access` (its ``opt``) before the body is read;
 - ``Provide`` for the caller: a handler that declares ``where: Where``, ``caller: Who`` or
   ``person: Myself`` receives the community, the caller the guard authenticated, or the member
-  acting for themselves. The aliases mark each parameter as injected by name
-  (``NamedDependency``), so none is left for Litestar to infer.
+  acting for themselves; one that declares ``command: AsCommand`` receives its
+  `linli.http.commands.Command`, its unit of work under the request's ``Idempotency-Key``.
+  The aliases mark each parameter as injected by name (``NamedDependency``), so none is left
+  for Litestar to infer.
 
 `community_router` gives the same to handlers built at start-up (one per loaded module).
 """
@@ -25,10 +27,12 @@ from litestar import Controller, Request, Router
 from litestar.di import NamedDependency, Provide
 from litestar.handlers import BaseRouteHandler, HTTPRouteHandler
 
+from linli.http.commands import Command, provide_command
 from linli.identity.auth import access_guard
 
 __all__ = [
     "COMMUNITY",
+    "AsCommand",
     "CommunityController",
     "Myself",
     "Person",
@@ -48,6 +52,10 @@ Where: TypeAlias = NamedDependency[Community]
 
 Who: TypeAlias = NamedDependency[Caller]
 """A handler parameter ``caller: Who``: the caller the guard authenticated."""
+
+AsCommand: TypeAlias = NamedDependency[Command]
+"""A handler parameter ``command: AsCommand``: the request's command, run as one unit of work
+under its ``Idempotency-Key`` (`linli.http.commands.Command`)."""
 
 Myself: TypeAlias = NamedDependency[Person]
 """A handler parameter ``person: Myself``: the member acting on their own data
@@ -79,6 +87,7 @@ _DEPENDENCIES = {
     "where": Provide(_where, sync_to_thread=False),
     "caller": Provide(_caller, sync_to_thread=False),
     "person": Provide(_person, sync_to_thread=False),
+    "command": Provide(provide_command, sync_to_thread=False),
 }
 
 

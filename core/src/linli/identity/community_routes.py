@@ -20,9 +20,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from linli.http.handlers import get, patch, post
 
 from ..http.access import Access
-from ..http.commands import command
-from ..http.community import COMMUNITY, CommunityController, Where, Who
-from ..idempotency import IdempotencyKey
+from ..http.community import COMMUNITY, AsCommand, CommunityController, Where, Who
 from . import communities, role_invitations
 from .auth import platform_guard
 from .community_schemas import (
@@ -111,11 +109,11 @@ class CommunitiesController(CommunityController):
     )
     async def invite(
         self,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
         data: JSONBody[RoleInvitationIn],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[RoleInvitationOut]:
         """Invite a phone number to a role: the person accepts by signing in with that number."""
 
@@ -134,7 +132,7 @@ class CommunitiesController(CommunityController):
             return RoleInvitationOut(**made)
 
         what = ("identity.role_invitation", data.model_dump_json())
-        return await command(request, idempotency_key, what, run, status=201)
+        return await command.answer(what, run, status=201)
 
     @get(
         "/role-invitations",

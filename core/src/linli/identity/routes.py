@@ -19,9 +19,7 @@ from litestar.params import FromPath, JSONBody
 from linli.http.handlers import delete, get, post, put
 
 from ..http.access import Access
-from ..http.commands import command
-from ..http.community import COMMUNITY, CommunityController, Myself, Where, Who
-from ..idempotency import IdempotencyKey
+from ..http.community import COMMUNITY, AsCommand, CommunityController, Myself, Where, Who
 from ..modules.personal_data import erase_modules, export_modules
 from ..platform import Platform
 from . import privacy, verification
@@ -98,10 +96,9 @@ class IdentityController(CommunityController, ScopeRoutes):
     )
     async def consent(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         person: Myself,
         data: JSONBody[ConsentIn],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[ConsentOut]:
         """Record the caller's consent to a purpose (before an ID number is collected)."""
         _, member_id = person
@@ -110,7 +107,7 @@ class IdentityController(CommunityController, ScopeRoutes):
             return ConsentOut(**await privacy.give_consent(member_id, data.purpose))
 
         given = data.model_dump_json()
-        return await command(request, idempotency_key, ("identity.consent", given), run, status=201)
+        return await command.answer(("identity.consent", given), run, status=201)
 
     @delete(
         "/me/consents/{purpose:str}",
@@ -120,10 +117,9 @@ class IdentityController(CommunityController, ScopeRoutes):
     )
     async def withdraw(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         person: Myself,
         purpose: FromPath[str],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[ConsentWithdrawn]:
         """Withdraw a consent; for ``national_id`` the stored ID number is erased with it."""
         _, member_id = person
@@ -131,7 +127,7 @@ class IdentityController(CommunityController, ScopeRoutes):
         async def run() -> ConsentWithdrawn:
             return ConsentWithdrawn(**await privacy.withdraw_consent(member_id, purpose))
 
-        return await command(request, idempotency_key, ("identity.withdraw", purpose), run)
+        return await command.answer(("identity.withdraw", purpose), run)
 
     @put(
         "/me/national-id",
@@ -171,9 +167,9 @@ class IdentityController(CommunityController, ScopeRoutes):
     )
     async def erase(
         self,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         person: Myself,
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[ErasureOut]:
         """Erase the caller's personal data; memberships stay, pseudonymised (PIPL).
 
@@ -194,7 +190,7 @@ class IdentityController(CommunityController, ScopeRoutes):
                 **await privacy.erase(service_of(request), member_id), modules=modules
             )
 
-        return await command(request, idempotency_key, ("identity.erase", ""), run)
+        return await command.answer(("identity.erase", ""), run)
 
     # -- units and verification --------------------------------------------------------------------
 
@@ -206,10 +202,9 @@ class IdentityController(CommunityController, ScopeRoutes):
     )
     async def add_unit(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         data: JSONBody[UnitIn],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[UnitOut]:
         """Add a unit (building, room) to the community."""
 
@@ -217,9 +212,7 @@ class IdentityController(CommunityController, ScopeRoutes):
             return UnitOut(**await verification.add_unit(where, data.building, data.room))
 
         given = data.model_dump_json()
-        return await command(
-            request, idempotency_key, ("identity.add_unit", given), run, status=201
-        )
+        return await command.answer(("identity.add_unit", given), run, status=201)
 
     @get(
         "/units",
@@ -253,10 +246,9 @@ class IdentityController(CommunityController, ScopeRoutes):
     )
     async def redeem(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         person: Myself,
         data: JSONBody[RedeemIn],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[UnitOut]:
         """Redeem an invitation code: the caller becomes a verified resident of its unit."""
         where, member_id = person
@@ -265,7 +257,7 @@ class IdentityController(CommunityController, ScopeRoutes):
             return UnitOut(**await verification.redeem_invitation(where, member_id, data.code))
 
         given = data.model_dump_json()
-        return await command(request, idempotency_key, ("identity.redeem", given), run)
+        return await command.answer(("identity.redeem", given), run)
 
     @post(
         "/verification/requests",
@@ -275,10 +267,9 @@ class IdentityController(CommunityController, ScopeRoutes):
     )
     async def ask(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         person: Myself,
         data: JSONBody[RequestIn],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[RequestOut]:
         """Ask an operator to verify the caller as a resident of a unit."""
         where, member_id = person
@@ -288,7 +279,7 @@ class IdentityController(CommunityController, ScopeRoutes):
             return RequestOut(id=made, member=member_id, unit=data.unit_id)
 
         given = data.model_dump_json()
-        return await command(request, idempotency_key, ("identity.ask", given), run, status=201)
+        return await command.answer(("identity.ask", given), run, status=201)
 
     @get(
         "/verification/requests",
@@ -307,12 +298,11 @@ class IdentityController(CommunityController, ScopeRoutes):
     )
     async def decide(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         caller: Who,
         request_id: FromPath[int],
         data: JSONBody[DecisionIn],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[DecisionOut]:
         """Approve or reject a verification request (operators)."""
 
@@ -323,7 +313,7 @@ class IdentityController(CommunityController, ScopeRoutes):
             return DecisionOut(id=request_id, status=status)
 
         given = f"{request_id}:{data.model_dump_json()}"
-        return await command(request, idempotency_key, ("identity.decide", given), run)
+        return await command.answer(("identity.decide", given), run)
 
     @post(
         "/clients",

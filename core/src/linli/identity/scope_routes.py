@@ -8,18 +8,18 @@ module. Paths stay outside ``.../modules/{module}``, where the modules' own rout
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from linli_sdk import Role
+from linli_sdk import Community, Role
 from litestar import Request, Response
 from litestar.params import FromPath, FromQuery
 
 from linli.http.handlers import delete, get, put
 
 from ..http.access import Access
-from ..http.commands import command
-from ..http.community import Where, Who
-from ..idempotency import IdempotencyKey
+from ..http.commands import Command
+from ..http.community import AsCommand, Where, Who
 from ..platform import Platform
 from . import member_scopes
 from .schemas import RESPONSES, NationalIdViewOut, ScopeGrantOut
@@ -27,6 +27,24 @@ from .schemas import RESPONSES, NationalIdViewOut, ScopeGrantOut
 __all__ = ["ScopeRoutes"]
 
 ONE = "/member-scopes/{module:str}/{member_scope:str}"
+
+
+async def _change(
+    command: Command,
+    what: str,
+    change: Callable[..., Awaitable[dict[str, Any]]],
+    where: Community,
+    module: str,
+    member_scope: str,
+    member_id: int | None,
+) -> Response[ScopeGrantOut]:
+    """A module's member scope granted or revoked by ``change``, as one command."""
+    registry = command.platform.registry
+
+    async def run() -> ScopeGrantOut:
+        return ScopeGrantOut(**await change(registry, where, module, member_scope, member_id))
+
+    return await command.answer((what, f"{module}:{member_scope}"), run)
 
 
 class ScopeRoutes:
@@ -48,26 +66,15 @@ class ScopeRoutes:
     @put(ONE, opt=Access.of(Role.OPERATOR, scope="admin").opt, responses=RESPONSES)
     async def grant(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         caller: Who,
         module: FromPath[str],
         member_scope: FromPath[str],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[ScopeGrantOut]:
         """Grant a module a member scope it declares (e.g. ``members.unit``) in this community."""
-        platform: Platform = request.app.state.platform
-
-        async def run() -> ScopeGrantOut:
-            return ScopeGrantOut(
-                **await member_scopes.grant_scope(
-                    platform.registry, where, module, member_scope, caller.member_id
-                )
-            )
-
-        return await command(
-            request, idempotency_key, ("identity.grant", f"{module}:{member_scope}"), run
-        )
+        scope = (where, module, member_scope, caller.member_id)
+        return await _change(command, "identity.grant", member_scopes.grant_scope, *scope)
 
     @delete(
         ONE,
@@ -77,26 +84,15 @@ class ScopeRoutes:
     )
     async def revoke(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         caller: Who,
         module: FromPath[str],
         member_scope: FromPath[str],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[ScopeGrantOut]:
         """Revoke a module's member scope in this community; the module stops seeing the field."""
-        platform: Platform = request.app.state.platform
-
-        async def run() -> ScopeGrantOut:
-            return ScopeGrantOut(
-                **await member_scopes.revoke_scope(
-                    platform.registry, where, module, member_scope, caller.member_id
-                )
-            )
-
-        return await command(
-            request, idempotency_key, ("identity.revoke", f"{module}:{member_scope}"), run
-        )
+        scope = (where, module, member_scope, caller.member_id)
+        return await _change(command, "identity.revoke", member_scopes.revoke_scope, *scope)
 
     @get(
         "/national-id-views",

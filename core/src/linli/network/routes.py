@@ -10,15 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from linli_sdk import PickupPointView, Role
-from litestar import Request, Response
+from litestar import Response
 from litestar.params import FromPath, JSONBody
 
 from linli.http.handlers import get, patch, post
 
 from ..http.access import Access
-from ..http.commands import command
-from ..http.community import COMMUNITY, CommunityController, Where
-from ..idempotency import IdempotencyKey
+from ..http.community import COMMUNITY, AsCommand, CommunityController, Where
 from . import service
 from .schemas import (
     NETWORK_RESPONSES,
@@ -53,10 +51,9 @@ class NetworkController(CommunityController):
     )
     async def add_warehouse(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         data: JSONBody[WarehouseIn],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[WarehouseOut]:
         """Add the central warehouse or a grid warehouse (网格仓) under it (operators)."""
 
@@ -67,7 +64,7 @@ class NetworkController(CommunityController):
             return WarehouseOut(**made)
 
         what = ("network.add_warehouse", data.model_dump_json())
-        return await command(request, idempotency_key, what, run, status=201)
+        return await command.answer(what, run, status=201)
 
     @get(
         "/warehouses",
@@ -88,10 +85,9 @@ class NetworkController(CommunityController):
     )
     async def add_pickup_point(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         data: JSONBody[PickupPointIn],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[PickupPointOut]:
         """Add a pickup point (自提点); its host and leader get those roles here (operators)."""
 
@@ -99,7 +95,7 @@ class NetworkController(CommunityController):
             return _out(await service.add_pickup_point(where, **data.model_dump()))
 
         what = ("network.add_pickup_point", data.model_dump_json())
-        return await command(request, idempotency_key, what, run, status=201)
+        return await command.answer(what, run, status=201)
 
     @get(
         "/pickup-points",

@@ -17,9 +17,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from linli.http.handlers import get, patch, post, put
 
 from ..http.access import Access
-from ..http.commands import command
-from ..http.community import COMMUNITY, CommunityController, Where, Who
-from ..idempotency import IdempotencyKey
+from ..http.community import COMMUNITY, AsCommand, CommunityController, Where, Who
 from ..platform import Platform
 from . import preferences
 from .schemas import (
@@ -73,12 +71,12 @@ class NotificationsController(CommunityController):
     )
     async def choose(
         self,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
         kind: FromPath[str],
         data: JSONBody[KindChoice],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[KindOut]:
         """``opted_out: true`` and the kind is no longer sent to me; ``false`` and it is again."""
         platform: Platform = request.app.state.platform
@@ -98,9 +96,7 @@ class NotificationsController(CommunityController):
                 ),
             )
 
-        return await command(
-            request, idempotency_key, ("notifications.choose", kind, data.opted_out), run
-        )
+        return await command.answer(("notifications.choose", kind, data.opted_out), run)
 
     @get("/log", opt=Access.member().opt, summary="The send log", responses=NOTIFICATIONS_RESPONSES)
     async def send_log(
@@ -135,10 +131,10 @@ class NotificationsController(CommunityController):
     )
     async def add_channel(
         self,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         where: Where,
         data: JSONBody[ChannelIn],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[ChannelOut]:
         """Add a signed webhook to the community's frontend, or SMS through a gateway (operators).
 
@@ -157,7 +153,7 @@ class NotificationsController(CommunityController):
             return ChannelOut(**await preferences.add_sms_channel(where, data.gateway, gateways))
 
         what = ("notifications.add_channel", data.model_dump_json())
-        return await command(request, idempotency_key, what, run, status=201)
+        return await command.answer(what, run, status=201)
 
     @patch(
         "/channels/{channel_id:int}",
@@ -192,19 +188,16 @@ class NotificationsController(CommunityController):
     )
     async def set_policy(
         self,
-        request: Request[Any, Any, Any],
+        command: AsCommand,
         where: Where,
         data: JSONBody[PolicyIn],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[PolicyOut]:
         """Nothing is sent in quiet hours (held until they end); ``start == end`` means none."""
 
         async def run() -> PolicyOut:
             return PolicyOut(**await preferences.set_policy(where, **data.model_dump()))
 
-        return await command(
-            request, idempotency_key, ("notifications.policy", data.model_dump_json()), run
-        )
+        return await command.answer(("notifications.policy", data.model_dump_json()), run)
 
 
 def routes() -> list[Any]:

@@ -17,10 +17,9 @@ from litestar.params import Body, FromPath
 from linli.http.handlers import delete, get, patch, post
 
 from ..http.access import Access
-from ..http.commands import command
-from ..http.community import COMMUNITY, CommunityController, Myself, Person
+from ..http.commands import Command
+from ..http.community import COMMUNITY, AsCommand, CommunityController, Myself, Person
 from ..http.problems import problem_responses
-from ..idempotency import IdempotencyKey
 from ..platform import Platform
 from .schemas import ConsentOut, Correction, Erased, TagList, TagOut
 from .service import Profiles
@@ -36,20 +35,19 @@ def _profiles(request: Request[Any, Any, Any]) -> Profiles:
 
 
 async def _consent_command(
-    request: Request[Any, Any, Any],
+    command: Command,
     person: Person,
-    key: str | None,
     what: str,
     change: Callable[[Profiles, Community, int], Awaitable[dict[str, Any]]],
 ) -> Response[ConsentOut]:
-    """The caller's consent changed by ``change`` as one command under ``key``."""
+    """The caller's consent changed by ``change`` as one command."""
     where, member = person
-    profiles = _profiles(request)
+    profiles = _profiles(command.request)
 
     async def work() -> ConsentOut:
         return ConsentOut(**await change(profiles, where, member))
 
-    return await command(request, key, ("profiles", what), work)
+    return await command.answer(("profiles", what), work)
 
 
 class ProfilesController(CommunityController):
@@ -77,16 +75,9 @@ class ProfilesController(CommunityController):
         responses=problem_responses(401, 403),
         opt=_MEMBER,
     )
-    async def give_consent(
-        self,
-        request: Request[Any, Any, Any],
-        person: Myself,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ConsentOut]:
+    async def give_consent(self, command: AsCommand, person: Myself) -> Response[ConsentOut]:
         """Consent (separately from anything else); the caller's tags are derived at once."""
-        return await _consent_command(
-            request, person, idempotency_key, "consent", Profiles.give_consent
-        )
+        return await _consent_command(command, person, "consent", Profiles.give_consent)
 
     @delete(
         "/consent",
@@ -95,16 +86,9 @@ class ProfilesController(CommunityController):
         responses=problem_responses(401, 403, 404),
         opt=_MEMBER,
     )
-    async def withdraw_consent(
-        self,
-        request: Request[Any, Any, Any],
-        person: Myself,
-        idempotency_key: IdempotencyKey = None,
-    ) -> Response[ConsentOut]:
+    async def withdraw_consent(self, command: AsCommand, person: Myself) -> Response[ConsentOut]:
         """Withdraw consent: tags and reminder records go; prices and services stay the same."""
-        return await _consent_command(
-            request, person, idempotency_key, "withdraw", Profiles.withdraw_consent
-        )
+        return await _consent_command(command, person, "withdraw", Profiles.withdraw_consent)
 
     @get(
         "/tags",
@@ -126,11 +110,11 @@ class ProfilesController(CommunityController):
     )
     async def correct_tag(
         self,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         person: Myself,
         item: FromPath[str],
         data: Annotated[Correction, Body()],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[TagOut]:
         """The caller's correction wins over the estimate; "not for me" stops its reminders."""
         where, member = person
@@ -140,9 +124,7 @@ class ProfilesController(CommunityController):
             fields = data.model_dump()
             return TagOut(**await profiles.correct(where, member, item, **fields))
 
-        return await command(
-            request, idempotency_key, ("profiles", f"correct:{item}", data.model_dump()), work
-        )
+        return await command.answer(("profiles", f"correct:{item}", data.model_dump()), work)
 
     @delete(
         "/tags/{item:str}",
@@ -153,10 +135,10 @@ class ProfilesController(CommunityController):
     )
     async def delete_tag(
         self,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         person: Myself,
         item: FromPath[str],
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Erased]:
         """Delete one tag; the caller's purchase facts of that item are erased with it."""
         where, member = person
@@ -165,7 +147,7 @@ class ProfilesController(CommunityController):
         async def work() -> Erased:
             return Erased(tags=1, facts=await profiles.delete_tag(where, member, item))
 
-        return await command(request, idempotency_key, ("profiles", f"delete:{item}"), work)
+        return await command.answer(("profiles", f"delete:{item}"), work)
 
     @delete(
         "",
@@ -176,9 +158,9 @@ class ProfilesController(CommunityController):
     )
     async def erase_profile(
         self,
+        command: AsCommand,
         request: Request[Any, Any, Any],
         person: Myself,
-        idempotency_key: IdempotencyKey = None,
     ) -> Response[Erased]:
         """Erase everything profiles keep of the caller in this community."""
         where, member = person
@@ -187,7 +169,7 @@ class ProfilesController(CommunityController):
         async def work() -> Erased:
             return Erased(**await profiles.erase(where.id, member))
 
-        return await command(request, idempotency_key, ("profiles", "erase"), work)
+        return await command.answer(("profiles", "erase"), work)
 
 
 def routes(platform: Platform) -> list[Any]:

@@ -25,7 +25,7 @@ from linli.settlement.statements import statement_csv
 
 from ..errors import Unauthorized
 from ..http.access import Access
-from ..http.commands import command, unit_of
+from ..http.commands import Command
 from ..http.community import COMMUNITY, CommunityController, Where, Who
 from ..http.openapi import TEXT, answers
 from ..http.problems import problem_responses
@@ -180,8 +180,8 @@ class SettlementController(CommunityController, LeaderRoutes):
         """Grant a refund split back pro rata; never more than what is left of the charge."""
         settlement = _settlement(request)
         number = charge_id_of(charge_id)
-        unit = unit_of(
-            request, idempotency_key, "settlement", "refund", charge_id, data.model_dump()
+        unit = Command(request, idempotency_key).unit(
+            "settlement", "refund", charge_id, data.model_dump()
         )
 
         async def work() -> Refund:
@@ -273,7 +273,9 @@ class SettlementController(CommunityController, LeaderRoutes):
                 clawbacks_pending=lines["clawback_pending"],
             )
 
-        return await command(request, idempotency_key, ("settlement", "payouts", where.id), batch)
+        return await Command(request, idempotency_key).answer(
+            ("settlement", "payouts", where.id), batch
+        )
 
     @post(
         "/connected-account",
