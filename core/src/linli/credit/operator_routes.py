@@ -20,7 +20,6 @@ from linli.http.handlers import get, post
 from ..http.community import AsCommand, Where, Who
 from ..http.openapi import BINARY, TEXT, answers
 from ..http.problems import problem_responses
-from ..platform import Platform
 from . import admission, governance, ledger, model, plots, rules
 from .ledger import Subject
 from .route_support import (
@@ -188,14 +187,13 @@ class OperatorRoutes:
     async def review(
         self,
         command: AsCommand,
-        request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
         application_id: FromPath[int],
         data: Annotated[Review, Body()],
     ) -> Response[Application]:
         """Admission makes the applicant the provider's staff and starts its probation."""
-        platform: Platform = request.app.state.platform
+        platform = command.platform
 
         async def work() -> Application:
             row = await governance.admit_or_reject(
@@ -254,14 +252,13 @@ class OperatorRoutes:
     async def decide_appeal(
         self,
         command: AsCommand,
-        request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
         appeal_id: FromPath[int],
         data: Annotated[AppealDecision, Body()],
     ) -> Response[Appeal]:
         """Granting annuls the events named and reinstates the provider on probation."""
-        platform: Platform = request.app.state.platform
+        platform = command.platform
 
         async def work() -> Appeal:
             row = await governance.decide_appeal(

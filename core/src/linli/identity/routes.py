@@ -179,7 +179,7 @@ class IdentityController(CommunityController, ScopeRoutes):
         account is erased.
         """
         _, member_id = person
-        platform: Platform = request.app.state.platform
+        platform = command.platform
         # Before the call's own transaction: each module's erasure commits on its own.
         modules = await erase_modules(platform, await privacy.memberships_of(member_id))
 

@@ -72,14 +72,13 @@ class NotificationsController(CommunityController):
     async def choose(
         self,
         command: AsCommand,
-        request: Request[Any, Any, Any],
         where: Where,
         caller: Who,
         kind: FromPath[str],
         data: JSONBody[KindChoice],
     ) -> Response[KindOut]:
         """``opted_out: true`` and the kind is no longer sent to me; ``false`` and it is again."""
-        platform: Platform = request.app.state.platform
+        platform = command.platform
         member_id = _member(caller)
 
         async def run() -> KindOut:
@@ -132,7 +131,6 @@ class NotificationsController(CommunityController):
     async def add_channel(
         self,
         command: AsCommand,
-        request: Request[Any, Any, Any],
         where: Where,
         data: JSONBody[ChannelIn],
     ) -> Response[ChannelOut]:
@@ -140,7 +138,7 @@ class NotificationsController(CommunityController):
 
         A webhook's answer carries its signing secret, once.
         """
-        platform: Platform = request.app.state.platform
+        platform = command.platform
         allow = [
             ipaddress.ip_network(net, strict=False)
             for net in platform.settings.dispatch_webhook_allow
