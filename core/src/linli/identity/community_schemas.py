@@ -60,10 +60,15 @@ class CommunityOut(BaseModel):
 
 
 class RoleInvitationIn(BaseModel):
-    """Invite a phone number to a role here: accepted by signing in with that number."""
+    """Invite a phone number to a role here: accepted by signing in with that number.
+
+    ``role`` is ``leader``, ``pickup_host`` or ``provider_staff``. (Said here, not as the field's
+    description: Litestar would give that description to the shared ``Role`` schema, as the
+    first field of the type it meets, and the order it meets them in varies from run to run.)
+    """
 
     phone: str = Field(min_length=5, max_length=20, examples=["13812341234"])
-    role: Role = Field(description="leader, pickup_host or provider_staff.")
+    role: Role
     display_name: str = Field(min_length=1, max_length=100)
     pickup_point_id: int | None = Field(
         default=None, description="The point a pickup host will keep or a leader will lead."
