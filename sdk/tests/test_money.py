@@ -212,12 +212,35 @@ def test_sum_money_adds_up(values: list[int]) -> None:
     assert sum_money((cny(v) for v in values), "CNY") == cny(sum(values))
 
 
+@given(st.lists(st.integers(min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT), max_size=6))
+def test_sum_money_answers_and_refuses_as_adding_one_by_one(values: list[int]) -> None:
+    def one_by_one() -> Money:
+        total = cny(0)
+        for value in values:
+            total += cny(value)
+        return total
+
+    try:
+        expected: Money | type[Exception] = one_by_one()
+    except AmountOutOfRange:
+        expected = AmountOutOfRange
+    if expected is AmountOutOfRange:
+        with pytest.raises(AmountOutOfRange):
+            sum_money(map(cny, values), "CNY")
+    else:
+        assert sum_money(map(cny, values), "CNY") == expected
+
+
 def test_sum_money_of_nothing_is_zero_and_refuses_other_currencies() -> None:
     assert sum_money([], "JPY") == Money.zero("JPY")
     with pytest.raises(CurrencyMismatch):
         sum_money([cny(1), usd(1)], "CNY")
     with pytest.raises(CurrencyMismatch):
         sum_money([usd(1)], "CNY")
+    with pytest.raises(TypeError):
+        sum_money([cny(1), 1], "CNY")  # type: ignore[list-item]
+    with pytest.raises(ValidationError, match="XXY"):
+        sum_money([], "XXY")
 
 
 # --- the largest amount -------------------------------------------------------------------------

@@ -189,14 +189,23 @@ class Money(BaseModel):
 def sum_money(items: Iterable[Money], currency: str) -> Money:
     """Add up ``items``, all in ``currency``; an empty iterable gives zero of ``currency``.
 
+    The same as adding them one by one with ``+``, errors included.
+
     Raises:
         CurrencyMismatch: An item is in another currency.
+        AmountOutOfRange: A running total passes the maximum amount.
 
     """
-    total = Money.zero(currency)
+    total = 0  # in minor units: one Money at the end, not one per item
     for item in items:
-        total += item
-    return total
+        if (
+            not isinstance(item, Money)
+            or item.currency != currency
+            or not -MAX_AMOUNT <= total + item.amount <= MAX_AMOUNT
+        ):
+            Money(amount=total, currency=currency) + item  # raises what adding it would raise
+        total += item.amount
+    return Money(amount=total, currency=currency)
 
 
 @dataclass(frozen=True, slots=True)
