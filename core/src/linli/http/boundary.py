@@ -176,8 +176,9 @@ def bounded_parameters(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     for name, value in connection.query_params.multi_items():
         _text("query", name, _ANY_CONTROL)
         _parameter(f"query.{name}", value)
-    if key := connection.headers.get("idempotency-key"):
-        _text("header.Idempotency-Key", key, _ANY_CONTROL)
+    for header, raw in connection.scope["headers"]:  # raw: no header mapping built for this
+        if header == b"idempotency-key":
+            _text("header.Idempotency-Key", raw.decode("latin-1"), _ANY_CONTROL)
 
 
 Scope = MutableMapping[str, Any]
