@@ -18,7 +18,11 @@ bench/results/flash_sale.json and stops every server it started.
 
     uv run python bench/flash_sale.py [--requests 2000] [--levels 64 256] [--db sqlite postgres]
                                       [--postgres-url URL] [--workers N] [--out FILE]
-                                      [--server uvicorn|granian]
+                                      [--server uvicorn|granian] [--statements]
+
+``--statements`` (PostgreSQL) also records, per run, the statements that took the most time in
+all (``pg_stat_statements``, preloaded in the throwaway cluster; bench/_pg_statements.py):
+a statement waiting for a row lock shows its wait there.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import _pg_statements
 import httpx
 from http_insert import free_port  # bench/ is on the path: run as a script
 
@@ -313,7 +318,9 @@ def bench_database(
     results: dict[int, dict[str, Any]] = {}
     with serving("platform_app", env, log, args.workers, args.server) as base:
         for clients in args.levels:
-            figures = asyncio.run(run_linli(base, leader, tokens, clients))
+            figures = _pg_statements.measured(
+                args.statements, database_url, run_linli(base, leader, tokens, clients)
+            )
             results[clients] = {
                 "database": name,
                 "clients": clients,
@@ -321,25 +328,31 @@ def bench_database(
                 "server": args.server,
                 "linli": figures,
             }
-            print(f"[{name}] linli {clients:>3} clients: {figures}", flush=True)
+            print(f"[{name}] linli {clients:>3} clients: {_shown(figures)}", flush=True)
     with serving("bare_app", env, log, args.workers, args.server) as base:
         for clients in args.levels:
-            figures = asyncio.run(run_bare(base, database_url, args.requests, clients))
+            figures = _pg_statements.measured(
+                args.statements, database_url, run_bare(base, database_url, args.requests, clients)
+            )
             results[clients]["bare"] = figures
-            print(f"[{name}] bare  {clients:>3} clients: {figures}", flush=True)
+            print(f"[{name}] bare  {clients:>3} clients: {_shown(figures)}", flush=True)
     for run in results.values():
         run["ratio"] = round(run["linli"]["per_s"] / run["bare"]["per_s"], 3)
         run["p99_ratio"] = round(run["linli"]["p99_ms"] / run["bare"]["p99_ms"], 2)
     return list(results.values())
 
 
+def _shown(figures: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in figures.items() if key != "statements"}
+
+
 @contextmanager
-def postgres() -> Iterator[str | None]:
+def postgres(statements: bool = False) -> Iterator[str | None]:
     """A throwaway PostgreSQL database URL (linli.testing.postgres), or ``None`` without one."""
     from linli.testing.postgres import PostgresNotFoundError, temporary_postgres
 
     try:
-        with temporary_postgres() as server:
+        with temporary_postgres(settings=_pg_statements.PRELOAD if statements else None) as server:
             yield server.new_database("flash_sale")
     except PostgresNotFoundError as exc:
         print(f"[postgres] skipped: {exc}", flush=True)
@@ -365,6 +378,9 @@ def main() -> None:
         default="uvicorn",
         help="granian is not a dependency: uv run --with granian python bench/flash_sale.py ...",
     )
+    parser.add_argument(
+        "--statements", action="store_true", help="PostgreSQL: record each run's slowest statements"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "flash_sale.json")
     args = parser.parse_args()
     if args.workers > 1 and "sqlite" in args.db:
@@ -377,7 +393,7 @@ def main() -> None:
         if "postgres" in args.db and args.postgres_url:
             runs += bench_database("postgres", args.postgres_url, args, scratch)
         elif "postgres" in args.db:
-            with postgres() as url:
+            with postgres(args.statements) as url:
                 if url:
                     runs += bench_database("postgres", url, args, scratch)
     report = {

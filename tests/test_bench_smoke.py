@@ -91,6 +91,10 @@ def test_the_postgresql_benchmarks_run_at_a_tiny_size(postgres_server, tmp_path:
             *("--requests", "12", "--levels", "3", "--db", "postgres"),
             *("--postgres-url", url("bench_f")),
         ],
+        # its own throwaway cluster, with pg_stat_statements preloaded
+        "flash_sale:pg_statements": [
+            *("--requests", "12", "--levels", "3", "--db", "postgres", "--statements"),
+        ],
         # its own throwaway cluster: the database's CPU is read from its processes
         "cpu_per_call:pg": [
             *("--calls", "10", "--warmup", "2", "--clients", "2", "--what", "buy"),
@@ -100,5 +104,9 @@ def test_the_postgresql_benchmarks_run_at_a_tiny_size(postgres_server, tmp_path:
     reports = _run_all(runs, tmp_path)
     (run,) = reports["flash_sale:pg"]["runs"]
     assert run["database"] == "postgres" and run["linli"]["oversold"] == 0
+    (timed,) = reports["flash_sale:pg_statements"]["runs"]
+    for side, update in (("linli", "UPDATE group_buying_live_item"), ("bare", "UPDATE bench_")):
+        taken = [s for s in timed[side]["statements"] if s["query"].startswith(update)]
+        assert [s["calls"] for s in taken] == [12]  # the stock taken once per buy, and timed
     (cpu,) = reports["cpu_per_call:pg"]["runs"]
     assert cpu["database"] == "postgres" and cpu["database_cpu_ms_per_call"] > 0

@@ -30,7 +30,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -247,7 +247,7 @@ def _initdb(binaries: PostgresBinaries, user: pwd.struct_passwd | None, tmp: Pat
     raise RuntimeError("initdb failed:\n" + "\n".join(failures))
 
 
-def _configure(tmp: Path) -> None:
+def _configure(tmp: Path, extra: Mapping[str, str] | None = None) -> None:
     settings = {
         "listen_addresses": "'127.0.0.1'",
         "unix_socket_directories": f"'{tmp / 'socket'}'",
@@ -261,6 +261,7 @@ def _configure(tmp: Path) -> None:
         "log_timezone": "'UTC'",
         "logging_collector": "off",
         "log_min_messages": "warning",
+        **(extra or {}),
     }
     lines = "".join(f"{key} = {value}\n" for key, value in settings.items())
     with (tmp / "data" / "postgresql.conf").open("a", encoding="utf-8") as conf:
@@ -317,8 +318,13 @@ def _stop(binaries: PostgresBinaries, user: pwd.struct_passwd | None, tmp: Path)
 
 
 @contextlib.contextmanager
-def temporary_postgres(database: str = DEFAULT_DATABASE) -> Iterator[PostgresServer]:
+def temporary_postgres(
+    database: str = DEFAULT_DATABASE, settings: Mapping[str, str] | None = None
+) -> Iterator[PostgresServer]:
     """Run a throwaway PostgreSQL cluster for the duration of the ``with`` block.
+
+    ``settings`` are more ``postgresql.conf`` lines, values written as the file wants them
+    (``{"shared_preload_libraries": "'pg_stat_statements'"}``); they win over the defaults.
 
     Raises :class:`PostgresNotFoundError` when no server binaries are installed.
     """
@@ -338,7 +344,7 @@ def temporary_postgres(database: str = DEFAULT_DATABASE) -> Iterator[PostgresSer
             for path in (tmp, tmp / "socket"):
                 os.chown(path, user.pw_uid, user.pw_gid)
         _initdb(binaries, user, tmp)
-        _configure(tmp)
+        _configure(tmp, settings)
         running = True  # from here on, always try to stop it
         port = _start(binaries, user, tmp)
         server = PostgresServer(
