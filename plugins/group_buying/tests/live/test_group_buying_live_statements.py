@@ -19,7 +19,8 @@ from linli_sdk import Role
 from live_helpers import LIVE, add_buyers, open_item
 
 BUY_LIVE_ITEM_MAX = 18
-"""17 now: 1 to authenticate, 9 in the call's transaction (one of them the purchase fact, which
+"""17 now on SQLite (16 on PostgreSQL, where the charge and its intent are one statement): 1 to
+authenticate, 9 in the call's transaction (one of them the purchase fact, which
 also answers whether the buyer consented to personalisation), 1 for the sandbox gateway, 6
 posting the capture (with its ``settlement.charge_captured`` event for the module) after
 commit."""
