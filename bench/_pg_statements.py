@@ -18,6 +18,7 @@ PRELOAD = {"shared_preload_libraries": "'pg_stat_statements'"}
 _SLOWEST = """
 SELECT calls, total_exec_time, mean_exec_time, query FROM pg_stat_statements
 WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND query NOT ILIKE '%pg_catalog%' AND query NOT ILIKE '%pg_stat_statements%'
 ORDER BY total_exec_time DESC LIMIT $1
 """
 
@@ -34,8 +35,11 @@ async def reset(url: str) -> None:
         await connection.close()
 
 
-async def slowest(url: str, limit: int = 8) -> list[dict[str, Any]]:
-    """The ``limit`` statements with the most time in all since `reset`, the most first."""
+async def slowest(url: str, limit: int = 25) -> list[dict[str, Any]]:
+    """The ``limit`` statements with the most time in all since `reset`, the most first.
+
+    The driver's catalogue lookups and this extension's own calls are left out.
+    """
     import asyncpg
 
     connection = await asyncpg.connect(url)
