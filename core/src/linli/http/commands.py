@@ -10,7 +10,7 @@ once it has committed.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +53,21 @@ class Command:
     ) -> Response[Any]:
         """Run ``work`` as the command's unit of work; its JSON answer, first or replayed."""
         return await self.unit(*what).answer(work, status)
+
+    async def answer_row(
+        self,
+        what: tuple[Any, ...],
+        model: type[BaseModel],
+        work: Callable[[], Awaitable[Mapping[str, Any]]],
+        *,
+        status: int = 200,
+    ) -> Response[Any]:
+        """`answer` for work that returns a row: the answer is ``model`` made from it."""
+
+        async def answered() -> BaseModel:
+            return model(**await work())
+
+        return await self.answer(what, answered, status=status)
 
 
 def provide_command(

@@ -103,11 +103,13 @@ class IdentityController(CommunityController, ScopeRoutes):
         """Record the caller's consent to a purpose (before an ID number is collected)."""
         _, member_id = person
 
-        async def run() -> ConsentOut:
-            return ConsentOut(**await privacy.give_consent(member_id, data.purpose))
-
         given = data.model_dump_json()
-        return await command.answer(("identity.consent", given), run, status=201)
+        return await command.answer_row(
+            ("identity.consent", given),
+            ConsentOut,
+            lambda: privacy.give_consent(member_id, data.purpose),
+            status=201,
+        )
 
     @delete(
         "/me/consents/{purpose:str}",
@@ -124,10 +126,11 @@ class IdentityController(CommunityController, ScopeRoutes):
         """Withdraw a consent; for ``national_id`` the stored ID number is erased with it."""
         _, member_id = person
 
-        async def run() -> ConsentWithdrawn:
-            return ConsentWithdrawn(**await privacy.withdraw_consent(member_id, purpose))
-
-        return await command.answer(("identity.withdraw", purpose), run)
+        return await command.answer_row(
+            ("identity.withdraw", purpose),
+            ConsentWithdrawn,
+            lambda: privacy.withdraw_consent(member_id, purpose),
+        )
 
     @put(
         "/me/national-id",
@@ -207,12 +210,13 @@ class IdentityController(CommunityController, ScopeRoutes):
         data: JSONBody[UnitIn],
     ) -> Response[UnitOut]:
         """Add a unit (building, room) to the community."""
-
-        async def run() -> UnitOut:
-            return UnitOut(**await verification.add_unit(where, data.building, data.room))
-
         given = data.model_dump_json()
-        return await command.answer(("identity.add_unit", given), run, status=201)
+        return await command.answer_row(
+            ("identity.add_unit", given),
+            UnitOut,
+            lambda: verification.add_unit(where, data.building, data.room),
+            status=201,
+        )
 
     @get(
         "/units",
@@ -253,11 +257,12 @@ class IdentityController(CommunityController, ScopeRoutes):
         """Redeem an invitation code: the caller becomes a verified resident of its unit."""
         where, member_id = person
 
-        async def run() -> UnitOut:
-            return UnitOut(**await verification.redeem_invitation(where, member_id, data.code))
-
         given = data.model_dump_json()
-        return await command.answer(("identity.redeem", given), run)
+        return await command.answer_row(
+            ("identity.redeem", given),
+            UnitOut,
+            lambda: verification.redeem_invitation(where, member_id, data.code),
+        )
 
     @post(
         "/verification/requests",

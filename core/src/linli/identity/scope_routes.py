@@ -41,10 +41,11 @@ async def _change(
     """A module's member scope granted or revoked by ``change``, as one command."""
     registry = command.platform.registry
 
-    async def run() -> ScopeGrantOut:
-        return ScopeGrantOut(**await change(registry, where, module, member_scope, member_id))
-
-    return await command.answer((what, f"{module}:{member_scope}"), run)
+    return await command.answer_row(
+        (what, f"{module}:{member_scope}"),
+        ScopeGrantOut,
+        lambda: change(registry, where, module, member_scope, member_id),
+    )
 
 
 class ScopeRoutes:

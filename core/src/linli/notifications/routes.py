@@ -191,11 +191,11 @@ class NotificationsController(CommunityController):
         data: JSONBody[PolicyIn],
     ) -> Response[PolicyOut]:
         """Nothing is sent in quiet hours (held until they end); ``start == end`` means none."""
-
-        async def run() -> PolicyOut:
-            return PolicyOut(**await preferences.set_policy(where, **data.model_dump()))
-
-        return await command.answer(("notifications.policy", data.model_dump_json()), run)
+        return await command.answer_row(
+            ("notifications.policy", data.model_dump_json()),
+            PolicyOut,
+            lambda: preferences.set_policy(where, **data.model_dump()),
+        )
 
 
 def routes() -> list[Any]:

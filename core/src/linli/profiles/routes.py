@@ -44,10 +44,9 @@ async def _consent_command(
     where, member = person
     profiles = _profiles(command.request)
 
-    async def work() -> ConsentOut:
-        return ConsentOut(**await change(profiles, where, member))
-
-    return await command.answer(("profiles", what), work)
+    return await command.answer_row(
+        ("profiles", what), ConsentOut, lambda: change(profiles, where, member)
+    )
 
 
 class ProfilesController(CommunityController):
@@ -166,10 +165,9 @@ class ProfilesController(CommunityController):
         where, member = person
         profiles = _profiles(request)
 
-        async def work() -> Erased:
-            return Erased(**await profiles.erase(where.id, member))
-
-        return await command.answer(("profiles", "erase"), work)
+        return await command.answer_row(
+            ("profiles", "erase"), Erased, lambda: profiles.erase(where.id, member)
+        )
 
 
 def routes(platform: Platform) -> list[Any]:
