@@ -95,9 +95,10 @@ def test_the_postgresql_benchmarks_run_at_a_tiny_size(postgres_server, tmp_path:
         "flash_sale:pg_statements": [
             *("--requests", "12", "--levels", "3", "--db", "postgres", "--statements"),
         ],
-        # its own throwaway cluster: the database's CPU is read from its processes
+        # its own throwaway cluster: the database's CPU is read from its processes, in clock
+        # ticks of 10 ms summed over its backends, so enough calls that it cannot round to 0
         "cpu_per_call:pg": [
-            *("--calls", "10", "--warmup", "2", "--clients", "2", "--what", "buy"),
+            *("--calls", "80", "--warmup", "2", "--clients", "2", "--what", "buy"),
             *("--db", "postgres"),
         ],
     }
