@@ -1,13 +1,16 @@
 """One-row inserts over HTTP: the real Linli platform vs a bare Litestar route, same engine.
 
-Starts two uvicorn servers (1 worker each, fresh SQLite files, 127.0.0.1 only):
-  A: ``linli.http.app.create_app`` with the notice board enabled for a seeded community; load is
-     POST /v1/communities/bench/modules/noticeboard/post-notice as a leader.
-  B: bench/_servers.py ``bare_app``: POST /notices inserting the same row with the same
-     SerializedSQLiteEngine (no auth, tenancy, enablement, transaction, idempotency or plugin).
+Starts three uvicorn servers, one after the other (1 worker each, fresh SQLite files, 127.0.0.1):
+  linli: ``linli.http.app.create_app`` with the notice board enabled for a seeded community;
+     load is POST /v1/communities/bench/modules/noticeboard/post-notice as a leader.
+  floor: bench/_servers.py ``floor_app``: the bare route plus the least any command must do
+     (token and enablement looked up in dicts, the input boundary, the notice and its outbox
+     event written in one transaction), each step as direct as it can be.
+  bare: bench/_servers.py ``bare_app``: POST /notices inserting the same row with the same
+     SerializedSQLiteEngine (no auth, tenancy, enablement, transaction, event or plugin).
 Loads each with 64 connections for a fixed time (wrk if installed, else an httpx load generator),
-prints requests/s, p50/p99 and non-2xx for each and the ratio Linli/bare, writes
-bench/results/http_insert.json, and stops both servers.
+prints requests/s, p50/p99 and non-2xx for each and the ratios Linli/bare, floor/bare and
+Linli/floor, writes bench/results/http_insert.json, and stops the servers.
 
     uv run python bench/http_insert.py [--duration 10] [--connections 64] [--load auto|wrk|python]
 """
@@ -41,6 +44,7 @@ BENCH = Path(__file__).parent
 RESULTS = BENCH / "results"
 BODY = '{"title": "Bench notice", "body": "Water is off on Tuesday from 9 to 11."}'
 LINLI_PATH = "/v1/communities/bench/modules/noticeboard/post-notice"
+FLOOR_PATH = "/v1/communities/bench/notices"
 
 
 async def seed_linli(db: Path) -> str:
@@ -191,17 +195,18 @@ def main() -> None:
 
     results = []
     with tempfile.TemporaryDirectory(prefix="linli-bench-") as tmp:
-        linli_db, bare_db = Path(tmp, "linli.db"), Path(tmp, "bare.db")
-        token = asyncio.run(seed_linli(linli_db))
+        dbs = {name: Path(tmp, f"{name}.db") for name in ("linli", "floor", "bare")}
+        token = asyncio.run(seed_linli(dbs["linli"]))
         targets = [
-            ("linli", "linli_app", {"LINLI_DATABASE_URL": f"sqlite:///{linli_db}"}, LINLI_PATH),
-            ("bare", "bare_app", {"BENCH_DB": str(bare_db)}, "/notices"),
+            ("linli", {"LINLI_DATABASE_URL": f"sqlite:///{dbs['linli']}"}, LINLI_PATH),
+            ("floor", {"BENCH_DB": str(dbs["floor"]), "BENCH_TOKEN": token}, FLOOR_PATH),
+            ("bare", {"BENCH_DB": str(dbs["bare"])}, "/notices"),
         ]
         servers = []
         try:
-            for name, factory, env, path in targets:
-                auth, db = (token, linli_db) if name == "linli" else ("", bare_db)
-                server, base = start_server(factory, env, Path(tmp, f"{name}.log"))
+            for name, env, path in targets:
+                auth, db = ("" if name == "bare" else token), dbs[name]
+                server, base = start_server(f"{name}_app", env, Path(tmp, f"{name}.log"))
                 servers.append(server)
                 if args.warmup > 0:
                     load(tool, base + path, auth, args, args.warmup)
@@ -218,9 +223,11 @@ def main() -> None:
             result["database_is_locked_in_log"] = log.count("database is locked")
             result["log_tail"] = log[-2000:]
 
-    linli, bare = results
+    linli, floor, bare = results
     ratio_rps = round(linli["requests_per_s"] / bare["requests_per_s"], 3)
     ratio_p99 = round(linli["p99_ms"] / bare["p99_ms"], 2)
+    floor_rps = round(floor["requests_per_s"] / bare["requests_per_s"], 3)
+    over_floor = round(linli["requests_per_s"] / floor["requests_per_s"], 3)
     print(f"POST one-row insert, {args.connections} connections, {args.duration} s each, {tool}")
     header = (
         f"{'server':<8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8}"
@@ -234,6 +241,7 @@ def main() -> None:
             f" {r['non_2xx']:>8} {r['socket_errors']:>8} {r['rows_inserted']:>7}"
         )
     print(f"Linli/bare: {ratio_rps:.0%} of the bare throughput, p99 x{ratio_p99}")
+    print(f"floor/bare: {floor_rps:.0%}; Linli/floor: {over_floor:.0%}")
     report = {
         "benchmark": "http_insert",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -247,6 +255,8 @@ def main() -> None:
         "machine": f"{platform.machine()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}",
         "ratio_rps_linli_over_bare": ratio_rps,
         "ratio_p99_linli_over_bare": ratio_p99,
+        "ratio_rps_floor_over_bare": floor_rps,
+        "ratio_rps_linli_over_floor": over_floor,
         "results": results,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -75,6 +75,9 @@ def test_every_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     reports = _run_all(SCRIPTS, tmp_path)
     assert all(reports.values())  # each wrote its figures where it was asked to
     assert committed == {p: p.stat().st_mtime_ns for p in (BENCH / "results").glob("*.json")}
+    inserts = reports["http_insert"]["results"]
+    assert [result["server"] for result in inserts] == ["linli", "floor", "bare"]
+    assert all(r["non_2xx"] == 0 and r["rows_inserted"] >= r["requests"] > 0 for r in inserts)
     (run,) = reports["flash_sale"]["runs"]
     assert run["linli"]["ok"] == 12 and run["linli"]["oversold"] == 0
     cpu = reports["cpu_per_call"]

@@ -206,8 +206,7 @@ class OperatorRoutes:
             )
             return Application(**row)
 
-        name = f"review:{application_id}"
-        return await command.answer(("credit", name, data.model_dump()), work)
+        return await command.answer(work)
 
     @get(
         "/providers/{provider_id:int}",
@@ -272,8 +271,7 @@ class OperatorRoutes:
             )
             return Appeal(**row)
 
-        name = f"appeal:{appeal_id}"
-        return await command.answer(("credit", name, data.model_dump()), work)
+        return await command.answer(work)
 
     @get(
         "/audit",

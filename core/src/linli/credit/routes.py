@@ -79,8 +79,7 @@ def _core_event_route(kind: str) -> Any:
             )
             return Recorded(recorded=recorded, score=await book.score(where, subject))
 
-        name = f"event:{subject}"
-        return await command.answer(("credit", name, data.model_dump()), work)
+        return await command.answer(work)
 
     record_event.__doc__ = f"Record one of the core's credit events about a {kind}."
     return post(
@@ -143,7 +142,7 @@ class CreditController(CommunityController, OperatorRoutes):
             )
             return Rated(**done)
 
-        return await command.answer(("credit", f"rate:{job_id}", data.model_dump()), work)
+        return await command.answer(work)
 
     # --- providers -------------------------------------------------------------------------------
 
@@ -171,7 +170,7 @@ class CreditController(CommunityController, OperatorRoutes):
             row = await governance.apply(where, applicant, data.provider_name, documents, data.note)
             return Application(**row)
 
-        return await command.answer(("credit", "apply", data.model_dump()), work)
+        return await command.answer(work)
 
     @get(
         "/provider",
@@ -209,7 +208,7 @@ class CreditController(CommunityController, OperatorRoutes):
             row = await governance.file_appeal(where, provider_id, data.statement, caller.member_id)
             return Appeal(**row)
 
-        return await command.answer(("credit", "appeal", data.model_dump()), work)
+        return await command.answer(work)
 
     # --- operators -------------------------------------------------------------------------------
 
@@ -259,7 +258,7 @@ class CreditController(CommunityController, OperatorRoutes):
             score = await book.score(where, subject)
             return Annulled(event_ref=event_ref, subject=str(subject), score=score)
 
-        return await command.answer(("credit", f"annul:{event_ref}", data.model_dump()), work)
+        return await command.answer(work)
 
 
 def routes(platform: Platform) -> list[Any]:

@@ -73,7 +73,7 @@ def _answer_route(accept: bool) -> Any:
             ticket = await jobs.respond(where, job_id, worker, accept=accept)
             return Offer(job_id=ticket.id, ref=ticket.ref, status=ticket.status)
 
-        return await command.answer(("dispatch", f"{verb}:{job_id}", {}), work)
+        return await command.answer(work)
 
     answer.__doc__ = f"The worker the job is offered to {verb}s it."
     return post(
@@ -118,7 +118,7 @@ class DispatchController(CommunityController):
             )
             return Webhook(**made)
 
-        return await command.answer(("dispatch", "webhook", data.model_dump()), work)
+        return await command.answer(work)
 
     @get(
         "/webhooks",
@@ -151,7 +151,7 @@ class DispatchController(CommunityController):
                 raise NotFound(f"there is no delivered event {event_id} in {where.slug}")
             return Replayed(event_id=event_id, deliveries=count)
 
-        return await command.answer(("dispatch", f"replay:{event_id}", {}), work)
+        return await command.answer(work)
 
     accept = _answer_route(True)
     decline = _answer_route(False)
@@ -173,7 +173,7 @@ class DispatchController(CommunityController):
         async def work() -> Rematched:
             return Rematched(placed=await jobs.rematch(where))
 
-        return await command.answer(("dispatch", "rematch", {}), work)
+        return await command.answer(work)
 
     @get(
         "/on-time",

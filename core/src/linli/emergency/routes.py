@@ -149,7 +149,7 @@ class EmergencyController(CommunityController):
         data: JSONBody[EmergencyIn],
     ) -> Response[EmergencyOut]:
         """Declare an emergency for this community (its operators)."""
-        unit = command.unit("emergency.declare", data.model_dump_json())
+        unit = command.unit()
         emergency = Emergency(
             id=data.reference or f"{where.slug}-{datetime.now(UTC):%Y%m%d%H%M%S%f}",
             kind=data.kind,
@@ -178,7 +178,7 @@ class EmergencyController(CommunityController):
         data: JSONBody[EmergencyChange],
     ) -> Response[EmergencyOut]:
         """Move the planned end of an emergency of this community (its operators)."""
-        unit = command.unit("emergency.amend", emergency_id, data.model_dump_json())
+        unit = command.unit()
 
         async def run() -> EmergencyOut:
             changed = await service.amend_in(where, unit, emergency_id, data.ends_at)
@@ -200,7 +200,7 @@ class EmergencyController(CommunityController):
         emergency_id: FromPath[str],
     ) -> Response[EmergencyOut]:
         """End an emergency of this community now (its operators)."""
-        unit = command.unit("emergency.end", emergency_id)
+        unit = command.unit()
 
         async def run() -> EmergencyOut:
             ended = await service.end_in(where, unit, emergency_id)

@@ -87,7 +87,7 @@ _DEPENDENCIES = {
     "where": Provide(_where, sync_to_thread=False),
     "caller": Provide(_caller, sync_to_thread=False),
     "person": Provide(_person, sync_to_thread=False),
-    "command": Provide(provide_command, sync_to_thread=False),
+    "command": Provide(provide_command),
 }
 
 

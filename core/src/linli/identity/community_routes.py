@@ -131,8 +131,7 @@ class CommunitiesController(CommunityController):
             )
             return RoleInvitationOut(**made)
 
-        what = ("identity.role_invitation", data.model_dump_json())
-        return await command.answer(what, run, status=201)
+        return await command.answer(run, status=201)
 
     @get(
         "/role-invitations",

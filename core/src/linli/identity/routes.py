@@ -103,9 +103,7 @@ class IdentityController(CommunityController, ScopeRoutes):
         """Record the caller's consent to a purpose (before an ID number is collected)."""
         _, member_id = person
 
-        given = data.model_dump_json()
         return await command.answer_row(
-            ("identity.consent", given),
             ConsentOut,
             lambda: privacy.give_consent(member_id, data.purpose),
             status=201,
@@ -127,7 +125,6 @@ class IdentityController(CommunityController, ScopeRoutes):
         _, member_id = person
 
         return await command.answer_row(
-            ("identity.withdraw", purpose),
             ConsentWithdrawn,
             lambda: privacy.withdraw_consent(member_id, purpose),
         )
@@ -193,7 +190,7 @@ class IdentityController(CommunityController, ScopeRoutes):
                 **await privacy.erase(service_of(request), member_id), modules=modules
             )
 
-        return await command.answer(("identity.erase", ""), run)
+        return await command.answer(run)
 
     # -- units and verification --------------------------------------------------------------------
 
@@ -210,9 +207,7 @@ class IdentityController(CommunityController, ScopeRoutes):
         data: JSONBody[UnitIn],
     ) -> Response[UnitOut]:
         """Add a unit (building, room) to the community."""
-        given = data.model_dump_json()
         return await command.answer_row(
-            ("identity.add_unit", given),
             UnitOut,
             lambda: verification.add_unit(where, data.building, data.room),
             status=201,
@@ -257,9 +252,7 @@ class IdentityController(CommunityController, ScopeRoutes):
         """Redeem an invitation code: the caller becomes a verified resident of its unit."""
         where, member_id = person
 
-        given = data.model_dump_json()
         return await command.answer_row(
-            ("identity.redeem", given),
             UnitOut,
             lambda: verification.redeem_invitation(where, member_id, data.code),
         )
@@ -283,8 +276,7 @@ class IdentityController(CommunityController, ScopeRoutes):
             made = await verification.request_verification(where, member_id, data.unit_id)
             return RequestOut(id=made, member=member_id, unit=data.unit_id)
 
-        given = data.model_dump_json()
-        return await command.answer(("identity.ask", given), run, status=201)
+        return await command.answer(run, status=201)
 
     @get(
         "/verification/requests",
@@ -317,8 +309,7 @@ class IdentityController(CommunityController, ScopeRoutes):
             )
             return DecisionOut(id=request_id, status=status)
 
-        given = f"{request_id}:{data.model_dump_json()}"
-        return await command.answer(("identity.decide", given), run)
+        return await command.answer(run)
 
     @post(
         "/clients",

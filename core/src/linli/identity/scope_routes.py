@@ -31,7 +31,6 @@ ONE = "/member-scopes/{module:str}/{member_scope:str}"
 
 async def _change(
     command: Command,
-    what: str,
     change: Callable[..., Awaitable[dict[str, Any]]],
     where: Community,
     module: str,
@@ -42,7 +41,6 @@ async def _change(
     registry = command.platform.registry
 
     return await command.answer_row(
-        (what, f"{module}:{member_scope}"),
         ScopeGrantOut,
         lambda: change(registry, where, module, member_scope, member_id),
     )
@@ -75,7 +73,7 @@ class ScopeRoutes:
     ) -> Response[ScopeGrantOut]:
         """Grant a module a member scope it declares (e.g. ``members.unit``) in this community."""
         scope = (where, module, member_scope, caller.member_id)
-        return await _change(command, "identity.grant", member_scopes.grant_scope, *scope)
+        return await _change(command, member_scopes.grant_scope, *scope)
 
     @delete(
         ONE,
@@ -93,7 +91,7 @@ class ScopeRoutes:
     ) -> Response[ScopeGrantOut]:
         """Revoke a module's member scope in this community; the module stops seeing the field."""
         scope = (where, module, member_scope, caller.member_id)
-        return await _change(command, "identity.revoke", member_scopes.revoke_scope, *scope)
+        return await _change(command, member_scopes.revoke_scope, *scope)
 
     @get(
         "/national-id-views",

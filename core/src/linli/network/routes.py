@@ -63,8 +63,7 @@ class NetworkController(CommunityController):
             )
             return WarehouseOut(**made)
 
-        what = ("network.add_warehouse", data.model_dump_json())
-        return await command.answer(what, run, status=201)
+        return await command.answer(run, status=201)
 
     @get(
         "/warehouses",
@@ -94,8 +93,7 @@ class NetworkController(CommunityController):
         async def run() -> PickupPointOut:
             return _out(await service.add_pickup_point(where, **data.model_dump()))
 
-        what = ("network.add_pickup_point", data.model_dump_json())
-        return await command.answer(what, run, status=201)
+        return await command.answer(run, status=201)
 
     @get(
         "/pickup-points",

@@ -95,7 +95,7 @@ class NotificationsController(CommunityController):
                 ),
             )
 
-        return await command.answer(("notifications.choose", kind, data.opted_out), run)
+        return await command.answer(run)
 
     @get("/log", opt=Access.member().opt, summary="The send log", responses=NOTIFICATIONS_RESPONSES)
     async def send_log(
@@ -150,8 +150,7 @@ class NotificationsController(CommunityController):
             gateways = platform.notifications.gateways
             return ChannelOut(**await preferences.add_sms_channel(where, data.gateway, gateways))
 
-        what = ("notifications.add_channel", data.model_dump_json())
-        return await command.answer(what, run, status=201)
+        return await command.answer(run, status=201)
 
     @patch(
         "/channels/{channel_id:int}",
@@ -192,7 +191,6 @@ class NotificationsController(CommunityController):
     ) -> Response[PolicyOut]:
         """Nothing is sent in quiet hours (held until they end); ``start == end`` means none."""
         return await command.answer_row(
-            ("notifications.policy", data.model_dump_json()),
             PolicyOut,
             lambda: preferences.set_policy(where, **data.model_dump()),
         )

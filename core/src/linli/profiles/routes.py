@@ -37,16 +37,13 @@ def _profiles(request: Request[Any, Any, Any]) -> Profiles:
 async def _consent_command(
     command: Command,
     person: Person,
-    what: str,
     change: Callable[[Profiles, Community, int], Awaitable[dict[str, Any]]],
 ) -> Response[ConsentOut]:
     """The caller's consent changed by ``change`` as one command."""
     where, member = person
     profiles = _profiles(command.request)
 
-    return await command.answer_row(
-        ("profiles", what), ConsentOut, lambda: change(profiles, where, member)
-    )
+    return await command.answer_row(ConsentOut, lambda: change(profiles, where, member))
 
 
 class ProfilesController(CommunityController):
@@ -76,7 +73,7 @@ class ProfilesController(CommunityController):
     )
     async def give_consent(self, command: AsCommand, person: Myself) -> Response[ConsentOut]:
         """Consent (separately from anything else); the caller's tags are derived at once."""
-        return await _consent_command(command, person, "consent", Profiles.give_consent)
+        return await _consent_command(command, person, Profiles.give_consent)
 
     @delete(
         "/consent",
@@ -87,7 +84,7 @@ class ProfilesController(CommunityController):
     )
     async def withdraw_consent(self, command: AsCommand, person: Myself) -> Response[ConsentOut]:
         """Withdraw consent: tags and reminder records go; prices and services stay the same."""
-        return await _consent_command(command, person, "withdraw", Profiles.withdraw_consent)
+        return await _consent_command(command, person, Profiles.withdraw_consent)
 
     @get(
         "/tags",
@@ -123,7 +120,7 @@ class ProfilesController(CommunityController):
             fields = data.model_dump()
             return TagOut(**await profiles.correct(where, member, item, **fields))
 
-        return await command.answer(("profiles", f"correct:{item}", data.model_dump()), work)
+        return await command.answer(work)
 
     @delete(
         "/tags/{item:str}",
@@ -146,7 +143,7 @@ class ProfilesController(CommunityController):
         async def work() -> Erased:
             return Erased(tags=1, facts=await profiles.delete_tag(where, member, item))
 
-        return await command.answer(("profiles", f"delete:{item}"), work)
+        return await command.answer(work)
 
     @delete(
         "",
@@ -165,9 +162,7 @@ class ProfilesController(CommunityController):
         where, member = person
         profiles = _profiles(request)
 
-        return await command.answer_row(
-            ("profiles", "erase"), Erased, lambda: profiles.erase(where.id, member)
-        )
+        return await command.answer_row(Erased, lambda: profiles.erase(where.id, member))
 
 
 def routes(platform: Platform) -> list[Any]:

@@ -180,9 +180,7 @@ class SettlementController(CommunityController, LeaderRoutes):
         """Grant a refund split back pro rata; never more than what is left of the charge."""
         settlement = _settlement(request)
         number = charge_id_of(charge_id)
-        unit = Command(request, idempotency_key).unit(
-            "settlement", "refund", charge_id, data.model_dump()
-        )
+        unit = (await Command.of(request, idempotency_key)).unit()
 
         async def work() -> Refund:
             refund = await settlement.refund(
@@ -273,9 +271,7 @@ class SettlementController(CommunityController, LeaderRoutes):
                 clawbacks_pending=lines["clawback_pending"],
             )
 
-        return await Command(request, idempotency_key).answer(
-            ("settlement", "payouts", where.id), batch
-        )
+        return await (await Command.of(request, idempotency_key)).answer(batch)
 
     @post(
         "/connected-account",
