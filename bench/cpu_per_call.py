@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from flash_sale import (
+from _flash import (
     BUY_PATH,
     buy_requests,
     load,
@@ -96,7 +96,7 @@ async def insert_calls(base: str, leader: str, buyers: list[str]) -> tuple[str, 
 
 
 async def bare_buy_calls(base: str, leader: str, buyers: list[str]) -> tuple[str, Requests]:
-    """As many takes of one unit from the bare endpoint (``flash_sale.bare_app``) as buyers."""
+    """As many takes of one unit from the bare endpoint (``_flash.bare_app``) as buyers."""
     return "/buy", [({}, {})] * len(buyers)
 
 

@@ -8,7 +8,7 @@ linli.testing does, when its binaries are installed) and each concurrency level
          item on with as many units as there are requests; every request is a distinct resident
          buying one unit (auth, tenancy, enablement, rate limit, transaction, idempotency, the
          allowance and stock writes, the order and the captured charge in the ledger).
-  bare:  uvicorn serving ``bare_app`` below, a raw ASGI endpoint doing only
+  bare:  uvicorn serving ``bare_app`` (bench/_flash.py), a raw ASGI endpoint doing only
          ``UPDATE bench_flash_stock SET qty = qty - 1 WHERE id = 1 AND qty >= 1`` in a
          transaction on the same database through the same engine.
 
@@ -18,7 +18,11 @@ bench/results/flash_sale.json and stops every server it started.
 
     uv run python bench/flash_sale.py [--requests 2000] [--levels 64 256] [--db sqlite postgres]
                                       [--postgres-url URL] [--workers N] [--out FILE]
-                                      [--server uvicorn|granian] [--statements]
+                                      [--server uvicorn|granian] [--statements] [--repeat N]
+
+``--repeat N`` runs each side N times per level, the platform and the bare endpoint taking turns,
+and counts each side's median run by rate (every run's rate and p99 are kept beside it): the
+bare endpoint's rate moves by about a tenth from run to run on a small machine.
 
 ``--statements`` (PostgreSQL) also records, per run, the statements that took the most time in
 all (``pg_stat_statements``, preloaded in the throwaway cluster; bench/_pg_statements.py):
@@ -32,12 +36,8 @@ import asyncio
 import json
 import os
 import platform
-import subprocess
-import sys
 import tempfile
-import time
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,222 +45,19 @@ from typing import Any
 
 import _pg_statements
 import httpx
-from http_insert import free_port  # bench/ is on the path: run as a script
+from _flash import (  # bench/ is on the path: run as a script
+    BUY_PATH,
+    MODULE,
+    buy_requests,
+    load,
+    put_on_item,
+    reset_stock,
+    seed,
+    serving,
+)
 
 BENCH = Path(__file__).parent
 RESULTS = BENCH / "results"
-MODULE = "/v1/communities/bench/modules/group_buying"
-STOCK_TABLE = "bench_flash_stock"
-
-
-# --- the two servers (imported by uvicorn in a subprocess: --factory flash_sale:...) ---------
-
-
-def platform_app() -> Any:
-    """The real platform, configured from ``LINLI_*`` variables (seeded beforehand)."""
-    from linli.http.app import create_app
-
-    return create_app()
-
-
-def bare_app() -> Any:
-    """A raw ASGI app: ``POST /buy`` takes one unit with one conditional UPDATE, nothing else."""
-    from linli.db.engines import close_engine, make_engine, start_engine
-
-    engine = make_engine(os.environ["BENCH_DATABASE_URL"])
-    take = f"UPDATE {STOCK_TABLE} SET qty = qty - 1 WHERE id = 1 AND qty >= 1 RETURNING qty"
-
-    async def app(scope: dict[str, Any], receive: Callable[..., Any], send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await start_engine(engine)
-                    await send({"type": "lifespan.startup.complete"})
-                else:
-                    await close_engine(engine)
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        while (await receive()).get("more_body"):
-            pass
-        async with engine.transaction():
-            rows = await engine.run_querystring(_querystring(take), in_pool=True)
-        status, body = (200, {"qty": rows[0]["qty"]}) if rows else (409, {"detail": "sold out"})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": json.dumps(body).encode()})
-
-    return app
-
-
-def _querystring(sql: str) -> Any:
-    from piccolo.querystring import QueryString
-
-    return QueryString(sql)
-
-
-# --- seeding, serving, loading ---------------------------------------------------------------
-
-
-async def seed(
-    database_url: str, buyers: int, modules: tuple[str, ...] = ("group_buying",)
-) -> tuple[str, list[str]]:
-    """Migrate, create community ``bench`` with a leader and ``buyers`` residents, enable the
-    modules and the bare endpoint's table; the leader's token and the buyers' tokens."""
-    from linli.identity.members import add_member, create_community
-    from linli.modules.enablement import set_module
-    from linli.platform import Platform
-    from linli.settings import Settings
-    from linli_sdk import Role
-
-    linli = Platform.from_settings(Settings(database_url=database_url))
-    await linli.start(migrate_first=True)
-    try:
-        community = await create_community("bench", "Bench Court")
-        leader = await add_member(community, "Lead", Role.LEADER, Role.RESIDENT)
-        tokens = [
-            (await add_member(community, f"Buyer {n}", Role.RESIDENT)).token for n in range(buyers)
-        ]
-        for module in modules:
-            await set_module(linli, community, module, enabled=True)
-        engine = linli.engine
-        await engine.run_querystring(
-            _querystring(f"CREATE TABLE {STOCK_TABLE} (id INTEGER PRIMARY KEY, qty INTEGER)")
-        )
-    finally:
-        await linli.stop()
-    return leader.token, tokens
-
-
-@contextmanager
-def serving(
-    factory: str, env: dict[str, str], log: Path, workers: int = 1, server_name: str = "uvicorn"
-) -> Iterator[str]:
-    """Run ``factory`` under uvicorn or Granian (``workers`` processes, 127.0.0.1) until the
-    block ends; its base URL."""
-    with server_process(factory, env, log, workers, server_name) as (_, base):
-        yield base
-
-
-@contextmanager
-def server_process(
-    factory: str, env: dict[str, str], log: Path, workers: int = 1, server_name: str = "uvicorn"
-) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """As :func:`serving`, but the server's process as well as its base URL."""
-    port = free_port()
-    command = {
-        "uvicorn": [
-            sys.executable, "-m", "uvicorn", "--factory", f"flash_sale:{factory}",
-            "--app-dir", str(BENCH), "--host", "127.0.0.1", "--port", str(port),
-            "--workers", str(workers), "--no-access-log", "--log-level", "warning",
-        ],
-        "granian": [
-            sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
-            "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--no-ws", "--log-level", "warning", f"flash_sale:{factory}",
-        ],
-    }[server_name]  # fmt: skip
-    path = os.pathsep.join(filter(None, [str(BENCH), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, **env, "PYTHONPATH": path}  # granian imports flash_sale from bench/
-    with log.open("ab") as out:
-        server = subprocess.Popen(command, env=env, stdout=out, stderr=out)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None or time.monotonic() > deadline:
-                tail = log.read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"{factory} did not start:\n{tail}")
-            try:
-                httpx.get(f"{base}/", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        yield server, base
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-async def load(
-    base: str, clients: int, requests: list[tuple[dict[str, str], dict[str, Any]]], path: str
-) -> dict[str, Any]:
-    """Send every request once from ``clients`` concurrent keep-alive connections."""
-    latencies: list[float] = []
-    statuses: Counter[int] = Counter()
-    queue = iter(requests)
-    # One client (one connection) per worker: a shared httpx pool of 64+ connections is the
-    # bottleneck itself (measured: 353 req/s with 8 connections, 92 with 64 on one pool).
-    one = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-    pool = [httpx.AsyncClient(base_url=base, limits=one, timeout=120) for _ in range(clients)]
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        for headers, body in queue:
-            start = time.perf_counter()
-            answer = await client.post(path, json=body, headers=headers)
-            latencies.append(time.perf_counter() - start)
-            statuses[answer.status_code] += 1
-
-    try:
-        began = time.perf_counter()
-        await asyncio.gather(*(worker(client) for client in pool))
-        elapsed = time.perf_counter() - began
-    finally:
-        await asyncio.gather(*(client.aclose() for client in pool))
-    latencies.sort()
-
-    def pct(q: float) -> float:
-        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 1)
-
-    return {
-        "requests": len(latencies),
-        "ok": statuses[200],
-        "per_s": round(statuses[200] / elapsed, 1),
-        "p50_ms": pct(0.50),
-        "p99_ms": pct(0.99),
-        "seconds": round(elapsed, 2),
-        "statuses": {str(k): v for k, v in sorted(statuses.items())},
-    }
-
-
-BUY_PATH = f"{MODULE}/buy-live-item"
-
-
-async def put_on_item(client: httpx.AsyncClient, leader: str, stock: int) -> tuple[int, int]:
-    """Open a live session and put on one item with ``stock`` units: (session id, item id)."""
-    lead = {"Authorization": f"Bearer {leader}"}
-    opened = (
-        await client.post(f"{MODULE}/open-live-session", json={"title": "Bench"}, headers=lead)
-    ).json()
-    item = (
-        await client.post(
-            f"{MODULE}/put-on-live-item",
-            json={
-                "session_id": opened["session_id"],
-                "name": "Lychees 1 kg",
-                "price": {"amount": 1990, "currency": "CNY"},
-                "stock": stock,
-                "minutes": 60,
-            },
-            headers=lead,
-        )
-    ).json()
-    return opened["session_id"], item["id"]
-
-
-def buy_requests(item_id: int, buyers: list[str]) -> list[tuple[dict[str, str], dict[str, Any]]]:
-    """One buy of one unit of ``item_id`` by each buyer (headers, body)."""
-    body = {"item_id": item_id, "quantity": 1}
-    return [({"Authorization": f"Bearer {token}"}, body) for token in buyers]
 
 
 async def run_linli(base: str, leader: str, buyers: list[str], clients: int) -> dict[str, Any]:
@@ -286,25 +83,10 @@ async def run_bare(base: str, database_url: str, count: int, clients: int) -> di
     return await load(base, clients, [({}, {})] * count, "/buy")
 
 
-async def reset_stock(database_url: str, count: int) -> None:
-    """Give the bare endpoint's one row ``count`` units."""
-    from linli.db.engines import close_engine, make_engine, start_engine
-
-    engine = make_engine(database_url)
-    await start_engine(engine)
-    try:
-        await engine.run_querystring(_querystring(f"DELETE FROM {STOCK_TABLE}"))
-        await engine.run_querystring(
-            _querystring(f"INSERT INTO {STOCK_TABLE} (id, qty) VALUES (1, {int(count)})")
-        )
-    finally:
-        await close_engine(engine)
-
-
 def bench_database(
     name: str, database_url: str, args: argparse.Namespace, scratch: Path
 ) -> list[dict[str, Any]]:
-    """Every level on one database: the platform first, then the bare endpoint."""
+    """Every level on one database, ``--repeat`` times: the platform, then the bare endpoint."""
     buyers = args.requests
     print(f"[{name}] seeding {buyers} buyers ...", flush=True)
     leader, tokens = asyncio.run(seed(database_url, buyers))
@@ -315,31 +97,63 @@ def bench_database(
         "BENCH_DATABASE_URL": database_url,
     }
     log = scratch / f"{name}.log"
-    results: dict[int, dict[str, Any]] = {}
-    with serving("platform_app", env, log, args.workers, args.server) as base:
-        for clients in args.levels:
-            figures = _pg_statements.measured(
-                args.statements, database_url, run_linli(base, leader, tokens, clients)
-            )
-            results[clients] = {
-                "database": name,
-                "clients": clients,
-                "workers": args.workers,
-                "server": args.server,
-                "linli": figures,
-            }
-            print(f"[{name}] linli {clients:>3} clients: {_shown(figures)}", flush=True)
-    with serving("bare_app", env, log, args.workers, args.server) as base:
-        for clients in args.levels:
-            figures = _pg_statements.measured(
-                args.statements, database_url, run_bare(base, database_url, args.requests, clients)
-            )
-            results[clients]["bare"] = figures
-            print(f"[{name}] bare  {clients:>3} clients: {_shown(figures)}", flush=True)
-    for run in results.values():
-        run["ratio"] = round(run["linli"]["per_s"] / run["bare"]["per_s"], 3)
-        run["p99_ratio"] = round(run["linli"]["p99_ms"] / run["bare"]["p99_ms"], 2)
-    return list(results.values())
+    measured: dict[int, dict[str, list[dict[str, Any]]]] = {
+        clients: {"linli": [], "bare": []} for clients in args.levels
+    }
+    for _ in range(args.repeat):  # each side alternately, so drift in the machine hits both
+        with serving("platform_app", env, log, args.workers, args.server) as base:
+            for clients in args.levels:
+                figures = _pg_statements.measured(
+                    args.statements, database_url, run_linli(base, leader, tokens, clients)
+                )
+                measured[clients]["linli"].append(figures)
+                print(f"[{name}] linli {clients:>3} clients: {_shown(figures)}", flush=True)
+        with serving("bare_app", env, log, args.workers, args.server) as base:
+            for clients in args.levels:
+                figures = _pg_statements.measured(
+                    args.statements,
+                    database_url,
+                    run_bare(base, database_url, args.requests, clients),
+                )
+                measured[clients]["bare"].append(figures)
+                print(f"[{name}] bare  {clients:>3} clients: {_shown(figures)}", flush=True)
+    return [
+        _level(name, clients, args, sides["linli"], sides["bare"])
+        for clients, sides in measured.items()
+    ]
+
+
+def _level(
+    name: str,
+    clients: int,
+    args: argparse.Namespace,
+    linli_runs: list[dict[str, Any]],
+    bare_runs: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """One level's figures: each side's median run by rate, and the ratios of the medians."""
+    linli, bare = _median_run(linli_runs), _median_run(bare_runs)
+    linli["oversold"] = max(run["oversold"] for run in linli_runs)  # in any run, not the median
+    return {
+        "database": name,
+        "clients": clients,
+        "workers": args.workers,
+        "server": args.server,
+        "repeats": len(linli_runs),
+        "linli": linli,
+        "bare": bare,
+        "ratio": round(linli["per_s"] / bare["per_s"], 3),
+        "p99_ratio": round(linli["p99_ms"] / bare["p99_ms"], 2),
+    }
+
+
+def _median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median rate (the lower middle one of an even number), with every run's
+    rate and p99 beside it."""
+    ranked = sorted(runs, key=lambda run: run["per_s"])
+    median = dict(ranked[(len(ranked) - 1) // 2])
+    median["per_s_runs"] = [run["per_s"] for run in runs]
+    median["p99_ms_runs"] = [run["p99_ms"] for run in runs]
+    return median
 
 
 def _shown(figures: dict[str, Any]) -> dict[str, Any]:
@@ -380,6 +194,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--statements", action="store_true", help="PostgreSQL: record each run's slowest statements"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each side per level; the medians count"
     )
     parser.add_argument("--out", type=Path, default=RESULTS / "flash_sale.json")
     args = parser.parse_args()
