@@ -13,6 +13,10 @@ prints requests/s, p50/p99 and non-2xx for each and the ratios Linli/bare, floor
 Linli/floor, writes bench/results/http_insert.json, and stops the servers.
 
     uv run python bench/http_insert.py [--duration 10] [--connections 64] [--load auto|wrk|python]
+                                       [--repeat N]
+
+``--repeat N`` makes N rounds, each as one run of the script (fresh databases, the three servers
+in turn), and reports each server's median run by rate (every run's rate kept beside it).
 """
 
 from __future__ import annotations
@@ -177,25 +181,29 @@ def load(tool: str, url: str, token: str, args: argparse.Namespace, duration: in
     return asyncio.run(python_load(url, token, args.connections, duration))
 
 
+def median_run(runs: list[dict]) -> dict:
+    """The run with the median rate (the lower middle one of an even number), every run's rate
+    beside it."""
+    ranked = sorted(runs, key=lambda run: run["requests_per_s"])
+    return {
+        **ranked[(len(ranked) - 1) // 2],
+        "requests_per_s_runs": [r["requests_per_s"] for r in runs],
+    }
+
+
 def count_rows(db: Path) -> int:
     with sqlite3.connect(db, timeout=30) as conn:
         return int(conn.execute("SELECT count(*) FROM noticeboard_notice").fetchone()[0])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per server (10)")
-    parser.add_argument("--warmup", type=int, default=2, help="unmeasured seconds first (2)")
-    parser.add_argument("--connections", type=int, default=64, help="concurrent connections (64)")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
-    parser.add_argument("--load", choices=["auto", "wrk", "python"], default="auto")
-    parser.add_argument("--out", type=Path, default=RESULTS / "http_insert.json")
-    args = parser.parse_args()
-    tool = args.load if args.load != "auto" else ("wrk" if shutil.which("wrk") else "python")
+SERVERS = ("linli", "floor", "bare")
 
+
+def one_round(tool: str, args: argparse.Namespace) -> list[dict]:
+    """Seed fresh databases, start the three servers, load each in turn, stop them."""
     results = []
     with tempfile.TemporaryDirectory(prefix="linli-bench-") as tmp:
-        dbs = {name: Path(tmp, f"{name}.db") for name in ("linli", "floor", "bare")}
+        dbs = {name: Path(tmp, f"{name}.db") for name in SERVERS}
         token = asyncio.run(seed_linli(dbs["linli"]))
         targets = [
             ("linli", {"LINLI_DATABASE_URL": f"sqlite:///{dbs['linli']}"}, LINLI_PATH),
@@ -222,7 +230,28 @@ def main() -> None:
             log = Path(tmp, f"{result['server']}.log").read_text(errors="replace")
             result["database_is_locked_in_log"] = log.count("database is locked")
             result["log_tail"] = log[-2000:]
+    return results
 
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per server (10)")
+    parser.add_argument("--warmup", type=int, default=2, help="unmeasured seconds first (2)")
+    parser.add_argument("--connections", type=int, default=64, help="concurrent connections (64)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (2)")
+    parser.add_argument("--load", choices=["auto", "wrk", "python"], default="auto")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="rounds on fresh databases; medians count (1)"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS / "http_insert.json")
+    args = parser.parse_args()
+    tool = args.load if args.load != "auto" else ("wrk" if shutil.which("wrk") else "python")
+
+    runs: dict[str, list[dict]] = {name: [] for name in SERVERS}
+    for _ in range(args.repeat):  # each round on fresh databases, as one run of the script
+        for result in one_round(tool, args):
+            runs[result["server"]].append(result)
+    results = [median_run(runs[name]) for name in SERVERS]
     linli, floor, bare = results
     ratio_rps = round(linli["requests_per_s"] / bare["requests_per_s"], 3)
     ratio_p99 = round(linli["p99_ms"] / bare["p99_ms"], 2)
@@ -249,6 +278,7 @@ def main() -> None:
         "connections": args.connections,
         "duration_s": args.duration,
         "warmup_s": args.warmup,
+        "repeats": args.repeat,
         "server": "uvicorn, 1 worker each, 127.0.0.1",
         "python": sys.version.split()[0],
         "sqlite": sqlite3.sqlite_version,
