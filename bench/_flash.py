@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from http_insert import free_port  # bench/ is on the path: run as a script
+from http_insert import free_port, stop_server  # bench/ is on the path: run as a script
 
 BENCH = Path(__file__).parent
 MODULE = "/v1/communities/bench/modules/group_buying"
@@ -155,12 +155,7 @@ def server_process(
                 time.sleep(0.2)
         yield server, base
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_server(server)
 
 
 async def load(
