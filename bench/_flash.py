@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _flash_floor import floor_tables
 from http_insert import free_port, stop_server  # bench/ is on the path: run as a script
 
 BENCH = Path(__file__).parent
 MODULE = "/v1/communities/bench/modules/group_buying"
 STOCK_TABLE = "bench_flash_stock"
 
-# --- the two servers (imported by uvicorn in a subprocess: --factory _flash:...) ---------
+# --- the platform and the bare endpoint (uvicorn imports them: --factory _flash:...) ------
 
 
 def platform_app() -> Any:
@@ -83,7 +84,8 @@ async def seed(
     database_url: str, buyers: int, modules: tuple[str, ...] = ("group_buying",)
 ) -> tuple[str, list[str]]:
     """Migrate, create community ``bench`` with a leader and ``buyers`` residents, enable the
-    modules and the bare endpoint's table; the leader's token and the buyers' tokens."""
+    modules and the bare endpoint's and floor's tables; the leader's token and the buyers'
+    tokens."""
     from linli.identity.members import add_member, create_community
     from linli.modules.enablement import set_module
     from linli.platform import Platform
@@ -101,9 +103,9 @@ async def seed(
         for module in modules:
             await set_module(linli, community, module, enabled=True)
         engine = linli.engine
-        await engine.run_querystring(
-            _querystring(f"CREATE TABLE {STOCK_TABLE} (id INTEGER PRIMARY KEY, qty INTEGER)")
-        )
+        tables = [f"CREATE TABLE {STOCK_TABLE} (id INTEGER PRIMARY KEY, qty INTEGER)"]
+        for sql in tables + floor_tables(database_url.startswith("sqlite")):
+            await engine.run_querystring(_querystring(sql))
     finally:
         await linli.stop()
     return leader.token, tokens
@@ -119,6 +121,11 @@ def serving(
         yield base
 
 
+def _qualified(factory: str) -> str:
+    """``module:factory`` for the server (this module's when ``factory`` names none)."""
+    return factory if ":" in factory else f"_flash:{factory}"
+
+
 @contextmanager
 def server_process(
     factory: str, env: dict[str, str], log: Path, workers: int = 1, server_name: str = "uvicorn"
@@ -127,14 +134,14 @@ def server_process(
     port = free_port()
     command = {
         "uvicorn": [
-            sys.executable, "-m", "uvicorn", "--factory", f"_flash:{factory}",
+            sys.executable, "-m", "uvicorn", "--factory", _qualified(factory),
             "--app-dir", str(BENCH), "--host", "127.0.0.1", "--port", str(port),
             "--workers", str(workers), "--no-access-log", "--log-level", "warning",
         ],
         "granian": [
             sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
             "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--no-ws", "--log-level", "warning", f"_flash:{factory}",
+            "--no-ws", "--log-level", "warning", _qualified(factory),
         ],
     }[server_name]  # fmt: skip
     path = os.pathsep.join(filter(None, [str(BENCH), os.environ.get("PYTHONPATH")]))
@@ -230,16 +237,16 @@ def buy_requests(item_id: int, buyers: list[str]) -> list[tuple[dict[str, str], 
     return [({"Authorization": f"Bearer {token}"}, body) for token in buyers]
 
 
-async def reset_stock(database_url: str, count: int) -> None:
-    """Give the bare endpoint's one row ``count`` units."""
+async def reset_stock(database_url: str, count: int, row: int = 1) -> None:
+    """Give the stock table's ``row`` (the bare endpoint's, or the floor's) ``count`` units."""
     from linli.db.engines import close_engine, make_engine, start_engine
 
     engine = make_engine(database_url)
     await start_engine(engine)
     try:
-        await engine.run_querystring(_querystring(f"DELETE FROM {STOCK_TABLE}"))
+        await engine.run_querystring(_querystring(f"DELETE FROM {STOCK_TABLE} WHERE id = {row}"))
         await engine.run_querystring(
-            _querystring(f"INSERT INTO {STOCK_TABLE} (id, qty) VALUES (1, {int(count)})")
+            _querystring(f"INSERT INTO {STOCK_TABLE} (id, qty) VALUES ({row}, {int(count)})")
         )
     finally:
         await close_engine(engine)

@@ -8,12 +8,17 @@ linli.testing does, when its binaries are installed) and each concurrency level
          item on with as many units as there are requests; every request is a distinct resident
          buying one unit (auth, tenancy, enablement, rate limit, transaction, idempotency, the
          allowance and stock writes, the order and the captured charge in the ledger).
+  floor: uvicorn serving ``floor_app`` (bench/_flash_floor.py), a raw ASGI endpoint doing
+         by hand the least a buy must keep: the token looked up in a dict; the allowance,
+         order, charge, its 13 ledger entries, the purchase fact and the stock in one
+         transaction (8 round trips).
   bare:  uvicorn serving ``bare_app`` (bench/_flash.py), a raw ASGI endpoint doing only
          ``UPDATE bench_flash_stock SET qty = qty - 1 WHERE id = 1 AND qty >= 1`` in a
          transaction on the same database through the same engine.
 
 httpx clients on keep-alive connections send a bounded number of requests; the script prints
-buys/s, p50/p99 per request and the ratio linli/bare, checks nothing was oversold, writes
+buys/s, p50/p99 per request and the ratios linli/bare and floor/bare, checks nothing was
+oversold, writes
 bench/results/flash_sale.json and stops every server it started.
 
     uv run python bench/flash_sale.py [--requests 2000] [--levels 64 256] [--db sqlite postgres]
@@ -37,7 +42,7 @@ import json
 import os
 import platform
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -55,6 +60,7 @@ from _flash import (  # bench/ is on the path: run as a script
     seed,
     serving,
 )
+from _flash_floor import FLOOR_ROW
 
 BENCH = Path(__file__).parent
 RESULTS = BENCH / "results"
@@ -83,10 +89,22 @@ async def run_bare(base: str, database_url: str, count: int, clients: int) -> di
     return await load(base, clients, [({}, {})] * count, "/buy")
 
 
+async def run_floor(
+    base: str, database_url: str, buyers: list[str], clients: int
+) -> dict[str, Any]:
+    """Reset the floor's stock to one unit per buyer and let every buyer buy one."""
+    await reset_stock(database_url, len(buyers), FLOOR_ROW)
+    return await load(base, clients, buy_requests(FLOOR_ROW, buyers), "/buy")
+
+
+SIDES = ("linli", "floor", "bare")
+
+
 def bench_database(
     name: str, database_url: str, args: argparse.Namespace, scratch: Path
 ) -> list[dict[str, Any]]:
-    """Every level on one database, ``--repeat`` times: the platform, then the bare endpoint."""
+    """Every level on one database, ``--repeat`` times: the platform, the floor, the bare
+    endpoint, each side's server in turn."""
     buyers = args.requests
     print(f"[{name}] seeding {buyers} buyers ...", flush=True)
     leader, tokens = asyncio.run(seed(database_url, buyers))
@@ -96,53 +114,50 @@ def bench_database(
         "LINLI_PLUGINS_ALLOW": "group_buying",
         "BENCH_DATABASE_URL": database_url,
     }
+    runners: dict[str, tuple[str, Callable[[str, int], Coroutine[Any, Any, dict[str, Any]]]]] = {
+        "linli": ("platform_app", lambda base, n: run_linli(base, leader, tokens, n)),
+        "floor": (
+            "_flash_floor:floor_app",
+            lambda base, n: run_floor(base, database_url, tokens, n),
+        ),
+        "bare": ("bare_app", lambda base, n: run_bare(base, database_url, args.requests, n)),
+    }
     log = scratch / f"{name}.log"
     measured: dict[int, dict[str, list[dict[str, Any]]]] = {
-        clients: {"linli": [], "bare": []} for clients in args.levels
+        clients: {side: [] for side in SIDES} for clients in args.levels
     }
-    for _ in range(args.repeat):  # each side alternately, so drift in the machine hits both
-        with serving("platform_app", env, log, args.workers, args.server) as base:
-            for clients in args.levels:
-                figures = _pg_statements.measured(
-                    args.statements, database_url, run_linli(base, leader, tokens, clients)
-                )
-                measured[clients]["linli"].append(figures)
-                print(f"[{name}] linli {clients:>3} clients: {_shown(figures)}", flush=True)
-        with serving("bare_app", env, log, args.workers, args.server) as base:
-            for clients in args.levels:
-                figures = _pg_statements.measured(
-                    args.statements,
-                    database_url,
-                    run_bare(base, database_url, args.requests, clients),
-                )
-                measured[clients]["bare"].append(figures)
-                print(f"[{name}] bare  {clients:>3} clients: {_shown(figures)}", flush=True)
-    return [
-        _level(name, clients, args, sides["linli"], sides["bare"])
-        for clients, sides in measured.items()
-    ]
+    for _ in range(args.repeat):  # the sides take turns, so drift in the machine hits each
+        for side in SIDES:
+            factory, runner = runners[side]
+            with serving(factory, env, log, args.workers, args.server) as base:
+                for clients in args.levels:
+                    figures = _pg_statements.measured(
+                        args.statements, database_url, runner(base, clients)
+                    )
+                    measured[clients][side].append(figures)
+                    print(f"[{name}] {side:<5} {clients:>3} clients: {_shown(figures)}", flush=True)
+    return [_level(name, clients, args, runs) for clients, runs in measured.items()]
 
 
 def _level(
-    name: str,
-    clients: int,
-    args: argparse.Namespace,
-    linli_runs: list[dict[str, Any]],
-    bare_runs: list[dict[str, Any]],
+    name: str, clients: int, args: argparse.Namespace, runs: dict[str, list[dict[str, Any]]]
 ) -> dict[str, Any]:
     """One level's figures: each side's median run by rate, and the ratios of the medians."""
-    linli, bare = _median_run(linli_runs), _median_run(bare_runs)
-    linli["oversold"] = max(run["oversold"] for run in linli_runs)  # in any run, not the median
+    linli, floor, bare = (_median_run(runs[side]) for side in SIDES)
+    linli["oversold"] = max(run["oversold"] for run in runs["linli"])  # in any run
     return {
         "database": name,
         "clients": clients,
         "workers": args.workers,
         "server": args.server,
-        "repeats": len(linli_runs),
+        "repeats": len(runs["linli"]),
         "linli": linli,
+        "floor": floor,
         "bare": bare,
         "ratio": round(linli["per_s"] / bare["per_s"], 3),
         "p99_ratio": round(linli["p99_ms"] / bare["p99_ms"], 2),
+        "floor_ratio": round(floor["per_s"] / bare["per_s"], 3),
+        "linli_over_floor": round(linli["per_s"] / floor["per_s"], 3),
     }
 
 
@@ -222,12 +237,14 @@ def main() -> None:
     }
     print()
     print(f"{'database':<9} {'clients':>7} {'linli buys/s':>13} {'p99 ms':>8} "
-          f"{'bare/s':>8} {'p99 ms':>8} {'ratio':>6} {'oversold':>8}")  # fmt: skip
+          f"{'floor/s':>8} {'bare/s':>8} {'p99 ms':>8} {'ratio':>6} {'floor':>6} "
+          f"{'oversold':>8}")  # fmt: skip
     for run in runs:
-        linli, bare = run["linli"], run["bare"]
+        linli, floor, bare = run["linli"], run["floor"], run["bare"]
         print(
             f"{run['database']:<9} {run['clients']:>7} {linli['per_s']:>13} {linli['p99_ms']:>8} "
-            f"{bare['per_s']:>8} {bare['p99_ms']:>8} {run['ratio']:>6} {linli['oversold']:>8}"
+            f"{floor['per_s']:>8} {bare['per_s']:>8} {bare['p99_ms']:>8} {run['ratio']:>6} "
+            f"{run['floor_ratio']:>6} {linli['oversold']:>8}"
         )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")

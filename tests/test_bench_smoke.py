@@ -80,6 +80,7 @@ def test_every_benchmark_runs_at_a_tiny_size(tmp_path: Path) -> None:
     assert all(r["non_2xx"] == 0 and r["rows_inserted"] >= r["requests"] > 0 for r in inserts)
     (run,) = reports["flash_sale"]["runs"]
     assert run["linli"]["ok"] == 12 and run["linli"]["oversold"] == 0
+    assert run["floor"]["ok"] == run["bare"]["ok"] == 12
     cpu = reports["cpu_per_call"]
     assert {run["what"] for run in cpu["runs"]} == {"buy", "insert", "bare-buy"}
     assert all(ms >= 0 for ms in cpu["median_cpu_ms_per_call"].values())
@@ -108,6 +109,7 @@ def test_the_postgresql_benchmarks_run_at_a_tiny_size(postgres_server, tmp_path:
     reports = _run_all(runs, tmp_path)
     (run,) = reports["flash_sale:pg"]["runs"]
     assert run["database"] == "postgres" and run["linli"]["oversold"] == 0
+    assert run["floor"]["ok"] == 12
     (timed,) = reports["flash_sale:pg_statements"]["runs"]
     for side, update in (("linli", "UPDATE group_buying_live_item"), ("bare", "UPDATE bench_")):
         taken = [s for s in timed[side]["statements"] if s["query"].startswith(update)]
