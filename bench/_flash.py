@@ -7,19 +7,19 @@ The servers are imported by uvicorn (or Granian) in a subprocess: ``--factory _f
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 from _flash_floor import floor_tables
+from _raw_asgi import raw_json_app
 from http_insert import free_port, stop_server  # bench/ is on the path: run as a script
 
 BENCH = Path(__file__).parent
@@ -38,37 +38,17 @@ def platform_app() -> Any:
 
 def bare_app() -> Any:
     """A raw ASGI app: ``POST /buy`` takes one unit with one conditional UPDATE, nothing else."""
-    from linli.db.engines import close_engine, make_engine, start_engine
+    from linli.db.engines import make_engine
 
     engine = make_engine(os.environ["BENCH_DATABASE_URL"])
     take = f"UPDATE {STOCK_TABLE} SET qty = qty - 1 WHERE id = 1 AND qty >= 1 RETURNING qty"
 
-    async def app(scope: dict[str, Any], receive: Callable[..., Any], send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await start_engine(engine)
-                    await send({"type": "lifespan.startup.complete"})
-                else:
-                    await close_engine(engine)
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        while (await receive()).get("more_body"):
-            pass
+    async def buy(scope: dict[str, Any], body: bytes) -> tuple[int, dict[str, Any]]:
         async with engine.transaction():
             rows = await engine.run_querystring(_querystring(take), in_pool=True)
-        status, body = (200, {"qty": rows[0]["qty"]}) if rows else (409, {"detail": "sold out"})
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": json.dumps(body).encode()})
+        return (200, {"qty": rows[0]["qty"]}) if rows else (409, {"detail": "sold out"})
 
-    return app
+    return raw_json_app(engine, buy)
 
 
 def _querystring(sql: str) -> Any:

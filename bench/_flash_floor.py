@@ -19,9 +19,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+
+from _raw_asgi import raw_json_app
 
 FLOOR_ROW = 2
 """The floor's row of the stock table (the bare endpoint takes from row 1)."""
@@ -69,7 +70,7 @@ class _SoldOut(Exception):
 
 def floor_app() -> Any:
     """The raw ASGI app: ``POST /buy`` as described above."""
-    from linli.db.engines import close_engine, make_engine, start_engine
+    from linli.db.engines import make_engine
     from piccolo.querystring import QueryString
 
     engine = make_engine(os.environ["BENCH_DATABASE_URL"])
@@ -97,42 +98,19 @@ def floor_app() -> Any:
                 raise _SoldOut
         return {"order_id": order["id"], "charge_id": charge["id"], "stock_left": taken[0]["qty"]}
 
-    async def app(scope: dict[str, Any], receive: Callable[..., Any], send: Any) -> None:
-        if scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await start_engine(engine)
-                    for row in await run("SELECT id, token_hash FROM linli_member"):
-                        members[row["token_hash"]] = row["id"]
-                    await send({"type": "lifespan.startup.complete"})
-                else:
-                    await close_engine(engine)
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+    async def load_members() -> None:
+        for row in await run("SELECT id, token_hash FROM linli_member"):
+            members[row["token_hash"]] = row["id"]
+
+    async def endpoint(scope: dict[str, Any], body: bytes) -> tuple[int, dict[str, Any]]:
         headers = dict(scope["headers"])
         token = headers.get(b"authorization", b"").removeprefix(b"Bearer ")
         buyer = members.get(hashlib.sha256(token).hexdigest())
         if buyer is None:
-            status, answer = 401, {"detail": "the token is not valid"}
-        else:
-            try:
-                status, answer = 200, await buy(buyer, int(json.loads(body)["quantity"]))
-            except _SoldOut:
-                status, answer = 409, {"detail": "sold out"}
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", b"application/json")],
-            }
-        )
-        await send({"type": "http.response.body", "body": json.dumps(answer).encode()})
+            return 401, {"detail": "the token is not valid"}
+        try:
+            return 200, await buy(buyer, int(json.loads(body)["quantity"]))
+        except _SoldOut:
+            return 409, {"detail": "sold out"}
 
-    return app
+    return raw_json_app(engine, endpoint, load_members)
